@@ -1,0 +1,37 @@
+import { LIMITS } from "./limits.js";
+
+/**
+ * Characters a name may not contain: control (Cc), format — zero-width joiners, bidi overrides — (Cf),
+ * lone surrogates (Cs), private use (Co), and line / paragraph separators. They make names that look alike
+ * or that reorder the text around them.
+ */
+const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}]/u;
+
+/** The display form of a name: NFC-normalised and trimmed. */
+export function normalizeName(raw: string): string {
+  return raw.normalize("NFC").trim();
+}
+
+export function codePointLength(text: string): number {
+  let length = 0;
+  for (const _ of text) length++;
+  return length;
+}
+
+/** Why a normalised name is refused, or null when it is fine. */
+export function nameProblem(name: string): string | null {
+  const length = codePointLength(name);
+  if (length === 0) return "A name needs at least one visible character.";
+  if (length > LIMITS.nameMaxLength) return `A name has at most ${LIMITS.nameMaxLength} characters.`;
+  if (FORBIDDEN_IN_NAME.test(name)) return "A name may not contain control or invisible characters.";
+  return null;
+}
+
+/**
+ * The identity of a name for uniqueness: compatibility-normalised (so "ｂｏｂ" and "bob", or "ﬁ" and "fi",
+ * collide) and case-folded. Upper- then lower-casing folds "ß" and "SS" together, which toLowerCase alone
+ * does not.
+ */
+export function nameKey(name: string): string {
+  return name.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC");
+}

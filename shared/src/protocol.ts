@@ -1,0 +1,75 @@
+import type { ConnectErrorData, Result } from "./errors.js";
+
+/** Server-assigned, strictly increasing across the whole chat: "after id X" is well defined. */
+export type MessageId = number;
+
+export interface ChatMessage {
+  id: MessageId;
+  /** The sender's session name: set by the server, never taken from the payload. */
+  from: string;
+  /** null: the group chat; otherwise the recipient's name. */
+  to: string | null;
+  text: string;
+  /** Milliseconds since the Unix epoch, server clock. */
+  sentAt: number;
+  /** The sender's idempotency key, echoed so its tabs can match their outbox. */
+  clientId: string;
+}
+
+export interface UserSummary {
+  name: string;
+}
+
+export interface SessionInfo {
+  /** A secret that resumes this identity (`auth: { token }`); sent to its owner only. */
+  token: string;
+  name: string;
+}
+
+/** Handshake `auth`: log in with a name, or resume with the token from `session`. */
+export type HandshakeAuth = { name: string } | { token: string };
+
+export interface SendRequest {
+  /** null: the group chat; a name: a private message to that user. */
+  to: string | null;
+  text: string;
+  /** Unique per send of this identity; resending it returns the original message and delivers nothing. */
+  clientId: string;
+}
+
+export interface HistoryRequest {
+  /** null: the group chat; a name: my private conversation with that user. */
+  with: string | null;
+  /** Only messages older than this id (paging backwards). */
+  before?: MessageId;
+  limit?: number;
+}
+
+export interface SyncRequest {
+  /** The newest message id the client has; null for everything. */
+  after: MessageId | null;
+}
+
+export type SendAck = Result<{ message: ChatMessage }>;
+export type HistoryAck = Result<{ messages: ChatMessage[] }>;
+export type SyncAck = Result<{ messages: ChatMessage[]; more: boolean }>;
+
+export interface ClientToServerEvents {
+  "message:send": (req: SendRequest, ack: (res: SendAck) => void) => void;
+  "history:get": (req: HistoryRequest, ack: (res: HistoryAck) => void) => void;
+  sync: (req: SyncRequest, ack: (res: SyncAck) => void) => void;
+  logout: () => void;
+}
+
+export interface ServerToClientEvents {
+  /** First event of every connection. */
+  session: (s: SessionInfo) => void;
+  /** Second event of every connection: everyone online, me included. Deltas follow. */
+  users: (u: { users: UserSummary[] }) => void;
+  "user:joined": (u: UserSummary) => void;
+  "user:left": (u: UserSummary) => void;
+  message: (m: ChatMessage) => void;
+}
+
+/** The `data` of the Error given to `connect_error` when the server refuses a handshake. */
+export type { ConnectErrorData };

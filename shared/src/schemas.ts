@@ -1,0 +1,99 @@
+import * as v from "valibot";
+import { ErrorCode, failure, type ProtocolError } from "./errors.js";
+import { LIMITS } from "./limits.js";
+import { codePointLength, nameProblem, normalizeName } from "./names.js";
+import type { HistoryRequest, SendRequest, SyncRequest } from "./protocol.js";
+
+/** Lone surrogates cannot be stored or shown; in a /u regex \p{Cs} matches only unpaired ones. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+const MessageIdSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
+
+export const NameSchema = v.pipe(
+  v.string("A name must be text."),
+  v.transform(normalizeName),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const problem = dataset.typed ? nameProblem(dataset.value) : null;
+    if (problem) addIssue({ message: problem });
+  }),
+);
+
+export const TextSchema = v.pipe(
+  v.string("Message text must be a string."),
+  v.check((text) => text.trim().length > 0, "Message text is empty."),
+  v.check(
+    (text) => codePointLength(text) <= LIMITS.textMaxLength,
+    `Message text has at most ${LIMITS.textMaxLength} characters.`,
+  ),
+  v.check((text) => !LONE_SURROGATE.test(text), "Message text is not well-formed Unicode."),
+);
+
+/** A peer as a client addresses it; resolved to a user (or NO_SUCH_USER) by the server. */
+const PeerNameSchema = v.pipe(v.string(), v.maxLength(LIMITS.nameMaxLength * 4));
+
+export const SendRequestSchema = v.object({
+  to: v.nullable(PeerNameSchema),
+  text: TextSchema,
+  clientId: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.clientIdMaxLength)),
+});
+
+export const HistoryRequestSchema = v.object({
+  with: v.nullable(PeerNameSchema),
+  before: v.optional(MessageIdSchema),
+  limit: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(LIMITS.historyPageMax))),
+});
+
+export const SyncRequestSchema = v.object({
+  after: v.nullable(v.pipe(v.number(), v.safeInteger(), v.minValue(0))),
+});
+
+const HandshakeAuthSchema = v.object({ token: v.optional(v.unknown()), name: v.optional(v.unknown()) });
+const TokenSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(256));
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
+
+function parseWith<T>(
+  schema: v.GenericSchema<unknown, T>,
+  raw: unknown,
+  codeFor: (issue: v.BaseIssue<unknown>) => ErrorCode,
+): Parsed<T> {
+  const result = v.safeParse(schema, raw);
+  if (result.success) return { ok: true, value: result.output };
+  const [issue] = result.issues;
+  const field = v.getDotPath(issue);
+  const message = field ? `${field}: ${issue.message}` : issue.message;
+  return failure(codeFor(issue), message);
+}
+
+const badRequest = () => ErrorCode.BAD_REQUEST;
+
+/** Text problems get TEXT_INVALID so a client can show them on the composer; all else is BAD_REQUEST. */
+export function parseSendRequest(raw: unknown): Parsed<SendRequest> {
+  return parseWith(SendRequestSchema, raw, (issue) =>
+    v.getDotPath(issue) === "text" ? ErrorCode.TEXT_INVALID : ErrorCode.BAD_REQUEST,
+  );
+}
+
+export function parseHistoryRequest(raw: unknown): Parsed<HistoryRequest> {
+  return parseWith(HistoryRequestSchema, raw, badRequest);
+}
+
+export function parseSyncRequest(raw: unknown): Parsed<SyncRequest> {
+  return parseWith(SyncRequestSchema, raw, badRequest);
+}
+
+export function parseName(raw: unknown): Parsed<string> {
+  return parseWith(NameSchema, raw, () => ErrorCode.NAME_INVALID);
+}
+
+/** `{ token }` resumes, `{ name }` logs in; a token wins when both are given. */
+export function parseHandshakeAuth(raw: unknown): Parsed<{ token: string } | { name: string }> {
+  const auth = v.safeParse(HandshakeAuthSchema, raw ?? {});
+  if (!auth.success) return failure(ErrorCode.NAME_INVALID, "Log in with { name } or resume with { token }.");
+  if (auth.output.token !== undefined) {
+    const token = parseWith(TokenSchema, auth.output.token, () => ErrorCode.SESSION_EXPIRED);
+    return token.ok ? { ok: true, value: { token: token.value } } : token;
+  }
+  const name = parseName(auth.output.name);
+  return name.ok ? { ok: true, value: { name: name.value } } : name;
+}

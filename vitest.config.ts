@@ -1,0 +1,34 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// Tests run against the TypeScript sources; the process-level tests in tests/ start the built server.
+export default defineConfig({
+  resolve: {
+    alias: {
+      "@chat/shared": src("./shared/src/index.ts"),
+      "@chat/server": src("./server/src/index.ts"),
+    },
+  },
+  test: {
+    pool: "forks",
+    hookTimeout: 120_000,
+    projects: [
+      { extends: true, test: { name: "shared", include: ["shared/src/**/*.test.ts"] } },
+      { extends: true, test: { name: "server", include: ["server/src/**/*.test.ts"], testTimeout: 30_000 } },
+      { extends: true, test: { name: "client", include: ["client/src/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "system",
+          include: ["tests/**/*.test.ts"],
+          testTimeout: 180_000,
+          // Browser and multi-process tests each saturate both cores; running them one file at a time keeps
+          // their timing realistic.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
