@@ -1,0 +1,71 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type Logger, pino } from "pino";
+import { createRequestListener } from "./http/routes.js";
+import { Messages } from "./messages/messages.js";
+import { Presence } from "./presence/presence.js";
+import { Sessions } from "./sessions/sessions.js";
+import type { Storage } from "./storage/storage.js";
+import { onConnection } from "./transport/connection.js";
+import { authenticate } from "./transport/handshake.js";
+import { createIo, messageDelivery, presenceAnnouncer } from "./transport/io.js";
+import type { ChatIo } from "./transport/types.js";
+
+export interface ChatServerOptions {
+  storage: Storage;
+  /** How long a user with no socket keeps their name and stays listed. */
+  presenceGraceMs?: number;
+  /** The built client to serve; null serves only the API. */
+  clientDir?: string | null;
+  maxHttpBufferSize?: number;
+  logger?: Logger;
+}
+
+export interface ChatServer {
+  io: ChatIo;
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /** Graceful: stops accepting, closes every connection (clients reconnect elsewhere), flushes, closes the store. */
+  close(): Promise<void>;
+}
+
+export const DEFAULTS = {
+  presenceGraceMs: 60_000,
+  maxHttpBufferSize: 64 * 1024,
+  /** Socket.IO's default recovery window. */
+  recoveryWindowMs: 120_000,
+};
+
+export function createChatServer(options: ChatServerOptions): ChatServer {
+  const log = options.logger ?? pino({ level: "silent" });
+  const { storage } = options;
+  const graceMs = options.presenceGraceMs ?? DEFAULTS.presenceGraceMs;
+  const http = createServer(createRequestListener(options.clientDir ?? null));
+  const io = createIo(http, {
+    // A socket recovered after the grace window would find its user already announced as gone.
+    recoveryWindowMs: Math.min(graceMs, DEFAULTS.recoveryWindowMs),
+    maxHttpBufferSize: options.maxHttpBufferSize ?? DEFAULTS.maxHttpBufferSize,
+  });
+  const presence = new Presence(storage.presence, presenceAnnouncer(io), graceMs);
+  const sessions = new Sessions(storage.sessions, presence);
+  const messages = new Messages(storage.messages, presence, sessions, messageDelivery(io));
+
+  io.use(authenticate(sessions, log));
+  io.on("connection", onConnection({ io, sessions, presence, messages, log }));
+
+  return {
+    io,
+    listen: (port, host = "0.0.0.0") =>
+      new Promise((resolve, reject) => {
+        http.once("error", reject);
+        http.listen(port, host, () => resolve(http.address() as AddressInfo));
+      }),
+    async close() {
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+        http.closeAllConnections();
+      });
+      presence.stop();
+      await storage.close();
+    },
+  };
+}

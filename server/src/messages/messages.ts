@@ -1,0 +1,81 @@
+import {
+  type ChatMessage,
+  ErrorCode,
+  failure,
+  type HistoryRequest,
+  LIMITS,
+  nameKey,
+  normalizeName,
+  type Parsed,
+  type SendRequest,
+  type SyncRequest,
+} from "@chat/shared";
+import type { Presence } from "../presence/presence.js";
+import type { Sessions } from "../sessions/sessions.js";
+import type { User } from "../users.js";
+import type { MessageStore } from "./store.js";
+
+/** How a new message reaches the sockets that should see it; the transport implements it. */
+export interface Delivery {
+  /** Every online user's sockets but the sending one. */
+  toEveryone(message: ChatMessage, exceptSocketId: string): void;
+  /** All sockets of these users but the sending one. */
+  toUsers(users: User[], message: ChatMessage, exceptSocketId: string): void;
+}
+
+/** Sending, and reading back, messages. */
+export class Messages {
+  constructor(
+    private readonly store: MessageStore,
+    private readonly presence: Presence,
+    private readonly sessions: Sessions,
+    private readonly delivery: Delivery,
+  ) {}
+
+  async send(sender: User, socketId: string, req: SendRequest): Promise<Parsed<ChatMessage>> {
+    const peer = req.to === null ? null : await this.resolvePeer(sender, req.to);
+    if (peer && !peer.ok) {
+      // A resend of a message that was stored before its recipient left is still a success.
+      const original = await this.store.findByClientId(sender.id, req.clientId);
+      return original ? { ok: true, value: original } : peer;
+    }
+    const recipient = peer?.value ?? null;
+    const { message, duplicate } = await this.store.append({
+      from: sender,
+      to: recipient,
+      text: req.text,
+      clientId: req.clientId,
+      sentAt: Date.now(),
+    });
+    if (!duplicate) {
+      if (recipient) this.delivery.toUsers([recipient, sender], message, socketId);
+      else this.delivery.toEveryone(message, socketId);
+    }
+    return { ok: true, value: message };
+  }
+
+  async history(viewer: User, req: HistoryRequest): Promise<ChatMessage[]> {
+    const peerKey = req.with === null ? null : nameKey(normalizeName(req.with));
+    return this.store.page(viewer.id, peerKey, req.before ?? null, req.limit ?? LIMITS.historyPageDefault);
+  }
+
+  async sync(viewer: User, req: SyncRequest): Promise<{ messages: ChatMessage[]; more: boolean }> {
+    // One extra row tells whether another page follows, without a count query.
+    const messages = await this.store.visibleAfter(viewer.id, req.after, LIMITS.syncPageMax + 1);
+    const more = messages.length > LIMITS.syncPageMax;
+    return { messages: more ? messages.slice(0, LIMITS.syncPageMax) : messages, more };
+  }
+
+  /** The online (or briefly away) holder of a name; a name held only in the past is USER_OFFLINE. */
+  private async resolvePeer(sender: User, to: string): Promise<Parsed<User>> {
+    const key = nameKey(normalizeName(to));
+    if (key === sender.key)
+      return failure(ErrorCode.NO_SUCH_USER, "You cannot send a private message to yourself.");
+    const holder = await this.presence.holderOf(key);
+    if (holder) return { ok: true, value: holder };
+    if (await this.sessions.isKnownName(key)) {
+      return failure(ErrorCode.USER_OFFLINE, `${to} has left the chat.`);
+    }
+    return failure(ErrorCode.NO_SUCH_USER, `Nobody called ${to} is in the chat.`);
+  }
+}

@@ -1,0 +1,36 @@
+import type { ChatMessage, MessageId } from "@chat/shared";
+import type { User, UserId } from "../users.js";
+
+export interface NewMessage {
+  from: User;
+  /** null: the group chat. */
+  to: User | null;
+  text: string;
+  clientId: string;
+  sentAt: number;
+}
+
+export interface AppendResult {
+  message: ChatMessage;
+  /** The sender had already sent this clientId: `message` is the original, nothing new was stored. */
+  duplicate: boolean;
+}
+
+/** Durable, globally ordered messages. */
+export interface MessageStore {
+  /** Resolves once the message is durable, with a server-ordered id. */
+  append(message: NewMessage): Promise<AppendResult>;
+  findByClientId(from: UserId, clientId: string): Promise<ChatMessage | null>;
+  /**
+   * One page of a conversation as `viewer` sees it, oldest first: the group (peerKey null), or the
+   * messages between viewer and whoever held the name key peerKey.
+   */
+  page(
+    viewer: UserId,
+    peerKey: string | null,
+    before: MessageId | null,
+    limit: number,
+  ): Promise<ChatMessage[]>;
+  /** Messages visible to viewer (group + their private ones) with id > after, oldest first. */
+  visibleAfter(viewer: UserId, after: MessageId | null, limit: number): Promise<ChatMessage[]>;
+}

@@ -1,0 +1,53 @@
+import type { User, UserId } from "../users.js";
+import type { ClaimResult, PresenceStore } from "./store.js";
+
+interface Entry {
+  user: User;
+  sockets: Set<string>;
+}
+
+/** Presence of a single process. Every method completes synchronously, which makes claim atomic. */
+export class MemoryPresenceStore implements PresenceStore {
+  private readonly byId = new Map<UserId, Entry>();
+  private readonly byKey = new Map<string, UserId>();
+
+  async claim(user: User): Promise<ClaimResult> {
+    const holder = this.byKey.get(user.key);
+    if (holder === user.id) return "held";
+    if (holder !== undefined) return "taken";
+    this.byKey.set(user.key, user.id);
+    this.byId.set(user.id, { user, sockets: new Set() });
+    return "joined";
+  }
+
+  async holderOf(key: string): Promise<User | null> {
+    const id = this.byKey.get(key);
+    return id === undefined ? null : (this.byId.get(id)?.user ?? null);
+  }
+
+  async attach(id: UserId, socketId: string): Promise<void> {
+    this.byId.get(id)?.sockets.add(socketId);
+  }
+
+  async detach(id: UserId, socketId: string): Promise<number> {
+    const entry = this.byId.get(id);
+    entry?.sockets.delete(socketId);
+    return entry?.sockets.size ?? 0;
+  }
+
+  async connectionCount(id: UserId): Promise<number> {
+    return this.byId.get(id)?.sockets.size ?? 0;
+  }
+
+  async release(id: UserId): Promise<User | null> {
+    const entry = this.byId.get(id);
+    if (!entry) return null;
+    this.byId.delete(id);
+    this.byKey.delete(entry.user.key);
+    return entry.user;
+  }
+
+  async online(): Promise<User[]> {
+    return [...this.byId.values()].map((entry) => entry.user);
+  }
+}

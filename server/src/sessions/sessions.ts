@@ -1,0 +1,54 @@
+import { ErrorCode, failure, nameKey, type Parsed } from "@chat/shared";
+import type { Presence } from "../presence/presence.js";
+import type { User } from "../users.js";
+import type { SessionStore } from "./store.js";
+import { hashToken, newToken, newUserId } from "./tokens.js";
+
+export interface Session {
+  user: User;
+  /** The secret; only ever sent to its owner. */
+  token: string;
+}
+
+/** Logging in, resuming by token and logging out; names are held through presence. */
+export class Sessions {
+  constructor(
+    private readonly store: SessionStore,
+    private readonly presence: Presence,
+  ) {}
+
+  async login(name: string): Promise<Parsed<Session>> {
+    const user: User = { id: newUserId(), name, key: nameKey(name) };
+    if ((await this.presence.claim(user)) === "taken") {
+      return failure(ErrorCode.NAME_TAKEN, `The name "${name}" is taken. Please choose another.`);
+    }
+    const token = newToken();
+    try {
+      await this.store.create(user, hashToken(token), Date.now());
+    } catch (error) {
+      await this.presence.leave(user);
+      throw error;
+    }
+    return { ok: true, value: { user, token } };
+  }
+
+  /** The same identity and name again, unless the token ended or someone else took the name meanwhile. */
+  async resume(token: string): Promise<Parsed<Session>> {
+    const user = await this.store.findByTokenHash(hashToken(token));
+    if (!user) return failure(ErrorCode.SESSION_EXPIRED, "This session has ended. Please log in again.");
+    if ((await this.presence.claim(user)) === "taken") {
+      await this.store.end(user.id, Date.now());
+      return failure(ErrorCode.SESSION_EXPIRED, `Someone else is now using the name "${user.name}".`);
+    }
+    return { ok: true, value: { user, token } };
+  }
+
+  async logout(user: User): Promise<void> {
+    await this.store.end(user.id, Date.now());
+    await this.presence.leave(user);
+  }
+
+  isKnownName(key: string): Promise<boolean> {
+    return this.store.isKnownName(key);
+  }
+}

@@ -1,0 +1,32 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { migrations } from "./migrations.js";
+
+export type SqliteDatabase = Database.Database;
+
+/** Opens (creating if needed) `chat.db` under dataDir and brings its schema up to date. */
+export function openDatabase(dataDir: string): SqliteDatabase {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, "chat.db"));
+  db.pragma("journal_mode = WAL");
+  // FULL: a commit is on disk before we acknowledge it. Message writes are batched, so the fsync is shared.
+  db.pragma("synchronous = FULL");
+  db.pragma("busy_timeout = 5000");
+  migrate(db);
+  return db;
+}
+
+/** Applies, in order and each in its own transaction, the migrations newer than `user_version`. */
+function migrate(db: SqliteDatabase): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new Error(`database schema v${current} is newer than this server (v${migrations.length})`);
+  }
+  migrations.slice(current).forEach((sql, index) => {
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${current + index + 1}`);
+    })();
+  });
+}

@@ -1,0 +1,36 @@
+/**
+ * Schema history. Append only: an existing entry is never edited, so a database written by any earlier
+ * version is brought forward step by step. `PRAGMA user_version` holds how many have been applied.
+ */
+export const migrations: readonly string[] = [
+  // v1: sessions and messages.
+  `
+  CREATE TABLE sessions (
+    user_id    TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    name_key   TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    ended_at   INTEGER
+  );
+  CREATE INDEX sessions_by_name_key ON sessions (name_key);
+
+  -- AUTOINCREMENT: ids are never reused, so "after id X" stays meaningful for every client.
+  CREATE TABLE messages (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    from_id   TEXT NOT NULL,
+    from_name TEXT NOT NULL,
+    from_key  TEXT NOT NULL,
+    to_id     TEXT,
+    to_name   TEXT,
+    to_key    TEXT,
+    text      TEXT NOT NULL,
+    sent_at   INTEGER NOT NULL,
+    client_id TEXT NOT NULL,
+    UNIQUE (from_id, client_id)
+  );
+  CREATE INDEX messages_group ON messages (id) WHERE to_id IS NULL;
+  CREATE INDEX messages_sent_to_key ON messages (from_id, to_key, id) WHERE to_id IS NOT NULL;
+  CREATE INDEX messages_received_from_key ON messages (to_id, from_key, id) WHERE to_id IS NOT NULL;
+  `,
+];

@@ -1,0 +1,50 @@
+import type { Logger } from "pino";
+import type { Messages } from "../messages/messages.js";
+import type { Presence } from "../presence/presence.js";
+import type { Sessions } from "../sessions/sessions.js";
+import { userRoom } from "../users.js";
+import { registerMessageHandlers } from "./message-handlers.js";
+import type { ChatIo, ChatSocket } from "./types.js";
+
+export interface ConnectionDeps {
+  io: ChatIo;
+  sessions: Sessions;
+  presence: Presence;
+  messages: Messages;
+  log: Logger;
+}
+
+/** A socket that passed the handshake: register its handlers, count it in, and greet it. */
+export function onConnection({ io, sessions, presence, messages, log }: ConnectionDeps) {
+  return (socket: ChatSocket): void => {
+    const { user } = socket.data;
+    // Handlers first and synchronously, so nothing the client sends right after connecting is missed.
+    registerMessageHandlers(socket, messages, log);
+    socket.on("logout", () =>
+      settle(log, "logout", async () => {
+        await sessions.logout(user);
+        io.in(userRoom(user.id)).disconnectSockets(true);
+      }),
+    );
+    socket.on("disconnect", () => settle(log, "disconnect", () => presence.disconnected(user, socket.id)));
+    socket.join(userRoom(user.id));
+    socket.emit("session", { name: user.name, token: socket.data.token });
+    settle(log, "connect", () => countInAndList(socket));
+  };
+
+  async function countInAndList(socket: ChatSocket): Promise<void> {
+    const { user } = socket.data;
+    await presence.connected(user, socket.id);
+    // The socket may have gone while we awaited; its disconnect handler then ran before we counted it in.
+    if (!socket.connected) return presence.disconnected(user, socket.id);
+    const users = (await presence.online()).map(({ name }) => ({ name }));
+    // Through the adapter, not socket.emit: a broadcast packet carries the offset that connection state
+    // recovery resumes from, so recovery works from the very first event.
+    io.to(socket.id).emit("users", { users });
+  }
+}
+
+/** Runs async work from an event listener: a failure is logged, never an unhandled rejection. */
+function settle(log: Logger, what: string, work: () => Promise<unknown>): void {
+  work().catch((error: unknown) => log.error({ err: error, what }, "socket listener failed"));
+}

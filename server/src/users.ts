@@ -1,0 +1,15 @@
+/** An identity: created at login, resumed by token, ended by logout or by losing its name. */
+export type UserId = string;
+
+export interface User {
+  id: UserId;
+  /** Display name, as typed (normalised). */
+  name: string;
+  /** Uniqueness key of the name (see nameKey in shared/). */
+  key: string;
+}
+
+/** The Socket.IO room that holds every socket of one user: private messages and logout go through it. */
+export function userRoom(id: UserId): string {
+  return `user:${id}`;
+}
