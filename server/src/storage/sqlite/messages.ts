@@ -106,7 +106,9 @@ export class SqliteMessageStore implements MessageStore {
     this.pending = [];
     try {
       const results = this.insertBatch(batch.map((entry) => entry.message));
-      batch.forEach((entry, index) => entry.resolve(results[index] as AppendResult));
+      batch.forEach((entry, index) => {
+        entry.resolve(results[index] as AppendResult);
+      });
     } catch (error) {
       for (const entry of batch) entry.reject(error);
     }

@@ -1,0 +1,99 @@
+import { type ChatMessage, ErrorCode } from "@chat/shared";
+import { afterEach, describe, expect, it } from "vitest";
+import { ChatUser, Refused } from "../test-support/chat-client.js";
+import { type RunningChat, startChat } from "../test-support/chat-server.js";
+
+let chat: RunningChat;
+const users: ChatUser[] = [];
+
+async function connect(auth: Record<string, unknown>): Promise<ChatUser> {
+  const user = await ChatUser.connect(chat.url, auth);
+  users.push(user);
+  return user;
+}
+
+const named = (name: string) => (u: { name: string }) => u.name === name;
+const presenceEvents = (user: ChatUser) =>
+  user.events.filter((e) => e.event === "user:left" || e.event === "user:joined").map((e) => e.payload);
+
+afterEach(async () => {
+  for (const user of users.splice(0)) user.close();
+  await chat.close();
+});
+
+describe("grace window", () => {
+  it("keeps a short drop invisible to others and the name reserved", async () => {
+    chat = await startChat({ presenceGraceMs: 30_000 });
+    const ann = await connect({ name: "Ann" });
+    const bob = await connect({ name: "Bob" });
+    await ann.waitFor("user:joined", named("Bob"));
+    const token = bob.token;
+    bob.close();
+    const thief = await ChatUser.connect(chat.url, { name: "bob" }).catch((err: Refused) => err);
+    expect(thief).toBeInstanceOf(Refused);
+    expect((thief as Refused).code).toBe(ErrorCode.NAME_TAKEN);
+    // A private message sent while Bob is away is accepted and waits for him.
+    const away = await ann.send("Bob", "while you were out");
+    expect(away.ok).toBe(true);
+
+    const back = await connect({ token });
+    expect(back.name).toBe("Bob");
+    const fence = await back.send(null, "back");
+    if (fence.ok) await ann.receivedIds([fence.message.id]);
+    expect(presenceEvents(ann)).toEqual([{ name: "Bob" }]); // only the original join
+    expect(ann.online.has("Bob")).toBe(true);
+    const missed = await back.sync(null);
+    expect(missed.ok && missed.messages.map((m: ChatMessage) => m.text)).toContain("while you were out");
+  });
+
+  it("frees the name after a long drop; the old token then expires if someone else took it", async () => {
+    chat = await startChat({ presenceGraceMs: 300 });
+    const ann = await connect({ name: "Ann" });
+    const bob = await connect({ name: "Bob" });
+    const token = bob.token;
+    bob.close();
+    await ann.next("user:left", named("Bob"));
+    expect(ann.online.has("Bob")).toBe(false);
+    expect(await ann.send("Bob", "gone?")).toMatchObject({
+      ok: false,
+      error: { code: ErrorCode.USER_OFFLINE },
+    });
+
+    const newBob = await connect({ name: "BOB" });
+    await ann.waitFor("user:joined", named("BOB"));
+    const stale = await ChatUser.connect(chat.url, { token }).catch((err: Refused) => err);
+    expect(stale).toBeInstanceOf(Refused);
+    expect((stale as Refused).code).toBe(ErrorCode.SESSION_EXPIRED);
+    expect(newBob.name).toBe("BOB");
+  });
+
+  it("lets the old token resume after a long drop when nobody took the name, announcing the return", async () => {
+    chat = await startChat({ presenceGraceMs: 300 });
+    const ann = await connect({ name: "Ann" });
+    const bob = await connect({ name: "Bob" });
+    const token = bob.token;
+    bob.close();
+    await ann.next("user:left", named("Bob"));
+    const joined = ann.next("user:joined", named("Bob"));
+    const back = await connect({ token });
+    await joined;
+    expect(back.name).toBe("Bob");
+  });
+
+  it("counts several tabs as one presence: user:left only when the last one is gone", async () => {
+    chat = await startChat({ presenceGraceMs: 300 });
+    const ann = await connect({ name: "Ann" });
+    const bob = await connect({ name: "Bob" });
+    const bobTab = await connect({ token: bob.token });
+    expect(bobTab.name).toBe("Bob");
+    bob.close();
+    // Longer than the grace window, measured by a user we know leaves after it.
+    const cid = await connect({ name: "Cid" });
+    cid.close();
+    await ann.next("user:left", named("Cid"));
+    expect(ann.online.has("Bob")).toBe(true);
+    expect(presenceEvents(ann).filter((p) => named("Bob")(p as { name: string }))).toHaveLength(1);
+    bobTab.close();
+    await ann.next("user:left", named("Bob"));
+  });
+});

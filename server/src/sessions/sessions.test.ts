@@ -1,0 +1,124 @@
+import { ErrorCode } from "@chat/shared";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ChatUser, Refused } from "../test-support/chat-client.js";
+import { type RunningChat, startChat } from "../test-support/chat-server.js";
+
+let chat: RunningChat;
+const users: ChatUser[] = [];
+
+async function login(name: string): Promise<ChatUser> {
+  const user = await ChatUser.login(chat.url, name);
+  users.push(user);
+  return user;
+}
+
+async function refusal(attempt: Promise<ChatUser>): Promise<Refused> {
+  const error = await attempt.then(
+    (user) => {
+      users.push(user);
+      throw new Error("expected the handshake to be refused");
+    },
+    (err: unknown) => err,
+  );
+  expect(error).toBeInstanceOf(Refused);
+  return error as Refused;
+}
+
+beforeEach(async () => {
+  chat = await startChat();
+});
+
+afterEach(async () => {
+  for (const user of users.splice(0)) user.close();
+  await chat.close();
+});
+
+describe("login", () => {
+  it("greets with session then the full online list, me included", async () => {
+    const ann = await login("Ann");
+    const bob = await login("  Bob ");
+    expect(bob.events.slice(0, 2).map((e) => e.event)).toEqual(["session", "users"]);
+    expect(bob.session?.name).toBe("Bob");
+    expect(bob.token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 256 bits, base64url
+    expect([...bob.online].sort()).toEqual(["Ann", "Bob"]);
+    await ann.waitFor("user:joined", (u: { name: string }) => u.name === "Bob");
+    expect([...ann.online].sort()).toEqual(["Ann", "Bob"]);
+  });
+
+  it("sends others a delta on join, never the full list again, and never anyone's token", async () => {
+    const ann = await login("Ann");
+    const bob = await login("Bob");
+    await ann.waitFor("user:joined", (u: { name: string }) => u.name === "Bob");
+    await login("Cid");
+    await ann.waitFor("user:joined", (u: { name: string }) => u.name === "Cid");
+    expect(ann.events.filter((e) => e.event === "users")).toHaveLength(1);
+    expect(JSON.stringify(ann.events)).not.toContain(bob.token);
+    expect(ann.events.find((e) => e.event === "user:joined")?.payload).toEqual({ name: "Bob" });
+  });
+
+  it("refuses a name held by an online user, whatever its case or width", async () => {
+    await login("Bob");
+    for (const name of ["Bob", "BOB", " bob ", "ｂｏｂ"]) {
+      const refused = await refusal(ChatUser.login(chat.url, name));
+      expect(refused.code).toBe(ErrorCode.NAME_TAKEN);
+      expect(refused.data?.message).toMatch(/taken/);
+    }
+  });
+
+  it("refuses invalid names with NAME_INVALID and a text", async () => {
+    for (const auth of [{ name: "" }, { name: "a".repeat(33) }, { name: "x\u200by" }, {}, { name: 7 }]) {
+      const refused = await refusal(ChatUser.connect(chat.url, auth));
+      expect(refused.code).toBe(ErrorCode.NAME_INVALID);
+      expect(refused.data?.message.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe("resume", () => {
+  it("gives the same identity and name back by token, silently for others", async () => {
+    const ann = await login("Ann");
+    const bob = await login("Bob");
+    const token = bob.token;
+    const again = await ChatUser.connect(chat.url, { token });
+    users.push(again);
+    expect(again.session).toEqual({ name: "Bob", token });
+    // Bob now has two sockets: a message to Bob reaches the new one too.
+    const sent = await ann.send("Bob", "to both tabs");
+    expect(sent.ok).toBe(true);
+    if (sent.ok) await again.receivedIds([sent.message.id]);
+    expect(
+      ann.events.filter((e) => e.event === "user:joined" && (e.payload as { name: string }).name === "Bob"),
+    ).toHaveLength(1);
+  });
+
+  it("refuses an unknown token with SESSION_EXPIRED", async () => {
+    const refused = await refusal(ChatUser.connect(chat.url, { token: "not-a-real-token" }));
+    expect(refused.code).toBe(ErrorCode.SESSION_EXPIRED);
+  });
+});
+
+describe("logout", () => {
+  it("frees the name at once, ends the token and tells the others", async () => {
+    const ann = await login("Ann");
+    const bob = await login("Bob");
+    const token = bob.token;
+    const left = ann.next("user:left", (u: { name: string }) => u.name === "Bob");
+    const disconnected = new Promise((resolve) => bob.socket.once("disconnect", resolve));
+    bob.socket.emit("logout");
+    await left;
+    await disconnected;
+    expect(ann.online.has("Bob")).toBe(false);
+    expect((await refusal(ChatUser.connect(chat.url, { token }))).code).toBe(ErrorCode.SESSION_EXPIRED);
+    const newBob = await login("bob");
+    expect(newBob.name).toBe("bob");
+  });
+
+  it("disconnects every tab of that identity", async () => {
+    const bob = await login("Bob");
+    const tab2 = await ChatUser.connect(chat.url, { token: bob.token });
+    users.push(tab2);
+    const tab2Gone = new Promise((resolve) => tab2.socket.once("disconnect", resolve));
+    bob.socket.emit("logout");
+    await tab2Gone;
+  });
+});

@@ -1,0 +1,143 @@
+import type {
+  ChatMessage,
+  ClientToServerEvents,
+  ConnectErrorData,
+  HistoryAck,
+  SendAck,
+  ServerToClientEvents,
+  SessionInfo,
+  SyncAck,
+} from "@chat/shared";
+import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+type Options = Partial<ManagerOptions & SocketOptions>;
+
+/** Socket.IO refused the handshake: the code and text the server sent. */
+export class Refused extends Error {
+  constructor(
+    readonly code: string,
+    readonly data: ConnectErrorData | undefined,
+  ) {
+    super(`connection refused: ${code}`);
+  }
+}
+
+let clientIds = 0;
+
+/**
+ * A real socket.io-client user that records what it receives, the way a test reads it: every `message`,
+ * the online list kept from `users` plus deltas, and every event in arrival order.
+ */
+export class ChatUser {
+  readonly messages: ChatMessage[] = [];
+  readonly events: { event: string; payload: unknown }[] = [];
+  readonly online = new Set<string>();
+  session: SessionInfo | null = null;
+
+  private constructor(readonly socket: ClientSocket) {
+    socket.onAny((event: string, payload: unknown) => this.events.push({ event, payload }));
+    socket.on("session", (session) => {
+      this.session = session;
+      // Reconnections resume this identity, as a real client must.
+      socket.auth = { token: session.token };
+    });
+    socket.on("users", ({ users }) => {
+      this.online.clear();
+      for (const { name } of users) this.online.add(name);
+    });
+    socket.on("user:joined", ({ name }) => this.online.add(name));
+    socket.on("user:left", ({ name }) => this.online.delete(name));
+    socket.on("message", (message) => this.messages.push(message));
+  }
+
+  /** Connects with `auth` and resolves once `users` arrived, or rejects with the server's refusal. */
+  static connect(url: string, auth: Record<string, unknown>, options: Options = {}): Promise<ChatUser> {
+    const socket: ClientSocket = io(url, {
+      auth,
+      transports: ["websocket"],
+      forceNew: true,
+      reconnection: false,
+      ...options,
+    });
+    const user = new ChatUser(socket);
+    return new Promise((resolve, reject) => {
+      socket.once("users", () => resolve(user));
+      socket.once("connect_error", (err: Error & { data?: ConnectErrorData }) => {
+        socket.close();
+        reject(new Refused(err.message, err.data));
+      });
+    });
+  }
+
+  static login(url: string, name: string, options?: Options): Promise<ChatUser> {
+    return ChatUser.connect(url, { name }, options);
+  }
+
+  get name(): string {
+    return this.session?.name ?? "";
+  }
+
+  get token(): string {
+    return this.session?.token ?? "";
+  }
+
+  send(to: string | null, text: string, clientId = `c${++clientIds}`): Promise<SendAck> {
+    return this.socket.timeout(10_000).emitWithAck("message:send", { to, text, clientId });
+  }
+
+  history(peer: string | null, page: { before?: number; limit?: number } = {}): Promise<HistoryAck> {
+    return this.socket.timeout(10_000).emitWithAck("history:get", { with: peer, ...page });
+  }
+
+  sync(after: number | null): Promise<SyncAck> {
+    return this.socket.timeout(10_000).emitWithAck("sync", { after });
+  }
+
+  /** Resolves with the next `event` whose payload satisfies `match`. */
+  next<T = unknown>(
+    event: string,
+    match: (payload: T) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.socket.offAny(listener);
+        reject(new Error(`${this.name}: no ${event} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const listener = (name: string, payload: T) => {
+        if (name !== event || !match(payload)) return;
+        clearTimeout(timer);
+        this.socket.offAny(listener);
+        resolve(payload);
+      };
+      this.socket.onAny(listener);
+    });
+  }
+
+  /** Like `next`, but an event that already arrived counts too. */
+  waitFor<T = unknown>(
+    event: string,
+    match: (payload: T) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<T> {
+    const seen = this.events.find((e) => e.event === event && match(e.payload as T));
+    return seen ? Promise.resolve(seen.payload as T) : this.next(event, match, timeoutMs);
+  }
+
+  /** Resolves once `message` events with all these ids have arrived. */
+  async receivedIds(ids: number[], timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const missing = () => ids.filter((id) => !this.messages.some((m) => m.id === id));
+    while (missing().length > 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`${this.name} never received ids ${missing().join(", ")}`);
+      await this.next("message", () => true, left).catch(() => undefined);
+    }
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}

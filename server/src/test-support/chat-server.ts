@@ -1,0 +1,27 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type ChatServer, type ChatServerOptions, createChatServer } from "../app.js";
+import { openSqliteStorage } from "../storage/sqlite/index.js";
+
+export interface RunningChat {
+  server: ChatServer;
+  url: string;
+  port: number;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), "chat-test-"));
+}
+
+/** A real chat server on an ephemeral loopback port, over SQLite in a fresh (or the given) directory. */
+export async function startChat(
+  options: Partial<ChatServerOptions> & { dataDir?: string; port?: number } = {},
+): Promise<RunningChat> {
+  const dataDir = options.dataDir ?? tempDataDir();
+  const server = createChatServer({ storage: openSqliteStorage(dataDir), ...options });
+  const { port } = await server.listen(options.port ?? 0, "127.0.0.1");
+  return { server, url: `http://127.0.0.1:${port}`, port, dataDir, close: () => server.close() };
+}

@@ -1,0 +1,155 @@
+import { describe, expect, it } from "vitest";
+import { ErrorCode } from "./errors.js";
+import { LIMITS } from "./limits.js";
+import { nameKey } from "./names.js";
+import {
+  parseHandshakeAuth,
+  parseHistoryRequest,
+  parseName,
+  parseSendRequest,
+  parseSyncRequest,
+} from "./schemas.js";
+
+describe("names", () => {
+  it("are trimmed and NFC-normalised", () => {
+    // "e" + combining acute accent becomes the single code point "é".
+    expect(parseName("  Rene\u0301  ")).toEqual({ ok: true, value: "René" });
+  });
+
+  it.each([
+    ["empty", ""],
+    ["only spaces", "   "],
+    ["not a string", 42],
+    ["missing", undefined],
+    ["an object", { name: "x" }],
+    ["a control character", "bob\u0007"],
+    ["a newline", "bo\nb"],
+    ["a zero-width space", "bo\u200bb"],
+    ["a zero-width joiner", "bo\u200db"],
+    ["a right-to-left override", "\u202Eevil"],
+    ["a lone surrogate", "bo\ud800b"],
+    ["a line separator", "bo\u2028b"],
+    ["33 characters", "a".repeat(33)],
+  ])("refuse %s with NAME_INVALID", (_, raw) => {
+    const result = parseName(raw);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.code).toBe(ErrorCode.NAME_INVALID);
+  });
+
+  it("allow 32 characters counted as code points, not UTF-16 units", () => {
+    const emoji = "😀".repeat(LIMITS.nameMaxLength);
+    expect(emoji.length).toBe(64);
+    expect(parseName(emoji).ok).toBe(true);
+    expect(parseName(`${emoji}x`).ok).toBe(false);
+  });
+
+  it("allow letters of any script, spaces and punctuation inside", () => {
+    for (const name of ["Zoë", "李小龍", "Jean-Luc O'Neil", "Ωmega 7", "مريم"]) {
+      expect(parseName(name)).toEqual({ ok: true, value: name });
+    }
+  });
+
+  it("collide when they differ only in case, width or normalisation", () => {
+    expect(nameKey("Bob")).toBe(nameKey("bOB"));
+    expect(nameKey("ｂｏｂ")).toBe(nameKey("bob"));
+    expect(nameKey("straße")).toBe(nameKey("STRASSE"));
+    expect(nameKey("René")).toBe(nameKey("Rene\u0301".normalize("NFC")));
+    expect(nameKey("ﬁsh")).toBe(nameKey("fish"));
+    expect(nameKey("bob")).not.toBe(nameKey("bobby"));
+  });
+});
+
+describe("handshake auth", () => {
+  it("logs in with a name and resumes with a token, the token winning", () => {
+    expect(parseHandshakeAuth({ name: " ann " })).toEqual({ ok: true, value: { name: "ann" } });
+    expect(parseHandshakeAuth({ token: "t0k", name: "ann" })).toEqual({ ok: true, value: { token: "t0k" } });
+  });
+
+  it("refuses a missing or malformed auth with NAME_INVALID, and a malformed token with SESSION_EXPIRED", () => {
+    for (const raw of [undefined, null, "ann", 7, {}]) {
+      expect(parseHandshakeAuth(raw)).toMatchObject({ ok: false, error: { code: ErrorCode.NAME_INVALID } });
+    }
+    for (const token of [7, "", "x".repeat(257), {}]) {
+      expect(parseHandshakeAuth({ token })).toMatchObject({
+        ok: false,
+        error: { code: ErrorCode.SESSION_EXPIRED },
+      });
+    }
+  });
+});
+
+describe("message:send", () => {
+  const valid = { to: null, text: "hello", clientId: "c1" };
+
+  it("accepts group and private sends and keeps extra fields out", () => {
+    expect(parseSendRequest({ ...valid, from: "mallory" })).toEqual({ ok: true, value: valid });
+    expect(parseSendRequest({ ...valid, to: "bob" })).toEqual({ ok: true, value: { ...valid, to: "bob" } });
+  });
+
+  it.each([
+    ["not a string", 5],
+    ["empty", ""],
+    ["blank", " \n\t "],
+    ["over the limit", "x".repeat(LIMITS.textMaxLength + 1)],
+    ["a lone surrogate", "hi \udc00"],
+    ["missing", undefined],
+  ])("refuses text that is %s with TEXT_INVALID", (_, text) => {
+    expect(parseSendRequest({ ...valid, text })).toMatchObject({
+      ok: false,
+      error: { code: ErrorCode.TEXT_INVALID },
+    });
+  });
+
+  it("accepts text of exactly the limit, counted in code points", () => {
+    expect(parseSendRequest({ ...valid, text: "x".repeat(LIMITS.textMaxLength) }).ok).toBe(true);
+    expect(parseSendRequest({ ...valid, text: "😀".repeat(LIMITS.textMaxLength) }).ok).toBe(true);
+  });
+
+  it.each([
+    ["not an object", "hello"],
+    ["null", null],
+    ["an array", [valid]],
+    ["a numeric recipient", { ...valid, to: 3 }],
+    ["a missing recipient", { text: "hi", clientId: "c" }],
+    ["a missing clientId", { to: null, text: "hi" }],
+    ["an empty clientId", { ...valid, clientId: "" }],
+    ["a huge clientId", { ...valid, clientId: "c".repeat(65) }],
+  ])("refuses %s with BAD_REQUEST", (_, raw) => {
+    expect(parseSendRequest(raw)).toMatchObject({ ok: false, error: { code: ErrorCode.BAD_REQUEST } });
+  });
+
+  it("ignores prototype-pollution keys", () => {
+    const raw = JSON.parse('{"to":null,"text":"hi","clientId":"c","__proto__":{"polluted":true}}');
+    const result = parseSendRequest(raw);
+    expect(result.ok).toBe(true);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe("history:get and sync", () => {
+  it("accept the documented shapes", () => {
+    expect(parseHistoryRequest({ with: null }).ok).toBe(true);
+    expect(parseHistoryRequest({ with: "bob", before: 10, limit: 20 }).ok).toBe(true);
+    expect(parseSyncRequest({ after: null }).ok).toBe(true);
+    expect(parseSyncRequest({ after: 0 }).ok).toBe(true);
+  });
+
+  it.each([
+    [{}],
+    [{ with: 1 }],
+    [{ with: null, before: 0 }],
+    [{ with: null, before: 1.5 }],
+    [{ with: null, limit: 0 }],
+    [{ with: null, limit: LIMITS.historyPageMax + 1 }],
+    [{ with: null, limit: "10" }],
+  ])("refuse history request %j with BAD_REQUEST", (raw) => {
+    expect(parseHistoryRequest(raw)).toMatchObject({ ok: false, error: { code: ErrorCode.BAD_REQUEST } });
+  });
+
+  it.each([[{}], [{ after: -1 }], [{ after: "5" }], [{ after: Number.NaN }], [null]])(
+    "refuse sync request %j with BAD_REQUEST",
+    (raw) => {
+      expect(parseSyncRequest(raw)).toMatchObject({ ok: false, error: { code: ErrorCode.BAD_REQUEST } });
+    },
+  );
+});
