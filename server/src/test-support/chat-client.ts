@@ -63,10 +63,15 @@ export class ChatUser {
     });
     const user = new ChatUser(socket);
     return new Promise((resolve, reject) => {
-      socket.once("users", () => resolve(user));
-      socket.once("connect_error", (err: Error & { data?: ConnectErrorData }) => {
+      const refused = (err: Error & { data?: ConnectErrorData }) => {
         socket.close();
         reject(new Refused(err.message, err.data));
+      };
+      socket.once("connect_error", refused);
+      socket.once("users", () => {
+        // From here on a refusal is a reconnection's, for the test to watch, not a failed login.
+        socket.off("connect_error", refused);
+        resolve(user);
       });
     });
   }

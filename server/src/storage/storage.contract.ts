@@ -1,0 +1,200 @@
+import { nameKey } from "@chat/shared";
+import { afterEach, describe, expect, it } from "vitest";
+import type { NewMessage } from "../messages/store.js";
+import type { User } from "../users.js";
+import type { Storage } from "./storage.js";
+
+/**
+ * A backend under test. `open` may be called again after `close` and must reach the same data: that is
+ * how the suite checks that sessions and messages survive a restart.
+ */
+export interface StorageBackend {
+  open(): Promise<Storage>;
+}
+
+let userCount = 0;
+function user(name: string): User {
+  return { id: `u${++userCount}-${name}`, name, key: nameKey(name) };
+}
+
+function message(from: User, to: User | null, text: string, clientId = `${from.id}:${text}`): NewMessage {
+  return { from, to, text, clientId, sentAt: 1_700_000_000_000 };
+}
+
+/** The behaviour every Storage implementation must have; run it unchanged against each backend. */
+export function describeStorageContract(backendName: string, makeBackend: () => StorageBackend): void {
+  describe(`${backendName} storage contract`, () => {
+    const opened: Storage[] = [];
+    let backend: StorageBackend;
+
+    async function open(): Promise<Storage> {
+      const storage = await backend.open();
+      opened.push(storage);
+      return storage;
+    }
+
+    async function fresh(): Promise<Storage> {
+      backend = makeBackend();
+      return open();
+    }
+
+    afterEach(async () => {
+      for (const storage of opened.splice(0)) await storage.close().catch(() => undefined);
+    });
+
+    describe("sessions", () => {
+      it("find a live session by token hash and forget it once ended", async () => {
+        const { sessions } = await fresh();
+        const ann = user("Ann");
+        await sessions.create(ann, "hash-ann", 1);
+        expect(await sessions.findByTokenHash("hash-ann")).toEqual(ann);
+        expect(await sessions.findByTokenHash("hash-other")).toBeNull();
+        await sessions.end(ann.id, 2);
+        expect(await sessions.findByTokenHash("hash-ann")).toBeNull();
+      });
+
+      it("end the previous holder of a name when a new session takes it", async () => {
+        const { sessions } = await fresh();
+        const [oldBob, newBob] = [user("Bob"), user("BOB")];
+        await sessions.create(oldBob, "hash-old", 1);
+        await sessions.create(newBob, "hash-new", 2);
+        expect(await sessions.findByTokenHash("hash-old")).toBeNull();
+        expect(await sessions.findByTokenHash("hash-new")).toEqual(newBob);
+      });
+
+      it("remember which names were ever used", async () => {
+        const { sessions } = await fresh();
+        const cid = user("Cid");
+        await sessions.create(cid, "hash-cid", 1);
+        await sessions.end(cid.id, 2);
+        expect(await sessions.isKnownName(nameKey("cid"))).toBe(true);
+        expect(await sessions.isKnownName(nameKey("Dee"))).toBe(false);
+      });
+    });
+
+    describe("presence", () => {
+      it("gives a name to one user at a time", async () => {
+        const { presence } = await fresh();
+        const [bob, otherBob] = [user("Bob"), user("bob")];
+        expect(await presence.claim(bob)).toBe("joined");
+        expect(await presence.claim(bob)).toBe("held");
+        expect(await presence.claim(otherBob)).toBe("taken");
+        expect(await presence.holderOf(bob.key)).toEqual(bob);
+        expect(await presence.release(bob.id)).toEqual(bob);
+        expect(await presence.release(bob.id)).toBeNull();
+        expect(await presence.holderOf(bob.key)).toBeNull();
+        expect(await presence.claim(otherBob)).toBe("joined");
+      });
+
+      it("decides concurrent claims of one name for exactly one user", async () => {
+        const { presence } = await fresh();
+        const rivals = Array.from({ length: 8 }, () => user("Same"));
+        const results = await Promise.all(rivals.map((rival) => presence.claim(rival)));
+        expect(results.filter((result) => result === "joined")).toHaveLength(1);
+        expect(results.filter((result) => result === "taken")).toHaveLength(7);
+      });
+
+      it("counts sockets per user and lists who is online", async () => {
+        const { presence } = await fresh();
+        const [ann, bob] = [user("Ann"), user("Bob")];
+        await presence.claim(ann);
+        await presence.claim(bob);
+        await presence.attach(ann.id, "s1");
+        await presence.attach(ann.id, "s2");
+        expect(await presence.connectionCount(ann.id)).toBe(2);
+        expect(await presence.detach(ann.id, "s1")).toBe(1);
+        expect(await presence.detach(ann.id, "s2")).toBe(0);
+        expect(await presence.connectionCount(bob.id)).toBe(0);
+        const online = await presence.online();
+        expect(online.map((u) => u.name).sort()).toEqual(["Ann", "Bob"]);
+      });
+    });
+
+    describe("messages", () => {
+      it("assign increasing ids in send order and keep the sender's clientId", async () => {
+        const { messages } = await fresh();
+        const ann = user("Ann");
+        const results = await Promise.all(
+          ["a", "b", "c"].map((text) => messages.append(message(ann, null, text))),
+        );
+        const ids = results.map((r) => r.message.id);
+        expect(ids).toEqual([...ids].sort((x, y) => x - y));
+        expect(new Set(ids).size).toBe(3);
+        expect(results[0]?.message).toMatchObject({
+          from: "Ann",
+          to: null,
+          text: "a",
+          clientId: `${ann.id}:a`,
+        });
+        expect(results.every((r) => !r.duplicate)).toBe(true);
+      });
+
+      it("return the original for a repeated clientId of the same sender, even in one batch", async () => {
+        const { messages } = await fresh();
+        const [ann, bob] = [user("Ann"), user("Bob")];
+        const [first, again] = await Promise.all([
+          messages.append(message(ann, null, "hi", "k1")),
+          messages.append(message(ann, null, "changed", "k1")),
+        ]);
+        expect(again).toEqual({ message: first?.message, duplicate: true });
+        expect(await messages.findByClientId(ann.id, "k1")).toEqual(first?.message);
+        expect((await messages.append(message(bob, null, "hi", "k1"))).duplicate).toBe(false);
+        expect(await messages.findByClientId(bob.id, "nope")).toBeNull();
+      });
+
+      it("page a conversation backwards, oldest first, only for its parties", async () => {
+        const { messages } = await fresh();
+        const [ann, bob, cid] = [user("Ann"), user("Bob"), user("Cid")];
+        const sent = [];
+        for (let i = 0; i < 6; i++) {
+          sent.push(
+            (await messages.append(message(i % 2 ? bob : ann, i % 2 ? ann : bob, `p${i}`))).message.id,
+          );
+          await messages.append(message(cid, null, `g${i}`));
+        }
+        await messages.append(message(cid, ann, "cid to ann"));
+        expect((await messages.page(ann.id, bob.key, null, 4)).map((m) => m.id)).toEqual(sent.slice(2));
+        expect((await messages.page(bob.id, ann.key, sent[2] ?? 0, 10)).map((m) => m.id)).toEqual(
+          sent.slice(0, 2),
+        );
+        expect(await messages.page(cid.id, bob.key, null, 10)).toEqual([]);
+        const group = await messages.page(ann.id, null, null, 3);
+        expect(group.map((m) => m.text)).toEqual(["g3", "g4", "g5"]);
+      });
+
+      it("list what a user may see after an id: the group and their own private messages", async () => {
+        const { messages } = await fresh();
+        const [ann, bob, cid] = [user("Ann"), user("Bob"), user("Cid")];
+        const first = (await messages.append(message(ann, null, "g1"))).message.id;
+        await messages.append(message(bob, cid, "bob to cid"));
+        await messages.append(message(bob, ann, "bob to ann"));
+        await messages.append(message(ann, cid, "ann to cid"));
+        await messages.append(message(cid, null, "g2"));
+        const texts = async (after: number | null, limit = 10) =>
+          (await messages.visibleAfter(ann.id, after, limit)).map((m) => m.text);
+        expect(await texts(null)).toEqual(["g1", "bob to ann", "ann to cid", "g2"]);
+        expect(await texts(first)).toEqual(["bob to ann", "ann to cid", "g2"]);
+        expect(await texts(first, 2)).toEqual(["bob to ann", "ann to cid"]);
+      });
+
+      it("survive closing and reopening the store", async () => {
+        const storage = await fresh();
+        const ann = user("Ann");
+        await storage.sessions.create(ann, "hash-durable", 1);
+        const pending = Array.from({ length: 50 }, (_, i) =>
+          storage.messages.append(message(ann, null, `d${i}`)),
+        );
+        const acked = await Promise.all(pending);
+        await storage.close();
+        opened.splice(opened.indexOf(storage), 1);
+
+        const reopened = await open();
+        expect(await reopened.sessions.findByTokenHash("hash-durable")).toEqual(ann);
+        const page = await reopened.messages.page(ann.id, null, null, 100);
+        expect(page.map((m) => m.id)).toEqual(acked.map((r) => r.message.id));
+        const next = await reopened.messages.append(message(ann, null, "after restart"));
+        expect(next.message.id).toBeGreaterThan(acked.at(-1)?.message.id ?? 0);
+      });
+    });
+  });
+}
