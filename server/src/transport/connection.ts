@@ -3,6 +3,7 @@ import type { Messages } from "../messages/messages.js";
 import type { Presence } from "../presence/presence.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { userRoom } from "../users.js";
+import { PRESENCE_ROOM } from "./io.js";
 import { registerMessageHandlers } from "./message-handlers.js";
 import type { ChatIo, ChatSocket } from "./types.js";
 
@@ -27,6 +28,8 @@ export function onConnection({ io, sessions, presence, messages, log }: Connecti
       }),
     );
     socket.on("disconnect", () => settle(log, "disconnect", () => presence.disconnected(user, socket.id)));
+    // A recovered socket comes back in the rooms it had before; it keeps only those of the session it proved.
+    for (const room of socket.rooms) if (room !== socket.id && room !== PRESENCE_ROOM) socket.leave(room);
     socket.join(userRoom(user.id));
     socket.emit("session", { name: user.name, token: socket.data.token });
     settle(log, "connect", () => countInAndList(socket));
@@ -38,8 +41,10 @@ export function onConnection({ io, sessions, presence, messages, log }: Connecti
     // The socket may have gone while we awaited; its disconnect handler then ran before we counted it in.
     if (!socket.connected) return presence.disconnected(user, socket.id);
     const users = (await presence.online()).map(({ name }) => ({ name }));
-    // Through the adapter, not socket.emit: a broadcast packet carries the offset that connection state
-    // recovery resumes from, so recovery works from the very first event.
+    if (!socket.connected) return;
+    // Deltas start right after the full list, never before it. Through the adapter, not socket.emit: a
+    // broadcast packet carries the offset that connection state recovery resumes from.
+    socket.join(PRESENCE_ROOM);
     io.to(socket.id).emit("users", { users });
   }
 }

@@ -21,11 +21,14 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
   });
 }
 
-/** Presence changes go to every connected socket as one small delta, never the full list. */
+/** The sockets that have received the full online list and so follow it by deltas. */
+export const PRESENCE_ROOM = "presence";
+
+/** Presence changes go to every socket that has the list, as one small delta, never the full list again. */
 export function presenceAnnouncer(io: ChatIo): PresenceAnnouncer {
   return {
-    joined: ({ name }) => io.emit("user:joined", { name }),
-    left: ({ name }) => io.emit("user:left", { name }),
+    joined: ({ name }) => io.to(PRESENCE_ROOM).emit("user:joined", { name }),
+    left: ({ name }) => io.to(PRESENCE_ROOM).emit("user:left", { name }),
   };
 }
 

@@ -1,0 +1,69 @@
+import type { ChatMessage } from "@chat/shared";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ChatUser } from "../test-support/chat-client.js";
+import { type RunningChat, startChat } from "../test-support/chat-server.js";
+
+let chat: RunningChat;
+const users: ChatUser[] = [];
+
+async function connect(auth: Record<string, unknown>): Promise<ChatUser> {
+  const user = await ChatUser.connect(chat.url, auth);
+  users.push(user);
+  return user;
+}
+
+/** What socket.io-client keeps to ask for connection state recovery: its server-side session id and offset. */
+function recoveryOf(user: ChatUser): { pid: string; offset: string } {
+  const socket = user.socket as unknown as { _pid: string; _lastOffset: string };
+  return { pid: socket._pid, offset: socket._lastOffset };
+}
+
+beforeEach(async () => {
+  chat = await startChat();
+});
+
+afterEach(async () => {
+  for (const user of users.splice(0)) user.close();
+  await chat.close();
+});
+
+describe("a connection", () => {
+  it("starts with session, then the full list, and only then deltas, however busy the chat is", async () => {
+    const arrivals = Array.from({ length: 20 }, (_, i) => connect({ name: `user${i}` }));
+    const connected = await Promise.all(arrivals);
+    for (const user of connected) {
+      const firstEvents = user.events.slice(0, 2).map((e) => e.event);
+      expect(firstEvents).toEqual(["session", "users"]);
+    }
+  });
+
+  it("cannot take over another user's recovered socket, and with it their private messages", async () => {
+    const alice = await connect({ name: "Alice" });
+    const bob = await connect({ name: "Bob" });
+    const mallory = await connect({ name: "Mallory" });
+    // A message through the adapter, so Bob's socket has an offset to recover from.
+    await alice.send(null, "hello");
+    await bob.waitFor("message");
+    const bobsRecovery = recoveryOf(bob);
+    // Bob's network drops (no goodbye), so the server keeps his session for recovery.
+    bob.socket.io.engine.close();
+
+    await alice.send(null, "while Bob was away");
+
+    // Mallory presents Bob's recovery ids with her own token, until the server has noticed the drop and
+    // recovers the connection, which it shows by replaying what Bob missed (bounded tries, each a handshake).
+    const recovered = (user: ChatUser) => user.messages.some((m) => m.text === "while Bob was away");
+    let thief = await connect({ token: mallory.token, ...bobsRecovery });
+    for (let attempt = 0; attempt < 20 && !recovered(thief); attempt++) {
+      thief.close();
+      thief = await connect({ token: mallory.token, ...bobsRecovery });
+    }
+    expect(recovered(thief)).toBe(true);
+    expect(thief.name).toBe("Mallory");
+    const ack = await alice.send("Bob", "for Bob only");
+    expect(ack.ok).toBe(true);
+    await alice.send(null, "fence");
+    await thief.waitFor<ChatMessage>("message", (m) => m.text === "fence");
+    expect(thief.messages.map((m) => m.text)).not.toContain("for Bob only");
+  });
+});
