@@ -1,0 +1,202 @@
+import { type ChatMessage, type ConnectErrorData, ErrorCode, LIMITS } from "@chat/shared";
+import type { Socket } from "socket.io-client";
+import { conversationId, disposeConversations, peerOf, useConversation } from "../stores/conversation";
+import { useOutbox } from "../stores/outbox";
+import { usePresence } from "../stores/presence";
+import { useSession } from "../stores/session";
+import { useWindows } from "../stores/windows";
+import type { SavedState } from "./saved-state";
+import type { ChatSocket } from "./socket";
+
+const ACK_TIMEOUT_MS = 10_000;
+const RESUME_RETRY_MS = 2_000;
+
+/**
+ * Everything the UI asks of the server goes through here, and everything the server says lands in a store here.
+ * Listeners are registered once, in the constructor, never inside `connect`: a reconnect must not add a second
+ * listener (and a second copy of every message).
+ */
+export class ChatConnection {
+  private readonly session = useSession();
+  private readonly presence = usePresence();
+  private readonly outbox = useOutbox();
+  private readonly windows = useWindows();
+
+  constructor(private readonly socket: ChatSocket) {
+    socket.on("session", (info) => {
+      this.session.established(info);
+      // Every reconnect of this tab, and a reload, resumes this identity.
+      socket.auth = { token: info.token };
+    });
+    socket.on("users", ({ users }) => this.presence.reset(users));
+    socket.on("user:joined", ({ name }) => this.presence.joined(name));
+    socket.on("user:left", ({ name }) => this.presence.left(name));
+    socket.on("message", (message) => this.receive(message));
+    socket.on("connect", () => void this.connected());
+    socket.on("connect_error", (err) => this.refused(err));
+    socket.on("disconnect", (reason) => this.disconnected(reason));
+    socket.io.on("reconnect_attempt", (attempt) => this.session.reconnecting(attempt));
+  }
+
+  login(name: string): void {
+    this.session.joining();
+    this.socket.auth = { name };
+    this.socket.connect();
+  }
+
+  /** After a reload: the saved token, windows and unsent messages come back, and the socket resumes. */
+  resume(saved: SavedState): void {
+    this.session.established(saved);
+    if (saved.newestId !== null) this.session.advance(saved.newestId);
+    this.windows.restore(saved.windows);
+    this.outbox.restore(saved.outbox);
+    this.session.reconnecting(0);
+    this.socket.auth = { token: saved.token };
+    this.socket.connect();
+  }
+
+  send(to: string | null, text: string): void {
+    const entry = this.outbox.add(to, text);
+    if (this.socket.connected) void this.deliver(entry.clientId);
+  }
+
+  retry(clientId: string): void {
+    this.outbox.setState(clientId, "queued");
+    if (this.socket.connected) void this.deliver(clientId);
+  }
+
+  discard(clientId: string): void {
+    this.outbox.settle(clientId);
+  }
+
+  /** Opens (or keeps open) the private window with `peer` and loads its recent history once. */
+  open(peer: string): void {
+    this.windows.show(peer);
+    if (this.socket.connected && !useConversation(peer).historyLoaded) void this.loadHistory(peer);
+  }
+
+  /** The page before the oldest message shown, for scrolling up. */
+  async loadOlder(peer: string | null): Promise<void> {
+    const conversation = useConversation(peer);
+    const oldest = conversation.messages[0];
+    if (!conversation.olderAvailable || !this.socket.connected) return;
+    await this.loadHistory(peer, oldest?.id);
+  }
+
+  logout(): void {
+    this.socket.emit("logout");
+    this.socket.disconnect();
+    this.signOut(null);
+  }
+
+  private async connected(): Promise<void> {
+    this.session.connected();
+    // Whatever socket.io buffered while we were away is stale: the outbox below is the one source of resends.
+    this.socket.sendBuffer.length = 0;
+    for (const entry of this.outbox.pending()) void this.deliver(entry.clientId);
+    const after = this.session.newestId;
+    const unloaded = [null, ...this.windows.open].filter((peer) => !useConversation(peer).historyLoaded);
+    const histories = Promise.all(unloaded.map((peer) => this.loadHistory(peer)));
+    // A recovered connection had its missed events replayed by the server; otherwise ask for them.
+    if (this.socket.recovered) return;
+    if (after === null) {
+      await histories;
+      const group = useConversation(null).messages;
+      this.session.advance(group[group.length - 1]?.id ?? 0);
+    } else {
+      await this.catchUp(after);
+    }
+  }
+
+  /** `sync` until `more` is false: every message visible to me after `after`, oldest first. */
+  private async catchUp(after: number): Promise<void> {
+    let cursor = after;
+    for (;;) {
+      const res = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("sync", { after: cursor });
+      if (!res.ok) return;
+      for (const message of res.messages) this.receive(message);
+      const last = res.messages[res.messages.length - 1];
+      if (!res.more || !last) return;
+      cursor = last.id;
+    }
+  }
+
+  private async loadHistory(peer: string | null, before?: number): Promise<void> {
+    const conversation = useConversation(peer);
+    if (conversation.loadingHistory) return;
+    conversation.loadingHistory = true;
+    const limit = LIMITS.historyPageDefault;
+    try {
+      const res = await this.socket
+        .timeout(ACK_TIMEOUT_MS)
+        .emitWithAck("history:get", { with: peer, before, limit });
+      if (res.ok) conversation.receiveHistory(res.messages, limit);
+    } catch {
+      // No answer before the link dropped: the next connect loads what is still missing.
+    } finally {
+      conversation.loadingHistory = false;
+    }
+  }
+
+  private async deliver(clientId: string): Promise<void> {
+    const entry = this.outbox.find(clientId);
+    if (!entry || entry.state === "sending") return;
+    this.outbox.setState(clientId, "sending");
+    try {
+      const res = await this.socket
+        .timeout(ACK_TIMEOUT_MS)
+        .emitWithAck("message:send", { to: entry.to, text: entry.text, clientId });
+      if (res.ok) this.receive(res.message);
+      else this.outbox.setState(clientId, "failed", res.error.message);
+    } catch {
+      // No ack: if the link dropped, the next connect resends it with the same clientId; if the link is up the
+      // server is not answering, and the user chooses.
+      if (this.socket.connected) this.outbox.setState(clientId, "failed", "The server did not answer.");
+      else this.outbox.setState(clientId, "queued");
+    }
+  }
+
+  /** Files a message from any source into its conversation, once. */
+  private receive(message: ChatMessage): void {
+    this.session.advance(message.id);
+    const me = this.session.name ?? "";
+    const peer = peerOf(message, me);
+    const conversation = useConversation(peer);
+    if (!conversation.receive(message)) return;
+    const mine = this.session.isMe(message.from);
+    if (mine) this.outbox.settle(message.clientId);
+    if (peer === null) return;
+    this.open(peer);
+    if (!mine && this.windows.focused !== conversationId(peer)) conversation.markUnread();
+  }
+
+  private refused(err: Error & { data?: ConnectErrorData }): void {
+    const code = err.message;
+    if (this.session.status === "joining") {
+      this.socket.disconnect();
+      this.session.signedOut(
+        err.data?.message ?? "Cannot reach the server. Check your connection and try again.",
+      );
+    } else if (code === ErrorCode.SESSION_EXPIRED) {
+      this.signOut("Your session has expired (someone else took the name). Join again.");
+    } else if (!this.socket.active) {
+      // The server refused this attempt (busy, failing) and socket.io will not retry a refusal on its own.
+      setTimeout(() => this.socket.connect(), RESUME_RETRY_MS);
+    }
+  }
+
+  private disconnected(reason: Socket.DisconnectReason): void {
+    // The server ends a connection on purpose only when this identity logged out (in another tab).
+    if (reason === "io server disconnect") this.signOut("You were logged out in another tab.");
+    else if (this.session.status === "connected") this.session.reconnecting(0);
+  }
+
+  private signOut(reason: string | null): void {
+    this.socket.disconnect();
+    this.session.signedOut(reason);
+    this.outbox.clear();
+    this.windows.clear();
+    this.presence.reset([]);
+    disposeConversations();
+  }
+}

@@ -1,0 +1,18 @@
+import { createPinia } from "pinia";
+import { createApp } from "vue";
+import App from "./App.vue";
+import { ChatConnection } from "./connection/chat-connection";
+import { keepSavedState, loadSavedState } from "./connection/saved-state";
+import { createChatSocket } from "./connection/socket";
+import { connectionKey } from "./connection/use-connection";
+import "./style.css";
+
+const app = createApp(App).use(createPinia());
+const connection = new ChatConnection(createChatSocket());
+app.provide(connectionKey, connection);
+
+const saved = loadSavedState();
+if (saved) connection.resume(saved);
+keepSavedState();
+
+app.mount("#app");

@@ -1,0 +1,61 @@
+import type { ChatMessage } from "@chat/shared";
+import { createPinia, setActivePinia } from "pinia";
+import { beforeEach, describe, expect, it } from "vitest";
+import { conversationId, disposeConversations, peerOf, useConversation } from "./conversation";
+
+const message = (id: number, from = "Bob", to: string | null = null): ChatMessage => ({
+  id,
+  from,
+  to,
+  text: `text ${id}`,
+  sentAt: 1_700_000_000_000 + id,
+  clientId: `c${id}`,
+});
+
+beforeEach(() => setActivePinia(createPinia()));
+
+describe("a conversation store", () => {
+  it("keeps messages in id order and each id once, whatever order and how often they arrive", () => {
+    const group = useConversation(null);
+    for (const id of [5, 3, 9, 3, 5, 1, 9, 7]) group.receive(message(id));
+    expect(group.messages.map((m) => m.id)).toEqual([1, 3, 5, 7, 9]);
+  });
+
+  it("says whether a message was new, so a copy from sync or a replay changes nothing", () => {
+    const group = useConversation(null);
+    expect(group.receive(message(1))).toBe(true);
+    expect(group.receive(message(1))).toBe(false);
+  });
+
+  it("merges a history page with what arrived live and stops offering older pages after a short page", () => {
+    const group = useConversation(null);
+    group.receive(message(10));
+    group.receiveHistory([message(8), message(9), message(10)], 3);
+    expect(group.olderAvailable).toBe(true);
+    group.receiveHistory([message(7)], 3);
+    expect(group.messages.map((m) => m.id)).toEqual([7, 8, 9, 10]);
+    expect(group.olderAvailable).toBe(false);
+    expect(group.historyLoaded).toBe(true);
+  });
+
+  it("is one store per conversation, whatever the case or width of the peer's name", () => {
+    expect(useConversation("Bob")).toBe(useConversation("BOB"));
+    expect(useConversation("ｂｏｂ")).toBe(useConversation("bob"));
+    expect(useConversation("Bob")).not.toBe(useConversation(null));
+    expect(conversationId(null)).toBe("group");
+  });
+
+  it("starts empty again after the conversations are disposed (a logout)", () => {
+    useConversation("Bob").receive(message(1, "Bob", "Alice"));
+    disposeConversations();
+    expect(useConversation("Bob").messages).toEqual([]);
+  });
+});
+
+describe("the other party of a message", () => {
+  it("is nobody for the group, the recipient for what I sent and the sender for what I got", () => {
+    expect(peerOf(message(1, "Bob", null), "Alice")).toBeNull();
+    expect(peerOf(message(2, "alice", "Bob"), "Alice")).toBe("Bob");
+    expect(peerOf(message(3, "Bob", "Alice"), "Alice")).toBe("Bob");
+  });
+});

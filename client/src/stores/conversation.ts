@@ -1,0 +1,89 @@
+import { type ChatMessage, LIMITS, nameKey } from "@chat/shared";
+import { defineStore, getActivePinia } from "pinia";
+import { ref } from "vue";
+
+/** "group" for the group chat, "private:<name key>" for my conversation with one other user. */
+export type ConversationId = string;
+
+export const GROUP_CONVERSATION: ConversationId = "group";
+
+export function conversationId(peer: string | null): ConversationId {
+  return peer === null ? GROUP_CONVERSATION : `private:${nameKey(peer)}`;
+}
+
+/** The other party of a message as I see it: null for the group, else the name that is not mine. */
+export function peerOf(message: Pick<ChatMessage, "from" | "to">, myName: string): string | null {
+  if (message.to === null) return null;
+  return nameKey(message.from) === nameKey(myName) ? message.to : message.from;
+}
+
+/** Every conversation store made so far, so that logging out can drop them all. */
+const created = new Map<ConversationId, string | null>();
+
+/**
+ * One conversation's messages, in id order and each id once, however it arrived: live, in an ack, from `sync`
+ * after a reconnect or from a history page. `peer` is null for the group chat.
+ */
+export function useConversation(peer: string | null) {
+  const id = conversationId(peer);
+  if (!created.has(id)) created.set(id, peer);
+  return defineStore(`conversation:${id}`, () => {
+    const messages = ref<ChatMessage[]>([]);
+    const unread = ref(0);
+    /** Until a history page comes back short, there may be older messages on the server. */
+    const olderAvailable = ref(true);
+    const historyLoaded = ref(false);
+    const loadingHistory = ref(false);
+
+    /** Inserts the message at its place by id; false when it was already there. */
+    function receive(message: ChatMessage): boolean {
+      const list = messages.value;
+      let index = list.length;
+      // Nearly every message is the newest, so walking back from the end is usually a single step.
+      while (index > 0 && (list[index - 1] as ChatMessage).id > message.id) index--;
+      if (index > 0 && (list[index - 1] as ChatMessage).id === message.id) return false;
+      list.splice(index, 0, message);
+      return true;
+    }
+
+    /** A history page (oldest first); a short page means the beginning of the conversation was reached. */
+    function receiveHistory(page: ChatMessage[], limit: number = LIMITS.historyPageDefault): void {
+      for (const message of page) receive(message);
+      if (page.length < limit) olderAvailable.value = false;
+      historyLoaded.value = true;
+    }
+
+    function markUnread(): void {
+      unread.value++;
+    }
+
+    function markRead(): void {
+      unread.value = 0;
+    }
+
+    return {
+      peer,
+      messages,
+      unread,
+      olderAvailable,
+      historyLoaded,
+      loadingHistory,
+      receive,
+      receiveHistory,
+      markUnread,
+      markRead,
+    };
+  })();
+}
+
+export type ConversationStore = ReturnType<typeof useConversation>;
+
+/** Forgets every conversation: the next login starts from an empty page. */
+export function disposeConversations(): void {
+  const pinia = getActivePinia();
+  for (const [id, peer] of created) {
+    useConversation(peer).$dispose();
+    if (pinia) delete pinia.state.value[`conversation:${id}`];
+  }
+  created.clear();
+}

@@ -1,0 +1,44 @@
+import { createPinia, setActivePinia } from "pinia";
+import { beforeEach, describe, expect, it } from "vitest";
+import { conversationId } from "./conversation";
+import { useOutbox } from "./outbox";
+
+beforeEach(() => setActivePinia(createPinia()));
+
+describe("the outbox", () => {
+  it("gives every send its own random clientId and keeps sends in the order they were typed", () => {
+    const outbox = useOutbox();
+    const first = outbox.add(null, "one");
+    const second = outbox.add("Bob", "two");
+    expect(first.clientId).toMatch(/^[0-9a-f]{32}$/);
+    expect(second.clientId).not.toBe(first.clientId);
+    expect(outbox.pending().map((e) => e.text)).toEqual(["one", "two"]);
+    expect(outbox.inConversation(conversationId("bob")).map((e) => e.text)).toEqual(["two"]);
+  });
+
+  it("holds failed sends back from automatic resends until the user retries", () => {
+    const outbox = useOutbox();
+    const entry = outbox.add(null, "hello");
+    outbox.setState(entry.clientId, "failed", "Too long");
+    expect(outbox.pending()).toEqual([]);
+    expect(outbox.find(entry.clientId)?.failure).toBe("Too long");
+    outbox.setState(entry.clientId, "queued");
+    expect(outbox.pending().map((e) => e.text)).toEqual(["hello"]);
+  });
+
+  it("forgets a send once the server has it", () => {
+    const outbox = useOutbox();
+    const entry = outbox.add(null, "hello");
+    outbox.settle(entry.clientId);
+    expect(outbox.entries).toEqual([]);
+  });
+
+  it("after a reload, treats sends that were waiting for an ack as not sent", () => {
+    const outbox = useOutbox();
+    outbox.restore([
+      { clientId: "a", to: null, text: "in flight", createdAt: 1, state: "sending" },
+      { clientId: "b", to: null, text: "refused", createdAt: 2, state: "failed", failure: "No such user" },
+    ]);
+    expect(outbox.entries.map((e) => e.state)).toEqual(["queued", "failed"]);
+  });
+});

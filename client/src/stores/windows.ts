@@ -1,0 +1,36 @@
+import { nameKey } from "@chat/shared";
+import { defineStore } from "pinia";
+import { ref } from "vue";
+import type { ConversationId } from "./conversation";
+
+/** Which private conversation windows are open, in the order they were opened. */
+export const useWindows = defineStore("windows", () => {
+  const open = ref<string[]>([]);
+  /** The conversation whose window has the keyboard focus: messages arriving there are read at once. */
+  const focused = ref<ConversationId | null>(null);
+
+  function isOpen(peer: string): boolean {
+    return open.value.some((name) => nameKey(name) === nameKey(peer));
+  }
+
+  /** Opens the window (once); true when it was not open before. */
+  function show(peer: string): boolean {
+    if (isOpen(peer)) return false;
+    open.value.push(peer);
+    return true;
+  }
+
+  function close(peer: string): void {
+    open.value = open.value.filter((name) => nameKey(name) !== nameKey(peer));
+  }
+
+  function restore(peers: string[]): void {
+    open.value = [...peers];
+  }
+
+  function clear(): void {
+    open.value = [];
+  }
+
+  return { open, focused, isOpen, show, close, restore, clear };
+});
