@@ -1,0 +1,101 @@
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "./support/browser.js";
+import { ChatPage } from "./support/chat-page.js";
+import { type ServerProcess, startServerProcess } from "./support/server-process.js";
+
+const ARTIFACTS = fileURLToPath(new URL("./artifacts/", import.meta.url));
+
+let browser: Browser;
+let server: ServerProcess;
+
+beforeAll(async () => {
+  server = await startServerProcess({ PORT: "0", DATA_DIR: mkdtempSync(join(tmpdir(), "chat-e2e-")) });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.kill("SIGTERM");
+});
+
+describe("the chat in Chromium", () => {
+  it("logs people in, refuses a taken name, and shows the group chat, private windows and the live online list", async () => {
+    const alice = await ChatPage.open(browser, server.url);
+    const bob = await ChatPage.open(browser, server.url);
+    const carol = await ChatPage.open(browser, server.url);
+    await alice.login("Alice");
+    await bob.login("Bob");
+
+    // Names are unique case-insensitively; the refusal is in words next to the field, and a second try works.
+    await carol.join("  ALICE ");
+    await carol.page.getByTestId("login-error").getByText(/taken/i).waitFor();
+    await carol.login("Carol");
+
+    await expect.poll(() => alice.page.getByTestId("online-count").textContent()).toBe("3");
+    expect(await alice.onlineUser("Alice").textContent()).toContain("(you)");
+
+    await alice.say(alice.group, "Hello, everyone");
+    for (const person of [bob, carol]) await person.message(person.group, "Hello, everyone").waitFor();
+    await alice
+      .message(alice.group, "Hello, everyone")
+      .and(alice.page.locator('[data-state="sent"]'))
+      .waitFor();
+
+    // A double-click on a name opens a private window; only its recipient sees what is said there.
+    await alice.onlineUser("Bob").dblclick();
+    await alice.say(alice.privateWindow("Bob"), "Just between us");
+    await bob.message(bob.privateWindow("Alice"), "Just between us").waitFor();
+    expect(await bob.privateWindow("Alice").getByTestId("unread").textContent()).toBe("1");
+
+    // Enter on a focused name opens one too; several private windows are open at once, each with its own talk.
+    await carol.onlineUser("Alice").focus();
+    await carol.page.keyboard.press("Enter");
+    await carol.say(carol.privateWindow("Alice"), "Carol here");
+    await alice.message(alice.privateWindow("Carol"), "Carol here").waitFor();
+    expect(await alice.texts(alice.privateWindow("Bob"))).toEqual(["Just between us"]);
+    expect(await alice.texts(alice.privateWindow("Carol"))).toEqual(["Carol here"]);
+    expect(await carol.page.getByText("Just between us").count()).toBe(0);
+
+    // Whatever someone types is shown as text: markup is neither rendered nor run.
+    const markup = '<img src=x onerror="window.pwned=1"><b>bold</b>';
+    await bob.say(bob.group, markup);
+    await alice.message(alice.group, markup).waitFor();
+    expect(
+      await alice.page.locator('[data-testid="group-window"] img, [data-testid="group-window"] b').count(),
+    ).toBe(0);
+    expect(await alice.page.evaluate(() => "pwned" in window)).toBe(false);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await alice.page.screenshot({ path: join(ARTIFACTS, "chat-view.png"), fullPage: true });
+
+    // A logout frees the name at once and everyone's list follows.
+    await bob.page.getByTestId("logout").click();
+    await bob.page.getByTestId("login-name").waitFor();
+    for (const person of [alice, carol]) {
+      await person.onlineUser("Bob").waitFor({ state: "detached" });
+      expect(await person.page.getByTestId("online-count").textContent()).toBe("2");
+    }
+    await bob.login("bob");
+    await alice.onlineUser("bob").waitFor();
+
+    for (const person of [alice, bob, carol]) await person.close();
+  });
+
+  it("says in words when the server cannot be reached, and lets the user try again", async () => {
+    const dave = await ChatPage.open(browser, server.url);
+    await dave.page.route("**/socket.io/**", (route) => route.abort());
+    await dave.join("Dave");
+    await dave.page
+      .getByTestId("login-error")
+      .getByText(/cannot reach the server/i)
+      .waitFor();
+    await dave.page.unroute("**/socket.io/**");
+    await dave.login("Dave");
+    await dave.close();
+  });
+});

@@ -1,0 +1,65 @@
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+
+/** One person in their own browser context (own sessionStorage, own cookies), driving the real client. */
+export class ChatPage {
+  private constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+  ) {}
+
+  static async open(browser: Browser, url: string): Promise<ChatPage> {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(url);
+    return new ChatPage(context, page);
+  }
+
+  /** Types the name and presses Join, without waiting for the outcome. */
+  async join(name: string): Promise<void> {
+    await this.page.getByTestId("login-name").fill(name);
+    await this.page.getByTestId("login-join").click();
+  }
+
+  /** Joins and waits for the chat view to show who we are. */
+  async login(name: string): Promise<void> {
+    await this.join(name);
+    await this.page.getByTestId("my-name").getByText(name, { exact: true }).waitFor();
+  }
+
+  get group(): Locator {
+    return this.page.getByTestId("group-window");
+  }
+
+  privateWindow(peer: string): Locator {
+    return this.page.locator(`[data-testid="private-window"][data-peer="${peer}"]`);
+  }
+
+  onlineUser(name: string): Locator {
+    return this.page.locator(`[data-testid="online-user"][data-name="${name}"]`);
+  }
+
+  /** The texts of every message a window shows, sent and pending, top to bottom. */
+  texts(window: Locator): Promise<string[]> {
+    return window.locator('[data-testid="message"] .text').allTextContents();
+  }
+
+  /** The message with exactly this text in the window (a locator: awaiting it waits for it). */
+  message(window: Locator, text: string): Locator {
+    return window
+      .locator('[data-testid="message"]')
+      .filter({ has: this.page.getByText(text, { exact: true }) });
+  }
+
+  async say(window: Locator, text: string): Promise<void> {
+    await window.getByTestId("composer").fill(text);
+    await window.getByTestId("composer").press("Enter");
+  }
+
+  status(): Promise<string | null> {
+    return this.page.getByTestId("connection-status").getAttribute("data-status");
+  }
+
+  close(): Promise<void> {
+    return this.context.close();
+  }
+}
