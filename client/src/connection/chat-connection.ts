@@ -10,6 +10,7 @@ import type { ChatSocket } from "./socket";
 
 const ACK_TIMEOUT_MS = 10_000;
 const RESUME_RETRY_MS = 2_000;
+const LOGOUT_WAIT_MS = 3_000;
 
 /**
  * Everything the UI asks of the server goes through here, and everything the server says lands in a store here.
@@ -21,6 +22,8 @@ export class ChatConnection {
   private readonly presence = usePresence();
   private readonly outbox = useOutbox();
   private readonly windows = useWindows();
+  /** `logout` was sent and the server's closing of this socket is expected, not a surprise. */
+  private loggingOut = false;
 
   constructor(private readonly socket: ChatSocket) {
     socket.on("session", (info) => {
@@ -39,6 +42,8 @@ export class ChatConnection {
   }
 
   login(name: string): void {
+    // A previous identity still waiting for the server to close it after `logout`.
+    if (this.socket.connected) this.socket.disconnect();
     this.session.joining();
     this.socket.auth = { name };
     this.socket.connect();
@@ -83,10 +88,19 @@ export class ChatConnection {
     await this.loadHistory(peer, oldest?.id);
   }
 
+  /**
+   * The server ends the session and then closes every socket of it. Closing ours first would race it:
+   * socket.io drops an event that arrives together with the disconnect, and the token would live on.
+   */
   logout(): void {
-    this.socket.emit("logout");
-    this.socket.disconnect();
-    this.signOut(null);
+    if (this.socket.connected) {
+      this.socket.emit("logout");
+      this.loggingOut = true;
+      setTimeout(() => this.loggingOut && this.socket.disconnect(), LOGOUT_WAIT_MS);
+    } else {
+      this.socket.disconnect();
+    }
+    this.clearState(null);
   }
 
   private async connected(): Promise<void> {
@@ -94,30 +108,36 @@ export class ChatConnection {
     // Whatever socket.io buffered while we were away is stale: the outbox below is the one source of resends.
     this.socket.sendBuffer.length = 0;
     for (const entry of this.outbox.pending()) void this.deliver(entry.clientId);
-    const after = this.session.newestId;
     const unloaded = [null, ...this.windows.open].filter((peer) => !useConversation(peer).historyLoaded);
     const histories = Promise.all(unloaded.map((peer) => this.loadHistory(peer)));
-    // A recovered connection had its missed events replayed by the server; otherwise ask for them.
-    if (this.socket.recovered) return;
-    if (after === null) {
+    if (this.session.newestId === null) {
+      // A new login: the recent group history is the starting point; nothing older is owed.
       await histories;
       const group = useConversation(null).messages;
       this.session.advance(group[group.length - 1]?.id ?? 0);
-    } else {
-      await this.catchUp(after);
+      return;
     }
+    // A recovered connection had its missed events replayed by the server, unless an earlier catch-up
+    // was cut short: that gap is older than anything recovery replays.
+    if (this.socket.recovered && !this.session.catchingUp) return;
+    this.session.startCatchUp();
+    await this.catchUp(this.socket.id);
   }
 
-  /** `sync` until `more` is false: every message visible to me after `after`, oldest first. */
-  private async catchUp(after: number): Promise<void> {
-    let cursor = after;
+  /** `sync` until `more` is false: every message visible to me after the watermark, oldest first. */
+  private async catchUp(connection: string | undefined): Promise<void> {
     for (;;) {
-      const res = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("sync", { after: cursor });
-      if (!res.ok) return;
-      for (const message of res.messages) this.receive(message);
+      const res = await this.socket
+        .timeout(ACK_TIMEOUT_MS)
+        .emitWithAck("sync", { after: this.session.newestId })
+        .catch(() => null);
+      // Cut off (or answered on a connection that has since been replaced): the next connect resumes it.
+      if (!res?.ok || connection !== this.socket.id) return;
+      for (const message of res.messages) this.file(message);
+      // A page is complete up to its last id, so the watermark can move there even if the next page is cut.
       const last = res.messages[res.messages.length - 1];
-      if (!res.more || !last) return;
-      cursor = last.id;
+      if (last) this.session.advance(last.id);
+      if (!res.more) return this.session.caughtUp();
     }
   }
 
@@ -156,9 +176,14 @@ export class ChatConnection {
     }
   }
 
-  /** Files a message from any source into its conversation, once. */
+  /** A message that arrived live or in an ack. */
   private receive(message: ChatMessage): void {
-    this.session.advance(message.id);
+    this.session.seen(message.id);
+    this.file(message);
+  }
+
+  /** Files a message from any source into its conversation, once. */
+  private file(message: ChatMessage): void {
     const me = this.session.name ?? "";
     const peer = peerOf(message, me);
     const conversation = useConversation(peer);
@@ -171,6 +196,7 @@ export class ChatConnection {
   }
 
   private refused(err: Error & { data?: ConnectErrorData }): void {
+    this.dropStaleReplay();
     const code = err.message;
     if (this.session.status === "joining") {
       this.socket.disconnect();
@@ -185,14 +211,29 @@ export class ChatConnection {
     }
   }
 
+  /**
+   * Packets the server replayed for a recovery that was cut before it completed: socket.io-client (4.8.4)
+   * would emit them on the next connect next to that recovery's own replay of the same packets. Dropping
+   * them loses nothing, since the recovery offset never moved past them (or `sync` fetches them).
+   */
+  private dropStaleReplay(): void {
+    this.socket.receiveBuffer.length = 0;
+  }
+
   private disconnected(reason: Socket.DisconnectReason): void {
+    this.dropStaleReplay();
     // The server ends a connection on purpose only when this identity logged out (in another tab).
-    if (reason === "io server disconnect") this.signOut("You were logged out in another tab.");
+    if (this.loggingOut) this.loggingOut = false;
+    else if (reason === "io server disconnect") this.signOut("You were logged out in another tab.");
     else if (this.session.status === "connected") this.session.reconnecting(0);
   }
 
   private signOut(reason: string | null): void {
     this.socket.disconnect();
+    this.clearState(reason);
+  }
+
+  private clearState(reason: string | null): void {
     this.session.signedOut(reason);
     this.outbox.clear();
     this.windows.clear();

@@ -18,11 +18,16 @@ export const useSession = defineStore("session", () => {
   /** Why the user is looking at the login view, or what went wrong joining; words, not codes. */
   const notice = ref<string | null>(null);
   /**
-   * The newest message id received live, in an ack or from `sync`: a reconnect that the server could not
-   * recover asks `sync` for everything after it. History pages do not move it, because an older page of one
-   * conversation says nothing about the others.
+   * Every message visible to me up to this id has been received: a reconnect that the server could not
+   * recover asks `sync` for everything after it. History pages do not move it (a page of one conversation
+   * says nothing about the others), and neither do live messages while a catch-up is still pending: they
+   * are newer than the gap that `sync` has yet to fill.
    */
   const newestId = ref<number | null>(null);
+  /** A `sync` is owed: a reconnect was not recovered and its catch-up has not finished yet. */
+  const catchingUp = ref(false);
+  /** The newest id that arrived live while catching up; the watermark moves there once caught up. */
+  let newestDuringCatchUp: number | null = null;
 
   const signedIn = computed(() => token.value !== null);
 
@@ -54,11 +59,30 @@ export const useSession = defineStore("session", () => {
     if (newestId.value === null || id > newestId.value) newestId.value = id;
   }
 
+  /** A message arrived live or in an ack. */
+  function seen(id: number): void {
+    if (!catchingUp.value) advance(id);
+    else if (newestDuringCatchUp === null || id > newestDuringCatchUp) newestDuringCatchUp = id;
+  }
+
+  function startCatchUp(): void {
+    catchingUp.value = true;
+  }
+
+  /** `sync` answered `more: false`: nothing is missing below the newest id seen. */
+  function caughtUp(): void {
+    catchingUp.value = false;
+    if (newestDuringCatchUp !== null) advance(newestDuringCatchUp);
+    newestDuringCatchUp = null;
+  }
+
   /** Back to the login view, with a reason to show there (or none after a deliberate logout). */
   function signedOut(reason: string | null): void {
     name.value = null;
     token.value = null;
     newestId.value = null;
+    catchingUp.value = false;
+    newestDuringCatchUp = null;
     status.value = "signed-out";
     reconnectAttempt.value = 0;
     notice.value = reason;
@@ -71,6 +95,7 @@ export const useSession = defineStore("session", () => {
     reconnectAttempt,
     notice,
     newestId,
+    catchingUp,
     signedIn,
     isMe,
     joining,
@@ -78,6 +103,9 @@ export const useSession = defineStore("session", () => {
     connected,
     reconnecting,
     advance,
+    seen,
+    startCatchUp,
+    caughtUp,
     signedOut,
   };
 });
