@@ -19,6 +19,12 @@ export interface ChatServerOptions {
   clientDir?: string | null;
   maxHttpBufferSize?: number;
   logger?: Logger;
+  /** Where the app lives behind a reverse proxy: "/" or a sub-path such as "/chat/". */
+  basePath?: string;
+  /** Reverse proxies in front of us whose X-Forwarded-For entries are believed; 0 ignores the header. */
+  trustProxyHops?: number;
+  /** This node's name in a cluster, so the proxy can route a long-polling session back to it. */
+  nodeId?: string;
 }
 
 export interface ChatServer {
@@ -39,8 +45,11 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   const log = options.logger ?? pino({ level: "silent" });
   const { storage } = options;
   const graceMs = options.presenceGraceMs ?? DEFAULTS.presenceGraceMs;
-  const http = createServer(createRequestListener(options.clientDir ?? null));
+  const basePath = options.basePath ?? "/";
+  const http = createServer(createRequestListener({ clientDir: options.clientDir ?? null, basePath }));
   const io = createIo(http, {
+    path: `${basePath}socket.io`,
+    nodeId: options.nodeId,
     // A socket recovered after the grace window would find its user already announced as gone.
     recoveryWindowMs: Math.min(graceMs, DEFAULTS.recoveryWindowMs),
     maxHttpBufferSize: options.maxHttpBufferSize ?? DEFAULTS.maxHttpBufferSize,
@@ -49,7 +58,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   const sessions = new Sessions(storage.sessions, presence);
   const messages = new Messages(storage.messages, presence, sessions, messageDelivery(io));
 
-  io.use(authenticate(sessions, log));
+  io.use(authenticate(sessions, log, options.trustProxyHops ?? 0));
   io.on("connection", onConnection({ io, sessions, presence, messages, log }));
 
   return {

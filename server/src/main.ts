@@ -11,6 +11,9 @@ const server = createChatServer({
   presenceGraceMs: config.PRESENCE_GRACE_MS,
   clientDir: existsSync(config.CLIENT_DIR) ? config.CLIENT_DIR : null,
   logger: log,
+  basePath: config.BASE_PATH,
+  trustProxyHops: config.TRUST_PROXY,
+  nodeId: config.NODE_ID,
 });
 
 const address = await server.listen(config.PORT, config.HOST);

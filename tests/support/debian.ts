@@ -15,7 +15,8 @@ export function ensureDebianPackage(program: string, pkg: string): string {
   }
   execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", pkg], {
     stdio: "inherit",
-    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    // RUNLEVEL=1 keeps the package scripts from starting a system-wide service (nginx, redis) we did not ask for.
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive", RUNLEVEL: "1" },
   });
   if (!existsSync(program)) throw new Error(`${pkg} installed, but ${program} is still missing`);
   return program;

@@ -2,6 +2,7 @@ import { ErrorCode, type ProtocolError, parseHandshakeAuth } from "@chat/shared"
 import type { Logger } from "pino";
 import type { ExtendedError } from "socket.io";
 import type { Sessions } from "../sessions/sessions.js";
+import { clientAddress } from "./client-address.js";
 import type { ChatSocket } from "./types.js";
 
 /** Socket.IO delivers this to the client's `connect_error`: `err.message` is the code, `err.data` explains. */
@@ -15,7 +16,7 @@ function refusal(error: ProtocolError): ExtendedError {
  * Every handshake, recovered ones included, logs in (`auth: { name }`) or resumes (`auth: { token }`),
  * so an ended session can never come back through connection state recovery.
  */
-export function authenticate(sessions: Sessions, log: Logger) {
+export function authenticate(sessions: Sessions, log: Logger, trustProxyHops: number) {
   return async (socket: ChatSocket, next: (err?: ExtendedError) => void): Promise<void> => {
     try {
       const auth = parseHandshakeAuth(socket.handshake.auth);
@@ -27,6 +28,7 @@ export function authenticate(sessions: Sessions, log: Logger) {
       if (!session.ok) return next(refusal(session.error));
       socket.data.user = session.value.user;
       socket.data.token = session.value.token;
+      socket.data.address = clientAddress(socket.handshake, trustProxyHops);
       next();
     } catch (error) {
       log.error({ err: error, socket: socket.id }, "handshake failed");

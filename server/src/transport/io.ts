@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
 import type { Delivery } from "../messages/messages.js";
@@ -6,19 +7,27 @@ import { userRoom } from "../users.js";
 import type { ChatIo } from "./types.js";
 
 export interface IoOptions {
+  path: string;
+  nodeId: string | undefined;
   /** How long a dropped socket can come back with its missed packets replayed. */
   recoveryWindowMs: number;
   maxHttpBufferSize: number;
 }
 
 export function createIo(http: HttpServer, options: IoOptions): ChatIo {
-  return new Server(http, {
+  const io: ChatIo = new Server(http, {
+    path: options.path,
     // Chat frames are small; the 1 MB default lets one client make the server buffer a lot (pitfall 11).
     maxHttpBufferSize: options.maxHttpBufferSize,
     // The middleware runs on recovery too: an ended session must not come back by replaying its socket.
     connectionStateRecovery: { maxDisconnectionDuration: options.recoveryWindowMs, skipMiddlewares: false },
     serveClient: false,
   });
+  const { nodeId } = options;
+  // Behind nginx, a long-polling session must come back to the node that holds it (pitfall 6); the node's
+  // name at the front of the session id lets the proxy route by it while new sessions spread freely.
+  if (nodeId) io.engine.generateId = () => `${nodeId}-${randomBytes(15).toString("base64url")}`;
+  return io;
 }
 
 /** The sockets that have received the full online list and so follow it by deltas. */

@@ -6,6 +6,8 @@ import type { User } from "../users.js";
 export interface SocketData {
   user: User;
   token: string;
+  /** The client's address: the TCP peer, or what a trusted reverse proxy says it saw. */
+  address: string;
 }
 
 // biome-ignore lint/complexity/noBannedTypes: Socket.IO's slot for inter-server events, which we do not use.
