@@ -1,0 +1,75 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChatUser } from "../server/src/test-support/chat-client.js";
+import { launchChromium } from "./support/browser.js";
+import { ChatPage } from "./support/chat-page.js";
+import { type ServerProcess, startServerProcess } from "./support/server-process.js";
+
+let browser: Browser;
+let server: ServerProcess;
+
+beforeAll(async () => {
+  server = await startServerProcess({ PORT: "0", DATA_DIR: mkdtempSync(join(tmpdir(), "chat-e2e-")) });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.kill("SIGTERM");
+});
+
+describe("conversations in Chromium", () => {
+  it("loads older history when scrolled to the top, oldest first, until the beginning", async () => {
+    const writer = await ChatUser.login(server.url, "Writer");
+    for (let i = 1; i <= 120; i++) expect((await writer.send(null, `history ${i}`)).ok).toBe(true);
+    const reader = await ChatPage.open(browser, server.url);
+    await reader.login("Reader");
+    await reader.message(reader.group, "history 120").waitFor();
+    expect(await reader.texts(reader.group)).toHaveLength(50);
+
+    const messages = reader.group.getByTestId("messages");
+    for (const expected of [100, 120]) {
+      await messages.evaluate((list) => list.scrollTo(0, 0));
+      await expect.poll(async () => (await reader.texts(reader.group)).length).toBe(expected);
+    }
+    const texts = await reader.texts(reader.group);
+    expect(texts).toEqual(Array.from({ length: 120 }, (_, i) => `history ${i + 1}`));
+    // The beginning of the conversation is reached: nothing more to offer.
+    await reader.group.getByTestId("load-older").waitFor({ state: "detached" });
+    writer.close();
+    await reader.close();
+  });
+
+  it("keeps Shift+Enter as a new line, and shows a refused message as failed with Retry and Discard", async () => {
+    const ann = await ChatPage.open(browser, server.url);
+    await ann.login("Ann");
+    const bob = await ChatUser.login(server.url, "Bob");
+    await ann.onlineUser("Bob").dblclick();
+    const window = ann.privateWindow("Bob");
+
+    const composer = window.getByTestId("composer");
+    await composer.fill("first line");
+    await composer.press("Shift+Enter");
+    await composer.pressSequentially("second line");
+    await composer.press("Enter");
+    await bob.waitFor("message", (m: { text: string }) => m.text === "first line\nsecond line");
+
+    // Bob leaves for good: a private message to him is refused with USER_OFFLINE, shown on the message.
+    bob.socket.emit("logout");
+    await window.getByTestId("peer-offline").waitFor();
+    await ann.say(window, "are you there?");
+    const failed = ann.message(window, "are you there?").and(ann.page.locator('[data-state="failed"]'));
+    await failed
+      .getByTestId("message-state")
+      .getByText(/not sent/i)
+      .waitFor();
+    await failed.getByTestId("retry").click();
+    await failed.getByTestId("retry").waitFor();
+    await failed.getByTestId("discard").click();
+    await failed.waitFor({ state: "detached" });
+    await ann.close();
+  });
+});
