@@ -11,6 +11,8 @@ const EnvSchema = v.object({
   PRESENCE_GRACE_MS: int(60_000),
   LOG_LEVEL: v.optional(v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
   CLIENT_DIR: v.optional(v.string(), fileURLToPath(new URL("../../client/dist", import.meta.url))),
+  /** Set: sessions, presence and messages in this Redis, shared with every other process using it. */
+  REDIS_URL: v.optional(v.pipe(v.string(), v.trim(), v.url())),
 });
 
 export type Config = v.InferOutput<typeof EnvSchema>;
