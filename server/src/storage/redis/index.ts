@@ -42,17 +42,19 @@ export async function openRedisStorage(
     ttlMs: options.nodeTtlMs ?? REDIS_DEFAULTS.nodeTtlMs,
   });
   await presence.start(log);
+  const messages = new RedisMessageStore(redis, prefix);
   let closing: Promise<void> | null = null;
   return {
     sessions: new RedisSessionStore(redis, prefix),
     presence,
-    messages: new RedisMessageStore(redis, prefix),
+    messages,
     async ping() {
       await redis.ping();
     },
     close() {
       closing ??= (async () => {
         presence.stop();
+        await messages.flush();
         // Waits for the replies of every command already sent: no accepted append is dropped.
         await redis.close();
       })();

@@ -1,6 +1,7 @@
 import type { ChatMessage, MessageId } from "@chat/shared";
 import type { AppendResult, MessageStore, NewMessage } from "../../messages/store.js";
 import type { UserId } from "../../users.js";
+import { TurnBatch } from "../turn-batch.js";
 import type { RedisClient } from "./client.js";
 import { lua, reply } from "./lua.js";
 
@@ -21,35 +22,58 @@ type StoredMessage = Omit<ChatMessage, "id">;
 
 const toMessage = (id: number, json: string): ChatMessage => ({ id, ...(JSON.parse(json) as StoredMessage) });
 
+/** The most messages one append script writes. */
+const APPEND_CHUNK = 500;
+
+/** One message's ARGV of the append script: from id, from key, to id ('' for the group), to key, clientId, stored. */
+function appendArguments({ from, to, text, sentAt, clientId }: NewMessage): string[] {
+  const stored: StoredMessage = { from: from.name, to: to?.name ?? null, text, sentAt, clientId };
+  return [from.id, from.key, to?.id ?? "", to?.key ?? "", clientId, JSON.stringify(stored)];
+}
+
 export const messageScripts = {
   /**
-   * ARGV: P, from id, from key, to id ('' for the group), to key, clientId, stored message.
-   * Dedupe check, id and every index in one atomic step. Replies {duplicate 0/1, id, stored message}.
+   * ARGV: P, then six per message (see appendArguments). For each message in turn, the dedupe check, the
+   * id and every index in one atomic step; replies {duplicate 0/1, id, stored message} per message.
    */
   messageAppend: lua(
-    `local P, from, to, clientId = ARGV[1], ARGV[2], ARGV[4], ARGV[6]
+    `local P = ARGV[1]
 local MESSAGES, BY_CLIENT = P .. 'messages', P .. 'messages:by-client'
-local field = from .. ' ' .. clientId
-local original = redis.call('HGET', BY_CLIENT, field)
-if original then return {1, tonumber(original), redis.call('HGET', MESSAGES, original)} end
-local id = redis.call('INCR', P .. 'messages:seq')
-redis.call('HSET', MESSAGES, id, ARGV[7])
-redis.call('HSET', BY_CLIENT, field, id)
-if to == '' then
-  redis.call('ZADD', P .. 'messages:group', id, id)
-else
-  redis.call('ZADD', P .. 'messages:sent:' .. from .. ':' .. ARGV[5], id, id)
-  redis.call('ZADD', P .. 'messages:received:' .. to .. ':' .. ARGV[3], id, id)
-  redis.call('ZADD', P .. 'messages:private:' .. from, id, id)
-  redis.call('ZADD', P .. 'messages:private:' .. to, id, id)
+local function append(from, fromKey, to, toKey, clientId, stored)
+  local field = from .. ' ' .. clientId
+  local original = redis.call('HGET', BY_CLIENT, field)
+  if original then return 1, tonumber(original), redis.call('HGET', MESSAGES, original) end
+  local id = redis.call('INCR', P .. 'messages:seq')
+  redis.call('HSET', MESSAGES, id, stored)
+  redis.call('HSET', BY_CLIENT, field, id)
+  if to == '' then
+    redis.call('ZADD', P .. 'messages:group', id, id)
+  else
+    redis.call('ZADD', P .. 'messages:sent:' .. from .. ':' .. toKey, id, id)
+    redis.call('ZADD', P .. 'messages:received:' .. to .. ':' .. fromKey, id, id)
+    redis.call('ZADD', P .. 'messages:private:' .. from, id, id)
+    redis.call('ZADD', P .. 'messages:private:' .. to, id, id)
+  end
+  return 0, id, stored
 end
-return {0, id, ARGV[7]}`,
-    (value): AppendResult => {
-      const [duplicate, id, json] = reply.array(value);
-      return {
-        message: toMessage(reply.integer(id), reply.string(json)),
-        duplicate: reply.integer(duplicate) === 1,
-      };
+local results = {}
+for i = 2, #ARGV, 6 do
+  local duplicate, id, stored = append(unpack(ARGV, i, i + 5))
+  table.insert(results, duplicate)
+  table.insert(results, id)
+  table.insert(results, stored)
+end
+return results`,
+    (value): AppendResult[] => {
+      const flat = reply.array(value);
+      const results: AppendResult[] = [];
+      for (let i = 0; i < flat.length; i += 3) {
+        results.push({
+          message: toMessage(reply.integer(flat[i + 1]), reply.string(flat[i + 2])),
+          duplicate: reply.integer(flat[i]) === 1,
+        });
+      }
+      return results;
     },
   ),
   /**
@@ -90,9 +114,9 @@ return page`,
 };
 
 /**
- * Messages in Redis, ordered by one INCR counter. An append resolves once Redis has executed it and
- * replied; what that reply means on disk is Redis's AOF setting (appendfsync always: fsynced first).
- * Concurrent appends share the connection and node-redis writes them out together (pipelining).
+ * Messages in Redis, ordered by one INCR counter. Appends are group-committed like SQLite's: those of
+ * one turn of the event loop go as one script; each resolves once Redis has run it and replied. What that
+ * reply means on disk is Redis's AOF setting (with appendfsync always, it was fsynced first).
  */
 export class RedisMessageStore implements MessageStore {
   constructor(
@@ -100,17 +124,28 @@ export class RedisMessageStore implements MessageStore {
     private readonly prefix: string,
   ) {}
 
-  append({ from, to, text, sentAt, clientId }: NewMessage): Promise<AppendResult> {
-    const stored: StoredMessage = { from: from.name, to: to?.name ?? null, text, sentAt, clientId };
-    return this.redis.messageAppend(
-      this.prefix,
-      from.id,
-      from.key,
-      to?.id ?? "",
-      to?.key ?? "",
-      clientId,
-      JSON.stringify(stored),
+  private readonly appends = new TurnBatch<NewMessage, AppendResult>((batch) => this.write(batch));
+
+  append(message: NewMessage): Promise<AppendResult> {
+    return this.appends.add(message);
+  }
+
+  /** Writes everything queued; for close. */
+  flush(): Promise<void> {
+    return this.appends.flush();
+  }
+
+  /**
+   * A batch as scripts of at most APPEND_CHUNK messages each, sent together: Redis runs them in order
+   * without one long script holding up everybody else's commands.
+   */
+  private async write(batch: NewMessage[]): Promise<AppendResult[]> {
+    const chunks: NewMessage[][] = [];
+    for (let i = 0; i < batch.length; i += APPEND_CHUNK) chunks.push(batch.slice(i, i + APPEND_CHUNK));
+    const written = await Promise.all(
+      chunks.map((chunk) => this.redis.messageAppend(this.prefix, ...chunk.flatMap(appendArguments))),
     );
+    return written.flat();
   }
 
   async findByClientId(from: UserId, clientId: string): Promise<ChatMessage | null> {

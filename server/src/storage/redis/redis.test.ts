@@ -58,6 +58,18 @@ describe("one Redis shared by several processes", () => {
     expect(await b.presence.holderOf(nameKey("same"))).toEqual(winner);
   });
 
+  it("writes a burst larger than one script's share in send order", async () => {
+    const storage = await node();
+    const ann = user("ann", "Ann");
+    const sends = Array.from({ length: 1_200 }, (_, i) =>
+      storage.messages.append({ from: ann, to: null, text: `m${i}`, clientId: `c${i}`, sentAt: i }),
+    );
+    const ids = (await Promise.all(sends)).map((result) => result.message.id);
+    expect(ids).toEqual(Array.from({ length: 1_200 }, (_, i) => (ids[0] ?? 0) + i));
+    const stored = await storage.messages.visibleAfter("someone", null, 2_000);
+    expect(stored.map((m) => m.text)).toEqual(Array.from({ length: 1_200 }, (_, i) => `m${i}`));
+  });
+
   it("orders the messages of every process in one sequence, each id once", async () => {
     const [a, b] = [await node(), await node()];
     const ann = user("ann", "Ann");
