@@ -75,10 +75,11 @@ async function untilBroadcastsFlow(from: Node, to: Node): Promise<void> {
 }
 
 const texts = (user: ChatUser) => user.messages.map((m) => m.text);
-const firstList = (user: ChatUser) =>
-  (user.events.find((e) => e.event === "users")?.payload as { users: UserSummary[] }).users
-    .map((u) => u.name)
-    .sort();
+/** The names in the full list the user got on connecting. */
+async function firstList(user: ChatUser): Promise<string[]> {
+  const { users } = await user.waitFor<{ users: UserSummary[] }>("users");
+  return users.map((u) => u.name).sort();
+}
 
 describe("two chat servers sharing one Redis", () => {
   it("deliver a group message from a user on one to a user on the other exactly once", async () => {
@@ -124,8 +125,8 @@ describe("two chat servers sharing one Redis", () => {
 
     const cid = await connect(a, { name: "Cid" });
     const dee = await connect(b, { name: "Dee" });
-    expect(firstList(cid)).toEqual(["Ann", "Bob", "Cid"]);
-    expect(firstList(dee)).toEqual(["Ann", "Bob", "Cid", "Dee"]);
+    expect(await firstList(cid)).toEqual(["Ann", "Bob", "Cid"]);
+    expect(await firstList(dee)).toEqual(["Ann", "Bob", "Cid", "Dee"]);
     await bob.waitFor("user:joined", (u: UserSummary) => u.name === "Dee");
     const joinedAnn = bob.events.filter(
       (e) => e.event === "user:joined" && (e.payload as UserSummary).name === "Ann",
@@ -153,7 +154,7 @@ describe("two chat servers sharing one Redis", () => {
     await bob.next("user:left", (u: UserSummary) => u.name === "Ann");
     expect([...bob.online]).toEqual(["Bob"]);
     const late = await connect(b, { name: "Cid" });
-    expect(firstList(late)).toEqual(["Bob", "Cid"]);
+    expect(await firstList(late)).toEqual(["Bob", "Cid"]);
     expect(await late.send("Ann", "still there?")).toMatchObject({
       ok: false,
       error: { code: ErrorCode.USER_OFFLINE },
