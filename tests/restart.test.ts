@@ -4,7 +4,8 @@ import { join } from "node:path";
 import type { ChatMessage } from "@chat/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
-import { freePort, type ServerProcess, startServerProcess } from "./support/server-process.js";
+import { freePort } from "../server/src/test-support/ports.js";
+import { type ServerProcess, startServerProcess } from "./support/server-process.js";
 
 const processes: ServerProcess[] = [];
 const users: ChatUser[] = [];

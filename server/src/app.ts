@@ -8,13 +8,17 @@ import { Sessions } from "./sessions/sessions.js";
 import type { Storage } from "./storage/storage.js";
 import { onConnection } from "./transport/connection.js";
 import { authenticate } from "./transport/handshake.js";
-import { createIo, messageDelivery, presenceAnnouncer } from "./transport/io.js";
+import { type AdapterFactory, createIo, messageDelivery, presenceAnnouncer } from "./transport/io.js";
 import type { ChatIo } from "./transport/types.js";
 
 export interface ChatServerOptions {
   storage: Storage;
   /** How long a user with no socket keeps their name and stays listed. */
   presenceGraceMs?: number;
+  /** How often a store shared with other processes is swept for users a dead process left listed. */
+  presenceSweepMs?: number;
+  /** How broadcasts reach the sockets of other processes (the Redis Streams adapter); none: one process. */
+  adapter?: AdapterFactory;
   /** The built client to serve; null serves only the API. */
   clientDir?: string | null;
   maxHttpBufferSize?: number;
@@ -36,6 +40,7 @@ export interface ChatServer {
 
 export const DEFAULTS = {
   presenceGraceMs: 60_000,
+  presenceSweepMs: 5_000,
   maxHttpBufferSize: 64 * 1024,
   /** Socket.IO's default recovery window. */
   recoveryWindowMs: 120_000,
@@ -53,8 +58,13 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     // A socket recovered after the grace window would find its user already announced as gone.
     recoveryWindowMs: Math.min(graceMs, DEFAULTS.recoveryWindowMs),
     maxHttpBufferSize: options.maxHttpBufferSize ?? DEFAULTS.maxHttpBufferSize,
+    adapter: options.adapter,
   });
-  const presence = new Presence(storage.presence, presenceAnnouncer(io), graceMs);
+  const presence = new Presence(storage.presence, presenceAnnouncer(io), {
+    graceMs,
+    sweepMs: options.presenceSweepMs ?? DEFAULTS.presenceSweepMs,
+    log,
+  });
   const sessions = new Sessions(storage.sessions, presence);
   const messages = new Messages(storage.messages, presence, sessions, messageDelivery(io));
 
@@ -73,7 +83,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         io.close(() => resolve());
         http.closeAllConnections();
       });
-      presence.stop();
+      await presence.stop();
       await storage.close();
     },
   };

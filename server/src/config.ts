@@ -23,6 +23,8 @@ const EnvSchema = v.object({
   /** This node's name in a cluster; prefixes its Engine.IO session ids so nginx can route polling to it. */
   NODE_ID: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9]{1,16}$/, "1-16 lowercase letters or digits"))),
   CLIENT_DIR: v.optional(v.string(), fileURLToPath(new URL("../../client/dist", import.meta.url))),
+  /** Set: sessions, presence and messages in this Redis, shared with every other process using it. */
+  REDIS_URL: v.optional(v.pipe(v.string(), v.trim(), v.url())),
 });
 
 export type Config = v.InferOutput<typeof EnvSchema>;

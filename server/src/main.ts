@@ -2,12 +2,16 @@ import { existsSync } from "node:fs";
 import { pino } from "pino";
 import { createChatServer } from "./app.js";
 import { readConfig } from "./config.js";
+import { openRedisStorage } from "./storage/redis/index.js";
 import { openSqliteStorage } from "./storage/sqlite/index.js";
 
 const config = readConfig();
 const log = pino({ level: config.LOG_LEVEL });
+// With Redis, this process is one of several: state and broadcasts are shared through it.
+const redis = config.REDIS_URL ? await openRedisStorage(config.REDIS_URL, { log }) : null;
 const server = createChatServer({
-  storage: openSqliteStorage(config.DATA_DIR),
+  storage: redis ?? openSqliteStorage(config.DATA_DIR),
+  adapter: redis?.createAdapter(),
   presenceGraceMs: config.PRESENCE_GRACE_MS,
   clientDir: existsSync(config.CLIENT_DIR) ? config.CLIENT_DIR : null,
   logger: log,
@@ -17,7 +21,7 @@ const server = createChatServer({
 });
 
 const address = await server.listen(config.PORT, config.HOST);
-log.info({ port: address.port, host: address.address }, "listening");
+log.info({ port: address.port, host: address.address, storage: redis ? "redis" : "sqlite" }, "listening");
 
 let closing = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {

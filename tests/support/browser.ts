@@ -1,5 +1,5 @@
 import { type Browser, chromium } from "playwright-core";
-import { ensureDebianPackage } from "./debian.js";
+import { ensureDebianPackage } from "../../server/src/test-support/debian.js";
 
 /** Debian's Chromium, headless, with nothing that reaches for the network on its own. */
 export async function launchChromium(): Promise<Browser> {

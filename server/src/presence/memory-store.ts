@@ -1,22 +1,25 @@
 import type { User, UserId } from "../users.js";
-import type { ClaimResult, PresenceStore } from "./store.js";
+import type { ClaimResult, GraceToken, PresenceStore } from "./store.js";
 
 interface Entry {
   user: User;
   sockets: Set<string>;
+  /** The grace window running, if any. */
+  grace: GraceToken | null;
 }
 
 /** Presence of a single process. Every method completes synchronously, which makes claim atomic. */
 export class MemoryPresenceStore implements PresenceStore {
   private readonly byId = new Map<UserId, Entry>();
   private readonly byKey = new Map<string, UserId>();
+  private graces = 0;
 
   async claim(user: User): Promise<ClaimResult> {
     const holder = this.byKey.get(user.key);
     if (holder === user.id) return "held";
     if (holder !== undefined) return "taken";
     this.byKey.set(user.key, user.id);
-    this.byId.set(user.id, { user, sockets: new Set() });
+    this.byId.set(user.id, { user, sockets: new Set(), grace: null });
     return "joined";
   }
 
@@ -26,7 +29,10 @@ export class MemoryPresenceStore implements PresenceStore {
   }
 
   async attach(id: UserId, socketId: string): Promise<void> {
-    this.byId.get(id)?.sockets.add(socketId);
+    const entry = this.byId.get(id);
+    if (!entry) return;
+    entry.sockets.add(socketId);
+    entry.grace = null;
   }
 
   async detach(id: UserId, socketId: string): Promise<number> {
@@ -37,6 +43,19 @@ export class MemoryPresenceStore implements PresenceStore {
 
   async connectionCount(id: UserId): Promise<number> {
     return this.byId.get(id)?.sockets.size ?? 0;
+  }
+
+  async startGrace(id: UserId): Promise<GraceToken> {
+    const grace = ++this.graces;
+    const entry = this.byId.get(id);
+    if (entry) entry.grace = grace;
+    return grace;
+  }
+
+  async endGrace(id: UserId, grace: GraceToken): Promise<User | null> {
+    const entry = this.byId.get(id);
+    if (!entry || entry.grace !== grace || entry.sockets.size > 0) return null;
+    return this.release(id);
   }
 
   async release(id: UserId): Promise<User | null> {

@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import type { User, UserId } from "../users.js";
 import type { ClaimResult, PresenceStore } from "./store.js";
 
@@ -7,19 +8,39 @@ export interface PresenceAnnouncer {
   left(user: User): void;
 }
 
+export interface PresenceOptions {
+  /** How long a user with no socket keeps their name and stays listed. */
+  graceMs: number;
+  /** How often a shared store is swept for users left behind by a process that died. */
+  sweepMs: number;
+  log: Logger;
+}
+
 /**
  * Presence with a grace window: a user whose last socket drops stays listed, holding the name, for
  * `graceMs`, so a short network blip is invisible to everyone else. Only when the window passes with no
  * socket back is the name freed and `user:left` announced.
+ *
+ * The window is recorded in the store and timed here; with a store shared by several processes, each
+ * also sweeps it now and then, so that the users of a process that died are released (and announced as
+ * gone) by another one.
  */
 export class Presence {
   private readonly expiries = new Map<UserId, NodeJS.Timeout>();
+  private readonly running = new Set<Promise<unknown>>();
+  private readonly sweeper: NodeJS.Timeout | null = null;
+  private stopped = false;
 
   constructor(
     private readonly store: PresenceStore,
     private readonly announcer: PresenceAnnouncer,
-    private readonly graceMs: number,
-  ) {}
+    private readonly options: PresenceOptions,
+  ) {
+    if (store.sweep) {
+      this.sweeper = setInterval(() => this.background("sweep", () => this.sweep()), options.sweepMs);
+      this.sweeper.unref();
+    }
+  }
 
   /**
    * Holds the user's name. The grace clock starts at once: if the handshake never turns into a
@@ -29,23 +50,27 @@ export class Presence {
     const result = await this.store.claim(user);
     if (result === "taken") return result;
     if (result === "joined") this.announcer.joined(user);
-    if ((await this.store.connectionCount(user.id)) === 0) this.startGrace(user.id);
+    if ((await this.store.connectionCount(user.id)) === 0) await this.startGrace(user.id);
     return result;
   }
 
-  async connected(user: User, socketId: string): Promise<void> {
-    this.cancelGrace(user.id);
-    await this.store.attach(user.id, socketId);
+  connected(user: User, socketId: string): Promise<void> {
+    return this.track(async () => {
+      this.cancelGrace(user.id);
+      await this.store.attach(user.id, socketId);
+    });
   }
 
-  async disconnected(user: User, socketId: string): Promise<void> {
-    if ((await this.store.detach(user.id, socketId)) === 0) this.startGrace(user.id);
+  disconnected(user: User, socketId: string): Promise<void> {
+    return this.track(async () => {
+      if ((await this.store.detach(user.id, socketId)) === 0) await this.startGrace(user.id);
+    });
   }
 
   /** Logout: unlisted at once, no grace. */
   async leave(user: User): Promise<void> {
     this.cancelGrace(user.id);
-    await this.release(user.id);
+    this.announceLeft(await this.store.release(user.id));
   }
 
   online(): Promise<User[]> {
@@ -56,18 +81,26 @@ export class Presence {
     return this.store.holderOf(key);
   }
 
-  /** Stops the clocks; users are not announced as gone, since the whole server is. */
-  stop(): void {
+  /**
+   * Stops the clocks and waits for socket changes under way to reach the store; users are not announced
+   * as gone, since the whole server is (with a shared store, the other processes release them later).
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.sweeper) clearInterval(this.sweeper);
     for (const timer of this.expiries.values()) clearTimeout(timer);
     this.expiries.clear();
+    await Promise.allSettled([...this.running]);
   }
 
-  private startGrace(id: UserId): void {
+  private async startGrace(id: UserId): Promise<void> {
+    const grace = await this.store.startGrace(id, this.options.graceMs);
+    if (this.stopped) return;
     this.cancelGrace(id);
     const timer = setTimeout(() => {
       this.expiries.delete(id);
-      void this.expireIfStillAway(id);
-    }, this.graceMs);
+      this.background("grace", async () => this.announceLeft(await this.store.endGrace(id, grace)));
+    }, this.options.graceMs);
     this.expiries.set(id, timer);
   }
 
@@ -76,12 +109,28 @@ export class Presence {
     this.expiries.delete(id);
   }
 
-  private async expireIfStillAway(id: UserId): Promise<void> {
-    if ((await this.store.connectionCount(id)) === 0) await this.release(id);
+  private async sweep(): Promise<void> {
+    const released = (await this.store.sweep?.(this.options.graceMs)) ?? [];
+    for (const user of released) this.announceLeft(user);
   }
 
-  private async release(id: UserId): Promise<void> {
-    const user = await this.store.release(id);
+  private announceLeft(user: User | null): void {
     if (user) this.announcer.left(user);
+  }
+
+  /** Work that stop() waits for. */
+  private track(work: () => Promise<void>): Promise<void> {
+    const promise = work();
+    this.running.add(promise);
+    const forget = () => this.running.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  /** Work started by a timer: nobody awaits it, so a failure (the store unreachable) is logged here. */
+  private background(what: string, work: () => Promise<void>): void {
+    this.track(work).catch((error: unknown) =>
+      this.options.log.error({ err: error, what }, "presence failed"),
+    );
   }
 }

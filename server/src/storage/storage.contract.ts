@@ -108,6 +108,24 @@ export function describeStorageContract(backendName: string, makeBackend: () => 
         const online = await presence.online();
         expect(online.map((u) => u.name).sort()).toEqual(["Ann", "Bob"]);
       });
+
+      it("end a grace window only while it is the latest one and no socket came back", async () => {
+        const { presence } = await fresh();
+        const ann = user("Ann");
+        await presence.claim(ann);
+        const [first, second] = [
+          await presence.startGrace(ann.id, 60_000),
+          await presence.startGrace(ann.id, 60_000),
+        ];
+        expect(await presence.endGrace(ann.id, first)).toBeNull();
+        await presence.attach(ann.id, "s1");
+        expect(await presence.endGrace(ann.id, second)).toBeNull();
+        expect(await presence.detach(ann.id, "s1")).toBe(0);
+        const third = await presence.startGrace(ann.id, 60_000);
+        expect(await presence.endGrace(ann.id, third)).toEqual(ann);
+        expect(await presence.holderOf(ann.key)).toBeNull();
+        expect(await presence.endGrace(ann.id, third)).toBeNull();
+      });
     });
 
     describe("messages", () => {

@@ -16,12 +16,15 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), "chat-test-"));
 }
 
-/** A real chat server on an ephemeral loopback port, over SQLite in a fresh (or the given) directory. */
+/**
+ * A real chat server on an ephemeral loopback port, over the given storage (and adapter), or over SQLite
+ * in a fresh (or the given) directory.
+ */
 export async function startChat(
   options: Partial<ChatServerOptions> & { dataDir?: string; port?: number } = {},
 ): Promise<RunningChat> {
   const dataDir = options.dataDir ?? tempDataDir();
-  const server = createChatServer({ storage: openSqliteStorage(dataDir), ...options });
+  const server = createChatServer({ ...options, storage: options.storage ?? openSqliteStorage(dataDir) });
   const { port } = await server.listen(options.port ?? 0, "127.0.0.1");
   return { server, url: `http://127.0.0.1:${port}`, port, dataDir, close: () => server.close() };
 }

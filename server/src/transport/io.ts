@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Server as HttpServer } from "node:http";
-import { Server } from "socket.io";
+import { Server, type ServerOptions } from "socket.io";
 import type { Delivery } from "../messages/messages.js";
 import type { PresenceAnnouncer } from "../presence/presence.js";
 import { userRoom } from "../users.js";
@@ -12,7 +12,11 @@ export interface IoOptions {
   /** How long a dropped socket can come back with its missed packets replayed. */
   recoveryWindowMs: number;
   maxHttpBufferSize: number;
+  /** Undefined: Socket.IO's in-memory adapter, for a single process. */
+  adapter: AdapterFactory | undefined;
 }
+
+export type AdapterFactory = ServerOptions["adapter"];
 
 export function createIo(http: HttpServer, options: IoOptions): ChatIo {
   const io: ChatIo = new Server(http, {
@@ -22,6 +26,7 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
     // The middleware runs on recovery too: an ended session must not come back by replaying its socket.
     connectionStateRecovery: { maxDisconnectionDuration: options.recoveryWindowMs, skipMiddlewares: false },
     serveClient: false,
+    adapter: options.adapter,
   });
   const { nodeId } = options;
   // Behind nginx, a long-polling session must come back to the node that holds it (pitfall 6); the node's

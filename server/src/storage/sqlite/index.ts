@@ -19,7 +19,7 @@ export function openSqliteStorage(dataDir: string): Storage {
       db.prepare("SELECT 1").get();
     },
     async close() {
-      messages.flush();
+      await messages.flush();
       db.close();
     },
   };

@@ -1,6 +1,7 @@
 import type { ChatMessage, MessageId } from "@chat/shared";
 import type { AppendResult, MessageStore, NewMessage } from "../../messages/store.js";
 import type { UserId } from "../../users.js";
+import { TurnBatch } from "../turn-batch.js";
 import type { SqliteDatabase } from "./database.js";
 
 interface MessageRow {
@@ -27,19 +28,12 @@ function toMessage(row: MessageRow): ChatMessage {
   };
 }
 
-interface PendingAppend {
-  message: NewMessage;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
-}
-
 /**
  * Appends are group-committed: every send that arrives within one turn of the event loop shares one
  * transaction, hence one fsync, and each is acknowledged only after that commit.
  */
 export class SqliteMessageStore implements MessageStore {
-  private pending: PendingAppend[] = [];
-  private readonly insertBatch;
+  private readonly appends: TurnBatch<NewMessage, AppendResult>;
   private readonly byClientId;
   private readonly groupPage;
   private readonly privatePage;
@@ -55,7 +49,7 @@ export class SqliteMessageStore implements MessageStore {
     this.byClientId = db.prepare<[string, string], MessageRow>(
       `SELECT ${COLUMNS} FROM messages WHERE from_id = ? AND client_id = ?`,
     );
-    this.insertBatch = db.transaction((batch: NewMessage[]): AppendResult[] =>
+    const insertBatch = db.transaction((batch: NewMessage[]): AppendResult[] =>
       batch.map(({ from, to, text, sentAt, clientId }) => {
         const row = insert.get(
           from.id,
@@ -72,6 +66,7 @@ export class SqliteMessageStore implements MessageStore {
         return { message: toMessage(this.byClientId.get(from.id, clientId) as MessageRow), duplicate: true };
       }),
     );
+    this.appends = new TurnBatch(insertBatch);
     this.groupPage = db.prepare<[number, number], MessageRow>(
       `SELECT ${COLUMNS} FROM messages WHERE to_id IS NULL AND id < ? ORDER BY id DESC LIMIT ?`,
     );
@@ -94,24 +89,12 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   append(message: NewMessage): Promise<AppendResult> {
-    return new Promise((resolve, reject) => {
-      if (this.pending.push({ message, resolve, reject }) === 1) setImmediate(() => this.flush());
-    });
+    return this.appends.add(message);
   }
 
-  /** Commits everything queued. Also called on close, so no accepted send is dropped at shutdown. */
-  flush(): void {
-    const batch = this.pending;
-    if (batch.length === 0) return;
-    this.pending = [];
-    try {
-      const results = this.insertBatch(batch.map((entry) => entry.message));
-      batch.forEach((entry, index) => {
-        entry.resolve(results[index] as AppendResult);
-      });
-    } catch (error) {
-      for (const entry of batch) entry.reject(error);
-    }
+  /** Commits everything queued; for close. */
+  flush(): Promise<void> {
+    return this.appends.flush();
   }
 
   async findByClientId(from: UserId, clientId: string): Promise<ChatMessage | null> {

@@ -1,0 +1,163 @@
+import { ErrorCode, type UserSummary } from "@chat/shared";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { ChatServerOptions } from "./app.js";
+import { openRedisStorage, type RedisStorage } from "./storage/redis/index.js";
+import { ChatUser, Refused } from "./test-support/chat-client.js";
+import { type RunningChat, startChat } from "./test-support/chat-server.js";
+import { eventually } from "./test-support/eventually.js";
+import { type RunningRedis, startRedis } from "./test-support/redis-server.js";
+
+interface Node {
+  chat: RunningChat;
+  storage: RedisStorage;
+}
+
+let redis: RunningRedis;
+let clusters = 0;
+const nodes: Node[] = [];
+const users: ChatUser[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+
+afterEach(async () => {
+  for (const user of users.splice(0)) user.close();
+  for (const node of nodes.splice(0)) await node.chat.close();
+});
+
+afterAll(async () => {
+  await redis?.stop();
+});
+
+async function connect(node: Node, auth: Record<string, unknown>): Promise<ChatUser> {
+  const user = await ChatUser.connect(node.chat.url, auth);
+  users.push(user);
+  return user;
+}
+
+/**
+ * Two chat servers on one Redis, with keys of their own. Resolves once broadcasts flow both ways: a
+ * Redis Streams adapter reads only what is added after its reader started, a moment after the server.
+ */
+async function startCluster(
+  options: Partial<ChatServerOptions> & { nodeTtlMs?: number } = {},
+): Promise<[Node, Node]> {
+  const keyPrefix = `cluster${++clusters}:`;
+  const start = async (): Promise<Node> => {
+    const storage = await openRedisStorage(redis.url, { keyPrefix, nodeTtlMs: options.nodeTtlMs });
+    const chat = await startChat({ ...options, storage, adapter: storage.createAdapter() });
+    const node = { chat, storage };
+    nodes.push(node);
+    return node;
+  };
+  const [a, b] = [await start(), await start()];
+  await untilBroadcastsFlow(a, b);
+  await untilBroadcastsFlow(b, a);
+  return [a, b];
+}
+
+async function untilBroadcastsFlow(from: Node, to: Node): Promise<void> {
+  const probe = await ChatUser.login(to.chat.url, `probe${from.chat.port}`);
+  await eventually(async () => {
+    from.chat.server.io.to(probe.socket.id ?? "").emit("users", { users: [] });
+    return probe
+      .next("users", () => true, 250)
+      .then(
+        () => true,
+        () => false,
+      );
+  });
+  // Logged out, not just gone: it must not linger in the online list for a grace window.
+  const gone = new Promise((resolve) => probe.socket.once("disconnect", resolve));
+  probe.socket.emit("logout");
+  await gone;
+}
+
+const texts = (user: ChatUser) => user.messages.map((m) => m.text);
+/** The names in the full list the user got on connecting. */
+async function firstList(user: ChatUser): Promise<string[]> {
+  const { users } = await user.waitFor<{ users: UserSummary[] }>("users");
+  return users.map((u) => u.name).sort();
+}
+
+describe("two chat servers sharing one Redis", () => {
+  it("deliver a group message from a user on one to a user on the other exactly once", async () => {
+    const [a, b] = await startCluster();
+    const ann = await connect(a, { name: "Ann" });
+    const bob = await connect(b, { name: "Bob" });
+    const sent = await ann.send(null, "hello from A");
+    if (!sent.ok) throw new Error(sent.error.message);
+    await bob.receivedIds([sent.message.id]);
+    // One stream carries both, in order: once the fence is there, a second copy would be too.
+    const fence = await ann.send(null, "fence");
+    if (fence.ok) await bob.receivedIds([fence.message.id]);
+    expect(texts(bob)).toEqual(["hello from A", "fence"]);
+    expect(texts(ann)).toEqual([]);
+  });
+
+  it("deliver a private message to its recipient on the other server, and only to them", async () => {
+    const [a, b] = await startCluster();
+    const ann = await connect(a, { name: "Ann" });
+    const bob = await connect(b, { name: "Bob" });
+    const cid = await connect(b, { name: "Cid" });
+    const whisper = await ann.send("Bob", "psst");
+    if (!whisper.ok) throw new Error(whisper.error.message);
+    await bob.receivedIds([whisper.message.id]);
+    const reply = await bob.send("Ann", "yes?");
+    if (reply.ok) await ann.receivedIds([reply.message.id]);
+    const fence = await ann.send(null, "fence");
+    if (fence.ok) await cid.receivedIds([fence.message.id]);
+    expect(texts(cid)).toEqual(["fence"]);
+    expect(await bob.history("Ann")).toMatchObject({
+      ok: true,
+      messages: [{ text: "psst" }, { text: "yes?" }],
+    });
+  });
+
+  it("list the same users on both, once each, also one with a tab on each", async () => {
+    const [a, b] = await startCluster();
+    const ann = await connect(a, { name: "Ann" });
+    const bob = await connect(b, { name: "Bob" });
+    await ann.waitFor("user:joined", (u: UserSummary) => u.name === "Bob");
+    const annTab = await connect(b, { token: ann.token });
+    expect(annTab.name).toBe("Ann");
+
+    const cid = await connect(a, { name: "Cid" });
+    const dee = await connect(b, { name: "Dee" });
+    expect(await firstList(cid)).toEqual(["Ann", "Bob", "Cid"]);
+    expect(await firstList(dee)).toEqual(["Ann", "Bob", "Cid", "Dee"]);
+    await bob.waitFor("user:joined", (u: UserSummary) => u.name === "Dee");
+    const joinedAnn = bob.events.filter(
+      (e) => e.event === "user:joined" && (e.payload as UserSummary).name === "Ann",
+    );
+    expect(joinedAnn).toEqual([]);
+    expect([...bob.online].sort()).toEqual(["Ann", "Bob", "Cid", "Dee"]);
+  });
+
+  it("refuse on one server a name held on the other", async () => {
+    const [a, b] = await startCluster();
+    await connect(a, { name: "Ann" });
+    const thief = await ChatUser.connect(b.chat.url, { name: "ANN" }).catch((err: Refused) => err);
+    expect(thief).toBeInstanceOf(Refused);
+    expect((thief as Refused).code).toBe(ErrorCode.NAME_TAKEN);
+  });
+
+  it("announce as gone, from the server still alive, the users of a server that died", async () => {
+    const [a, b] = await startCluster({ presenceGraceMs: 300, presenceSweepMs: 100, nodeTtlMs: 300 });
+    const ann = await connect(a, { name: "Ann" });
+    const bob = await connect(b, { name: "Bob" });
+    expect(bob.online.has("Ann")).toBe(true);
+    // A loses Redis for good, as a crashed process does: it can no longer record that Ann leaves.
+    await a.storage.close();
+    ann.close();
+    await bob.next("user:left", (u: UserSummary) => u.name === "Ann");
+    expect([...bob.online]).toEqual(["Bob"]);
+    const late = await connect(b, { name: "Cid" });
+    expect(await firstList(late)).toEqual(["Bob", "Cid"]);
+    expect(await late.send("Ann", "still there?")).toMatchObject({
+      ok: false,
+      error: { code: ErrorCode.USER_OFFLINE },
+    });
+  });
+});

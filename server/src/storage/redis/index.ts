@@ -1,0 +1,70 @@
+import { randomBytes } from "node:crypto";
+import { createAdapter } from "@socket.io/redis-streams-adapter";
+import { type Logger, pino } from "pino";
+import type { AdapterFactory } from "../../transport/io.js";
+import type { Storage } from "../storage.js";
+import { createRedisClient } from "./client.js";
+import { RedisMessageStore } from "./messages.js";
+import { RedisPresenceStore } from "./presence.js";
+import { RedisSessionStore } from "./sessions.js";
+
+export interface RedisStorageOptions {
+  /** Prefix of every key (and of the adapter's stream and channels): several chats can share a Redis. */
+  keyPrefix?: string;
+  /** How long this process's sockets keep counting after its last heartbeat, should it die. */
+  nodeTtlMs?: number;
+  /** Where connection trouble is reported; node-redis reconnects on its own meanwhile. */
+  log?: Logger;
+}
+
+export interface RedisStorage extends Storage {
+  /** A Socket.IO Redis Streams adapter on the same connection, so that broadcasts reach every process. */
+  createAdapter(): AdapterFactory;
+}
+
+export const REDIS_DEFAULTS = { keyPrefix: "chat:", nodeTtlMs: 10_000 };
+
+/**
+ * The shared backend for several processes: sessions, presence and messages in one Redis (standalone,
+ * see lua.ts), each process one node with its own lease. Durability is Redis's: see the README.
+ */
+export async function openRedisStorage(
+  url: string,
+  options: RedisStorageOptions = {},
+): Promise<RedisStorage> {
+  const prefix = options.keyPrefix ?? REDIS_DEFAULTS.keyPrefix;
+  const log = options.log ?? pino({ level: "silent" });
+  const redis = createRedisClient(url);
+  redis.on("error", (error: unknown) => log.warn({ err: error }, "redis connection failed"));
+  await redis.connect();
+  const presence = new RedisPresenceStore(redis, prefix, {
+    nodeId: randomBytes(8).toString("hex"),
+    ttlMs: options.nodeTtlMs ?? REDIS_DEFAULTS.nodeTtlMs,
+  });
+  await presence.start(log);
+  const messages = new RedisMessageStore(redis, prefix);
+  let closing: Promise<void> | null = null;
+  return {
+    sessions: new RedisSessionStore(redis, prefix),
+    presence,
+    messages,
+    async ping() {
+      await redis.ping();
+    },
+    close() {
+      closing ??= (async () => {
+        presence.stop();
+        await messages.flush();
+        // Waits for the replies of every command already sent: no accepted append is dropped.
+        await redis.close();
+      })();
+      return closing;
+    },
+    createAdapter: () =>
+      createAdapter(redis, {
+        streamName: `${prefix}socket.io`,
+        channelPrefix: `${prefix}socket.io`,
+        sessionKeyPrefix: `${prefix}socket.io:session:`,
+      }),
+  };
+}

@@ -1,0 +1,182 @@
+import type { ChatMessage, MessageId } from "@chat/shared";
+import type { AppendResult, MessageStore, NewMessage } from "../../messages/store.js";
+import type { UserId } from "../../users.js";
+import { TurnBatch } from "../turn-batch.js";
+import type { RedisClient } from "./client.js";
+import { lua, reply } from "./lua.js";
+
+/*
+ * Keys, under the prefix P (message ids are their own scores in every index):
+ *   P messages:seq                         the last id given (INCR: one global order for every process)
+ *   P messages                             hash: id -> the message without its id, as JSON
+ *   P messages:by-client                   hash: "<sender id> <clientId>" -> id (the dedupe index)
+ *   P messages:group                       sorted set: the group chat
+ *   P messages:sent:<user id>:<name key>   sorted set: what the user sent to whoever held that name
+ *   P messages:received:<user id>:<key>    sorted set: what the user received from whoever held that name
+ *   P messages:private:<user id>           sorted set: every private message the user sent or received
+ * User ids never contain ':', so a name key after one cannot be mistaken for part of it.
+ */
+
+/** The message as stored: everything but the id, which is its key. */
+type StoredMessage = Omit<ChatMessage, "id">;
+
+const toMessage = (id: number, json: string): ChatMessage => ({ id, ...(JSON.parse(json) as StoredMessage) });
+
+/** The most messages one append script writes. */
+const APPEND_CHUNK = 500;
+
+/** One message's ARGV of the append script: from id, from key, to id ('' for the group), to key, clientId, stored. */
+function appendArguments({ from, to, text, sentAt, clientId }: NewMessage): string[] {
+  const stored: StoredMessage = { from: from.name, to: to?.name ?? null, text, sentAt, clientId };
+  return [from.id, from.key, to?.id ?? "", to?.key ?? "", clientId, JSON.stringify(stored)];
+}
+
+export const messageScripts = {
+  /**
+   * ARGV: P, then six per message (see appendArguments). For each message in turn, the dedupe check, the
+   * id and every index in one atomic step; replies {duplicate 0/1, id, stored message} per message.
+   */
+  messageAppend: lua(
+    `local P = ARGV[1]
+local MESSAGES, BY_CLIENT = P .. 'messages', P .. 'messages:by-client'
+local function append(from, fromKey, to, toKey, clientId, stored)
+  local field = from .. ' ' .. clientId
+  local original = redis.call('HGET', BY_CLIENT, field)
+  if original then return 1, tonumber(original), redis.call('HGET', MESSAGES, original) end
+  local id = redis.call('INCR', P .. 'messages:seq')
+  redis.call('HSET', MESSAGES, id, stored)
+  redis.call('HSET', BY_CLIENT, field, id)
+  if to == '' then
+    redis.call('ZADD', P .. 'messages:group', id, id)
+  else
+    redis.call('ZADD', P .. 'messages:sent:' .. from .. ':' .. toKey, id, id)
+    redis.call('ZADD', P .. 'messages:received:' .. to .. ':' .. fromKey, id, id)
+    redis.call('ZADD', P .. 'messages:private:' .. from, id, id)
+    redis.call('ZADD', P .. 'messages:private:' .. to, id, id)
+  end
+  return 0, id, stored
+end
+local results = {}
+for i = 2, #ARGV, 6 do
+  local duplicate, id, stored = append(unpack(ARGV, i, i + 5))
+  table.insert(results, duplicate)
+  table.insert(results, id)
+  table.insert(results, stored)
+end
+return results`,
+    (value): AppendResult[] => {
+      const flat = reply.array(value);
+      const results: AppendResult[] = [];
+      for (let i = 0; i < flat.length; i += 3) {
+        results.push({
+          message: toMessage(reply.integer(flat[i + 1]), reply.string(flat[i + 2])),
+          duplicate: reply.integer(flat[i]) === 1,
+        });
+      }
+      return results;
+    },
+  ),
+  /**
+   * ARGV: P, 'asc' or 'desc', bound, limit, index keys (without P). Merges the indexes (which never share
+   * an id) from the bound on, in that direction; replies with at most `limit` {id, message} pairs, oldest
+   * first, in one round trip.
+   */
+  messageCollect: lua(
+    `local P, desc, bound, limit = ARGV[1], ARGV[2] == 'desc', ARGV[3], tonumber(ARGV[4])
+local ids = {}
+for i = 5, #ARGV do
+  local part
+  if desc then
+    part = redis.call('ZRANGE', P .. ARGV[i], bound, '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, limit)
+  else
+    part = redis.call('ZRANGE', P .. ARGV[i], bound, '+inf', 'BYSCORE', 'LIMIT', 0, limit)
+  end
+  for _, id in ipairs(part) do table.insert(ids, tonumber(id)) end
+end
+table.sort(ids)
+local first, last = 1, math.min(#ids, limit)
+if desc then first, last = math.max(#ids - limit + 1, 1), #ids end
+local page = {}
+for i = first, last do
+  table.insert(page, ids[i])
+  table.insert(page, redis.call('HGET', P .. 'messages', ids[i]))
+end
+return page`,
+    (value): ChatMessage[] => {
+      const flat = reply.array(value);
+      const messages: ChatMessage[] = [];
+      for (let i = 0; i < flat.length; i += 2) {
+        messages.push(toMessage(reply.integer(flat[i]), reply.string(flat[i + 1])));
+      }
+      return messages;
+    },
+  ),
+};
+
+/**
+ * Messages in Redis, ordered by one INCR counter. Appends are group-committed like SQLite's: those of
+ * one turn of the event loop go as one script; each resolves once Redis has run it and replied. What that
+ * reply means on disk is Redis's AOF setting (with appendfsync always, it was fsynced first).
+ */
+export class RedisMessageStore implements MessageStore {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly prefix: string,
+  ) {}
+
+  private readonly appends = new TurnBatch<NewMessage, AppendResult>((batch) => this.write(batch));
+
+  append(message: NewMessage): Promise<AppendResult> {
+    return this.appends.add(message);
+  }
+
+  /** Writes everything queued; for close. */
+  flush(): Promise<void> {
+    return this.appends.flush();
+  }
+
+  /**
+   * A batch as scripts of at most APPEND_CHUNK messages each, sent together: Redis runs them in order
+   * without one long script holding up everybody else's commands.
+   */
+  private async write(batch: NewMessage[]): Promise<AppendResult[]> {
+    const chunks: NewMessage[][] = [];
+    for (let i = 0; i < batch.length; i += APPEND_CHUNK) chunks.push(batch.slice(i, i + APPEND_CHUNK));
+    const written = await Promise.all(
+      chunks.map((chunk) => this.redis.messageAppend(this.prefix, ...chunk.flatMap(appendArguments))),
+    );
+    return written.flat();
+  }
+
+  async findByClientId(from: UserId, clientId: string): Promise<ChatMessage | null> {
+    const id = await this.redis.hGet(`${this.prefix}messages:by-client`, `${from} ${clientId}`);
+    const json = id === null ? null : await this.redis.hGet(`${this.prefix}messages`, id);
+    return id === null || json === null ? null : toMessage(Number(id), json);
+  }
+
+  page(
+    viewer: UserId,
+    peerKey: string | null,
+    before: MessageId | null,
+    limit: number,
+  ): Promise<ChatMessage[]> {
+    const indexes =
+      peerKey === null
+        ? ["messages:group"]
+        : [`messages:sent:${viewer}:${peerKey}`, `messages:received:${viewer}:${peerKey}`];
+    const bound = before === null ? "+inf" : `(${before}`;
+    return this.redis.messageCollect(this.prefix, "desc", bound, String(limit), ...indexes);
+  }
+
+  visibleAfter(viewer: UserId, after: MessageId | null, limit: number): Promise<ChatMessage[]> {
+    const bound = after === null ? "-inf" : `(${after}`;
+    return this.redis.messageCollect(
+      this.prefix,
+      "asc",
+      bound,
+      String(limit),
+      "messages:group",
+      `messages:private:${viewer}`,
+    );
+  }
+}

@@ -1,0 +1,155 @@
+import { lua, reply } from "./lua.js";
+
+/*
+ * Keys, under the prefix P:
+ *   P presence:users             hash: user id -> the listed user, as JSON
+ *   P presence:names             hash: name key -> id of the user holding it
+ *   P presence:sockets:<id>      set: "<node id>|<socket id>" of each of the user's sockets
+ *   P presence:graces            sorted set: user id -> when their grace window ends (Redis clock, ms)
+ *   P presence:grace-tokens      hash: user id -> token of their grace window (from presence:grace-seq)
+ *   P nodes                      set: ids of the processes that have announced themselves
+ *   P node:<node id>             the process's lease, renewed by its heartbeat; expires when it dies
+ */
+const PRELUDE = `
+local P = ARGV[1]
+local USERS, NAMES = P .. 'presence:users', P .. 'presence:names'
+local GRACES, GRACE_TOKENS = P .. 'presence:graces', P .. 'presence:grace-tokens'
+local function socketsOf(id) return P .. 'presence:sockets:' .. id end
+local function now()
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+-- Sockets count only while their process holds its lease; those of a dead process are forgotten.
+local function liveSockets(id)
+  local key, count = socketsOf(id), 0
+  for _, member in ipairs(redis.call('SMEMBERS', key)) do
+    if redis.call('EXISTS', P .. 'node:' .. string.match(member, '^[^|]*')) == 1 then
+      count = count + 1
+    else
+      redis.call('SREM', key, member)
+    end
+  end
+  return count
+end
+local function startGrace(id, graceMs)
+  local token = redis.call('INCR', P .. 'presence:grace-seq')
+  redis.call('ZADD', GRACES, now() + graceMs, id)
+  redis.call('HSET', GRACE_TOKENS, id, token)
+  return token
+end
+local function endGrace(id)
+  redis.call('ZREM', GRACES, id)
+  redis.call('HDEL', GRACE_TOKENS, id)
+end
+local function release(id)
+  local user = redis.call('HGET', USERS, id)
+  if not user then return false end
+  local key = cjson.decode(user).key
+  if redis.call('HGET', NAMES, key) == id then redis.call('HDEL', NAMES, key) end
+  redis.call('HDEL', USERS, id)
+  redis.call('DEL', socketsOf(id))
+  endGrace(id)
+  return user
+end
+`;
+
+const script = <Reply>(body: string, parse: (value: unknown) => Reply) => lua(PRELUDE + body, parse);
+
+function claimResult(value: unknown): "joined" | "held" | "taken" {
+  const result = reply.stringOrNull(value);
+  if (result === "joined" || result === "held" || result === "taken") return result;
+  throw new TypeError(`unexpected claim result ${result}`);
+}
+
+export const presenceScripts = {
+  /** ARGV: P, id, key, user JSON. */
+  presenceClaim: script(
+    `local id, key = ARGV[2], ARGV[3]
+local holder = redis.call('HGET', NAMES, key)
+if holder == id then return 'held' end
+if holder then return 'taken' end
+redis.call('HSET', NAMES, key, id)
+redis.call('HSET', USERS, id, ARGV[4])
+return 'joined'`,
+    claimResult,
+  ),
+  /** ARGV: P, key. */
+  presenceHolder: script(
+    `local id = redis.call('HGET', NAMES, ARGV[2])
+if not id then return false end
+return redis.call('HGET', USERS, id)`,
+    reply.stringOrNull,
+  ),
+  /** ARGV: P, id, socket member. Only a listed user's sockets are counted. */
+  presenceAttach: script(
+    `if redis.call('HEXISTS', USERS, ARGV[2]) == 0 then return 0 end
+redis.call('SADD', socketsOf(ARGV[2]), ARGV[3])
+endGrace(ARGV[2])
+return 1`,
+    reply.integer,
+  ),
+  /** ARGV: P, id, socket member. */
+  presenceDetach: script(
+    `redis.call('SREM', socketsOf(ARGV[2]), ARGV[3])
+return liveSockets(ARGV[2])`,
+    reply.integer,
+  ),
+  /** ARGV: P, id. */
+  presenceCount: script("return liveSockets(ARGV[2])", reply.integer),
+  /** ARGV: P, id, grace ms. */
+  presenceStartGrace: script(
+    `if redis.call('HEXISTS', USERS, ARGV[2]) == 0 then return redis.call('INCR', P .. 'presence:grace-seq') end
+return startGrace(ARGV[2], tonumber(ARGV[3]))`,
+    reply.integer,
+  ),
+  /** ARGV: P, id, grace token. */
+  presenceEndGrace: script(
+    `if redis.call('HGET', GRACE_TOKENS, ARGV[2]) ~= ARGV[3] or liveSockets(ARGV[2]) > 0 then return false end
+return release(ARGV[2])`,
+    reply.stringOrNull,
+  ),
+  /** ARGV: P, id. */
+  presenceRelease: script("return release(ARGV[2])", reply.stringOrNull),
+  /** ARGV: P, grace ms. Resolves to the released users' JSON. */
+  presenceSweep: script(
+    `local graceMs = tonumber(ARGV[2])
+local died = false
+for _, node in ipairs(redis.call('SMEMBERS', P .. 'nodes')) do
+  if redis.call('EXISTS', P .. 'node:' .. node) == 0 then
+    redis.call('SREM', P .. 'nodes', node)
+    died = true
+  end
+end
+-- Whoever a dead process left listed without a live socket gets a grace window, as after any drop. The
+-- whole list is checked, not only the dead process's sockets: it may have died between a claim and the
+-- start of that user's window.
+if died then
+  for _, id in ipairs(redis.call('HKEYS', USERS)) do
+    if liveSockets(id) == 0 and not redis.call('ZSCORE', GRACES, id) then startGrace(id, graceMs) end
+  end
+end
+local released = {}
+for _, id in ipairs(redis.call('ZRANGE', GRACES, '-inf', now(), 'BYSCORE')) do
+  if liveSockets(id) == 0 then
+    local user = release(id)
+    if user then table.insert(released, user) end
+  else
+    endGrace(id)
+  end
+end
+return released`,
+    reply.strings,
+  ),
+  /**
+   * ARGV: P, node id, lease ms. Resolves to 0 when the lease had lapsed: the other processes may have
+   * forgotten this one's sockets, which it must then count in again.
+   */
+  presenceHeartbeat: lua(
+    `local P, node = ARGV[1], ARGV[2]
+local held = redis.call('EXISTS', P .. 'node:' .. node)
+redis.call('SET', P .. 'node:' .. node, '1', 'PX', ARGV[3])
+redis.call('SADD', P .. 'nodes', node)
+return held`,
+    reply.integer,
+  ),
+};

@@ -1,0 +1,103 @@
+import type { Logger } from "pino";
+import type { ClaimResult, GraceToken, PresenceStore } from "../../presence/store.js";
+import type { User, UserId } from "../../users.js";
+import type { RedisClient } from "./client.js";
+
+export interface NodeLease {
+  /** This process's id among those sharing the store. */
+  nodeId: string;
+  /** How long its sockets keep counting after its last heartbeat. */
+  ttlMs: number;
+}
+
+const parseUser = (json: string | null): User | null => (json === null ? null : (JSON.parse(json) as User));
+
+/**
+ * Presence shared by every process on one Redis, each change one atomic script. A socket counts only
+ * while the process holding it renews its lease (a heartbeat every third of the lease), so the users of a
+ * process that dies are not listed forever: its sockets stop counting when the lease expires, and the
+ * sweep (see presence-scripts.ts) gives those users a grace window, then releases them.
+ */
+export class RedisPresenceStore implements PresenceStore {
+  /** This process's sockets, to count in again if its lease lapsed (Redis unreachable for a while). */
+  private readonly ownSockets = new Map<string, UserId>();
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly prefix: string,
+    private readonly lease: NodeLease,
+  ) {}
+
+  /** Takes the lease and keeps it until stop(). */
+  async start(log: Logger): Promise<void> {
+    await this.renewLease();
+    this.heartbeat = setInterval(() => {
+      this.renewLease().catch((error: unknown) => log.warn({ err: error }, "presence heartbeat failed"));
+    }, this.lease.ttlMs / 3);
+    this.heartbeat.unref();
+  }
+
+  /** Stops renewing the lease: this process's remaining sockets stop counting once it expires. */
+  stop(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+  }
+
+  claim(user: User): Promise<ClaimResult> {
+    return this.redis.presenceClaim(this.prefix, user.id, user.key, JSON.stringify(user));
+  }
+
+  async holderOf(key: string): Promise<User | null> {
+    return parseUser(await this.redis.presenceHolder(this.prefix, key));
+  }
+
+  async attach(id: UserId, socketId: string): Promise<void> {
+    this.ownSockets.set(socketId, id);
+    await this.redis.presenceAttach(this.prefix, id, this.member(socketId));
+  }
+
+  detach(id: UserId, socketId: string): Promise<number> {
+    this.ownSockets.delete(socketId);
+    return this.redis.presenceDetach(this.prefix, id, this.member(socketId));
+  }
+
+  connectionCount(id: UserId): Promise<number> {
+    return this.redis.presenceCount(this.prefix, id);
+  }
+
+  startGrace(id: UserId, graceMs: number): Promise<GraceToken> {
+    return this.redis.presenceStartGrace(this.prefix, id, String(graceMs));
+  }
+
+  async endGrace(id: UserId, grace: GraceToken): Promise<User | null> {
+    return parseUser(await this.redis.presenceEndGrace(this.prefix, id, String(grace)));
+  }
+
+  async release(id: UserId): Promise<User | null> {
+    return parseUser(await this.redis.presenceRelease(this.prefix, id));
+  }
+
+  async online(): Promise<User[]> {
+    const users = await this.redis.hVals(`${this.prefix}presence:users`);
+    return users.map((json) => JSON.parse(json) as User);
+  }
+
+  async sweep(graceMs: number): Promise<User[]> {
+    const released = await this.redis.presenceSweep(this.prefix, String(graceMs));
+    return released.map((json) => JSON.parse(json) as User);
+  }
+
+  private member(socketId: string): string {
+    return `${this.lease.nodeId}|${socketId}`;
+  }
+
+  private async renewLease(): Promise<void> {
+    const held = await this.redis.presenceHeartbeat(this.prefix, this.lease.nodeId, String(this.lease.ttlMs));
+    if (held) return;
+    await Promise.all(
+      [...this.ownSockets].map(([socketId, id]) =>
+        this.redis.presenceAttach(this.prefix, id, this.member(socketId)),
+      ),
+    );
+  }
+}

@@ -1,0 +1,134 @@
+import { nameKey } from "@chat/shared";
+import { createClient } from "redis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../../test-support/eventually.js";
+import { type RunningRedis, startRedis } from "../../test-support/redis-server.js";
+import type { User } from "../../users.js";
+import { describeStorageContract } from "../storage.contract.js";
+import { openRedisStorage, type RedisStorage, type RedisStorageOptions } from "./index.js";
+
+let redis: RunningRedis;
+let prefixes = 0;
+const freshPrefix = () => `test${++prefixes}:`;
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+
+afterAll(async () => {
+  await redis?.stop();
+});
+
+describeStorageContract("Redis", () => {
+  // Each backend its own keys: the same data when reopened, nothing of the other tests.
+  const keyPrefix = freshPrefix();
+  return { open: () => openRedisStorage(redis.url, { keyPrefix }) };
+});
+
+const user = (id: string, name: string): User => ({ id, name, key: nameKey(name) });
+const names = (users: User[]) => users.map((u) => u.name).sort();
+
+describe("one Redis shared by several processes", () => {
+  const opened: RedisStorage[] = [];
+  let keyPrefix: string;
+
+  /** One process's storage; all of a test's share its keys. */
+  async function node(options: RedisStorageOptions = {}): Promise<RedisStorage> {
+    const storage = await openRedisStorage(redis.url, { keyPrefix, ...options });
+    opened.push(storage);
+    return storage;
+  }
+
+  beforeAll(() => {
+    keyPrefix = freshPrefix();
+  });
+
+  afterEach(async () => {
+    for (const storage of opened.splice(0)) await storage.close();
+    keyPrefix = freshPrefix();
+  });
+
+  it("gives a name claimed on two processes at once to exactly one user", async () => {
+    const [a, b] = [await node(), await node()];
+    const rivals = Array.from({ length: 10 }, (_, i) => user(`rival${i}`, "Same"));
+    const results = await Promise.all(rivals.map((rival, i) => (i % 2 ? a : b).presence.claim(rival)));
+    expect(results.filter((result) => result === "joined")).toHaveLength(1);
+    const winner = rivals[results.indexOf("joined")];
+    expect(await a.presence.holderOf(nameKey("same"))).toEqual(winner);
+    expect(await b.presence.holderOf(nameKey("same"))).toEqual(winner);
+  });
+
+  it("writes a burst larger than one script's share in send order", async () => {
+    const storage = await node();
+    const ann = user("ann", "Ann");
+    const sends = Array.from({ length: 1_200 }, (_, i) =>
+      storage.messages.append({ from: ann, to: null, text: `m${i}`, clientId: `c${i}`, sentAt: i }),
+    );
+    const ids = (await Promise.all(sends)).map((result) => result.message.id);
+    expect(ids).toEqual(Array.from({ length: 1_200 }, (_, i) => (ids[0] ?? 0) + i));
+    const stored = await storage.messages.visibleAfter("someone", null, 2_000);
+    expect(stored.map((m) => m.text)).toEqual(Array.from({ length: 1_200 }, (_, i) => `m${i}`));
+  });
+
+  it("orders the messages of every process in one sequence, each id once", async () => {
+    const [a, b] = [await node(), await node()];
+    const ann = user("ann", "Ann");
+    const sends = Array.from({ length: 40 }, (_, i) =>
+      (i % 2 ? a : b).messages.append({ from: ann, to: null, text: `m${i}`, clientId: `c${i}`, sentAt: i }),
+    );
+    const ids = (await Promise.all(sends)).map((result) => result.message.id);
+    expect(new Set(ids).size).toBe(40);
+    const seen = await b.messages.visibleAfter("someone", null, 100);
+    expect(seen.map((m) => m.id)).toEqual([...ids].sort((x, y) => x - y));
+  });
+
+  it("stops counting the sockets of a process that no longer renews its lease", async () => {
+    const [a, b] = [await node({ nodeTtlMs: 300 }), await node()];
+    const ann = user("ann", "Ann");
+    await a.presence.claim(ann);
+    await a.presence.attach(ann.id, "s1");
+    expect(await b.presence.connectionCount(ann.id)).toBe(1);
+    // Closing the storage alone stops the heartbeat and leaves the socket recorded, as a crash does.
+    await a.close();
+    await eventually(async () => (await b.presence.connectionCount(ann.id)) === 0);
+    expect(await b.presence.online()).toEqual([ann]);
+  });
+
+  it("gives the users a dead process left listed a grace window, then releases those not back", async () => {
+    const [a, b] = [await node({ nodeTtlMs: 300 }), await node()];
+    const [ann, bob, cid] = [user("ann", "Ann"), user("bob", "Bob"), user("cid", "Cid")];
+    for (const listed of [ann, bob, cid]) await a.presence.claim(listed);
+    await a.presence.attach(ann.id, "s1");
+    await a.presence.attach(cid.id, "s2");
+    // Bob was claimed, but the process died before it started his grace window.
+    await a.close();
+    await eventually(async () => (await b.presence.connectionCount(ann.id)) === 0);
+
+    // Only sweeps release anyone here: nothing changes between these calls but what the test does.
+    expect(await b.presence.sweep?.(400)).toEqual([]);
+    expect(names(await b.presence.online())).toEqual(["Ann", "Bob", "Cid"]);
+    await b.presence.attach(cid.id, "s3");
+    const released: User[] = [];
+    await eventually(async () => {
+      released.push(...((await b.presence.sweep?.(400)) ?? []));
+      return released.length >= 2;
+    });
+    expect(names(released)).toEqual(["Ann", "Bob"]);
+    expect(await b.presence.online()).toEqual([cid]);
+    expect(await b.presence.holderOf(ann.key)).toBeNull();
+  });
+
+  it("counts a process's sockets in again when its lease lapsed while it lived", async () => {
+    const [a, b] = [await node({ nodeTtlMs: 300 }), await node()];
+    const ann = user("ann", "Ann");
+    await a.presence.claim(ann);
+    await a.presence.attach(ann.id, "s1");
+    // As if Redis had been out of reach for longer than the lease.
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    await admin.del(await admin.keys(`${keyPrefix}node:*`));
+    await admin.close();
+    expect(await b.presence.connectionCount(ann.id)).toBe(0);
+    await eventually(async () => (await b.presence.connectionCount(ann.id)) === 1);
+  });
+});
