@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureDebianPackage } from "./debian.js";
-import { freePort } from "./server-process.js";
+import { ensureDebianPackage } from "../../server/src/test-support/debian.js";
+import { freePort } from "../../server/src/test-support/ports.js";
 
 const SHIPPED_CONFIG = fileURLToPath(new URL("../../deploy/nginx.conf", import.meta.url));
 
