@@ -1,24 +1,55 @@
-import type { Server as HttpServer } from "node:http";
+import type { Server as HttpServer, IncomingMessage } from "node:http";
+import { ErrorCode } from "@chat/shared";
 import { Server } from "socket.io";
+import type { ConnectionLimits, TransportConnection } from "../limits/connection-limits.js";
 import type { Delivery } from "../messages/messages.js";
+import type { ChatMetrics } from "../observability/metrics.js";
 import type { PresenceAnnouncer } from "../presence/presence.js";
 import { userRoom } from "../users.js";
+import { clientAddress } from "./client-address.js";
+import { originRefusal } from "./origin-check.js";
 import type { ChatIo } from "./types.js";
 
 export interface IoOptions {
   /** How long a dropped socket can come back with its missed packets replayed. */
   recoveryWindowMs: number;
   maxHttpBufferSize: number;
+  /** See originRefusal. */
+  allowedOrigins: readonly string[];
+  connectionLimits: ConnectionLimits;
 }
 
+/** A transport that never joins the chat still holds a connection slot of its address; this frees it. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 export function createIo(http: HttpServer, options: IoOptions): ChatIo {
-  return new Server(http, {
+  const { connectionLimits } = options;
+  const io: ChatIo = new Server(http, {
     // Chat frames are small; the 1 MB default lets one client make the server buffer a lot (pitfall 11).
     maxHttpBufferSize: options.maxHttpBufferSize,
     // The middleware runs on recovery too: an ended session must not come back by replaying its socket.
     connectionStateRecovery: { maxDisconnectionDuration: options.recoveryWindowMs, skipMiddlewares: false },
     serveClient: false,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    // Every HTTP request and WebSocket upgrade, before any connection exists; a refusal is an HTTP 403.
+    allowRequest: (request, callback) => {
+      const refusal =
+        originRefusal(request, options.allowedOrigins) ??
+        (isNewTransport(request) && connectionLimits.refusesTransport(clientAddress(request))
+          ? ErrorCode.RATE_LIMITED
+          : null);
+      callback(refusal, refusal === null);
+    },
   });
+  io.engine.on("connection", (connection: TransportConnection & { request: IncomingMessage }) =>
+    connectionLimits.track(clientAddress(connection.request), connection),
+  );
+  return io;
+}
+
+/** A handshake opens a transport; later polling requests and upgrades carry its session id. */
+function isNewTransport(request: IncomingMessage): boolean {
+  return !new URL(request.url ?? "/", "http://localhost").searchParams.has("sid");
 }
 
 /** The sockets that have received the full online list and so follow it by deltas. */
@@ -32,13 +63,17 @@ export function presenceAnnouncer(io: ChatIo): PresenceAnnouncer {
   };
 }
 
-export function messageDelivery(io: ChatIo): Delivery {
+export function messageDelivery(io: ChatIo, metrics: ChatMetrics): Delivery {
   return {
-    toEveryone: (message, exceptSocketId) => io.except(exceptSocketId).emit("message", message),
-    toUsers: (users, message, exceptSocketId) =>
-      io
-        .to(users.map((user) => userRoom(user.id)))
+    toEveryone: (message, exceptSocketId) => {
+      metrics.messageSent("group");
+      io.except(exceptSocketId).emit("message", message);
+    },
+    toUsers: (users, message, exceptSocketId) => {
+      metrics.messageSent("private");
+      io.to(users.map((user) => userRoom(user.id)))
         .except(exceptSocketId)
-        .emit("message", message),
+        .emit("message", message);
+    },
   };
 }
