@@ -2,12 +2,20 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Logger, pino } from "pino";
 import { createRequestListener } from "./http/routes.js";
+import { ConnectionLimits } from "./limits/connection-limits.js";
+import { requestParsers } from "./limits/content-limits.js";
+import { type LimiterBackend, memoryLimiters } from "./limits/limiter-backend.js";
+import type { OnLimited } from "./limits/rate-limited.js";
+import { requestThrottles } from "./limits/request-limits.js";
+import { DEFAULT_LIMITS, type Limits } from "./limits/settings.js";
 import { Messages } from "./messages/messages.js";
+import { ChatMetrics } from "./observability/metrics.js";
+import { timedStorage } from "./observability/store-timing.js";
 import { Presence } from "./presence/presence.js";
 import { Sessions } from "./sessions/sessions.js";
 import type { Storage } from "./storage/storage.js";
 import { onConnection } from "./transport/connection.js";
-import { authenticate } from "./transport/handshake.js";
+import { admit, authenticate } from "./transport/handshake.js";
 import { createIo, messageDelivery, presenceAnnouncer } from "./transport/io.js";
 import type { ChatIo } from "./transport/types.js";
 
@@ -17,7 +25,12 @@ export interface ChatServerOptions {
   presenceGraceMs?: number;
   /** The built client to serve; null serves only the API. */
   clientDir?: string | null;
-  maxHttpBufferSize?: number;
+  /** Any limit not given keeps its default (DEFAULT_LIMITS). */
+  limits?: Partial<Limits>;
+  /** Where rate limiters count; in this process's memory unless a shared store is given. */
+  limiterBackend?: LimiterBackend;
+  /** Origins whose pages may connect: [] (default) the server's own, ["*"] any. */
+  allowedOrigins?: readonly string[];
   logger?: Logger;
 }
 
@@ -30,27 +43,52 @@ export interface ChatServer {
 
 export const DEFAULTS = {
   presenceGraceMs: 60_000,
-  maxHttpBufferSize: 64 * 1024,
   /** Socket.IO's default recovery window. */
   recoveryWindowMs: 120_000,
 };
 
 export function createChatServer(options: ChatServerOptions): ChatServer {
   const log = options.logger ?? pino({ level: "silent" });
-  const { storage } = options;
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const metrics = new ChatMetrics();
+  const storage = timedStorage(options.storage, metrics.storeLatency);
   const graceMs = options.presenceGraceMs ?? DEFAULTS.presenceGraceMs;
-  const http = createServer(createRequestListener(options.clientDir ?? null));
+  let closing = false;
+
+  const onLimited: OnLimited = (limit, key) => {
+    metrics.limited(limit);
+    log.debug({ limit, key }, "rate limited");
+  };
+  const backend = options.limiterBackend ?? memoryLimiters;
+  const connectionLimits = new ConnectionLimits(limits, backend, onLimited);
+  const throttles = requestThrottles(limits, backend, onLimited);
+  const parsers = requestParsers(limits);
+
+  const http = createServer(
+    createRequestListener({
+      clientDir: options.clientDir ?? null,
+      ready: async () => !closing && (await storage.ping().then(() => true)),
+      metrics: () => metrics.exposition(),
+    }),
+  );
   const io = createIo(http, {
     // A socket recovered after the grace window would find its user already announced as gone.
     recoveryWindowMs: Math.min(graceMs, DEFAULTS.recoveryWindowMs),
-    maxHttpBufferSize: options.maxHttpBufferSize ?? DEFAULTS.maxHttpBufferSize,
+    maxHttpBufferSize: limits.maxHttpBufferSize,
+    allowedOrigins: options.allowedOrigins ?? [],
+    connectionLimits,
   });
   const presence = new Presence(storage.presence, presenceAnnouncer(io), graceMs);
   const sessions = new Sessions(storage.sessions, presence);
-  const messages = new Messages(storage.messages, presence, sessions, messageDelivery(io));
+  const messages = new Messages(storage.messages, presence, sessions, messageDelivery(io, metrics));
+  metrics.watch({
+    connectedSockets: () => io.of("/").sockets.size,
+    onlineUsers: async () => (await presence.online()).length,
+  });
 
-  io.use(authenticate(sessions, log));
-  io.on("connection", onConnection({ io, sessions, presence, messages, log }));
+  io.use(admit(connectionLimits, log));
+  io.use(authenticate(sessions, parsers, log));
+  io.on("connection", onConnection({ io, sessions, presence, messages, log, metrics, parsers, throttles }));
 
   return {
     io,
@@ -60,6 +98,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         http.listen(port, host, () => resolve(http.address() as AddressInfo));
       }),
     async close() {
+      closing = true;
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
         http.closeAllConnections();

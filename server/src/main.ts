@@ -1,15 +1,17 @@
 import { existsSync } from "node:fs";
-import { pino } from "pino";
 import { createChatServer } from "./app.js";
-import { readConfig } from "./config.js";
+import { limitsOf, readConfig } from "./config.js";
+import { createLogger } from "./observability/logger.js";
 import { openSqliteStorage } from "./storage/sqlite/index.js";
 
 const config = readConfig();
-const log = pino({ level: config.LOG_LEVEL });
+const log = createLogger(config.LOG_LEVEL);
 const server = createChatServer({
   storage: openSqliteStorage(config.DATA_DIR),
   presenceGraceMs: config.PRESENCE_GRACE_MS,
   clientDir: existsSync(config.CLIENT_DIR) ? config.CLIENT_DIR : null,
+  limits: limitsOf(config),
+  allowedOrigins: config.ALLOWED_ORIGINS,
   logger: log,
 });
 
