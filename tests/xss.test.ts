@@ -107,13 +107,13 @@ describe("hostile text in Chromium", () => {
     for (const page of [victim, typist]) {
       const rendered = await page.page.evaluate(() => ({
         pwned: (window as unknown as { __pwned?: number }).__pwned,
-        tags: [...document.querySelectorAll('[data-testid="messages"] *, [data-testid="online-user"] *')].map(
-          (element) => element.tagName,
-        ),
-        senders: [...document.querySelectorAll('[data-testid="group-window"] .from')].map(
+        tags: Array.from(
+          document.querySelectorAll('[data-testid="messages"] *, [data-testid="online-user"] *'),
+        ).map((element) => element.tagName),
+        senders: Array.from(document.querySelectorAll('[data-testid="group-window"] .from')).map(
           (e) => e.textContent,
         ),
-        online: [...document.querySelectorAll<HTMLElement>('[data-testid="online-user"]')].map(
+        online: Array.from(document.querySelectorAll<HTMLElement>('[data-testid="online-user"]')).map(
           (e) => e.dataset.name,
         ),
       }));
