@@ -16,7 +16,16 @@ export default defineConfig({
     hookTimeout: 120_000,
     projects: [
       { extends: true, test: { name: "shared", include: ["shared/src/**/*.test.ts"] } },
-      { extends: true, test: { name: "server", include: ["server/src/**/*.test.ts"], testTimeout: 30_000 } },
+      {
+        extends: true,
+        // --expose-gc: the fuzz test measures whether memory returns to where it started.
+        test: {
+          name: "server",
+          include: ["server/src/**/*.test.ts"],
+          testTimeout: 30_000,
+          execArgv: ["--expose-gc"],
+        },
+      },
       { extends: true, test: { name: "client", include: ["client/src/**/*.test.ts"] } },
       {
         extends: true,

@@ -16,7 +16,12 @@ afterEach(async () => {
 });
 
 async function start(port: number, dataDir: string): Promise<ServerProcess> {
-  const server = await startServerProcess({ PORT: String(port), DATA_DIR: dataDir });
+  // No send limit: the burst should be as hard as the clients can make it (limits have their own tests).
+  const server = await startServerProcess({
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    MESSAGES_PER_SECOND: "0",
+  });
   processes.push(server);
   return server;
 }
@@ -97,7 +102,7 @@ describe.each([
     const resumed = Promise.all(senders.map((user) => user.next("session", () => true, 20_000)));
     const exit = await first.kill(signal);
     const ackedBefore = load.acked.length;
-    await start(port, dataDir);
+    const second = await start(port, dataDir);
     await resumed;
     await load.reached(ackedBefore + 100);
     await load.stop();
@@ -115,5 +120,11 @@ describe.each([
         `${stored.size} stored, ${lost.length} lost`,
     );
     expect(lost).toEqual([]);
+    // Both servers logged every connection and disconnection, but no secret and nothing anyone wrote.
+    const logs = JSON.stringify([...first.logs, ...second.logs]);
+    expect(logs).toContain('"msg":"connected"');
+    for (const secret of [...senders.map((user) => user.token), ...load.acked.map((m) => m.text)]) {
+      expect(logs).not.toContain(secret);
+    }
   });
 });

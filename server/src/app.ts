@@ -2,12 +2,20 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Logger, pino } from "pino";
 import { createRequestListener } from "./http/routes.js";
+import { ConnectionLimits } from "./limits/connection-limits.js";
+import { requestParsers } from "./limits/content-limits.js";
+import { type LimiterBackend, memoryLimiters } from "./limits/limiter-backend.js";
+import type { OnLimited } from "./limits/rate-limited.js";
+import { requestThrottles } from "./limits/request-limits.js";
+import { DEFAULT_LIMITS, type Limits } from "./limits/settings.js";
 import { Messages } from "./messages/messages.js";
+import { ChatMetrics } from "./observability/metrics.js";
+import { timedStorage } from "./observability/store-timing.js";
 import { Presence } from "./presence/presence.js";
 import { Sessions } from "./sessions/sessions.js";
 import type { Storage } from "./storage/storage.js";
 import { onConnection } from "./transport/connection.js";
-import { authenticate } from "./transport/handshake.js";
+import { admit, authenticate } from "./transport/handshake.js";
 import { type AdapterFactory, createIo, messageDelivery, presenceAnnouncer } from "./transport/io.js";
 import type { ChatIo } from "./transport/types.js";
 
@@ -21,7 +29,12 @@ export interface ChatServerOptions {
   adapter?: AdapterFactory;
   /** The built client to serve; null serves only the API. */
   clientDir?: string | null;
-  maxHttpBufferSize?: number;
+  /** Any limit not given keeps its default (DEFAULT_LIMITS). */
+  limits?: Partial<Limits>;
+  /** Where rate limiters count; in this process's memory unless a shared store is given. */
+  limiterBackend?: LimiterBackend;
+  /** Origins whose pages may connect: [] (default) the server's own, ["*"] any. */
+  allowedOrigins?: readonly string[];
   logger?: Logger;
   /** Where the app lives behind a reverse proxy: "/" or a sub-path such as "/chat/". */
   basePath?: string;
@@ -41,24 +54,47 @@ export interface ChatServer {
 export const DEFAULTS = {
   presenceGraceMs: 60_000,
   presenceSweepMs: 5_000,
-  maxHttpBufferSize: 64 * 1024,
   /** Socket.IO's default recovery window. */
   recoveryWindowMs: 120_000,
 };
 
 export function createChatServer(options: ChatServerOptions): ChatServer {
   const log = options.logger ?? pino({ level: "silent" });
-  const { storage } = options;
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const metrics = new ChatMetrics();
+  const storage = timedStorage(options.storage, metrics.storeLatency);
   const graceMs = options.presenceGraceMs ?? DEFAULTS.presenceGraceMs;
   const basePath = options.basePath ?? "/";
-  const http = createServer(createRequestListener({ clientDir: options.clientDir ?? null, basePath }));
+  const trustProxyHops = options.trustProxyHops ?? 0;
+  let closing = false;
+
+  const onLimited: OnLimited = (limit, key) => {
+    metrics.limited(limit);
+    log.debug({ limit, key }, "rate limited");
+  };
+  const backend = options.limiterBackend ?? memoryLimiters;
+  const connectionLimits = new ConnectionLimits(limits, backend, onLimited);
+  const throttles = requestThrottles(limits, backend, onLimited);
+  const parsers = requestParsers(limits);
+
+  const http = createServer(
+    createRequestListener({
+      clientDir: options.clientDir ?? null,
+      basePath,
+      ready: async () => !closing && (await storage.ping().then(() => true)),
+      metrics: () => metrics.exposition(),
+    }),
+  );
   const io = createIo(http, {
     path: `${basePath}socket.io`,
     nodeId: options.nodeId,
+    adapter: options.adapter,
+    trustProxyHops,
     // A socket recovered after the grace window would find its user already announced as gone.
     recoveryWindowMs: Math.min(graceMs, DEFAULTS.recoveryWindowMs),
-    maxHttpBufferSize: options.maxHttpBufferSize ?? DEFAULTS.maxHttpBufferSize,
-    adapter: options.adapter,
+    maxHttpBufferSize: limits.maxHttpBufferSize,
+    allowedOrigins: options.allowedOrigins ?? [],
+    connectionLimits,
   });
   const presence = new Presence(storage.presence, presenceAnnouncer(io), {
     graceMs,
@@ -66,10 +102,15 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     log,
   });
   const sessions = new Sessions(storage.sessions, presence);
-  const messages = new Messages(storage.messages, presence, sessions, messageDelivery(io));
+  const messages = new Messages(storage.messages, presence, sessions, messageDelivery(io, metrics));
+  metrics.watch({
+    connectedSockets: () => io.of("/").sockets.size,
+    onlineUsers: async () => (await presence.online()).length,
+  });
 
-  io.use(authenticate(sessions, log, options.trustProxyHops ?? 0));
-  io.on("connection", onConnection({ io, sessions, presence, messages, log }));
+  io.use(admit(connectionLimits, trustProxyHops, log));
+  io.use(authenticate(sessions, parsers, log));
+  io.on("connection", onConnection({ io, sessions, presence, messages, log, metrics, parsers, throttles }));
 
   return {
     io,
@@ -79,6 +120,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         http.listen(port, host, () => resolve(http.address() as AddressInfo));
       }),
     async close() {
+      closing = true;
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
         http.closeAllConnections();

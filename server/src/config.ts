@@ -1,8 +1,40 @@
 import { fileURLToPath } from "node:url";
+import { LIMITS } from "@chat/shared";
 import * as v from "valibot";
+import { DEFAULT_LIMITS, type Limits } from "./limits/settings.js";
 
-const int = (fallback: number) =>
-  v.optional(v.pipe(v.string(), v.trim(), v.toNumber(), v.integer(), v.minValue(0)), String(fallback));
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  v.optional(
+    v.pipe(v.string(), v.trim(), v.toNumber(), v.integer(), v.minValue(min), v.maxValue(max)),
+    String(fallback),
+  );
+
+/** `*`, or http(s) origins separated by commas; empty means the server's own origin only. */
+const Origins = v.optional(
+  v.pipe(
+    v.string(),
+    v.transform((list) =>
+      list
+        .split(",")
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    ),
+    v.array(
+      v.union([
+        v.literal("*"),
+        v.pipe(
+          v.string(),
+          v.check(
+            (origin) => URL.canParse(origin) && /^https?:$/.test(new URL(origin).protocol),
+            "not an http(s) origin",
+          ),
+          v.transform((origin) => new URL(origin).origin),
+        ),
+      ]),
+    ),
+  ),
+  "",
+);
 
 /** "/", or a sub-path such as "/chat/": always with a leading and a trailing slash. */
 const BasePath = v.pipe(
@@ -25,6 +57,19 @@ const EnvSchema = v.object({
   CLIENT_DIR: v.optional(v.string(), fileURLToPath(new URL("../../client/dist", import.meta.url))),
   /** Set: sessions, presence and messages in this Redis, shared with every other process using it. */
   REDIS_URL: v.optional(v.pipe(v.string(), v.trim(), v.url())),
+  ALLOWED_ORIGINS: Origins,
+  // Content limits may be lowered, never raised above the protocol's (clients rely on those).
+  MAX_HTTP_BUFFER_SIZE: int(DEFAULT_LIMITS.maxHttpBufferSize, 1024, 1024 * 1024),
+  TEXT_MAX_LENGTH: int(DEFAULT_LIMITS.textMaxLength, 1, LIMITS.textMaxLength),
+  NAME_MAX_LENGTH: int(DEFAULT_LIMITS.nameMaxLength, 1, LIMITS.nameMaxLength),
+  HISTORY_PAGE_MAX: int(DEFAULT_LIMITS.historyPageMax, LIMITS.historyPageDefault, LIMITS.historyPageMax),
+  // Rates and connection counts: 0 turns the limit off.
+  CONNECTIONS_PER_IP: int(DEFAULT_LIMITS.connectionsPerIp),
+  HANDSHAKES_PER_IP_PER_MINUTE: int(DEFAULT_LIMITS.handshakesPerIpPerMinute),
+  MESSAGES_PER_SECOND: int(DEFAULT_LIMITS.messagesPerSecond),
+  MESSAGE_BURST: int(DEFAULT_LIMITS.messageBurst),
+  READS_PER_SECOND: int(DEFAULT_LIMITS.readsPerSecond),
+  READ_BURST: int(DEFAULT_LIMITS.readBurst),
 });
 
 export type Config = v.InferOutput<typeof EnvSchema>;
@@ -35,4 +80,19 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (result.success) return result.output;
   const problems = result.issues.map((issue) => `${v.getDotPath(issue)}: ${issue.message}`);
   throw new Error(`invalid configuration: ${problems.join("; ")}`);
+}
+
+export function limitsOf(config: Config): Limits {
+  return {
+    maxHttpBufferSize: config.MAX_HTTP_BUFFER_SIZE,
+    textMaxLength: config.TEXT_MAX_LENGTH,
+    nameMaxLength: config.NAME_MAX_LENGTH,
+    historyPageMax: config.HISTORY_PAGE_MAX,
+    connectionsPerIp: config.CONNECTIONS_PER_IP,
+    handshakesPerIpPerMinute: config.HANDSHAKES_PER_IP_PER_MINUTE,
+    messagesPerSecond: config.MESSAGES_PER_SECOND,
+    messageBurst: config.MESSAGE_BURST,
+    readsPerSecond: config.READS_PER_SECOND,
+    readBurst: config.READ_BURST,
+  };
 }

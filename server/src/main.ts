@@ -1,12 +1,12 @@
 import { existsSync } from "node:fs";
-import { pino } from "pino";
 import { createChatServer } from "./app.js";
-import { readConfig } from "./config.js";
+import { limitsOf, readConfig } from "./config.js";
+import { createLogger } from "./observability/logger.js";
 import { openRedisStorage } from "./storage/redis/index.js";
 import { openSqliteStorage } from "./storage/sqlite/index.js";
 
 const config = readConfig();
-const log = pino({ level: config.LOG_LEVEL });
+const log = createLogger(config.LOG_LEVEL);
 // With Redis, this process is one of several: state and broadcasts are shared through it.
 const redis = config.REDIS_URL ? await openRedisStorage(config.REDIS_URL, { log }) : null;
 const server = createChatServer({
@@ -14,6 +14,8 @@ const server = createChatServer({
   adapter: redis?.createAdapter(),
   presenceGraceMs: config.PRESENCE_GRACE_MS,
   clientDir: existsSync(config.CLIENT_DIR) ? config.CLIENT_DIR : null,
+  limits: limitsOf(config),
+  allowedOrigins: config.ALLOWED_ORIGINS,
   logger: log,
   basePath: config.BASE_PATH,
   trustProxyHops: config.TRUST_PROXY,

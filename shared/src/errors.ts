@@ -14,7 +14,7 @@ export const ErrorCode = {
   USER_OFFLINE: "USER_OFFLINE",
   /** The payload does not have the documented shape. */
   BAD_REQUEST: "BAD_REQUEST",
-  /** Too many requests; try again later. */
+  /** Over a rate or connection limit; nothing was done. Try again after `retryAfterMs`. */
   RATE_LIMITED: "RATE_LIMITED",
   /** The server failed; the request had no effect and may be retried. */
   INTERNAL: "INTERNAL",
@@ -24,6 +24,8 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export interface ProtocolError {
   code: ErrorCode;
   message: string;
+  /** With RATE_LIMITED: how long to wait before trying again, when the server knows. */
+  retryAfterMs?: number;
 }
 
 /** The one shape of every acknowledgement: success fields beside `ok: true`, or an error. */
@@ -34,7 +36,4 @@ export function failure(code: ErrorCode, message: string): { ok: false; error: P
 }
 
 /** Socket.IO hands `connect_error` an Error whose `message` is our code and whose `data` explains it. */
-export interface ConnectErrorData {
-  code: ErrorCode;
-  message: string;
-}
+export type ConnectErrorData = ProtocolError;

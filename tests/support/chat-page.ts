@@ -31,11 +31,11 @@ export class ChatPage {
   }
 
   privateWindow(peer: string): Locator {
-    return this.page.locator(`[data-testid="private-window"][data-peer="${peer}"]`);
+    return this.page.locator(`[data-testid="private-window"][data-peer=${cssString(peer)}]`);
   }
 
   onlineUser(name: string): Locator {
-    return this.page.locator(`[data-testid="online-user"][data-name="${name}"]`);
+    return this.page.locator(`[data-testid="online-user"][data-name=${cssString(name)}]`);
   }
 
   /** The texts of every message a window shows, sent and pending, top to bottom. */
@@ -62,4 +62,9 @@ export class ChatPage {
   close(): Promise<void> {
     return this.context.close();
   }
+}
+
+/** A CSS string literal of any name, quotes and backslashes included (JSON's escapes are valid CSS). */
+function cssString(value: string): string {
+  return JSON.stringify(value);
 }

@@ -11,6 +11,10 @@ import type { ChatSocket } from "./socket";
 const ACK_TIMEOUT_MS = 10_000;
 const RESUME_RETRY_MS = 2_000;
 const LOGOUT_WAIT_MS = 3_000;
+/** When a RATE_LIMITED answer does not say how long to wait. */
+const RATE_LIMIT_RETRY_MS = 1_000;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Everything the UI asks of the server goes through here, and everything the server says lands in a store here.
@@ -132,7 +136,12 @@ export class ChatConnection {
         .emitWithAck("sync", { after: this.session.newestId })
         .catch(() => null);
       // Cut off (or answered on a connection that has since been replaced): the next connect resumes it.
-      if (!res?.ok || connection !== this.socket.id) return;
+      if (!res || connection !== this.socket.id) return;
+      if (!res.ok && res.error.code === ErrorCode.RATE_LIMITED) {
+        await pause(res.error.retryAfterMs ?? RATE_LIMIT_RETRY_MS);
+        continue;
+      }
+      if (!res.ok) return;
       for (const message of res.messages) this.file(message);
       // A page is complete up to its last id, so the watermark can move there even if the next page is cut.
       const last = res.messages[res.messages.length - 1];
@@ -167,6 +176,7 @@ export class ChatConnection {
         .timeout(ACK_TIMEOUT_MS)
         .emitWithAck("message:send", { to: entry.to, text: entry.text, clientId });
       if (res.ok) this.receive(res.message);
+      else if (res.error.code === ErrorCode.RATE_LIMITED) this.retryLater(clientId, res.error.retryAfterMs);
       else this.outbox.setState(clientId, "failed", res.error.message);
     } catch {
       // No ack: if the link dropped, the next connect resends it with the same clientId; if the link is up the
@@ -174,6 +184,14 @@ export class ChatConnection {
       if (this.socket.connected) this.outbox.setState(clientId, "failed", "The server did not answer.");
       else this.outbox.setState(clientId, "queued");
     }
+  }
+
+  /** Too fast for the server: the message waits, still pending, and goes out again when it may. */
+  private retryLater(clientId: string, afterMs = RATE_LIMIT_RETRY_MS): void {
+    this.outbox.setState(clientId, "queued");
+    setTimeout(() => {
+      if (this.socket.connected) void this.deliver(clientId);
+    }, afterMs);
   }
 
   /** A message that arrived live or in an ack. */
@@ -207,7 +225,7 @@ export class ChatConnection {
       this.signOut("Your session has expired (someone else took the name). Join again.");
     } else if (!this.socket.active) {
       // The server refused this attempt (busy, failing) and socket.io will not retry a refusal on its own.
-      setTimeout(() => this.socket.connect(), RESUME_RETRY_MS);
+      setTimeout(() => this.socket.connect(), err.data?.retryAfterMs ?? RESUME_RETRY_MS);
     }
   }
 

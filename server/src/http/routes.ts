@@ -1,26 +1,45 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import sirv from "sirv";
+import { setSecurityHeaders } from "./security-headers.js";
 
-export interface RouteOptions {
-  /** The built client; null serves only the health endpoint. */
+export interface HttpDeps {
+  /** The built client to serve; null serves only the operational endpoints. */
   clientDir: string | null;
   /** "/" or a sub-path with both slashes, such as "/chat/". */
   basePath: string;
+  /** Whether this server can serve chat now: its stores answer and it is not shutting down. */
+  ready(): Promise<boolean>;
+  metrics(): Promise<{ contentType: string; body: string }>;
 }
 
 /**
- * Health at `/healthz` (for probes that hit the node directly) and under the base path (through the proxy);
- * the client's files under the base path, index.html for any other path there.
+ * Operational endpoints — /healthz (the process is alive), /readyz (route traffic here), /metrics
+ * (Prometheus) — plus, when built, the client's files under the base path (index.html for any other path
+ * there). Health and readiness answer under the base path too, for checks through the proxy; metrics only
+ * at the root, which a proxy serving the base path does not expose.
  */
-export function createRequestListener({ clientDir, basePath }: RouteOptions): RequestListener {
+export function createRequestListener({ clientDir, basePath, ready, metrics }: HttpDeps): RequestListener {
   const serveClient = clientDir ? sirv(clientDir, { single: true, etag: true, gzip: false }) : null;
+  const json = (res: ServerResponse, status: number, body: object) =>
+    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
   const notFound = (res: ServerResponse) => {
     res.writeHead(404).end();
   };
   return (req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? "/", "http://host").pathname;
-    if (path === "/healthz" || path === `${basePath}healthz`) {
-      res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    const endpoint = path.startsWith(basePath) ? `/${path.slice(basePath.length)}` : path;
+    if (endpoint === "/healthz") return json(res, 200, { status: "ok" });
+    if (endpoint === "/readyz") {
+      void ready()
+        .catch(() => false)
+        .then((ok) => json(res, ok ? 200 : 503, { status: ok ? "ready" : "unavailable" }));
+      return;
+    }
+    if (path === "/metrics") {
+      void metrics().then(
+        ({ contentType, body }) => res.writeHead(200, { "content-type": contentType }).end(body),
+        () => res.writeHead(500).end(),
+      );
       return;
     }
     // Without its trailing slash the page's relative asset and socket URLs would resolve one level up.
@@ -28,6 +47,7 @@ export function createRequestListener({ clientDir, basePath }: RouteOptions): Re
       res.writeHead(301, { location: basePath }).end();
       return;
     }
+    setSecurityHeaders(res);
     if (!serveClient || !path.startsWith(basePath)) return notFound(res);
     req.url = `/${(req.url ?? "/").slice(basePath.length)}`;
     serveClient(req, res, () => notFound(res));

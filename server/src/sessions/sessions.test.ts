@@ -65,6 +65,15 @@ describe("login", () => {
     }
   });
 
+  it("refuses a name that differs only in Unicode normalisation, ligatures or case folding", async () => {
+    await login("René");
+    await login("straße");
+    await login("ﬁsh");
+    for (const name of ["Rene\u0301", "RENÉ", "STRASSE", "Strasse", "fish", "FISH"]) {
+      expect((await refusal(ChatUser.login(chat.url, name))).code).toBe(ErrorCode.NAME_TAKEN);
+    }
+  });
+
   it("refuses invalid names with NAME_INVALID and a text", async () => {
     for (const auth of [{ name: "" }, { name: "a".repeat(33) }, { name: "x\u200by" }, {}, { name: 7 }]) {
       const refused = await refusal(ChatUser.connect(chat.url, auth));

@@ -11,8 +11,11 @@ export function newUserId(): string {
 }
 
 /**
- * Tokens are stored and looked up by their SHA-256 only: a leaked database holds no usable token, and
- * since the lookup key is a hash of the secret, its timing tells an attacker nothing about the secret.
+ * Tokens are stored and looked up by their SHA-256 only: a leaked database holds no usable token. This is
+ * also why no constant-time comparison is needed: the secret is never compared, only its hash is used as
+ * an index key, and how long an index lookup takes says something about the hash, which an attacker cannot
+ * turn back into a token. A backend that ever compares secrets or hashes itself must use
+ * crypto.timingSafeEqual.
  */
 export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("base64url");

@@ -12,7 +12,10 @@ import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-type Options = Partial<ManagerOptions & SocketOptions>;
+type Options = Partial<ManagerOptions & SocketOptions> & {
+  /** The address to connect from (on Linux all of 127.0.0.0/8 is loopback): a second client address. */
+  localAddress?: string;
+};
 
 /** Socket.IO refused the handshake: the code and text the server sent. */
 export class Refused extends Error {
@@ -67,10 +70,19 @@ export class ChatUser {
         socket.close();
         reject(new Refused(err.message, err.data));
       };
+      // Without reconnection, a transport the server closes mid-handshake (say, an oversized packet) ends it.
+      const cut = (reason: string) => {
+        // "forced close" is this client giving up, as it does on a refusal (the refusal then follows).
+        if (reason === "forced close" || socket.io.reconnection()) return;
+        socket.close();
+        reject(new Error("the server closed the connection during the handshake"));
+      };
       socket.once("connect_error", refused);
+      socket.io.once("close", cut);
       socket.once("users", () => {
         // From here on a refusal is a reconnection's, for the test to watch, not a failed login.
         socket.off("connect_error", refused);
+        socket.io.off("close", cut);
         resolve(user);
       });
     });

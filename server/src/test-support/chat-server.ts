@@ -1,3 +1,4 @@
+import { type EventEmitter, once } from "node:events";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +10,8 @@ export interface RunningChat {
   url: string;
   port: number;
   dataDir: string;
+  /** Resolves once every transport connection open now (sockets or not) has closed on the server. */
+  transportsClosed(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -25,6 +28,20 @@ export async function startChat(
 ): Promise<RunningChat> {
   const dataDir = options.dataDir ?? tempDataDir();
   const server = createChatServer({ ...options, storage: options.storage ?? openSqliteStorage(dataDir) });
+  const transports = new Set<EventEmitter>();
+  server.io.engine.on("connection", (transport: EventEmitter) => {
+    transports.add(transport);
+    transport.once("close", () => transports.delete(transport));
+  });
   const { port } = await server.listen(options.port ?? 0, "127.0.0.1");
-  return { server, url: `http://127.0.0.1:${port}`, port, dataDir, close: () => server.close() };
+  return {
+    server,
+    url: `http://127.0.0.1:${port}`,
+    port,
+    dataDir,
+    transportsClosed: async () => {
+      await Promise.all([...transports].map((transport) => once(transport, "close")));
+    },
+    close: () => server.close(),
+  };
 }

@@ -1,25 +1,43 @@
-import { ErrorCode, failure, type Result } from "@chat/shared";
+import { ErrorCode, failure, type ProtocolError, type Result } from "@chat/shared";
 import type { Logger } from "pino";
+import type { ChatMetrics } from "../observability/metrics.js";
 
 type Ack = (result: Result<object>) => void;
+
+export interface AckContext {
+  log: Logger;
+  metrics: ChatMetrics;
+}
 
 /**
  * Wraps a handler of an acknowledged event so nothing a client sends can throw out of it: the payload
  * arrives as `unknown` for the handler to validate, a missing ack callback means nobody to answer (the
- * event is ignored), and an unexpected failure is answered with INTERNAL.
+ * event is ignored), and an unexpected failure is answered with INTERNAL. Before any work the request
+ * spends its rate limit: over it, the answer is RATE_LIMITED and nothing is done, so a refused send is
+ * never stored. Every answer is counted by result for /metrics.
  */
 export function acknowledged<R extends Result<object>>(
-  log: Logger,
+  { log, metrics }: AckContext,
   event: string,
+  throttle: () => Promise<ProtocolError | null>,
   handle: (payload: unknown) => Promise<R>,
 ): (...args: unknown[]) => void {
   return (...args) => {
     const ack = args.at(-1);
     if (typeof ack !== "function") return;
     const payload = args.length > 1 ? args[0] : undefined;
-    handle(payload).then(ack as Ack, (error: unknown) => {
-      log.error({ err: error, event }, "handler failed");
-      (ack as Ack)(failure(ErrorCode.INTERNAL, "The server failed to handle this request."));
-    });
+    const answer = (result: Result<object>) => {
+      metrics.answered(event, result);
+      log.debug({ event, result: result.ok ? "ok" : result.error.code }, "answered");
+      (ack as Ack)(result);
+    };
+    throttle()
+      .then((limited): Promise<Result<object>> | Result<object> =>
+        limited ? { ok: false, error: limited } : handle(payload),
+      )
+      .then(answer, (error: unknown) => {
+        log.error({ err: error, event }, "handler failed");
+        answer(failure(ErrorCode.INTERNAL, "The server failed to handle this request."));
+      });
   };
 }

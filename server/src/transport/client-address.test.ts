@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { clientAddress } from "./client-address.js";
 
 const from = (forwardedFor?: string) => ({
-  address: "10.0.0.5",
+  socket: { remoteAddress: "10.0.0.5" },
   headers: forwardedFor === undefined ? {} : { "x-forwarded-for": forwardedFor },
 });
 

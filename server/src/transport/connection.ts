@@ -1,33 +1,40 @@
 import type { Logger } from "pino";
-import type { Messages } from "../messages/messages.js";
 import type { Presence } from "../presence/presence.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { userRoom } from "../users.js";
 import { PRESENCE_ROOM } from "./io.js";
-import { registerMessageHandlers } from "./message-handlers.js";
+import { type MessageHandlerDeps, registerMessageHandlers } from "./message-handlers.js";
 import type { ChatIo, ChatSocket } from "./types.js";
 
-export interface ConnectionDeps {
+export interface ConnectionDeps extends MessageHandlerDeps {
   io: ChatIo;
   sessions: Sessions;
   presence: Presence;
-  messages: Messages;
-  log: Logger;
 }
 
 /** A socket that passed the handshake: register its handlers, count it in, and greet it. */
-export function onConnection({ io, sessions, presence, messages, log }: ConnectionDeps) {
+export function onConnection(deps: ConnectionDeps) {
+  const { io, sessions, presence, metrics } = deps;
   return (socket: ChatSocket): void => {
     const { user } = socket.data;
+    // Every line about this socket says which socket and identity it is about (never the name or token).
+    const log = deps.log.child({ socket: socket.id, user: user.id });
+    log.info({ recovered: socket.recovered }, "connected");
     // Handlers first and synchronously, so nothing the client sends right after connecting is missed.
-    registerMessageHandlers(socket, messages, log);
+    registerMessageHandlers(socket, { ...deps, log });
     socket.on("logout", () =>
       settle(log, "logout", async () => {
         await sessions.logout(user);
         io.in(userRoom(user.id)).disconnectSockets(true);
       }),
     );
-    socket.on("disconnect", () => settle(log, "disconnect", () => presence.disconnected(user, socket.id)));
+    socket.on("disconnect", (reason) => {
+      log.info({ reason }, "disconnected");
+      settle(log, "disconnect", () => presence.disconnected(user, socket.id));
+    });
+    socket.onAnyOutgoing((event) => {
+      if (event === "message") metrics.messageDelivered();
+    });
     // A recovered socket comes back in the rooms it had before; it keeps only those of the session it proved.
     for (const room of socket.rooms) if (room !== socket.id && room !== PRESENCE_ROOM) socket.leave(room);
     socket.join(userRoom(user.id));

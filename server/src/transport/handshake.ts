@@ -1,9 +1,13 @@
-import { ErrorCode, type ProtocolError, parseHandshakeAuth } from "@chat/shared";
+import { ErrorCode, type ProtocolError } from "@chat/shared";
 import type { Logger } from "pino";
 import type { ExtendedError } from "socket.io";
+import type { ConnectionLimits } from "../limits/connection-limits.js";
+import type { RequestParsers } from "../limits/content-limits.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { clientAddress } from "./client-address.js";
 import type { ChatSocket } from "./types.js";
+
+type Middleware = (socket: ChatSocket, next: (err?: ExtendedError) => void) => Promise<void>;
 
 /** Socket.IO delivers this to the client's `connect_error`: `err.message` is the code, `err.data` explains. */
 function refusal(error: ProtocolError): ExtendedError {
@@ -12,27 +16,46 @@ function refusal(error: ProtocolError): ExtendedError {
   return err;
 }
 
+/** Runs a handshake step; whatever it throws refuses the connection with INTERNAL, never crashes. */
+function step(
+  log: Logger,
+  what: string,
+  work: (socket: ChatSocket) => Promise<ProtocolError | null>,
+): Middleware {
+  return async (socket, next) => {
+    try {
+      const refused = await work(socket);
+      next(refused ? refusal(refused) : undefined);
+    } catch (error) {
+      log.error({ err: error, socket: socket.id, step: what }, "handshake failed");
+      next(refusal({ code: ErrorCode.INTERNAL, message: "The server could not log you in. Try again." }));
+    }
+  };
+}
+
+/** First: per-address connection and handshake limits, before any work is done for the handshake. */
+export function admit(limits: ConnectionLimits, trustProxyHops: number, log: Logger): Middleware {
+  return step(log, "admit", (socket) => {
+    socket.data.address = clientAddress(socket.request, trustProxyHops);
+    return limits.admit(socket.data.address);
+  });
+}
+
 /**
  * Every handshake, recovered ones included, logs in (`auth: { name }`) or resumes (`auth: { token }`),
  * so an ended session can never come back through connection state recovery.
  */
-export function authenticate(sessions: Sessions, log: Logger, trustProxyHops: number) {
-  return async (socket: ChatSocket, next: (err?: ExtendedError) => void): Promise<void> => {
-    try {
-      const auth = parseHandshakeAuth(socket.handshake.auth);
-      const session = !auth.ok
-        ? auth
-        : "token" in auth.value
-          ? await sessions.resume(auth.value.token)
-          : await sessions.login(auth.value.name);
-      if (!session.ok) return next(refusal(session.error));
-      socket.data.user = session.value.user;
-      socket.data.token = session.value.token;
-      socket.data.address = clientAddress(socket.handshake, trustProxyHops);
-      next();
-    } catch (error) {
-      log.error({ err: error, socket: socket.id }, "handshake failed");
-      next(refusal({ code: ErrorCode.INTERNAL, message: "The server could not log you in. Try again." }));
-    }
-  };
+export function authenticate(sessions: Sessions, parsers: RequestParsers, log: Logger): Middleware {
+  return step(log, "authenticate", async (socket) => {
+    const auth = parsers.auth(socket.handshake.auth);
+    const session = !auth.ok
+      ? auth
+      : "token" in auth.value
+        ? await sessions.resume(auth.value.token)
+        : await sessions.login(auth.value.name);
+    if (!session.ok) return session.error;
+    socket.data.user = session.value.user;
+    socket.data.token = session.value.token;
+    return null;
+  });
 }

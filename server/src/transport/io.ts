@@ -1,38 +1,70 @@
 import { randomBytes } from "node:crypto";
-import type { Server as HttpServer } from "node:http";
+import type { Server as HttpServer, IncomingMessage } from "node:http";
+import { ErrorCode } from "@chat/shared";
 import { Server, type ServerOptions } from "socket.io";
+import type { ConnectionLimits, TransportConnection } from "../limits/connection-limits.js";
 import type { Delivery } from "../messages/messages.js";
+import type { ChatMetrics } from "../observability/metrics.js";
 import type { PresenceAnnouncer } from "../presence/presence.js";
 import { userRoom } from "../users.js";
+import { clientAddress } from "./client-address.js";
+import { originRefusal } from "./origin-check.js";
 import type { ChatIo } from "./types.js";
 
 export interface IoOptions {
   path: string;
+  /** This node's name in a cluster, or undefined for a lone process. */
   nodeId: string | undefined;
+  /** Undefined: Socket.IO's in-memory adapter, for a single process. */
+  adapter: AdapterFactory | undefined;
+  /** Reverse proxies whose X-Forwarded-For entries count for per-address limits. */
+  trustProxyHops: number;
   /** How long a dropped socket can come back with its missed packets replayed. */
   recoveryWindowMs: number;
   maxHttpBufferSize: number;
-  /** Undefined: Socket.IO's in-memory adapter, for a single process. */
-  adapter: AdapterFactory | undefined;
+  /** See originRefusal. */
+  allowedOrigins: readonly string[];
+  connectionLimits: ConnectionLimits;
 }
 
 export type AdapterFactory = ServerOptions["adapter"];
 
+/** A transport that never joins the chat still holds a connection slot of its address; this frees it. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 export function createIo(http: HttpServer, options: IoOptions): ChatIo {
+  const { connectionLimits, nodeId, trustProxyHops } = options;
   const io: ChatIo = new Server(http, {
     path: options.path,
+    adapter: options.adapter,
     // Chat frames are small; the 1 MB default lets one client make the server buffer a lot (pitfall 11).
     maxHttpBufferSize: options.maxHttpBufferSize,
     // The middleware runs on recovery too: an ended session must not come back by replaying its socket.
     connectionStateRecovery: { maxDisconnectionDuration: options.recoveryWindowMs, skipMiddlewares: false },
     serveClient: false,
-    adapter: options.adapter,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    // Every HTTP request and WebSocket upgrade, before any connection exists; a refusal is an HTTP 403.
+    allowRequest: (request, callback) => {
+      const refusal =
+        originRefusal(request, options.allowedOrigins) ??
+        (isNewTransport(request) && connectionLimits.refusesTransport(clientAddress(request, trustProxyHops))
+          ? ErrorCode.RATE_LIMITED
+          : null);
+      callback(refusal, refusal === null);
+    },
   });
-  const { nodeId } = options;
+  io.engine.on("connection", (connection: TransportConnection & { request: IncomingMessage }) =>
+    connectionLimits.track(clientAddress(connection.request, trustProxyHops), connection),
+  );
   // Behind nginx, a long-polling session must come back to the node that holds it (pitfall 6); the node's
   // name at the front of the session id lets the proxy route by it while new sessions spread freely.
   if (nodeId) io.engine.generateId = () => `${nodeId}-${randomBytes(15).toString("base64url")}`;
   return io;
+}
+
+/** A handshake opens a transport; later polling requests and upgrades carry its session id. */
+function isNewTransport(request: IncomingMessage): boolean {
+  return !new URL(request.url ?? "/", "http://localhost").searchParams.has("sid");
 }
 
 /** The sockets that have received the full online list and so follow it by deltas. */
@@ -46,13 +78,17 @@ export function presenceAnnouncer(io: ChatIo): PresenceAnnouncer {
   };
 }
 
-export function messageDelivery(io: ChatIo): Delivery {
+export function messageDelivery(io: ChatIo, metrics: ChatMetrics): Delivery {
   return {
-    toEveryone: (message, exceptSocketId) => io.except(exceptSocketId).emit("message", message),
-    toUsers: (users, message, exceptSocketId) =>
-      io
-        .to(users.map((user) => userRoom(user.id)))
+    toEveryone: (message, exceptSocketId) => {
+      metrics.messageSent("group");
+      io.except(exceptSocketId).emit("message", message);
+    },
+    toUsers: (users, message, exceptSocketId) => {
+      metrics.messageSent("private");
+      io.to(users.map((user) => userRoom(user.id)))
         .except(exceptSocketId)
-        .emit("message", message),
+        .emit("message", message);
+    },
   };
 }

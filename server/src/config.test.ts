@@ -1,0 +1,35 @@
+import { LIMITS } from "@chat/shared";
+import { describe, expect, it } from "vitest";
+import { limitsOf, readConfig } from "./config.js";
+import { DEFAULT_LIMITS } from "./limits/settings.js";
+
+describe("configuration from the environment", () => {
+  it("defaults every limit", () => {
+    const config = readConfig({});
+    expect(limitsOf(config)).toEqual(DEFAULT_LIMITS);
+    expect(config.ALLOWED_ORIGINS).toEqual([]);
+  });
+
+  it("reads limits, and origins as a normalised list", () => {
+    const config = readConfig({
+      TEXT_MAX_LENGTH: "500",
+      MESSAGES_PER_SECOND: "0",
+      ALLOWED_ORIGINS: " https://Chat.Example.org:443 , http://localhost:5173,",
+    });
+    expect(limitsOf(config)).toMatchObject({ textMaxLength: 500, messagesPerSecond: 0 });
+    expect(config.ALLOWED_ORIGINS).toEqual(["https://chat.example.org", "http://localhost:5173"]);
+  });
+
+  it.each([
+    ["TEXT_MAX_LENGTH", String(LIMITS.textMaxLength + 1)],
+    ["NAME_MAX_LENGTH", "0"],
+    ["HISTORY_PAGE_MAX", String(LIMITS.historyPageDefault - 1)],
+    ["MAX_HTTP_BUFFER_SIZE", "10"],
+    ["CONNECTIONS_PER_IP", "-1"],
+    ["MESSAGE_BURST", "many"],
+    ["ALLOWED_ORIGINS", "chat.example.org"],
+    ["ALLOWED_ORIGINS", "ftp://chat.example.org"],
+  ])("refuses %s=%s, naming the variable", (name, value) => {
+    expect(() => readConfig({ [name]: value })).toThrow(name);
+  });
+});

@@ -1,0 +1,72 @@
+import type { ProtocolError } from "@chat/shared";
+import { type RateLimiterAbstract, RateLimiterRes } from "rate-limiter-flexible";
+import type { LimiterBackend } from "./limiter-backend.js";
+import { type OnLimited, rateLimited } from "./rate-limited.js";
+import type { Limits } from "./settings.js";
+
+/** A transport (engine.io) connection, counted from its handshake until it closes. */
+export interface TransportConnection {
+  once(event: "close", listener: () => void): unknown;
+}
+
+/**
+ * Connections and handshakes per client address. Open connections are live state of this process, so
+ * they are counted here in memory; the handshake rate goes through the limiter backend.
+ *
+ * Two layers, because a refusal a client can read (`connect_error` RATE_LIMITED) can only be sent over a
+ * connection that exists: `admit` refuses Socket.IO connections beyond the limit clearly, and
+ * `refusesTransport` turns away, with a bare HTTP 403, new transports from an address that already holds
+ * twice the limit — a client that ignores the clear refusal and keeps opening raw connections.
+ */
+export class ConnectionLimits {
+  private readonly open = new Map<string, number>();
+  private readonly handshakes: RateLimiterAbstract | null;
+
+  constructor(
+    private readonly limits: Pick<Limits, "connectionsPerIp" | "handshakesPerIpPerMinute">,
+    backend: LimiterBackend,
+    private readonly onLimited: OnLimited,
+  ) {
+    const perMinute = limits.handshakesPerIpPerMinute;
+    this.handshakes =
+      perMinute > 0 ? backend({ name: "handshakes", points: perMinute, durationS: 60 }) : null;
+  }
+
+  track(address: string, connection: TransportConnection): void {
+    this.open.set(address, this.openFrom(address) + 1);
+    connection.once("close", () => {
+      const left = this.openFrom(address) - 1;
+      if (left > 0) this.open.set(address, left);
+      else this.open.delete(address);
+    });
+  }
+
+  refusesTransport(address: string): boolean {
+    const max = this.limits.connectionsPerIp;
+    const refused = max > 0 && this.openFrom(address) >= 2 * max;
+    if (refused) this.onLimited("connections", address);
+    return refused;
+  }
+
+  /** Checked on every Socket.IO handshake, whose transport connection is already counted. */
+  async admit(address: string): Promise<ProtocolError | null> {
+    const max = this.limits.connectionsPerIp;
+    if (max > 0 && this.openFrom(address) > max) {
+      this.onLimited("connections", address);
+      return rateLimited(`Too many connections from your address (at most ${max}). Close some first.`);
+    }
+    if (!this.handshakes) return null;
+    try {
+      await this.handshakes.consume(address);
+      return null;
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      this.onLimited("handshakes", address);
+      return rateLimited("Too many connection attempts from your address.", rejection.msBeforeNext);
+    }
+  }
+
+  private openFrom(address: string): number {
+    return this.open.get(address) ?? 0;
+  }
+}

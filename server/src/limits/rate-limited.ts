@@ -1,0 +1,12 @@
+import { ErrorCode, type ProtocolError } from "@chat/shared";
+
+/** Which limit refused: the label of the rate-limit counter in /metrics. */
+export type LimitName = "messages" | "reads" | "connections" | "handshakes";
+
+/** Told of every refusal, for metrics and logs. */
+export type OnLimited = (limit: LimitName, key: string) => void;
+
+export function rateLimited(message: string, retryAfterMs?: number): ProtocolError {
+  const wait = retryAfterMs === undefined ? "" : ` Try again in ${Math.ceil(retryAfterMs / 1000)} s.`;
+  return { code: ErrorCode.RATE_LIMITED, message: `${message}${wait}`, retryAfterMs };
+}

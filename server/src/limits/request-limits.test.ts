@@ -1,0 +1,110 @@
+import { type ChatMessage, ErrorCode, type SendAck } from "@chat/shared";
+import { afterEach, describe, expect, it } from "vitest";
+import { ChatUser } from "../test-support/chat-client.js";
+import { type RunningChat, startChat } from "../test-support/chat-server.js";
+
+let chat: RunningChat;
+const users: ChatUser[] = [];
+
+async function login(name: string): Promise<ChatUser> {
+  const user = await ChatUser.login(chat.url, name);
+  users.push(user);
+  return user;
+}
+
+afterEach(async () => {
+  for (const user of users.splice(0)) user.close();
+  await chat.close();
+});
+
+/** `count` sends fired as fast as the client can, `inFlight` at a time, each answered by its ack. */
+async function flood(user: ChatUser, count: number, inFlight: number): Promise<SendAck[]> {
+  const acks: SendAck[] = [];
+  for (let i = 0; i < count; i += inFlight) {
+    const batch = Array.from({ length: Math.min(inFlight, count - i) }, (_, j) =>
+      user.send(null, `flood ${i + j}`),
+    );
+    acks.push(...(await Promise.all(batch)));
+  }
+  return acks;
+}
+
+/** Sends one by one, awaiting each ack; resolves with the send time of each acknowledged message's id. */
+async function talk(user: ChatUser, count: number): Promise<Map<number, number>> {
+  const sentAt = new Map<number, number>();
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    const ack = await user.send(null, `${user.name} says ${i}`);
+    if (!ack.ok) throw new Error(`${user.name}'s message ${i} was refused: ${ack.error.code}`);
+    sentAt.set(ack.message.id, started);
+  }
+  return sentAt;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+describe("a client flooding the chat with messages", () => {
+  it("is refused with RATE_LIMITED, its refused messages go nowhere, and everyone else is served", async () => {
+    chat = await startChat({ limits: { messagesPerSecond: 5, messageBurst: 20 } });
+    const flooder = await login("Flood");
+    const [ann, bob, reader] = [await login("Ann"), await login("Bob"), await login("Reader")];
+    const arrivals = new Map<number, number>();
+    reader.socket.on("message", (message: ChatMessage) => arrivals.set(message.id, performance.now()));
+
+    // Well-behaved users send 20 messages each, within sustained rate plus burst, while the flood runs.
+    const [flooded, annSent, bobSent] = await Promise.all([
+      flood(flooder, 2000, 100),
+      talk(ann, 20),
+      talk(bob, 20),
+    ]);
+    const calm = new Map([...annSent, ...bobSent]);
+    await reader.receivedIds([...calm.keys()]);
+
+    const accepted = flooded.filter((ack) => ack.ok).map((ack) => ack.message);
+    const refused = flooded.flatMap((ack) => (ack.ok ? [] : [ack.error]));
+    expect(refused.length).toBeGreaterThan(1000);
+    for (const error of refused) {
+      expect(error.code).toBe(ErrorCode.RATE_LIMITED);
+      expect(error.retryAfterMs).toBeGreaterThanOrEqual(0);
+      expect(error.retryAfterMs).toBeLessThanOrEqual(10_000);
+    }
+    // A refused send is not stored and reaches nobody: the chat holds exactly what was acknowledged.
+    const stored = await reader.sync(null);
+    if (!stored.ok) throw new Error(stored.error.message);
+    const acknowledged = [...accepted.map((m) => m.id), ...calm.keys()].sort((a, b) => a - b);
+    expect(stored.messages.map((m) => m.id)).toEqual(acknowledged);
+    await reader.receivedIds(accepted.map((m) => m.id));
+    expect(reader.messages.filter((m) => m.from === "Flood")).toHaveLength(accepted.length);
+
+    const latencies = [...calm].map(([id, sentAt]) => (arrivals.get(id) ?? Number.NaN) - sentAt);
+    console.log(
+      `flood: ${flooded.length} sends, ${accepted.length} accepted, ${refused.length} RATE_LIMITED; ` +
+        `well-behaved delivery latency p99 ${percentile(latencies, 99).toFixed(1)} ms over ${latencies.length} messages`,
+    );
+  });
+
+  it("can send again once the refusal's retryAfterMs has passed", async () => {
+    chat = await startChat({ limits: { messagesPerSecond: 2, messageBurst: 0 } });
+    const flooder = await login("Flood");
+    const acks = await flood(flooder, 10, 10);
+    const refusal = acks.flatMap((ack) => (ack.ok ? [] : [ack.error])).at(-1);
+    expect(refusal?.code).toBe(ErrorCode.RATE_LIMITED);
+    await new Promise((resolve) => setTimeout(resolve, (refusal?.retryAfterMs ?? 0) + 50));
+    expect(await flooder.send(null, "calm again")).toMatchObject({ ok: true });
+  });
+
+  it("shares one budget across the tabs of an identity, not across identities", async () => {
+    chat = await startChat({ limits: { messagesPerSecond: 0, readsPerSecond: 3, readBurst: 0 } });
+    const ann = await login("Ann");
+    const annTab = await ChatUser.connect(chat.url, { token: ann.token });
+    users.push(annTab);
+    const bob = await login("Bob");
+    const reads = await Promise.all([ann, annTab, ann, annTab, bob].map((user) => user.history(null)));
+    const codes = reads.map((ack) => (ack.ok ? "ok" : ack.error.code));
+    expect(codes.slice(0, 4).filter((code) => code === ErrorCode.RATE_LIMITED)).toHaveLength(1);
+    expect(codes[4]).toBe("ok");
+  });
+});

@@ -1,0 +1,45 @@
+import { LIMITS } from "@chat/shared";
+
+/**
+ * Every limit this server enforces. Content limits may be set lower than the protocol's (`LIMITS` in
+ * shared/), never higher: clients are written against those. A rate or connection limit of 0 is off.
+ */
+export interface Limits {
+  /** Largest Socket.IO packet in bytes; a larger one closes the connection (pitfall 11). */
+  maxHttpBufferSize: number;
+  /** Message text, in code points. */
+  textMaxLength: number;
+  /** Login names, in code points. */
+  nameMaxLength: number;
+  /** Largest `history:get` page; at least `LIMITS.historyPageDefault`, which clients ask for. */
+  historyPageMax: number;
+  /** Open connections from one address, on this server process. */
+  connectionsPerIp: number;
+  /** Handshakes (logins, resumes, reconnects) from one address per minute. */
+  handshakesPerIpPerMinute: number;
+  /** `message:send` per identity: sustained per second, plus a burst allowance per `BURST_WINDOW_S`. */
+  messagesPerSecond: number;
+  messageBurst: number;
+  /** `history:get` and `sync` per identity, the same way. */
+  readsPerSecond: number;
+  readBurst: number;
+}
+
+/** The window in which a burst allowance is spent and renewed. */
+export const BURST_WINDOW_S = 10;
+
+export const DEFAULT_LIMITS: Limits = {
+  // The largest valid send is 4000 code points that JSON escapes to 6 bytes each: about 24 KB.
+  maxHttpBufferSize: 64 * 1024,
+  textMaxLength: LIMITS.textMaxLength,
+  nameMaxLength: LIMITS.nameMaxLength,
+  historyPageMax: LIMITS.historyPageMax,
+  connectionsPerIp: 50,
+  handshakesPerIpPerMinute: 120,
+  // A person types far slower; the burst lets an outbox that filled up offline drain at once.
+  messagesPerSecond: 5,
+  messageBurst: 30,
+  // A reconnect loads one history page per open window and pages through `sync`.
+  readsPerSecond: 10,
+  readBurst: 50,
+};

@@ -1,0 +1,60 @@
+import { Writable } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { ChatUser } from "../test-support/chat-client.js";
+import { type RunningChat, startChat } from "../test-support/chat-server.js";
+import { createLogger } from "./logger.js";
+
+/** Every line a logger writes, parsed. */
+function captured() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { lines, log: createLogger("trace", destination) };
+}
+
+let chat: RunningChat | null = null;
+const users: ChatUser[] = [];
+
+afterEach(async () => {
+  for (const user of users.splice(0)) user.close();
+  await chat?.close();
+  chat = null;
+});
+
+describe("logs", () => {
+  it("censor tokens, handshake auth and message text wherever a call site puts them", () => {
+    const { lines, log } = captured();
+    log.info({ token: "secret-1", auth: { token: "secret-2" }, socket: { handshake: { auth: "x" } } }, "a");
+    log.info({ message: { text: "private words", token: "secret-3" } }, "b");
+    const written = JSON.stringify(lines);
+    for (const secret of ["secret-1", "secret-2", "secret-3", "private words"])
+      expect(written).not.toContain(secret);
+    expect(lines[0]?.token).toBe("[redacted]");
+  });
+
+  it("of a real chat, at trace level, name the socket on every line about one, and hold no token or text", async () => {
+    const { lines, log } = captured();
+    chat = await startChat({ logger: log });
+    const ann = await ChatUser.login(chat.url, "Ann");
+    const bob = await ChatUser.login(chat.url, "Bob");
+    users.push(ann, bob);
+    const text = "a sentence nobody should find in a log";
+    const ack = await ann.send("Bob", text);
+    if (ack.ok) await bob.receivedIds([ack.message.id]);
+    const again = await ChatUser.connect(chat.url, { token: ann.token });
+    users.push(again);
+    const left = again.next("user:left", () => true).catch(() => undefined);
+    bob.socket.emit("logout");
+    await left;
+
+    const about = lines.filter((line) => "user" in line || /connect/.test(String(line.msg)));
+    expect(about.length).toBeGreaterThanOrEqual(4);
+    for (const line of about) expect(line.socket).toEqual(expect.any(String));
+    const written = JSON.stringify(lines);
+    for (const secret of [ann.token, bob.token, text]) expect(written).not.toContain(secret);
+  });
+});

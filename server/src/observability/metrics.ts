@@ -1,0 +1,105 @@
+import type { Result } from "@chat/shared";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { LimitName } from "../limits/rate-limited.js";
+
+let processRegistry: Registry | null = null;
+
+/**
+ * The process's own metrics — CPU, memory, GC and event-loop lag (`nodejs_eventloop_lag_*`) — registered
+ * once per process however many chat servers run in it (tests start many).
+ */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+/** Live values read at scrape time. */
+export interface MetricSources {
+  connectedSockets(): number;
+  onlineUsers(): Promise<number>;
+}
+
+/** What an operator watches in Prometheus: one instance per chat server, exposed at GET /metrics. */
+export class ChatMetrics {
+  private readonly registry = new Registry();
+
+  private readonly messagesSent = new Counter({
+    name: "chat_messages_sent_total",
+    help: "New messages stored and sent out (a resent clientId is not counted again).",
+    labelNames: ["conversation"] as const,
+    registers: [this.registry],
+  });
+
+  private readonly messagesDelivered = new Counter({
+    name: "chat_messages_delivered_total",
+    help: "Message events written to sockets of this server, live or replayed.",
+    registers: [this.registry],
+  });
+
+  private readonly acks = new Counter({
+    name: "chat_acks_total",
+    help: "Answers to client requests, by event and result (ok or the error code).",
+    labelNames: ["event", "result"] as const,
+    registers: [this.registry],
+  });
+
+  private readonly rateLimited = new Counter({
+    name: "chat_rate_limited_total",
+    help: "Requests and connections refused with RATE_LIMITED, by limit.",
+    labelNames: ["limit"] as const,
+    registers: [this.registry],
+  });
+
+  readonly storeLatency = new Histogram({
+    name: "chat_store_operation_seconds",
+    help: "Duration of store calls, by store and operation.",
+    labelNames: ["store", "operation"] as const,
+    buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+
+  /** Registers the gauges that read live state; called once the server's parts exist. */
+  watch(sources: MetricSources): void {
+    new Gauge({
+      name: "chat_connected_sockets",
+      help: "Socket.IO connections to this server.",
+      registers: [this.registry],
+      collect() {
+        this.set(sources.connectedSockets());
+      },
+    });
+    new Gauge({
+      name: "chat_online_users",
+      help: "Users listed as online, grace window included.",
+      registers: [this.registry],
+      async collect() {
+        this.set(await sources.onlineUsers());
+      },
+    });
+  }
+
+  messageSent(conversation: "group" | "private"): void {
+    this.messagesSent.inc({ conversation });
+  }
+
+  messageDelivered(): void {
+    this.messagesDelivered.inc();
+  }
+
+  answered(event: string, result: Result<object>): void {
+    this.acks.inc({ event, result: result.ok ? "ok" : result.error.code });
+  }
+
+  limited(limit: LimitName): void {
+    this.rateLimited.inc({ limit });
+  }
+
+  /** The Prometheus text exposition of this server and its process. */
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    const merged = Registry.merge([processMetrics(), this.registry]);
+    return { contentType: this.registry.contentType, body: await merged.metrics() };
+  }
+}

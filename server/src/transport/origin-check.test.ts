@@ -1,0 +1,78 @@
+import { request } from "node:http";
+import { Fetch, NodeWebSocket } from "socket.io-client";
+import { afterEach, describe, expect, it } from "vitest";
+import { ChatUser } from "../test-support/chat-client.js";
+import { type RunningChat, startChat } from "../test-support/chat-server.js";
+
+let chat: RunningChat;
+const users: ChatUser[] = [];
+
+const TRANSPORTS = [
+  ["WebSocket", NodeWebSocket],
+  ["long-polling", Fetch],
+] as const;
+type Transport = (typeof TRANSPORTS)[number][1];
+
+/** A socket.io-client handshake that says it comes from a page of `origin`, as a browser would. */
+async function connectFrom(origin: string | null, transport: Transport): Promise<"connected" | "refused"> {
+  const extraHeaders = origin === null ? undefined : { origin };
+  return ChatUser.login(chat.url, `user${users.length}`, { transports: [transport], extraHeaders }).then(
+    (user) => {
+      users.push(user);
+      return "connected";
+    },
+    () => "refused",
+  );
+}
+
+/** The raw HTTP answer to a polling handshake from `origin`. */
+function handshakeStatus(origin: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${chat.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin } }, (res) => {
+      let body = "";
+      res.on("data", (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+afterEach(async () => {
+  for (const user of users.splice(0)) user.close();
+  await chat.close();
+});
+
+describe.each(TRANSPORTS)("a browser-style handshake over %s", (_, transport) => {
+  it("is refused from a foreign origin, accepted from the server's own, and without any origin", async () => {
+    chat = await startChat();
+    expect(await connectFrom("https://evil.example", transport)).toBe("refused");
+    expect(await connectFrom("null", transport)).toBe("refused");
+    expect(await connectFrom(chat.url, transport)).toBe("connected");
+    expect(await connectFrom(null, transport)).toBe("connected");
+  });
+
+  it("is accepted only from ALLOWED_ORIGINS when they are set", async () => {
+    chat = await startChat({ allowedOrigins: ["https://chat.example.org"] });
+    expect(await connectFrom("https://chat.example.org", transport)).toBe("connected");
+    expect(await connectFrom(chat.url, transport)).toBe("refused");
+    expect(await connectFrom(null, transport)).toBe("connected");
+  });
+});
+
+describe("an origin refusal", () => {
+  it("is a 403 that names the origin, before any connection exists", async () => {
+    chat = await startChat();
+    const refused = await handshakeStatus("https://evil.example");
+    expect(refused.status).toBe(403);
+    expect(refused.body).toContain("Origin https://evil.example is not allowed");
+    expect(chat.server.io.engine.clientsCount).toBe(0);
+  });
+
+  it("does not happen to any origin when ALLOWED_ORIGINS is *", async () => {
+    chat = await startChat({ allowedOrigins: ["*"] });
+    expect(await connectFrom("https://anywhere.example", NodeWebSocket)).toBe("connected");
+  });
+});
