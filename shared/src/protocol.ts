@@ -73,3 +73,10 @@ export interface ServerToClientEvents {
 
 /** The `data` of the Error given to `connect_error` when the server refuses a handshake. */
 export type { ConnectErrorData };
+
+/**
+ * How many ids before its newest a client starts `sync` from. With several server processes, messages
+ * relayed from another process can arrive a little after newer local ones, so "the newest id I have"
+ * does not prove that every older one arrived; re-reading a margin (merged by id) closes that gap.
+ */
+export const SYNC_OVERLAP = 200;

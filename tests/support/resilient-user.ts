@@ -1,4 +1,4 @@
-import type { ChatMessage, SendRequest } from "@chat/shared";
+import { type ChatMessage, type SendRequest, SYNC_OVERLAP } from "@chat/shared";
 import type { ChatUser } from "../../server/src/test-support/chat-client.js";
 
 const ACK_TIMEOUT_MS = 3000;
@@ -141,7 +141,7 @@ export class ResilientUser {
   }
 
   private async catchUp(connection: number): Promise<void> {
-    let after = this.watermark;
+    let after = this.watermark === null ? null : Math.max(0, this.watermark - SYNC_OVERLAP);
     for (let page = 0; page < 100; page++) {
       const res = await this.user.socket
         .timeout(ACK_TIMEOUT_MS)

@@ -1,4 +1,4 @@
-import { type ChatMessage, type ConnectErrorData, ErrorCode, LIMITS } from "@chat/shared";
+import { type ChatMessage, type ConnectErrorData, ErrorCode, LIMITS, SYNC_OVERLAP } from "@chat/shared";
 import type { Socket } from "socket.io-client";
 import { conversationId, disposeConversations, peerOf, useConversation } from "../stores/conversation";
 import { useOutbox } from "../stores/outbox";
@@ -130,10 +130,11 @@ export class ChatConnection {
 
   /** `sync` until `more` is false: every message visible to me after the watermark, oldest first. */
   private async catchUp(connection: string | undefined): Promise<void> {
+    let after = Math.max(0, (this.session.newestId ?? 0) - SYNC_OVERLAP);
     for (;;) {
       const res = await this.socket
         .timeout(ACK_TIMEOUT_MS)
-        .emitWithAck("sync", { after: this.session.newestId })
+        .emitWithAck("sync", { after })
         .catch(() => null);
       // Cut off (or answered on a connection that has since been replaced): the next connect resumes it.
       if (!res || connection !== this.socket.id) return;
@@ -146,7 +147,8 @@ export class ChatConnection {
       // A page is complete up to its last id, so the watermark can move there even if the next page is cut.
       const last = res.messages[res.messages.length - 1];
       if (last) this.session.advance(last.id);
-      if (!res.more) return this.session.caughtUp();
+      if (!res.more || !last) return this.session.caughtUp();
+      after = last.id;
     }
   }
 

@@ -15,12 +15,16 @@ import type { Sessions } from "../sessions/sessions.js";
 import type { User } from "../users.js";
 import type { MessageStore } from "./store.js";
 
-/** How a new message reaches the sockets that should see it; the transport implements it. */
+/**
+ * How a new message reaches the sockets that should see it; the transport implements it. Each resolves
+ * once the message is on its way to every node, so an ack never overtakes the fan-out: a node that dies
+ * right after acknowledging cannot leave the other nodes' users without a message its sender saw sent.
+ */
 export interface Delivery {
   /** Every online user's sockets but the sending one. */
-  toEveryone(message: ChatMessage, exceptSocketId: string): void;
+  toEveryone(message: ChatMessage, exceptSocketId: string): Promise<void>;
   /** All sockets of these users but the sending one. */
-  toUsers(users: User[], message: ChatMessage, exceptSocketId: string): void;
+  toUsers(users: User[], message: ChatMessage, exceptSocketId: string): Promise<void>;
 }
 
 /** Sending, and reading back, messages. */
@@ -40,16 +44,17 @@ export class Messages {
       return original ? { ok: true, value: original } : peer;
     }
     const recipient = peer?.value ?? null;
-    const { message, duplicate } = await this.store.append({
+    const { message, duplicate, undelivered } = await this.store.append({
       from: sender,
       to: recipient,
       text: req.text,
       clientId: req.clientId,
       sentAt: Date.now(),
     });
-    if (!duplicate) {
-      if (recipient) this.delivery.toUsers([recipient, sender], message, socketId);
-      else this.delivery.toEveryone(message, socketId);
+    if (!duplicate || undelivered) {
+      if (recipient) await this.delivery.toUsers([recipient, sender], message, socketId);
+      else await this.delivery.toEveryone(message, socketId);
+      await this.store.delivered(message.id);
     }
     return { ok: true, value: message };
   }

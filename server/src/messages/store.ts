@@ -14,12 +14,19 @@ export interface AppendResult {
   message: ChatMessage;
   /** The sender had already sent this clientId: `message` is the original, nothing new was stored. */
   duplicate: boolean;
+  /**
+   * A duplicate whose original was never marked `delivered`: the process that stored it died before its
+   * fan-out reached the other processes, so this resend must deliver it.
+   */
+  undelivered?: boolean;
 }
 
 /** Durable, globally ordered messages. */
 export interface MessageStore {
   /** Resolves once the message is durable, with a server-ordered id. */
   append(message: NewMessage): Promise<AppendResult>;
+  /** The message's fan-out has been handed to every process (see AppendResult.undelivered). */
+  delivered(id: MessageId): Promise<void>;
   findByClientId(from: UserId, clientId: string): Promise<ChatMessage | null>;
   /**
    * One page of a conversation as `viewer` sees it, oldest first: the group (peerKey null), or the

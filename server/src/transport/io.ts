@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Server as HttpServer, IncomingMessage } from "node:http";
-import { ErrorCode } from "@chat/shared";
+import { type ChatMessage, ErrorCode } from "@chat/shared";
 import { Server, type ServerOptions } from "socket.io";
+import { PacketType } from "socket.io-parser";
 import type { ConnectionLimits, TransportConnection } from "../limits/connection-limits.js";
 import type { Delivery } from "../messages/messages.js";
 import type { ChatMetrics } from "../observability/metrics.js";
@@ -82,13 +83,30 @@ export function messageDelivery(io: ChatIo, metrics: ChatMetrics): Delivery {
   return {
     toEveryone: (message, exceptSocketId) => {
       metrics.messageSent("group");
-      io.except(exceptSocketId).emit("message", message);
+      return broadcastMessage(io, [], exceptSocketId, message);
     },
     toUsers: (users, message, exceptSocketId) => {
       metrics.messageSent("private");
-      io.to(users.map((user) => userRoom(user.id)))
-        .except(exceptSocketId)
-        .emit("message", message);
+      return broadcastMessage(
+        io,
+        users.map((user) => userRoom(user.id)),
+        exceptSocketId,
+        message,
+      );
     },
   };
+}
+
+/**
+ * What `io.to(rooms).except(id).emit("message", m)` does, but with the adapter's promise kept: a
+ * cluster adapter resolves it once the packet is published to the other nodes (the in-memory one at once).
+ */
+async function broadcastMessage(
+  io: ChatIo,
+  rooms: string[],
+  except: string,
+  message: ChatMessage,
+): Promise<void> {
+  const packet = { type: PacketType.EVENT, data: ["message", message] };
+  await io.of("/").adapter.broadcast(packet, { rooms: new Set(rooms), except: new Set([except]) });
 }

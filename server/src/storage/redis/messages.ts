@@ -10,6 +10,7 @@ import { lua, reply } from "./lua.js";
  *   P messages:seq                         the last id given (INCR: one global order for every process)
  *   P messages                             hash: id -> the message without its id, as JSON
  *   P messages:by-client                   hash: "<sender id> <clientId>" -> id (the dedupe index)
+ *   P messages:undelivered                 set: ids stored but not yet handed to every process's sockets
  *   P messages:group                       sorted set: the group chat
  *   P messages:sent:<user id>:<name key>   sorted set: what the user sent to whoever held that name
  *   P messages:received:<user id>:<key>    sorted set: what the user received from whoever held that name
@@ -34,17 +35,23 @@ function appendArguments({ from, to, text, sentAt, clientId }: NewMessage): stri
 export const messageScripts = {
   /**
    * ARGV: P, then six per message (see appendArguments). For each message in turn, the dedupe check, the
-   * id and every index in one atomic step; replies {duplicate 0/1, id, stored message} per message.
+   * id and every index in one atomic step; replies {0 new, 1 duplicate, 2 duplicate never delivered; id;
+   * stored message} per message.
    */
   messageAppend: lua(
     `local P = ARGV[1]
 local MESSAGES, BY_CLIENT = P .. 'messages', P .. 'messages:by-client'
+local UNDELIVERED = P .. 'messages:undelivered'
 local function append(from, fromKey, to, toKey, clientId, stored)
   local field = from .. ' ' .. clientId
   local original = redis.call('HGET', BY_CLIENT, field)
-  if original then return 1, tonumber(original), redis.call('HGET', MESSAGES, original) end
+  if original then
+    local undelivered = redis.call('SISMEMBER', UNDELIVERED, original)
+    return 1 + undelivered, tonumber(original), redis.call('HGET', MESSAGES, original)
+  end
   local id = redis.call('INCR', P .. 'messages:seq')
   redis.call('HSET', MESSAGES, id, stored)
+  redis.call('SADD', UNDELIVERED, id)
   redis.call('HSET', BY_CLIENT, field, id)
   if to == '' then
     redis.call('ZADD', P .. 'messages:group', id, id)
@@ -70,7 +77,8 @@ return results`,
       for (let i = 0; i < flat.length; i += 3) {
         results.push({
           message: toMessage(reply.integer(flat[i + 1]), reply.string(flat[i + 2])),
-          duplicate: reply.integer(flat[i]) === 1,
+          duplicate: reply.integer(flat[i]) > 0,
+          undelivered: reply.integer(flat[i]) === 2,
         });
       }
       return results;
@@ -126,13 +134,23 @@ export class RedisMessageStore implements MessageStore {
 
   private readonly appends = new TurnBatch<NewMessage, AppendResult>((batch) => this.write(batch));
 
+  private readonly deliveries = new TurnBatch<MessageId, void>(async (ids) => {
+    await this.redis.sRem(`${this.prefix}messages:undelivered`, ids.map(String));
+    return ids.map(() => undefined);
+  });
+
   append(message: NewMessage): Promise<AppendResult> {
     return this.appends.add(message);
   }
 
+  delivered(id: MessageId): Promise<void> {
+    return this.deliveries.add(id);
+  }
+
   /** Writes everything queued; for close. */
-  flush(): Promise<void> {
-    return this.appends.flush();
+  async flush(): Promise<void> {
+    await this.appends.flush();
+    await this.deliveries.flush();
   }
 
   /**

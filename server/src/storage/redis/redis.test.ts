@@ -70,6 +70,17 @@ describe("one Redis shared by several processes", () => {
     expect(stored.map((m) => m.text)).toEqual(Array.from({ length: 1_200 }, (_, i) => `m${i}`));
   });
 
+  it("has a resend deliver a message whose process died between storing and fanning it out", async () => {
+    const [dead, alive] = [await node(), await node()];
+    const ann = user("ann", "Ann");
+    const send = { from: ann, to: null, text: "last words", clientId: "c1", sentAt: 1 };
+    const stored = await dead.messages.append(send);
+    // The first process never got to `delivered`: the resend on the other one must fan it out.
+    expect(await alive.messages.append(send)).toEqual({ ...stored, duplicate: true, undelivered: true });
+    await alive.messages.delivered(stored.message.id);
+    expect(await alive.messages.append(send)).toEqual({ ...stored, duplicate: true, undelivered: false });
+  });
+
   it("orders the messages of every process in one sequence, each id once", async () => {
     const [a, b] = [await node(), await node()];
     const ann = user("ann", "Ann");

@@ -88,6 +88,11 @@ export class SqliteMessageStore implements MessageStore {
     );
   }
 
+  /** One process holds every socket: if it dies, every client reconnects and catches up with `sync`. */
+  delivered(): Promise<void> {
+    return Promise.resolve();
+  }
+
   append(message: NewMessage): Promise<AppendResult> {
     return this.appends.add(message);
   }
