@@ -12,6 +12,7 @@ const redis = config.REDIS_URL ? await openRedisStorage(config.REDIS_URL, { log 
 const server = createChatServer({
   storage: redis ?? openSqliteStorage(config.DATA_DIR),
   adapter: redis?.createAdapter(),
+  limiterBackend: redis?.limiters,
   presenceGraceMs: config.PRESENCE_GRACE_MS,
   clientDir: existsSync(config.CLIENT_DIR) ? config.CLIENT_DIR : null,
   limits: limitsOf(config),

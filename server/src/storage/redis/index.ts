@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { createAdapter } from "@socket.io/redis-streams-adapter";
 import { type Logger, pino } from "pino";
+import { RateLimiterRedis } from "rate-limiter-flexible";
+import type { LimiterBackend } from "../../limits/limiter-backend.js";
 import type { AdapterFactory } from "../../transport/io.js";
 import type { Storage } from "../storage.js";
 import { createRedisClient } from "./client.js";
@@ -20,6 +22,8 @@ export interface RedisStorageOptions {
 export interface RedisStorage extends Storage {
   /** A Socket.IO Redis Streams adapter on the same connection, so that broadcasts reach every process. */
   createAdapter(): AdapterFactory;
+  /** Rate limiters counting in this Redis, so that a limit holds across every process. */
+  limiters: LimiterBackend;
 }
 
 export const REDIS_DEFAULTS = { keyPrefix: "chat:", nodeTtlMs: 10_000 };
@@ -60,6 +64,14 @@ export async function openRedisStorage(
       })();
       return closing;
     },
+    limiters: ({ name, points, durationS }) =>
+      new RateLimiterRedis({
+        storeClient: redis,
+        useRedisPackage: true,
+        keyPrefix: `${prefix}limit:${name}`,
+        points,
+        duration: durationS,
+      }),
     createAdapter: () =>
       createAdapter(redis, {
         streamName: `${prefix}socket.io`,

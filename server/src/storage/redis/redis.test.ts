@@ -81,6 +81,15 @@ describe("one Redis shared by several processes", () => {
     expect(await alive.messages.append(send)).toEqual({ ...stored, duplicate: true, undelivered: false });
   });
 
+  it("counts rate limits across processes: a budget spent on one is spent on the other", async () => {
+    const [a, b] = [await node(), await node()];
+    const spec = { name: "sends", points: 2, durationS: 10 };
+    await a.limiters(spec).consume("ann");
+    await b.limiters(spec).consume("ann");
+    await expect(a.limiters(spec).consume("ann")).rejects.toMatchObject({ remainingPoints: 0 });
+    await expect(b.limiters(spec).consume("bob")).resolves.toMatchObject({ remainingPoints: 1 });
+  });
+
   it("orders the messages of every process in one sequence, each id once", async () => {
     const [a, b] = [await node(), await node()];
     const ann = user("ann", "Ann");
