@@ -186,7 +186,8 @@ export async function churn(ctx: Context): Promise<Step[]> {
         const attached = await attach(ctx, system, clients, senders, { presenceGraceMs: graceMs });
         try {
           const plan = measurePlan(ctx, "group", rate, clients);
-          return await attached.session.measure({ ...plan, churn: { joinsPerSecond, stayMs } });
+          const churning = { joinsPerSecond, stayMs, leaveAnnouncedAfterMs: graceMs };
+          return await attached.session.measure({ ...plan, churn: churning });
         } finally {
           await detach(attached);
         }

@@ -25,6 +25,8 @@ export interface ChurnPlan {
   joinsPerSecond: number;
   /** How long each of them stays before its connection closes. */
   stayMs: number;
+  /** How long after a close the server announces the leave (its presence grace), to count leaves when seen. */
+  leaveAnnouncedAfterMs: number;
 }
 
 export interface MeasurePlan {
@@ -68,7 +70,7 @@ export interface StepResult {
   otherFramesPerClient: number;
   otherFrameBytes: number;
   chatFrameBytes: number;
-  /** Churn only: users who logged in, and whose connections closed, during the window. */
+  /** Churn only: users who logged in, and whose leaves were due to be announced, during the window. */
   joins: number;
   leaves: number;
 }

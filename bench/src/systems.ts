@@ -1,14 +1,15 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort, SERVER_CORE, spawnPinned, stop, waitForPort } from "./processes.js";
 import type { WireProtocol } from "./step.js";
 
 /** The four systems the bench compares, each started fresh (its own process on the server core) per step. */
 
-export type SystemId = "a" | "b" | "c" | "d";
+/** c0: an earlier build of this server, run beside the current one to measure a change within one run. */
+export type SystemId = "a" | "b" | "c" | "d" | "c0";
 
 export interface RunningSystem {
   port: number;
@@ -73,11 +74,16 @@ function baseline(id: SystemId, label: string, protocol: WireProtocol, entry: st
   } satisfies SystemUnderTest;
 }
 
-/** This server exactly as deployed (server/dist/main.js), with a fresh data directory. */
-async function startChatServer(tuning: ServerTuning, env: Record<string, string>, extraPids: number[] = []) {
+/** This server exactly as deployed (its main.js), with a fresh data directory. */
+async function startChatServer(
+  tuning: ServerTuning,
+  env: Record<string, string>,
+  extraPids: number[] = [],
+  main = SERVER_MAIN,
+) {
   const dataDir = mkdtempSync(join(tmpdir(), "chat-bench-"));
   const { port, child, pids } = await startNode(
-    SERVER_MAIN,
+    main,
     {
       HOST: "127.0.0.1",
       DATA_DIR: dataDir,
@@ -119,6 +125,24 @@ export const CHAT_SQLITE: SystemUnderTest = {
     return { ...server, verify: async () => null };
   },
 };
+
+/**
+ * A copy of an earlier server/dist (say server/baseline/dist: ignored like every dist/). It must sit inside
+ * server/ to resolve the same dependencies.
+ */
+export function previousBuild(dir: string): SystemUnderTest {
+  const main = join(resolve(dir), "main.js");
+  if (!existsSync(main)) throw new Error(`no main.js in ${dir}`);
+  return {
+    ...CHAT_SQLITE,
+    id: "c0",
+    label: `(c0) this server, earlier build (${dir})`,
+    async start(tuning) {
+      const server = await startChatServer(tuning, {}, [], main);
+      return { ...server, verify: async () => null };
+    },
+  };
+}
 
 export const CHAT_REDIS: SystemUnderTest = {
   id: "d",

@@ -59,7 +59,8 @@ class LoadGenerator {
   async measure(plan: MeasurePlan): Promise<StepResult> {
     const startUs = nowUs();
     const windowStartUs = startUs + plan.warmupMs * 1000;
-    const tally = new Tally(windowStartUs, windowStartUs + plan.measureMs * 1000);
+    const leaveDelayUs = (plan.churn?.leaveAnnouncedAfterMs ?? 0) * 1000;
+    const tally = new Tally(windowStartUs, windowStartUs + plan.measureMs * 1000, leaveDelayUs);
     this.nodeClients.tally = tally;
     const stopChurn = this.startChurn(plan);
     const window = this.watchWindow(plan);

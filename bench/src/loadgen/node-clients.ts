@@ -31,6 +31,8 @@ export class Tally {
   constructor(
     readonly windowStartUs = Number.POSITIVE_INFINITY,
     readonly windowEndUs = Number.POSITIVE_INFINITY,
+    /** A churning user's leave is announced this long after its connection closes. */
+    readonly leaveDelayUs = 0,
   ) {}
 
   inWindow(us: number): boolean {
@@ -180,7 +182,7 @@ export class NodeClients implements WireOwner {
 
   closed(conn: WireConnection, expected: boolean): void {
     if (conn.index >= this.firstChurner) {
-      if (expected && this.tally.inWindow(nowUs())) this.tally.leaves++;
+      if (expected && this.tally.inWindow(nowUs() + this.tally.leaveDelayUs)) this.tally.leaves++;
       return;
     }
     if (!this.loggedIn.has(conn.index)) {

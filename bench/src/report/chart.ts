@@ -6,7 +6,13 @@ import type { SystemId } from "../systems.js";
  * log scale from 1 ms to 10 s. Points whose latency was infinite (messages lost) sit on the top edge.
  */
 
-const COLORS: Record<SystemId, string> = { a: "#1b7837", b: "#2166ac", c: "#b2182b", d: "#e08214" };
+const COLORS: Record<SystemId, string> = {
+  a: "#1b7837",
+  b: "#2166ac",
+  c: "#b2182b",
+  d: "#e08214",
+  c0: "#888888",
+};
 const PANEL = { width: 460, height: 300, left: 64, right: 16, top: 36, bottom: 46 };
 const Y_MIN_MS = 1;
 const Y_MAX_MS = 10_000;

@@ -155,7 +155,7 @@ function bundle(results: BenchResults): string {
   return table(["file", "raw", "gzip -9"], rows);
 }
 
-export function markdownReport(results: BenchResults): string {
+export function markdownReport(results: BenchResults, chart: string): string {
   const { plan } = results;
   const minutes = (results.finishedMs / 60_000).toFixed(1);
   const serverChanges = existsSync(SERVER_CHANGES) ? readFileSync(SERVER_CHANGES, "utf8").trim() : "";
@@ -181,7 +181,7 @@ load generator's core was over 95 % busy is marked invalid and not counted.
 
 ${summary(results)}
 
-![latency against offered load](latest.svg)
+![latency against offered load](${chart})
 
 ## Targets
 
