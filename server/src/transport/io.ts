@@ -18,6 +18,9 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
     // The middleware runs on recovery too: an ended session must not come back by replaying its socket.
     connectionStateRecovery: { maxDisconnectionDuration: options.recoveryWindowMs, skipMiddlewares: false },
     serveClient: false,
+    // Engine.IO's default already, said out loud: deflating chat-sized frames costs CPU per socket and
+    // saves little, and only uncompressed broadcasts reuse one pre-built frame for every socket.
+    perMessageDeflate: false,
   });
 }
 
