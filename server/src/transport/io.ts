@@ -3,6 +3,7 @@ import { Server } from "socket.io";
 import type { Delivery } from "../messages/messages.js";
 import type { PresenceAnnouncer } from "../presence/presence.js";
 import { userRoom } from "../users.js";
+import { coalesceWrites } from "./coalesce-writes.js";
 import type { ChatIo } from "./types.js";
 
 export interface IoOptions {
@@ -12,7 +13,7 @@ export interface IoOptions {
 }
 
 export function createIo(http: HttpServer, options: IoOptions): ChatIo {
-  return new Server(http, {
+  const io: ChatIo = new Server(http, {
     // Chat frames are small; the 1 MB default lets one client make the server buffer a lot (pitfall 11).
     maxHttpBufferSize: options.maxHttpBufferSize,
     // The middleware runs on recovery too: an ended session must not come back by replaying its socket.
@@ -22,6 +23,8 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
     // saves little, and only uncompressed broadcasts reuse one pre-built frame for every socket.
     perMessageDeflate: false,
   });
+  coalesceWrites(io);
+  return io;
 }
 
 /** The sockets that have received the full online list and so follow it by deltas. */
