@@ -4,6 +4,7 @@ import type { Delivery } from "../messages/messages.js";
 import type { PresenceAnnouncer } from "../presence/presence.js";
 import { userRoom } from "../users.js";
 import { coalesceWrites } from "./coalesce-writes.js";
+import { RecoveryAdapter } from "./recovery-adapter.js";
 import type { ChatIo } from "./types.js";
 
 export interface IoOptions {
@@ -18,6 +19,7 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
     maxHttpBufferSize: options.maxHttpBufferSize,
     // The middleware runs on recovery too: an ended session must not come back by replaying its socket.
     connectionStateRecovery: { maxDisconnectionDuration: options.recoveryWindowMs, skipMiddlewares: false },
+    adapter: RecoveryAdapter,
     serveClient: false,
     // Engine.IO's default already, said out loud: deflating chat-sized frames costs CPU per socket and
     // saves little, and only uncompressed broadcasts reuse one pre-built frame for every socket.
