@@ -9,14 +9,16 @@ import type { ChatMetrics } from "../observability/metrics.js";
 import type { PresenceAnnouncer } from "../presence/presence.js";
 import { userRoom } from "../users.js";
 import { clientAddress } from "./client-address.js";
+import { coalesceWrites } from "./coalesce-writes.js";
 import { originRefusal } from "./origin-check.js";
+import { RecoveryAdapter } from "./recovery-adapter.js";
 import type { ChatIo } from "./types.js";
 
 export interface IoOptions {
   path: string;
   /** This node's name in a cluster, or undefined for a lone process. */
   nodeId: string | undefined;
-  /** Undefined: Socket.IO's in-memory adapter, for a single process. */
+  /** Undefined: the in-memory RecoveryAdapter, for a single process. */
   adapter: AdapterFactory | undefined;
   /** Reverse proxies whose X-Forwarded-For entries count for per-address limits. */
   trustProxyHops: number;
@@ -37,13 +39,16 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
   const { connectionLimits, nodeId, trustProxyHops } = options;
   const io: ChatIo = new Server(http, {
     path: options.path,
-    adapter: options.adapter,
+    adapter: options.adapter ?? RecoveryAdapter,
     // Chat frames are small; the 1 MB default lets one client make the server buffer a lot (pitfall 11).
     maxHttpBufferSize: options.maxHttpBufferSize,
     // The middleware runs on recovery too: an ended session must not come back by replaying its socket.
     connectionStateRecovery: { maxDisconnectionDuration: options.recoveryWindowMs, skipMiddlewares: false },
     serveClient: false,
     connectTimeout: CONNECT_TIMEOUT_MS,
+    // Engine.IO's default already, said out loud: deflating chat-sized frames costs CPU per socket and
+    // saves little, and only uncompressed broadcasts reuse one pre-built frame for every socket.
+    perMessageDeflate: false,
     // Every HTTP request and WebSocket upgrade, before any connection exists; a refusal is an HTTP 403.
     allowRequest: (request, callback) => {
       const refusal =
@@ -60,6 +65,7 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
   // Behind nginx, a long-polling session must come back to the node that holds it (pitfall 6); the node's
   // name at the front of the session id lets the proxy route by it while new sessions spread freely.
   if (nodeId) io.engine.generateId = () => `${nodeId}-${randomBytes(15).toString("base64url")}`;
+  coalesceWrites(io);
   return io;
 }
 

@@ -1,0 +1,79 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import type { WireProtocol } from "../step.js";
+
+/**
+ * The native counting clients (bench/native/counter.c), driven line by line over stdin/stdout. It runs
+ * as a child of the load generator, so it inherits the load generator's core.
+ */
+
+/** Bytes a counting socket gathers before the kernel wakes the counter: dozens of chat frames per read. */
+const RCVLOWAT_BYTES = 4096;
+
+export interface CounterReport {
+  chatFrames: number;
+  otherFrames: number;
+  chatBytes: number;
+  otherBytes: number;
+  closed: number;
+  cpuMicros: number;
+}
+
+export class CounterProcess {
+  private readonly child: ChildProcess;
+  private readonly waiting: { prefix: string; resolve: (words: string[]) => void }[] = [];
+  private failure: Error | null = null;
+
+  constructor(path: string, port: number, protocol: WireProtocol, firstIndex: number) {
+    this.child = spawn(path, [String(port), protocol, String(firstIndex), String(RCVLOWAT_BYTES)], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+      const words = line.split(" ");
+      if (words[0] === "failed") this.failure = new Error(`counting clients: ${line}`);
+      const index = this.waiting.findIndex((w) => w.prefix === words[0]);
+      if (index >= 0) this.waiting.splice(index, 1)[0]?.resolve(words.slice(1));
+    });
+  }
+
+  /** Opens `count` more clients; resolves once all are logged in. */
+  async connect(count: number): Promise<void> {
+    await this.ask(`connect ${count}`, "connected");
+  }
+
+  /** Counting starts from zero now. */
+  async mark(): Promise<void> {
+    await this.ask("mark", "marked");
+  }
+
+  async report(): Promise<CounterReport> {
+    const [chatFrames, otherFrames, chatBytes, otherBytes, closed, cpuMicros] = (
+      await this.ask("report", "report")
+    ).map(Number) as [number, number, number, number, number, number];
+    return { chatFrames, otherFrames, chatBytes, otherBytes, closed, cpuMicros };
+  }
+
+  stop(): void {
+    this.child.kill("SIGKILL");
+  }
+
+  private ask(command: string, prefix: string): Promise<string[]> {
+    return new Promise((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      const check = setInterval(() => {
+        if (this.failure || this.child.exitCode !== null) {
+          clearInterval(check);
+          reject(this.failure ?? new Error(`counting clients exited (${this.child.exitCode})`));
+        }
+      }, 100);
+      this.waiting.push({
+        prefix,
+        resolve: (words) => {
+          clearInterval(check);
+          resolve(words);
+        },
+      });
+      this.child.stdin?.write(`${command}\n`);
+    });
+  }
+}

@@ -1,0 +1,114 @@
+/** How much the bench measures: a quick pass for development, and the full run that results are quoted from. */
+
+export interface SweepPlan {
+  name: string;
+  pattern: "group" | "private";
+  clients: number;
+  senders: number;
+  /** Offered deliveries per second, rising; each system stops after the first rate its p99 fails. */
+  rates: number[];
+  /**
+   * fresh: a new server and load generator for every step. shared: one per system for the whole sweep,
+   * steps interleaved across the live systems; for client counts whose connection ramp (a presence
+   * frame to everyone per join, C²/2 in all) would take minutes per step.
+   */
+  processes: "fresh" | "shared";
+}
+
+export interface Plan {
+  mode: "quick" | "full";
+  repeats: number;
+  warmupMs: number;
+  measureMs: number;
+  drainMs: number;
+  samplers: number;
+  textLength: number;
+  /** Longest a system may take to connect a step's clients before the step is given up. */
+  connectTimeoutMs: number;
+  sweeps: SweepPlan[];
+  idle: { checkpoints: number[]; repeats: number; settleMs: number };
+  churn: {
+    clients: number;
+    senders: number;
+    rate: number;
+    joinsPerSecond: number;
+    stayMs: number;
+    graceMs: number;
+  };
+  /** Drain: long enough to tell queued messages (late) from dropped ones (never). */
+  overload: { factor: number; measureMs: number; drainMs: number };
+}
+
+/** 35k, 49k, 69k, ... deliveries/s: steps of 40 %, fine enough once the measured throughput is reported too. */
+const geometric = (from: number, factor: number, count: number) =>
+  Array.from({ length: count }, (_, i) => Math.round((from * factor ** i) / 1000) * 1000);
+
+export const FULL: Plan = {
+  mode: "full",
+  repeats: 3,
+  warmupMs: 1500,
+  measureMs: 3000,
+  drainMs: 1500,
+  samplers: 40,
+  textLength: 80,
+  connectTimeoutMs: 240_000,
+  sweeps: [
+    {
+      name: "fan-out C=1,000",
+      pattern: "group",
+      clients: 1000,
+      senders: 10,
+      rates: geometric(35_000, 1.4, 8),
+      processes: "fresh",
+    },
+    {
+      name: "fan-out C=5,000",
+      pattern: "group",
+      clients: 5000,
+      senders: 10,
+      rates: geometric(35_000, 1.4, 8),
+      processes: "shared",
+    },
+    {
+      name: "private C=1,000",
+      pattern: "private",
+      clients: 1000,
+      senders: 10,
+      rates: geometric(5_000, 1.4, 9),
+      processes: "fresh",
+    },
+  ],
+  idle: { checkpoints: [5000, 10_000], repeats: 1, settleMs: 3000 },
+  churn: { clients: 1000, senders: 10, rate: 35_000, joinsPerSecond: 50, stayMs: 1000, graceMs: 500 },
+  overload: { factor: 1.5, measureMs: 8000, drainMs: 20_000 },
+};
+
+export const QUICK: Plan = {
+  ...FULL,
+  mode: "quick",
+  repeats: 1,
+  warmupMs: 1000,
+  measureMs: 2000,
+  drainMs: 1200,
+  connectTimeoutMs: 60_000,
+  sweeps: [
+    {
+      name: "fan-out C=1,000",
+      pattern: "group",
+      clients: 1000,
+      senders: 10,
+      rates: geometric(40_000, 1.6, 5),
+      processes: "fresh",
+    },
+    {
+      name: "private C=1,000",
+      pattern: "private",
+      clients: 1000,
+      senders: 10,
+      rates: geometric(5_000, 1.8, 5),
+      processes: "fresh",
+    },
+  ],
+  idle: { checkpoints: [2000], repeats: 1, settleMs: 2000 },
+  overload: { factor: 1.5, measureMs: 4000, drainMs: 10_000 },
+};

@@ -1,0 +1,95 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { buildCounter } from "./native.js";
+import { FULL, QUICK } from "./plan.js";
+import { bundleSizes } from "./report/bundle.js";
+import { latencyChart } from "./report/chart.js";
+import { markdownReport } from "./report/markdown.js";
+import type { BenchResults } from "./results.js";
+import { type Context, churn, idle, overload, sweep } from "./scenarios.js";
+import {
+  CHAT_REDIS,
+  CHAT_SQLITE,
+  MINIMAL_SOCKET_IO,
+  previousBuild,
+  RAW_WS,
+  redisUnavailable,
+  type SystemUnderTest,
+} from "./systems.js";
+
+/**
+ * `pnpm bench [--quick]`: runs every scenario and writes bench/results/latest.{md,json,svg}.
+ * For comparing one change: --scenarios=fan-out,private,overload,churn,idle (name prefixes)
+ * --systems=a,b,c,d --repeats=N --out=<name> (writes bench/results/<name>.* instead)
+ * --baseline=server/baseline/dist (adds c0: that copy of an earlier server/dist, run beside c).
+ */
+
+const RESULTS = fileURLToPath(new URL("../results/", import.meta.url));
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    scenarios: { type: "string" },
+    systems: { type: "string" },
+    repeats: { type: "string" },
+    out: { type: "string", default: "latest" },
+    baseline: { type: "string" },
+  },
+});
+const wanted = (list: string | undefined, name: string) =>
+  !list || list.split(",").some((prefix) => name.startsWith(prefix.trim()));
+const base = args.quick ? QUICK : FULL;
+const plan = {
+  ...base,
+  repeats: args.repeats ? Number(args.repeats) : base.repeats,
+  sweeps: base.sweeps.filter((s) => wanted(args.scenarios, s.name)),
+};
+const started = Date.now();
+const log = (line: string) =>
+  console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+
+const redisMissing = await redisUnavailable();
+const candidates: [SystemUnderTest, string | null][] = [
+  [RAW_WS, null],
+  [MINIMAL_SOCKET_IO, null],
+  [CHAT_SQLITE, null],
+  ...(args.baseline ? [[previousBuild(args.baseline), null] as [SystemUnderTest, null]] : []),
+  [CHAT_REDIS, redisMissing],
+];
+for (const [system, reason] of candidates) if (reason) log(`${system.label}: not available: ${reason}`);
+const systems = candidates
+  .filter(([system, reason]) => !reason && wanted(args.systems, system.id))
+  .map(([system]) => system);
+
+const ctx: Context = { plan, systems, counterPath: buildCounter(), log };
+log(`${plan.mode} run: ${systems.map((s) => s.label).join(", ")}`);
+
+const results: BenchResults = {
+  plan,
+  startedAt: new Date(started).toISOString(),
+  finishedMs: 0,
+  machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}, load average at start ${loadavg()[0]?.toFixed(2)}`,
+  systems: candidates
+    .filter(([s, reason]) => reason || wanted(args.systems, s.id))
+    .map(([s, reason]) => ({ id: s.id, label: s.label, unavailable: reason })),
+  sweeps: [],
+  idle: [],
+  churn: [],
+  overload: null,
+  bundle: bundleSizes(),
+};
+
+for (const sweepPlan of plan.sweeps) results.sweeps.push(await sweep(ctx, sweepPlan));
+const fanout = results.sweeps.find((s) => s.plan.pattern === "group" && s.plan.clients === 1000);
+if (fanout && wanted(args.scenarios, "overload")) results.overload = await overload(ctx, fanout);
+if (wanted(args.scenarios, "churn")) results.churn = await churn(ctx);
+if (wanted(args.scenarios, "idle")) results.idle = await idle(ctx);
+results.finishedMs = Date.now() - started;
+
+mkdirSync(RESULTS, { recursive: true });
+writeFileSync(`${RESULTS}${args.out}.json`, `${JSON.stringify(results, null, 1)}\n`);
+writeFileSync(`${RESULTS}${args.out}.svg`, latencyChart(results));
+writeFileSync(`${RESULTS}${args.out}.md`, markdownReport(results, `${args.out}.svg`));
+log(`done: bench/results/${args.out}.md`);

@@ -1,0 +1,203 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { freePort, SERVER_CORE, spawnPinned, stop, waitForPort } from "./processes.js";
+import type { WireProtocol } from "./step.js";
+
+/** The four systems the bench compares, each started fresh (its own process on the server core) per step. */
+
+/** c0: an earlier build of this server, run beside the current one to measure a change within one run. */
+export type SystemId = "a" | "b" | "c" | "d" | "c0";
+
+export interface RunningSystem {
+  port: number;
+  /** Every process of the system (the chat server, and Redis for d): their CPU and memory are its cost. */
+  pids: number[];
+  /** Whether the system really did what it is labelled as (d: the server wrote to Redis). */
+  verify(): Promise<string | null>;
+  stop(): Promise<void>;
+}
+
+export interface SystemUnderTest {
+  id: SystemId;
+  label: string;
+  protocol: WireProtocol;
+  echoToSender: boolean;
+  hasPresence: boolean;
+  start(tuning: ServerTuning): Promise<RunningSystem>;
+}
+
+export interface ServerTuning {
+  /** How long a user who left stays listed; short in the churn scenario, so leaves happen within a step. */
+  presenceGraceMs?: number;
+}
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const SERVER_MAIN = here("../../server/dist/main.js");
+const REDIS_SERVER = "/usr/bin/redis-server";
+
+/**
+ * Limits off: the bench connects thousands of clients from one address and sends far faster than a person.
+ * Variables the server does not know are ignored.
+ */
+const UNLIMITED = {
+  CONNECTIONS_PER_IP: "0",
+  HANDSHAKES_PER_IP_PER_MINUTE: "0",
+  MESSAGES_PER_SECOND: "0",
+  MESSAGE_BURST: "0",
+  READS_PER_SECOND: "0",
+  READ_BURST: "0",
+};
+
+async function startNode(entry: string, env: Record<string, string>, extraPids: number[] = []) {
+  const port = await freePort();
+  const child = spawnPinned(SERVER_CORE, process.execPath, [entry], { PORT: String(port), ...env });
+  child.stdout?.resume();
+  child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(chunk));
+  await waitForPort(port, child);
+  return { port, child, pids: [child.pid as number, ...extraPids] };
+}
+
+function baseline(id: SystemId, label: string, protocol: WireProtocol, entry: string, echo: boolean) {
+  return {
+    id,
+    label,
+    protocol,
+    echoToSender: echo,
+    hasPresence: false,
+    async start(): Promise<RunningSystem> {
+      const { port, child, pids } = await startNode(here(entry), {});
+      return { port, pids, verify: async () => null, stop: () => stop(child) };
+    },
+  } satisfies SystemUnderTest;
+}
+
+/** This server exactly as deployed (its main.js), with a fresh data directory. */
+async function startChatServer(
+  tuning: ServerTuning,
+  env: Record<string, string>,
+  extraPids: number[] = [],
+  main = SERVER_MAIN,
+) {
+  const dataDir = mkdtempSync(join(tmpdir(), "chat-bench-"));
+  const { port, child, pids } = await startNode(
+    main,
+    {
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      LOG_LEVEL: "warn",
+      CLIENT_DIR: join(dataDir, "no-client"),
+      ...(tuning.presenceGraceMs === undefined ? {} : { PRESENCE_GRACE_MS: String(tuning.presenceGraceMs) }),
+      ...UNLIMITED,
+      ...env,
+    },
+    extraPids,
+  );
+  return {
+    port,
+    pids,
+    async stop() {
+      await stop(child);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const RAW_WS = baseline("a", "(a) raw ws", "ws", "./systems/raw-ws.js", false);
+export const MINIMAL_SOCKET_IO = baseline(
+  "b",
+  "(b) minimal socket.io",
+  "socket.io",
+  "./systems/minimal-socketio.js",
+  true,
+);
+
+export const CHAT_SQLITE: SystemUnderTest = {
+  id: "c",
+  label: "(c) this server, SQLite",
+  protocol: "socket.io",
+  echoToSender: false,
+  hasPresence: true,
+  async start(tuning) {
+    const server = await startChatServer(tuning, {});
+    return { ...server, verify: async () => null };
+  },
+};
+
+/**
+ * A copy of an earlier server/dist (say server/baseline/dist: ignored like every dist/). It must sit inside
+ * server/ to resolve the same dependencies.
+ */
+export function previousBuild(dir: string): SystemUnderTest {
+  const main = join(resolve(dir), "main.js");
+  if (!existsSync(main)) throw new Error(`no main.js in ${dir}`);
+  return {
+    ...CHAT_SQLITE,
+    id: "c0",
+    label: `(c0) this server, earlier build (${dir})`,
+    async start(tuning) {
+      const server = await startChatServer(tuning, {}, [], main);
+      return { ...server, verify: async () => null };
+    },
+  };
+}
+
+export const CHAT_REDIS: SystemUnderTest = {
+  id: "d",
+  label: "(d) this server, Redis",
+  protocol: "socket.io",
+  echoToSender: false,
+  hasPresence: true,
+  async start(tuning) {
+    const redisPort = await freePort();
+    const redisDir = mkdtempSync(join(tmpdir(), "chat-bench-redis-"));
+    const redis = spawnPinned(SERVER_CORE, REDIS_SERVER, [
+      "--port",
+      String(redisPort),
+      "--bind",
+      "127.0.0.1",
+      "--dir",
+      redisDir,
+    ]);
+    redis.stdout?.resume();
+    redis.stderr?.resume();
+    await waitForPort(redisPort, redis);
+    const server = await startChatServer(tuning, { REDIS_URL: `redis://127.0.0.1:${redisPort}` }, [
+      redis.pid as number,
+    ]);
+    return {
+      ...server,
+      async verify() {
+        const keys = await redisKeyCount(redisPort);
+        return keys > 0 ? null : "the server left Redis empty: its main.js does not use REDIS_URL";
+      },
+      async stop() {
+        await server.stop();
+        await stop(redis);
+        rmSync(redisDir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+/** Why (d) cannot run here, or null when it can. */
+export async function redisUnavailable(): Promise<string | null> {
+  const server: object = await import("@chat/server");
+  if (!("openRedisStorage" in server)) return "the server has no Redis storage (no openRedisStorage export)";
+  if (!existsSync(REDIS_SERVER)) return `redis-server is not installed (${REDIS_SERVER})`;
+  return null;
+}
+
+/** DBSIZE over RESP, without a client library. */
+function redisKeyCount(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: "127.0.0.1", port }, () => socket.write("DBSIZE\r\n"));
+    socket.once("data", (reply) => {
+      socket.destroy();
+      resolve(Number(/^:(\d+)/.exec(reply.toString())?.[1] ?? 0));
+    });
+    socket.once("error", reject);
+  });
+}

@@ -1,0 +1,24 @@
+import { createServer } from "node:http";
+import type { ChatMessage, ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from "@chat/shared";
+import { Server } from "socket.io";
+
+/**
+ * Baseline (b): the minimal Socket.IO chat that speaks our protocol. No persistence, no sessions, no
+ * presence, no validation: a group message is `io.emit` (the sender gets it too), a private one goes to
+ * the recipient's room, and the ack echoes the message.
+ */
+
+const http = createServer();
+const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { serveClient: false });
+http.listen(Number(process.env.PORT), "127.0.0.1");
+let lastId = 0;
+
+io.on("connection", (socket) => {
+  const { name } = socket.handshake.auth as { name: string } & HandshakeAuth;
+  socket.join(name);
+  socket.on("message:send", (req, ack) => {
+    const message: ChatMessage = { id: ++lastId, from: name, sentAt: Date.now(), ...req };
+    (req.to === null ? io : io.to(req.to)).emit("message", message);
+    ack({ ok: true, message });
+  });
+});

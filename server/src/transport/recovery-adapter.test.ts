@@ -1,0 +1,40 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ChatUser } from "../test-support/chat-client.js";
+import { type RunningChat, startChat } from "../test-support/chat-server.js";
+
+let chat: RunningChat;
+const users: ChatUser[] = [];
+
+afterEach(async () => {
+  for (const user of users.splice(0)) user.close();
+  await chat.close();
+});
+
+/** The events connection state recovery holds for replay, in order. */
+function keptForRecovery(): unknown[] {
+  const adapter = chat.server.io.of("/").adapter as unknown as { packets: { data: unknown[] }[] };
+  return adapter.packets.map((packet) => packet.data[0]);
+}
+
+describe("connection state recovery", () => {
+  it("keeps what a dropped socket may miss, but no connection's full online list", async () => {
+    chat = await startChat();
+    const ann = await ChatUser.login(chat.url, "Ann");
+    const bob = await ChatUser.login(chat.url, "Bob", { reconnection: true, reconnectionDelay: 50 });
+    users.push(ann, bob);
+    await ann.send(null, "gives Bob an offset to recover from");
+    await bob.waitFor("message");
+
+    // Bob's network drops; someone arrives while he is away; his client comes back by recovery and is
+    // greeted again with the list as it is now, which is why no list needs keeping.
+    bob.socket.io.engine.close();
+    users.push(await ChatUser.login(chat.url, "Cid"));
+    const list = await bob.next<{ users: { name: string }[] }>("users");
+    expect(bob.socket.recovered).toBe(true);
+    expect(list.users.map((u) => u.name).sort()).toEqual(["Ann", "Bob", "Cid"]);
+
+    const kept = keptForRecovery();
+    expect(kept).toEqual(expect.arrayContaining(["session", "user:joined", "message"]));
+    expect(kept).not.toContain("users");
+  });
+});
