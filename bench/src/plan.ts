@@ -13,6 +13,8 @@ export interface SweepPlan {
    * frame to everyone per join, C²/2 in all) would take minutes per step.
    */
   processes: "fresh" | "shared";
+  /** Also measure every system at 75 % of (b)'s saturation, where the p99 target compares them. */
+  probe: boolean;
 }
 
 export interface Plan {
@@ -39,7 +41,7 @@ export interface Plan {
   overload: { factor: number; measureMs: number; drainMs: number };
 }
 
-/** 35k, 49k, 69k, ... deliveries/s: steps of 40 %, fine enough once the measured throughput is reported too. */
+/** Rising rates in steps of 60 %: coarse, but each system's saturation is the throughput it measured, not a step. */
 const geometric = (from: number, factor: number, count: number) =>
   Array.from({ length: count }, (_, i) => Math.round((from * factor ** i) / 1000) * 1000);
 
@@ -58,28 +60,31 @@ export const FULL: Plan = {
       pattern: "group",
       clients: 1000,
       senders: 10,
-      rates: geometric(35_000, 1.4, 8),
+      rates: geometric(40_000, 1.6, 6),
       processes: "fresh",
+      probe: true,
     },
     {
       name: "fan-out C=5,000",
       pattern: "group",
       clients: 5000,
       senders: 10,
-      rates: geometric(35_000, 1.4, 8),
+      rates: geometric(40_000, 1.6, 6),
       processes: "shared",
+      probe: false,
     },
     {
       name: "private C=1,000",
       pattern: "private",
       clients: 1000,
       senders: 10,
-      rates: geometric(5_000, 1.4, 9),
+      rates: geometric(5_000, 1.6, 8),
       processes: "fresh",
+      probe: false,
     },
   ],
-  idle: { checkpoints: [5000, 10_000], repeats: 1, settleMs: 3000 },
-  churn: { clients: 1000, senders: 10, rate: 35_000, joinsPerSecond: 50, stayMs: 1000, graceMs: 500 },
+  idle: { checkpoints: [5000, 10_000], repeats: 1, settleMs: 2000 },
+  churn: { clients: 1000, senders: 10, rate: 40_000, joinsPerSecond: 50, stayMs: 1000, graceMs: 500 },
   overload: { factor: 1.5, measureMs: 8000, drainMs: 20_000 },
 };
 
@@ -97,18 +102,20 @@ export const QUICK: Plan = {
       pattern: "group",
       clients: 1000,
       senders: 10,
-      rates: geometric(40_000, 1.6, 5),
+      rates: geometric(40_000, 2.5, 3),
       processes: "fresh",
+      probe: true,
     },
     {
       name: "private C=1,000",
       pattern: "private",
       clients: 1000,
       senders: 10,
-      rates: geometric(5_000, 1.8, 5),
+      rates: geometric(5_000, 2.5, 4),
       processes: "fresh",
+      probe: false,
     },
   ],
-  idle: { checkpoints: [2000], repeats: 1, settleMs: 2000 },
+  idle: { checkpoints: [2000], repeats: 1, settleMs: 1000 },
   overload: { factor: 1.5, measureMs: 4000, drainMs: 10_000 },
 };

@@ -24,11 +24,18 @@ export interface SweepResult {
   probeRate: number | null;
 }
 
+/** A system's memory after a full garbage collection: its processes' RSS, and the V8 heap in use. */
+export interface IdleMemory {
+  rss: number;
+  /** heapUsed + external of the Node process; null when it did not report. */
+  heap: number | null;
+}
+
 export interface IdleRun {
   system: SystemId;
-  rssBefore: number;
-  /** Clients connected → memory after settling, and the connect time. */
-  at: Record<number, { rss: number; connectMs: number }>;
+  before: IdleMemory;
+  /** Clients connected → memory after settling and collecting, and the connect time. */
+  at: Record<number, IdleMemory & { connectMs: number }>;
   error?: string;
 }
 
@@ -121,9 +128,17 @@ export function saturation(steps: Step[], system: SystemId): Saturation {
 }
 
 /** Memory per idle connection: growth over the empty server, divided by the clients (median of repeats). */
-export function idlePerConnection(runs: IdleRun[], system: SystemId, clients: number): number | null {
-  const values = runs
-    .filter((r) => r.system === system && r.at[clients])
-    .map((r) => ((r.at[clients] as { rss: number }).rss - r.rssBefore) / clients);
+export function idlePerConnection(
+  runs: IdleRun[],
+  system: SystemId,
+  clients: number,
+  kind: keyof IdleMemory = "rss",
+): number | null {
+  const values = runs.flatMap((r) => {
+    const at = r.at[clients];
+    const now = at?.[kind];
+    const before = r.before[kind];
+    return r.system === system && now != null && before != null ? [(now - before) / clients] : [];
+  });
   return median(values);
 }

@@ -44,6 +44,7 @@ const base = args.quick ? QUICK : FULL;
 const plan = {
   ...base,
   repeats: args.repeats ? Number(args.repeats) : base.repeats,
+  idle: { ...base.idle, repeats: args.repeats ? Number(args.repeats) : base.idle.repeats },
   sweeps: base.sweeps.filter((s) => wanted(args.scenarios, s.name)),
 };
 const started = Date.now();

@@ -118,7 +118,7 @@ export async function sweep(ctx: Context, plan: SweepPlan): Promise<SweepResult>
     }
     // The p99 target compares systems at 75 % of the minimal Socket.IO chat's saturation.
     const capacityOfB = saturation(result.steps, "b").capacity;
-    if (plan.pattern === "group" && capacityOfB) {
+    if (plan.probe && capacityOfB) {
       result.probeRate = Math.round((0.75 * capacityOfB) / 1000) * 1000;
       ctx.log(`${plan.name}: p99 probe at ${result.probeRate}/s (75% of b's saturation)`);
       await runRate(ctx.systems, result.probeRate);
@@ -151,15 +151,21 @@ export async function idle(ctx: Context): Promise<IdleRun[]> {
         textLength,
         counterPath: ctx.counterPath,
       });
-      const run: IdleRun = { system: system.id, rssBefore: session.rss(), at: {} };
+      const memory = async () => {
+        const heap = await running.collectGarbage();
+        return { rss: session.rss(), heap: heap && heap.heapUsed + heap.external };
+      };
+      const run: IdleRun = { system: system.id, before: await memory(), at: {} };
       try {
         for (const clients of checkpoints) {
           const connectMs = await session.connect(clients, ctx.plan.connectTimeoutMs);
           await sleep(settleMs);
-          run.at[clients] = { rss: session.rss(), connectMs };
-          const perConnection = (run.at[clients].rss - run.rssBefore) / clients / 1024;
+          const now = await memory();
+          run.at[clients] = { ...now, connectMs };
+          const kib = (bytes: number) => (bytes / clients / 1024).toFixed(1);
+          const heap = now.heap !== null && run.before.heap !== null ? kib(now.heap - run.before.heap) : "–";
           ctx.log(
-            `  ${system.id} C=${clients}: ${perConnection.toFixed(1)} KiB/connection, connected in ${connectMs} ms`,
+            `  ${system.id} C=${clients}: ${kib(now.rss - run.before.rss)} KiB RSS, ${heap} KiB heap per connection, connected in ${connectMs} ms`,
           );
         }
       } catch (error) {

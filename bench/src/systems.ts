@@ -2,9 +2,11 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { freePort, SERVER_CORE, spawnPinned, stop, waitForPort } from "./processes.js";
 import type { WireProtocol } from "./step.js";
+import { type HeapInUse, MEMORY_REPORT } from "./systems/memory-report.js";
 
 /** The four systems the bench compares, each started fresh (its own process on the server core) per step. */
 
@@ -15,6 +17,8 @@ export interface RunningSystem {
   port: number;
   /** Every process of the system (the chat server, and Redis for d): their CPU and memory are its cost. */
   pids: number[];
+  /** Runs a full garbage collection in the system's Node process; resolves with what stays in use. */
+  collectGarbage(): Promise<HeapInUse | null>;
   /** Whether the system really did what it is labelled as (d: the server wrote to Redis). */
   verify(): Promise<string | null>;
   stop(): Promise<void>;
@@ -37,6 +41,10 @@ export interface ServerTuning {
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const SERVER_MAIN = here("../../server/dist/main.js");
 const REDIS_SERVER = "/usr/bin/redis-server";
+const COLLECT_ON_SIGNAL = here("./systems/collect-on-signal.js");
+/** Bounds the wait for the report of a full collection, and then lets the freed pages leave RSS. */
+const COLLECTION_TIMEOUT_MS = 10_000;
+const SETTLE_AFTER_COLLECTION_MS = 500;
 
 /**
  * Limits off: the bench connects thousands of clients from one address and sends far faster than a person.
@@ -53,11 +61,29 @@ const UNLIMITED = {
 
 async function startNode(entry: string, env: Record<string, string>, extraPids: number[] = []) {
   const port = await freePort();
-  const child = spawnPinned(SERVER_CORE, process.execPath, [entry], { PORT: String(port), ...env });
+  const args = ["--expose-gc", "--import", COLLECT_ON_SIGNAL, entry];
+  const child = spawnPinned(SERVER_CORE, process.execPath, args, { PORT: String(port), ...env });
   child.stdout?.resume();
-  child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(chunk));
+  let onReport: ((heap: HeapInUse) => void) | null = null;
+  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on("line", (line) => {
+    if (line.startsWith(MEMORY_REPORT)) onReport?.(JSON.parse(line.slice(MEMORY_REPORT.length)) as HeapInUse);
+    else process.stderr.write(`${line}\n`);
+  });
   await waitForPort(port, child);
-  return { port, child, pids: [child.pid as number, ...extraPids] };
+  const collectGarbage = async (): Promise<HeapInUse | null> => {
+    const report = new Promise<HeapInUse | null>((resolve) => {
+      const timer = setTimeout(() => resolve(null), COLLECTION_TIMEOUT_MS);
+      onReport = (heap) => {
+        clearTimeout(timer);
+        resolve(heap);
+      };
+    });
+    child.kill("SIGUSR2");
+    const heap = await report;
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_AFTER_COLLECTION_MS));
+    return heap;
+  };
+  return { port, child, pids: [child.pid as number, ...extraPids], collectGarbage };
 }
 
 function baseline(id: SystemId, label: string, protocol: WireProtocol, entry: string, echo: boolean) {
@@ -68,8 +94,8 @@ function baseline(id: SystemId, label: string, protocol: WireProtocol, entry: st
     echoToSender: echo,
     hasPresence: false,
     async start(): Promise<RunningSystem> {
-      const { port, child, pids } = await startNode(here(entry), {});
-      return { port, pids, verify: async () => null, stop: () => stop(child) };
+      const { port, child, pids, collectGarbage } = await startNode(here(entry), {});
+      return { port, pids, collectGarbage, verify: async () => null, stop: () => stop(child) };
     },
   } satisfies SystemUnderTest;
 }
@@ -82,7 +108,7 @@ async function startChatServer(
   main = SERVER_MAIN,
 ) {
   const dataDir = mkdtempSync(join(tmpdir(), "chat-bench-"));
-  const { port, child, pids } = await startNode(
+  const { port, child, pids, collectGarbage } = await startNode(
     main,
     {
       HOST: "127.0.0.1",
@@ -98,6 +124,7 @@ async function startChatServer(
   return {
     port,
     pids,
+    collectGarbage,
     async stop() {
       await stop(child);
       rmSync(dataDir, { recursive: true, force: true });

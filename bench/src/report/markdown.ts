@@ -42,13 +42,18 @@ function summary(results: BenchResults): string {
     ...results.sweeps.map(
       (s) => `${s.plan.name} (saturation ${s.plan.pattern === "group" ? "deliveries" : "messages"}/s)`,
     ),
-    `idle RSS/connection (C=${checkpoints.join(" / ")})`,
+    `idle RSS (heap) per connection, C=${checkpoints.join(" / ")}`,
     "churn (chatters' p99, presence frames per join or leave per client)",
   ];
   const rows = systems.map((s) => [
     s.label,
     ...results.sweeps.map((sweep) => sweepCell(sweep, s.id)),
-    checkpoints.map((c) => kib(idlePerConnection(results.idle, s.id, c))).join(" / "),
+    checkpoints
+      .map(
+        (c) =>
+          `${kib(idlePerConnection(results.idle, s.id, c))} (${kib(idlePerConnection(results.idle, s.id, c, "heap"))})`,
+      )
+      .join(" / "),
     churnCell(results.churn, s.id),
   ]);
   const missing = results.systems
@@ -128,20 +133,25 @@ function stepList(title: string, steps: Step[]): string {
 }
 
 function idleDetails(results: BenchResults): string {
+  const perConnection = (now: number | null, before: number | null, clients: number) =>
+    now === null || before === null ? "–" : kib((now - before) / clients);
   const rows = results.idle.map((run) => [
     run.system,
-    kib(run.rssBefore),
+    `${kib(run.before.rss)} RSS, ${kib(run.before.heap)} heap`,
     ...results.plan.idle.checkpoints.map((c) => {
       const at = run.at[c];
-      return at
-        ? `${kib(at.rss)} (${kib((at.rss - run.rssBefore) / c)}/conn, connected in ${(at.connectMs / 1000).toFixed(1)} s)`
-        : (run.error ?? "–");
+      if (!at) return run.error ?? "–";
+      const rss = perConnection(at.rss, run.before.rss, c);
+      const heap = perConnection(at.heap, run.before.heap, c);
+      return `${rss} RSS, ${heap} heap per connection (connected in ${(at.connectMs / 1000).toFixed(1)} s)`;
     }),
   ]);
   return [
     "### Idle connections",
     "",
-    table(["system", "RSS before", ...results.plan.idle.checkpoints.map((c) => `C=${c}`)], rows),
+    "Read after a full garbage collection in the system's process. RSS is what the issue's target counts; the heap (V8 heap in use plus external memory) is what the connections themselves hold, since V8 keeps the heap that a connection storm made it grow.",
+    "",
+    table(["system", "empty", ...results.plan.idle.checkpoints.map((c) => `C=${c}`)], rows),
   ].join("\n");
 }
 

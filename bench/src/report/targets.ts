@@ -72,7 +72,10 @@ function idleMemory(results: BenchResults): TargetRow[] {
     const c = idlePerConnection(results.idle, "c", clients);
     if (!a || !c)
       return { ...base, measured: "–", result: NOT_MEASURED("(a) or (c) did not reach this count") };
-    const measured = `${(c / a).toFixed(2)} (${(c / 1024).toFixed(1)} vs ${(a / 1024).toFixed(1)} KiB)`;
+    const heap = (id: "a" | "c") => idlePerConnection(results.idle, id, clients, "heap");
+    const heapRatio =
+      heap("a") && heap("c") ? `; heap ${((heap("c") ?? 0) / (heap("a") ?? 1)).toFixed(2)}` : "";
+    const measured = `${(c / a).toFixed(2)} (${(c / 1024).toFixed(1)} vs ${(a / 1024).toFixed(1)} KiB${heapRatio})`;
     return { ...base, measured, result: atMost(c / a, 1.5) };
   });
 }

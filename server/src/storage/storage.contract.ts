@@ -213,6 +213,21 @@ export function describeStorageContract(backendName: string, makeBackend: () => 
         const next = await reopened.messages.append(message(ann, null, "after restart"));
         expect(next.message.id).toBeGreaterThan(acked.at(-1)?.message.id ?? 0);
       });
+
+      it("commit on close the writes accepted but not yet durable, logins and messages alike", async () => {
+        const storage = await fresh();
+        const ann = user("Ann");
+        const created = storage.sessions.create(ann, "hash-on-close", 1);
+        const appended = storage.messages.append(message(ann, null, "accepted before close"));
+        await storage.close();
+        opened.splice(opened.indexOf(storage), 1);
+        await Promise.all([created, appended]);
+
+        const reopened = await open();
+        expect(await reopened.sessions.findByTokenHash("hash-on-close")).toEqual(ann);
+        const page = await reopened.messages.page(ann.id, null, null, 10);
+        expect(page.map((m) => m.text)).toEqual(["accepted before close"]);
+      });
     });
   });
 }

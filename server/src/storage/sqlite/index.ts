@@ -3,6 +3,7 @@ import type { Storage } from "../storage.js";
 import { openDatabase } from "./database.js";
 import { SqliteMessageStore } from "./messages.js";
 import { SqliteSessionStore } from "./sessions.js";
+import { WriteBatch } from "./write-batch.js";
 
 /**
  * The embedded single-process backend: sessions and messages in SQLite under dataDir. Presence is live
@@ -10,16 +11,16 @@ import { SqliteSessionStore } from "./sessions.js";
  */
 export function openSqliteStorage(dataDir: string): Storage {
   const db = openDatabase(dataDir);
-  const messages = new SqliteMessageStore(db);
+  const writes = new WriteBatch(db);
   return {
-    sessions: new SqliteSessionStore(db),
+    sessions: new SqliteSessionStore(db, writes),
     presence: new MemoryPresenceStore(),
-    messages,
+    messages: new SqliteMessageStore(db, writes),
     async ping() {
       db.prepare("SELECT 1").get();
     },
     async close() {
-      await messages.flush();
+      await writes.flush();
       db.close();
     },
   };

@@ -1,8 +1,8 @@
 import type { ChatMessage, MessageId } from "@chat/shared";
 import type { AppendResult, MessageStore, NewMessage } from "../../messages/store.js";
 import type { UserId } from "../../users.js";
-import { TurnBatch } from "../turn-batch.js";
 import type { SqliteDatabase } from "./database.js";
+import type { WriteBatch } from "./write-batch.js";
 
 interface MessageRow {
   id: number;
@@ -29,17 +29,20 @@ function toMessage(row: MessageRow): ChatMessage {
 }
 
 /**
- * Appends are group-committed: every send that arrives within one turn of the event loop shares one
- * transaction, hence one fsync, and each is acknowledged only after that commit.
+ * Appends are group-committed (WriteBatch): every send that arrives within one turn of the event loop
+ * shares one transaction, hence one fsync, and each is acknowledged only after that commit.
  */
 export class SqliteMessageStore implements MessageStore {
-  private readonly appends: TurnBatch<NewMessage, AppendResult>;
+  private readonly insertOne;
   private readonly byClientId;
   private readonly groupPage;
   private readonly privatePage;
   private readonly visible;
 
-  constructor(db: SqliteDatabase) {
+  constructor(
+    db: SqliteDatabase,
+    private readonly writes: WriteBatch,
+  ) {
     const insert = db.prepare<unknown[], MessageRow>(
       `INSERT INTO messages (from_id, from_name, from_key, to_id, to_name, to_key, text, sent_at, client_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -49,24 +52,11 @@ export class SqliteMessageStore implements MessageStore {
     this.byClientId = db.prepare<[string, string], MessageRow>(
       `SELECT ${COLUMNS} FROM messages WHERE from_id = ? AND client_id = ?`,
     );
-    const insertBatch = db.transaction((batch: NewMessage[]): AppendResult[] =>
-      batch.map(({ from, to, text, sentAt, clientId }) => {
-        const row = insert.get(
-          from.id,
-          from.name,
-          from.key,
-          to?.id,
-          to?.name,
-          to?.key,
-          text,
-          sentAt,
-          clientId,
-        );
-        if (row) return { message: toMessage(row), duplicate: false };
-        return { message: toMessage(this.byClientId.get(from.id, clientId) as MessageRow), duplicate: true };
-      }),
-    );
-    this.appends = new TurnBatch(insertBatch);
+    this.insertOne = ({ from, to, text, sentAt, clientId }: NewMessage): AppendResult => {
+      const row = insert.get(from.id, from.name, from.key, to?.id, to?.name, to?.key, text, sentAt, clientId);
+      if (row) return { message: toMessage(row), duplicate: false };
+      return { message: toMessage(this.byClientId.get(from.id, clientId) as MessageRow), duplicate: true };
+    };
     this.groupPage = db.prepare<[number, number], MessageRow>(
       `SELECT ${COLUMNS} FROM messages WHERE to_id IS NULL AND id < ? ORDER BY id DESC LIMIT ?`,
     );
@@ -94,12 +84,7 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   append(message: NewMessage): Promise<AppendResult> {
-    return this.appends.add(message);
-  }
-
-  /** Commits everything queued; for close. */
-  flush(): Promise<void> {
-    return this.appends.flush();
+    return this.writes.run(() => this.insertOne(message));
   }
 
   async findByClientId(from: UserId, clientId: string): Promise<ChatMessage | null> {
