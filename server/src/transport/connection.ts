@@ -49,10 +49,10 @@ export function onConnection(deps: ConnectionDeps) {
     if (!socket.connected) return presence.disconnected(user, socket.id);
     const users = (await presence.online()).map(({ name }) => ({ name }));
     if (!socket.connected) return;
-    // Deltas start right after the full list, never before it. Through the adapter, not socket.emit: a
-    // broadcast packet carries the offset that connection state recovery resumes from.
+    // Deltas start right after the full list, never before it. (Recovery does not keep this packet: a
+    // recovered socket is greeted afresh; see RecoveryAdapter.)
     socket.join(PRESENCE_ROOM);
-    io.to(socket.id).emit("users", { users });
+    socket.emit("users", { users });
   }
 }
 
