@@ -122,6 +122,17 @@ describe("logout", () => {
     expect(newBob.name).toBe("bob");
   });
 
+  it("is not lost when the client disconnects right after asking", async () => {
+    const ann = await login("Ann");
+    const bob = await login("Bob");
+    const token = bob.token;
+    const left = ann.next("user:left", (u: { name: string }) => u.name === "Bob");
+    bob.socket.emit("logout");
+    bob.socket.disconnect();
+    await left;
+    expect((await refusal(ChatUser.connect(chat.url, { token }))).code).toBe(ErrorCode.SESSION_EXPIRED);
+  });
+
   it("disconnects every tab of that identity", async () => {
     const bob = await login("Bob");
     const tab2 = await ChatUser.connect(chat.url, { token: bob.token });

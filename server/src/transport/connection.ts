@@ -1,3 +1,4 @@
+import type { ClientToServerEvents } from "@chat/shared";
 import type { Logger } from "pino";
 import type { Presence } from "../presence/presence.js";
 import type { Sessions } from "../sessions/sessions.js";
@@ -12,6 +13,8 @@ export interface ConnectionDeps extends MessageHandlerDeps {
   presence: Presence;
 }
 
+const LOGOUT = "logout" satisfies keyof ClientToServerEvents;
+
 /** A socket that passed the handshake: register its handlers, count it in, and greet it. */
 export function onConnection(deps: ConnectionDeps) {
   const { io, sessions, presence, metrics } = deps;
@@ -22,12 +25,16 @@ export function onConnection(deps: ConnectionDeps) {
     log.info({ recovered: socket.recovered }, "connected");
     // Handlers first and synchronously, so nothing the client sends right after connecting is missed.
     registerMessageHandlers(socket, { ...deps, log });
-    socket.on("logout", () =>
-      settle(log, "logout", async () => {
-        await sessions.logout(user);
-        io.in(userRoom(user.id)).disconnectSockets(true);
-      }),
-    );
+    // Taken as its packet arrives, not as an event: Socket.IO dispatches events a tick later and drops
+    // those of a socket that disconnected meanwhile, and a client may disconnect right after asking.
+    socket.use(([event], next) => {
+      if (event === LOGOUT)
+        settle(log, "logout", async () => {
+          await sessions.logout(user);
+          io.in(userRoom(user.id)).disconnectSockets(true);
+        });
+      next();
+    });
     socket.on("disconnect", (reason) => {
       log.info({ reason }, "disconnected");
       settle(log, "disconnect", () => presence.disconnected(user, socket.id));
