@@ -23,9 +23,19 @@ export function spawnPinned(
 }
 
 /** Ends a process this bench started, by its pid, and waits until it is gone. */
+/** Waits for a profiled process to write its CPU profile before it is killed. */
+const PROFILE_WRITE_MS = 10_000;
+
 export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, "exit");
+  if (child.spawnargs.includes("--cpu-prof")) {
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), PROFILE_WRITE_MS);
+    await exited;
+    clearTimeout(timer);
+    return;
+  }
   child.kill("SIGKILL");
   await exited;
 }

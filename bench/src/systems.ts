@@ -59,9 +59,12 @@ const UNLIMITED = {
   READ_BURST: "0",
 };
 
+/** `BENCH_CPU_PROF=<dir>`: every system process writes a V8 CPU profile there when it stops, to find hot spots. */
+const CPU_PROFILE = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+
 async function startNode(entry: string, env: Record<string, string>, extraPids: number[] = []) {
   const port = await freePort();
-  const args = ["--expose-gc", "--import", COLLECT_ON_SIGNAL, entry];
+  const args = ["--expose-gc", ...CPU_PROFILE, "--import", COLLECT_ON_SIGNAL, entry];
   const child = spawnPinned(SERVER_CORE, process.execPath, args, { PORT: String(port), ...env });
   child.stdout?.resume();
   let onReport: ((heap: HeapInUse) => void) | null = null;

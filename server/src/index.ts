@@ -1,5 +1,6 @@
 export { type ChatServer, type ChatServerOptions, createChatServer, DEFAULTS } from "./app.js";
 export { type LimiterBackend, type LimiterSpec, memoryLimiters } from "./limits/limiter-backend.js";
 export { DEFAULT_LIMITS, type Limits } from "./limits/settings.js";
+export { openRedisStorage } from "./storage/redis/index.js";
 export { openSqliteStorage } from "./storage/sqlite/index.js";
 export type { Storage } from "./storage/storage.js";
