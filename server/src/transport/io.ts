@@ -12,6 +12,7 @@ import { clientAddress } from "./client-address.js";
 import { coalesceWrites } from "./coalesce-writes.js";
 import { originRefusal } from "./origin-check.js";
 import { RecoveryAdapter } from "./recovery-adapter.js";
+import { singleBufferFrames } from "./single-buffer-frames.js";
 import type { ChatIo } from "./types.js";
 
 export interface IoOptions {
@@ -39,7 +40,7 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
   const { connectionLimits, nodeId, trustProxyHops } = options;
   const io: ChatIo = new Server(http, {
     path: options.path,
-    adapter: options.adapter ?? RecoveryAdapter,
+    adapter: singleBufferFrames(options.adapter ?? RecoveryAdapter),
     // Chat frames are small; the 1 MB default lets one client make the server buffer a lot (pitfall 11).
     maxHttpBufferSize: options.maxHttpBufferSize,
     // The middleware runs on recovery too: an ended session must not come back by replaying its socket.
