@@ -59,8 +59,10 @@ const UNLIMITED = {
   READ_BURST: "0",
 };
 
-/** `BENCH_CPU_PROF=<dir>`: every system process writes a V8 CPU profile there when it stops, to find hot spots. */
-const CPU_PROFILE = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+/** `BENCH_CPU_PROF=<dir>`: each system process writes a V8 CPU profile there as it stops (to find hot spots). */
+const CPU_PROFILE = process.env.BENCH_CPU_PROF
+  ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+  : [];
 
 async function startNode(entry: string, env: Record<string, string>, extraPids: number[] = []) {
   const port = await freePort();
