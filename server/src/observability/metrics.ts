@@ -33,10 +33,17 @@ export class ChatMetrics {
     registers: [this.registry],
   });
 
-  private readonly messagesDelivered = new Counter({
+  /** Counted once per socket of every broadcast, so a plain number; the counter takes it when scraped. */
+  private deliveredSinceScrape = 0;
+
+  private readonly messagesDelivered: Counter = new Counter({
     name: "chat_messages_delivered_total",
     help: "Message events written to sockets of this server, live or replayed.",
     registers: [this.registry],
+    collect: () => {
+      this.messagesDelivered.inc(this.deliveredSinceScrape);
+      this.deliveredSinceScrape = 0;
+    },
   });
 
   private readonly acks = new Counter({
@@ -86,7 +93,7 @@ export class ChatMetrics {
   }
 
   messageDelivered(): void {
-    this.messagesDelivered.inc();
+    this.deliveredSinceScrape++;
   }
 
   answered(event: string, result: Result<object>): void {

@@ -15,25 +15,22 @@ export function coalesceWrites(io: ChatIo): void {
     for (const [socket, corked] of thisTurn) if (corked) socket.uncork();
     thisTurn.clear();
   };
-  io.engine.on("connection", (connection: EngineConnection) => {
-    // Before every handover of packets to the transport, including the ones queued while a write was
-    // pending, which Engine.IO flushes from that write's callback.
-    connection.on("flush", () => {
-      const socket = tcpSocketOf(connection);
-      if (!socket) return;
-      const corked = thisTurn.get(socket);
-      if (corked) return;
-      if (thisTurn.size === 0) setImmediate(endTurn);
-      if (corked === false) socket.cork();
-      thisTurn.set(socket, corked === false);
-    });
+  // Before every handover of packets to a transport, including the ones queued while a write was pending,
+  // which Engine.IO flushes from that write's callback. One listener on the server, not one per connection.
+  io.engine.on("flush", (connection: EngineConnection) => {
+    const socket = tcpSocketOf(connection);
+    if (!socket) return;
+    const corked = thisTurn.get(socket);
+    if (corked) return;
+    if (thisTurn.size === 0) setImmediate(endTurn);
+    if (corked === false) socket.cork();
+    thisTurn.set(socket, corked === false);
   });
 }
 
 /** What this needs of an Engine.IO connection and of ws's WebSocket, which their typings keep private. */
 interface EngineConnection {
   transport: { name: string; socket?: { _socket?: TcpSocket } };
-  on(event: "flush", listener: () => void): void;
 }
 
 /** The TCP socket under a WebSocket transport, looked up per flush since a connection may upgrade. */

@@ -18,6 +18,10 @@ const LOGOUT = "logout" satisfies keyof ClientToServerEvents;
 /** A socket that passed the handshake: register its handlers, count it in, and greet it. */
 export function onConnection(deps: ConnectionDeps) {
   const { io, sessions, presence, metrics } = deps;
+  // One listener for every socket: it runs once per socket of each broadcast.
+  const countDelivery = (event: string) => {
+    if (event === "message") metrics.messageDelivered();
+  };
   return (socket: ChatSocket): void => {
     const { user } = socket.data;
     // Every line about this socket says which socket and identity it is about (never the name or token).
@@ -39,9 +43,7 @@ export function onConnection(deps: ConnectionDeps) {
       log.info({ reason }, "disconnected");
       settle(log, "disconnect", () => presence.disconnected(user, socket.id));
     });
-    socket.onAnyOutgoing((event) => {
-      if (event === "message") metrics.messageDelivered();
-    });
+    socket.onAnyOutgoing(countDelivery);
     // A recovered socket comes back in the rooms it had before; it keeps only those of the session it proved.
     for (const room of socket.rooms) if (room !== socket.id && room !== PRESENCE_ROOM) socket.leave(room);
     socket.join(userRoom(user.id));
