@@ -16,7 +16,8 @@ import { Sessions } from "./sessions/sessions.js";
 import type { Storage } from "./storage/storage.js";
 import { onConnection } from "./transport/connection.js";
 import { admit, authenticate } from "./transport/handshake.js";
-import { type AdapterFactory, createIo, messageDelivery, presenceAnnouncer } from "./transport/io.js";
+import { type AdapterFactory, createIo, messageDelivery } from "./transport/io.js";
+import { PresenceRounds } from "./transport/presence-rounds.js";
 import type { ChatIo } from "./transport/types.js";
 
 export interface ChatServerOptions {
@@ -96,7 +97,8 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     allowedOrigins: options.allowedOrigins ?? [],
     connectionLimits,
   });
-  const presence = new Presence(storage.presence, presenceAnnouncer(io), {
+  const presenceRounds = new PresenceRounds(io, () => storage.presence.online(), log);
+  const presence = new Presence(storage.presence, presenceRounds, {
     graceMs,
     sweepMs: options.presenceSweepMs ?? DEFAULTS.presenceSweepMs,
     log,
@@ -110,7 +112,10 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
 
   io.use(admit(connectionLimits, trustProxyHops, log));
   io.use(authenticate(sessions, parsers, log));
-  io.on("connection", onConnection({ io, sessions, presence, messages, log, metrics, parsers, throttles }));
+  io.on(
+    "connection",
+    onConnection({ io, sessions, presence, presenceRounds, messages, log, metrics, parsers, throttles }),
+  );
 
   return {
     io,
@@ -125,6 +130,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         io.close(() => resolve());
         http.closeAllConnections();
       });
+      await presenceRounds.stop();
       await presence.stop();
       await storage.close();
     },

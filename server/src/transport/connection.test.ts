@@ -37,6 +37,19 @@ describe("a connection", () => {
     }
   });
 
+  it("lets a crowd connect at once: each is sent the list once, and everyone ends up listing everyone", async () => {
+    const crowd = await Promise.all(Array.from({ length: 40 }, (_, i) => connect({ name: `crowd${i}` })));
+    // Presence goes out in order, so whoever has heard of this later arrival has heard of the whole crowd.
+    const last = await connect({ name: "last" });
+    const everyone = [...crowd, last].map((user) => user.name).sort();
+    for (const user of crowd) {
+      await user.waitFor<{ name: string }>("user:joined", ({ name }) => name === "last");
+      expect([...user.online].sort()).toEqual(everyone);
+      expect(user.events.filter(({ event }) => event === "users")).toHaveLength(1);
+    }
+    expect([...last.online].sort()).toEqual(everyone);
+  });
+
   it("cannot take over another user's recovered socket, and with it their private messages", async () => {
     const alice = await connect({ name: "Alice" });
     const bob = await connect({ name: "Bob" });

@@ -3,21 +3,22 @@ import type { Logger } from "pino";
 import type { Presence } from "../presence/presence.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { userRoom } from "../users.js";
-import { PRESENCE_ROOM } from "./io.js";
 import { type MessageHandlerDeps, registerMessageHandlers } from "./message-handlers.js";
+import { PRESENCE_ROOM, type PresenceRounds } from "./presence-rounds.js";
 import type { ChatIo, ChatSocket } from "./types.js";
 
 export interface ConnectionDeps extends MessageHandlerDeps {
   io: ChatIo;
   sessions: Sessions;
   presence: Presence;
+  presenceRounds: PresenceRounds;
 }
 
 const LOGOUT = "logout" satisfies keyof ClientToServerEvents;
 
 /** A socket that passed the handshake: register its handlers, count it in, and greet it. */
 export function onConnection(deps: ConnectionDeps) {
-  const { io, sessions, presence, metrics } = deps;
+  const { io, sessions, presence, presenceRounds, metrics } = deps;
   // One listener for every socket: it runs once per socket of each broadcast.
   const countDelivery = (event: string) => {
     if (event === "message") metrics.messageDelivered();
@@ -56,12 +57,9 @@ export function onConnection(deps: ConnectionDeps) {
     await presence.connected(user, socket.id);
     // The socket may have gone while we awaited; its disconnect handler then ran before we counted it in.
     if (!socket.connected) return presence.disconnected(user, socket.id);
-    const users = (await presence.online()).map(({ name }) => ({ name }));
-    if (!socket.connected) return;
-    // Deltas start right after the full list, never before it. (Recovery does not keep this packet: a
-    // recovered socket is greeted afresh; see RecoveryAdapter.)
-    socket.join(PRESENCE_ROOM);
-    socket.emit("users", { users });
+    // The full list, then deltas, never before it. (Recovery does not keep the list: a recovered socket
+    // is greeted afresh; see RecoveryAdapter.)
+    presenceRounds.greet(socket);
   }
 }
 

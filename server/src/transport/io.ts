@@ -6,7 +6,6 @@ import { PacketType } from "socket.io-parser";
 import type { ConnectionLimits, TransportConnection } from "../limits/connection-limits.js";
 import type { Delivery } from "../messages/messages.js";
 import type { ChatMetrics } from "../observability/metrics.js";
-import type { PresenceAnnouncer } from "../presence/presence.js";
 import { userRoom } from "../users.js";
 import { clientAddress } from "./client-address.js";
 import { coalesceWrites } from "./coalesce-writes.js";
@@ -73,17 +72,6 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
 /** A handshake opens a transport; later polling requests and upgrades carry its session id. */
 function isNewTransport(request: IncomingMessage): boolean {
   return !new URL(request.url ?? "/", "http://localhost").searchParams.has("sid");
-}
-
-/** The sockets that have received the full online list and so follow it by deltas. */
-export const PRESENCE_ROOM = "presence";
-
-/** Presence changes go to every socket that has the list, as one small delta, never the full list again. */
-export function presenceAnnouncer(io: ChatIo): PresenceAnnouncer {
-  return {
-    joined: ({ name }) => io.to(PRESENCE_ROOM).emit("user:joined", { name }),
-    left: ({ name }) => io.to(PRESENCE_ROOM).emit("user:left", { name }),
-  };
 }
 
 export function messageDelivery(io: ChatIo, metrics: ChatMetrics): Delivery {
