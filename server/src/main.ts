@@ -2,13 +2,15 @@ import { existsSync } from "node:fs";
 import { createChatServer } from "./app.js";
 import { limitsOf, readConfig } from "./config.js";
 import { createLogger } from "./observability/logger.js";
-import { openRedisStorage } from "./storage/redis/index.js";
 import { openSqliteStorage } from "./storage/sqlite/index.js";
 
 const config = readConfig();
 const log = createLogger(config.LOG_LEVEL);
-// With Redis, this process is one of several: state and broadcasts are shared through it.
-const redis = config.REDIS_URL ? await openRedisStorage(config.REDIS_URL, { log }) : null;
+// With Redis, this process is one of several: state and broadcasts are shared through it. Loaded only
+// then: the Redis client and adapter are a few megabytes a lone process has no use for.
+const redis = config.REDIS_URL
+  ? await (await import("./storage/redis/index.js")).openRedisStorage(config.REDIS_URL, { log })
+  : null;
 const server = createChatServer({
   storage: redis ?? openSqliteStorage(config.DATA_DIR),
   adapter: redis?.createAdapter(),
