@@ -2,29 +2,28 @@ import type { Socket as TcpSocket } from "node:net";
 import type { ChatIo } from "./types.js";
 
 /**
- * Whatever a socket is sent after its first frame in a turn of the event loop leaves in one write at the
- * end of that turn. A group commit resolves many sends in the same turn, so under load each socket is
- * sent several frames at once (a presence storm does the same); Socket.IO frames a broadcast once but
- * writes it frame by frame, and on a busy server those per-frame syscalls cost more than everything else
- * a broadcast does. The first frame still leaves at once: a quiet server adds no delay.
+ * Everything a socket is sent by one callback of the event loop (with the promise continuations it sets
+ * off) leaves in one write. A group commit resolves many sends in one callback, so under load each socket
+ * is sent several frames at once (a presence round does the same); Socket.IO frames a broadcast once
+ * but writes it frame by frame, and on a busy server those per-frame syscalls cost more than everything
+ * else a broadcast does. The cork is lifted as soon as that work is done (process.nextTick runs once the
+ * microtask queue is empty), before any other I/O: nothing waits for a later turn.
  */
 export function coalesceWrites(io: ChatIo): void {
-  /** Sockets written to in this turn: true once corked. */
-  const thisTurn = new Map<TcpSocket, boolean>();
-  const endTurn = () => {
-    for (const [socket, corked] of thisTurn) if (corked) socket.uncork();
-    thisTurn.clear();
+  let corked: TcpSocket[] = [];
+  const uncorkAll = () => {
+    const sockets = corked;
+    corked = [];
+    for (const socket of sockets) socket.uncork();
   };
   // Before every handover of packets to a transport, including the ones queued while a write was pending,
   // which Engine.IO flushes from that write's callback. One listener on the server, not one per connection.
   io.engine.on("flush", (connection: EngineConnection) => {
     const socket = tcpSocketOf(connection);
-    if (!socket) return;
-    const corked = thisTurn.get(socket);
-    if (corked) return;
-    if (thisTurn.size === 0) setImmediate(endTurn);
-    if (corked === false) socket.cork();
-    thisTurn.set(socket, corked === false);
+    if (!socket || socket.writableCorked > 0) return;
+    if (corked.length === 0) process.nextTick(uncorkAll);
+    socket.cork();
+    corked.push(socket);
   });
 }
 
