@@ -1,12 +1,24 @@
 import { ErrorCode, failure, type ProtocolError, type Result } from "@chat/shared";
 import type { Logger } from "pino";
 import type { ChatMetrics } from "../observability/metrics.js";
+import type { ChatSocket } from "./types.js";
 
 type Ack = (result: Result<object>) => void;
 
 export interface AckContext {
   log: Logger;
   metrics: ChatMetrics;
+}
+
+/**
+ * A listener shared by every socket: Socket.IO calls it with the socket as `this`. One function per event
+ * for the whole server, not a closure per connection, since idle connections are what a chat holds most.
+ */
+export type SharedListener = (this: ChatSocket, ...args: unknown[]) => void;
+
+/** What every log line about a socket carries: which socket and identity (never the name or token). */
+export function aboutSocket(socket: ChatSocket): { socket: string; user: string } {
+  return { socket: socket.id, user: socket.data.user.id };
 }
 
 /**
@@ -19,24 +31,24 @@ export interface AckContext {
 export function acknowledged<R extends Result<object>>(
   { log, metrics }: AckContext,
   event: string,
-  throttle: () => Promise<ProtocolError | null>,
-  handle: (payload: unknown) => Promise<R>,
-): (...args: unknown[]) => void {
-  return (...args) => {
+  throttle: (socket: ChatSocket) => Promise<ProtocolError | null>,
+  handle: (socket: ChatSocket, payload: unknown) => Promise<R>,
+): SharedListener {
+  return function listener(...args) {
     const ack = args.at(-1);
     if (typeof ack !== "function") return;
     const payload = args.length > 1 ? args[0] : undefined;
     const answer = (result: Result<object>) => {
       metrics.answered(event, result);
-      log.debug({ event, result: result.ok ? "ok" : result.error.code }, "answered");
+      log.debug({ ...aboutSocket(this), event, result: result.ok ? "ok" : result.error.code }, "answered");
       (ack as Ack)(result);
     };
-    throttle()
+    throttle(this)
       .then((limited): Promise<Result<object>> | Result<object> =>
-        limited ? { ok: false, error: limited } : handle(payload),
+        limited ? { ok: false, error: limited } : handle(this, payload),
       )
       .then(answer, (error: unknown) => {
-        log.error({ err: error, event }, "handler failed");
+        log.error({ ...aboutSocket(this), err: error, event }, "handler failed");
         answer(failure(ErrorCode.INTERNAL, "The server failed to handle this request."));
       });
   };

@@ -1,7 +1,8 @@
+import type { ClientToServerEvents } from "@chat/shared";
 import type { RequestParsers } from "../limits/content-limits.js";
 import type { RequestThrottles } from "../limits/request-limits.js";
 import type { Messages } from "../messages/messages.js";
-import { type AckContext, acknowledged } from "./acks.js";
+import { type AckContext, acknowledged, type SharedListener } from "./acks.js";
 import type { ChatSocket } from "./types.js";
 
 export interface MessageHandlerDeps extends AckContext {
@@ -10,35 +11,30 @@ export interface MessageHandlerDeps extends AckContext {
   throttles: RequestThrottles;
 }
 
-export function registerMessageHandlers(socket: ChatSocket, deps: MessageHandlerDeps): void {
+type RequestEvent = Extract<keyof ClientToServerEvents, "message:send" | "history:get" | "sync">;
+
+/** The acknowledged requests, built once per server and shared by every socket (see SharedListener). */
+export function messageHandlers(deps: MessageHandlerDeps): Record<RequestEvent, SharedListener> {
   const { messages, parsers, throttles } = deps;
-  const { user } = socket.data;
   // Limits are per identity: every tab of a user draws on the same budget.
-  const sendBudget = () => throttles.messages(user.id);
-  const readBudget = () => throttles.reads(user.id);
-  socket.on(
-    "message:send",
-    acknowledged(deps, "message:send", sendBudget, async (payload) => {
+  const sendBudget = (socket: ChatSocket) => throttles.messages(socket.data.user.id);
+  const readBudget = (socket: ChatSocket) => throttles.reads(socket.data.user.id);
+  return {
+    "message:send": acknowledged(deps, "message:send", sendBudget, async (socket, payload) => {
       const req = parsers.send(payload);
       if (!req.ok) return req;
-      const sent = await messages.send(user, socket.id, req.value);
+      const sent = await messages.send(socket.data.user, socket.id, req.value);
       return sent.ok ? { ok: true, message: sent.value } : sent;
     }),
-  );
-  socket.on(
-    "history:get",
-    acknowledged(deps, "history:get", readBudget, async (payload) => {
+    "history:get": acknowledged(deps, "history:get", readBudget, async (socket, payload) => {
       const req = parsers.history(payload);
       if (!req.ok) return req;
-      return { ok: true, messages: await messages.history(user, req.value) };
+      return { ok: true, messages: await messages.history(socket.data.user, req.value) };
     }),
-  );
-  socket.on(
-    "sync",
-    acknowledged(deps, "sync", readBudget, async (payload) => {
+    sync: acknowledged(deps, "sync", readBudget, async (socket, payload) => {
       const req = parsers.sync(payload);
       if (!req.ok) return req;
-      return { ok: true, ...(await messages.sync(user, req.value)) };
+      return { ok: true, ...(await messages.sync(socket.data.user, req.value)) };
     }),
-  );
+  };
 }

@@ -1,8 +1,12 @@
 import type { ServerToClientEvents } from "@chat/shared";
 import { Adapter, type BroadcastOptions, SessionAwareAdapter } from "socket.io-adapter";
 
-/** The online list and its deltas: a recovered socket is sent the list afresh (see PresenceRounds). */
-const PRESENCE_EVENTS: ReadonlySet<unknown> = new Set<keyof ServerToClientEvents>([
+/**
+ * What every connection is greeted with, recovered ones too (see onConnection and PresenceRounds): the
+ * session, the online list as it is then, and the deltas that such a list supersedes.
+ */
+const GREETING_EVENTS: ReadonlySet<unknown> = new Set<keyof ServerToClientEvents>([
+  "session",
   "users",
   "user:joined",
   "user:left",
@@ -10,14 +14,14 @@ const PRESENCE_EVENTS: ReadonlySet<unknown> = new Set<keyof ServerToClientEvents
 
 /**
  * Connection state recovery keeps every packet it sends for the recovery window, to replay what a dropped
- * socket missed. Presence is not worth keeping: a recovered socket is greeted with the online list as it
- * is then, which already holds every change it missed. One full list kept per connection would hold C²/2
- * names at C users, most of the server's memory at a few thousand users; and every join and leave kept
- * for the window is another packet per change, which a reconnect storm multiplies.
+ * socket missed. The greeting is not worth keeping: a recovered socket is greeted afresh, and what it
+ * missed of presence is already in the new list. Kept, it would cost one `session` (with its token) per
+ * connection and one full list per connection, C²/2 names at C users, most of the server's memory at a
+ * few thousand; and every join and leave of a reconnect storm, each with its room sets, for the window.
  */
 export class RecoveryAdapter extends SessionAwareAdapter {
   override broadcast(packet: { data?: unknown[] }, opts: BroadcastOptions): void {
-    if (PRESENCE_EVENTS.has(packet.data?.[0])) Adapter.prototype.broadcast.call(this, packet, opts);
+    if (GREETING_EVENTS.has(packet.data?.[0])) Adapter.prototype.broadcast.call(this, packet, opts);
     else super.broadcast(packet, opts);
   }
 }
