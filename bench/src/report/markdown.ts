@@ -17,7 +17,7 @@ import { type TargetRow, targets } from "./targets.js";
 
 /** bench/results/latest.md: the summary table, the targets, the details, the bundle, the server changes. */
 
-const SERVER_CHANGES = fileURLToPath(new URL("../../results/server-changes.md", import.meta.url));
+const SERVER_CHANGES = fileURLToPath(new URL("../../results/notes.md", import.meta.url));
 
 function sweepCell(sweep: SweepResult, system: SystemId): string {
   const { capacity, lastPassing } = saturation(sweep.steps, system);
