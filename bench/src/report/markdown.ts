@@ -12,10 +12,11 @@ import {
   saturation,
 } from "../results.js";
 import type { SystemId } from "../systems.js";
+import { conversationSection } from "./conversation.js";
 import { k, kib, ms, pct, table } from "./format.js";
 import { type TargetRow, targets } from "./targets.js";
 
-/** bench/results/latest.md: the summary table, the targets, the details, the bundle, the server changes. */
+/** bench/results/latest.md: the summary table, the targets, the details, the client, the server changes. */
 
 const SERVER_CHANGES = fileURLToPath(new URL("../../results/notes.md", import.meta.url));
 
@@ -210,5 +211,9 @@ ${idleDetails(results)}
 ## Client bundle (production build)
 
 ${bundle(results)}
+
+## Client: a conversation of ${plan.conversation.messages.toLocaleString("en")} messages
+
+${conversationSection(results)}
 ${serverChanges ? `\n${serverChanges}\n` : ""}`;
 }
