@@ -1,9 +1,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { chromiumUnavailable } from "./client/chromium.js";
-import { longConversation } from "./client/long-conversation.js";
+import { CLIENT_DIR, longConversation } from "./client/long-conversation.js";
 import { buildCounter } from "./native.js";
 import { FULL, QUICK } from "./plan.js";
 import { bundleSizes } from "./report/bundle.js";
@@ -26,6 +27,7 @@ import {
  * For comparing one change: --scenarios=fan-out,private,overload,churn,idle,scroll (name prefixes)
  * --systems=a,b,c,d --repeats=N --out=<name> (writes bench/results/<name>.* instead)
  * --baseline=server/baseline/dist (adds c0: that copy of an earlier server/dist, run beside c).
+ * --client=<dir>: the built client the scroll scenario serves instead of client/dist (an earlier build).
  */
 
 const RESULTS = fileURLToPath(new URL("../results/", import.meta.url));
@@ -38,6 +40,7 @@ const { values: args } = parseArgs({
     repeats: { type: "string" },
     out: { type: "string", default: "latest" },
     baseline: { type: "string" },
+    client: { type: "string" },
   },
 });
 const wanted = (list: string | undefined, name: string) =>
@@ -102,7 +105,8 @@ async function conversation(): Promise<BenchResults["conversation"]> {
     return { unavailable, result: null };
   }
   try {
-    return { unavailable, result: await longConversation(plan.conversation, log) };
+    const clientDir = args.client ? resolve(args.client) : CLIENT_DIR;
+    return { unavailable, result: await longConversation(plan.conversation, clientDir, log) };
   } catch (error) {
     log(`  FAILED ${String(error)}`);
     return { unavailable, result: null, error: String(error) };

@@ -39,8 +39,9 @@ export interface FrameStats {
   p50: number;
   p95: number;
   max: number;
-  /** Shares (0–1) of frames longer than one 60 Hz frame and longer than 50 ms. */
-  over16: number;
+  /** Share (0–1) of frames that took longer than one 60 Hz frame: a vsync was missed (see MISSED_FRAME_MS). */
+  late: number;
+  /** Share of frames longer than 50 ms. */
   over50: number;
 }
 
@@ -71,12 +72,16 @@ export interface ConversationResult {
   smooth: boolean;
 }
 
-/** The criterion for "smooth": most frames on time, and no frame a user sees as a hitch. */
-export const FRAME_BUDGET_MS = 16.7;
+/**
+ * The criterion for "smooth": the 95th percentile frame is one 60 Hz frame, and no frame a user sees as a hitch.
+ * Frame timestamps come in 0.1 ms steps, so on-time frames read 16.6 to 16.8 ms; a frame that missed a vsync
+ * reads 33.3 ms or more. Anything between is the same verdict, so "late" is read halfway, at 25 ms.
+ */
+export const FRAME_MS = 1000 / 60;
+export const MISSED_FRAME_MS = 1.5 * FRAME_MS;
 export const LONG_FRAME_MS = 50;
-const P95_LIMIT_MS = FRAME_BUDGET_MS;
 
-const CLIENT_DIR = fileURLToPath(new URL("../../../client/dist", import.meta.url));
+export const CLIENT_DIR = fileURLToPath(new URL("../../../client/dist", import.meta.url));
 const LIST = '[data-testid="group-window"] [data-testid="messages"]';
 const WORDS = "the a chat message long list scroll smooth frame reader writer room hello again later".split(
   " ",
@@ -99,7 +104,7 @@ export function frameStats(intervals: number[]): FrameStats {
     p50: at(0.5),
     p95: at(0.95),
     max: sorted.at(-1) ?? 0,
-    over16: share(FRAME_BUDGET_MS),
+    late: share(MISSED_FRAME_MS),
     over50: share(LONG_FRAME_MS),
   };
 }
@@ -158,11 +163,13 @@ async function heapAndNodes(page: Page): Promise<{ jsHeapBytes: number; domNodes
   return { jsHeapBytes: metric("JSHeapUsedSize"), domNodes: metric("Nodes") };
 }
 
+/** `clientDir`: the built client to serve; an earlier build measures a client change within one run. */
 export async function longConversation(
   plan: ConversationPlan,
+  clientDir: string,
   log: (line: string) => void,
 ): Promise<ConversationResult> {
-  const server = await startChatServer({}, { CLIENT_DIR });
+  const server = await startChatServer({}, { CLIENT_DIR: clientDir });
   const chromium = await launchPinnedChromium(LOADGEN_CORE);
   let writer: Writer | null = null;
   try {
@@ -212,7 +219,7 @@ export async function longConversation(
       appendMs,
       domElements: await page.evaluate(elementCount),
       ...(await heapAndNodes(page)),
-      smooth: scrollStats.p95 <= P95_LIMIT_MS && scrollStats.max <= LONG_FRAME_MS,
+      smooth: scrollStats.p95 < MISSED_FRAME_MS && scrollStats.max <= LONG_FRAME_MS,
     };
     log(
       `  shown after ${Math.round(result.allShownMs)} ms; scroll p50 ${scrollStats.p50.toFixed(1)} / p95 ${scrollStats.p95.toFixed(1)} / max ${scrollStats.max.toFixed(1)} ms over ${scrollStats.frames} frames; append ${appendMs.map((v) => v.toFixed(1)).join(", ")} ms; ${result.domElements} elements`,

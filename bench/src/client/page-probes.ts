@@ -44,7 +44,7 @@ export function recordArrivals(): void {
 }
 
 export interface ShownAt {
-  /** performance.now() in the first animation frame whose DOM shows the text as the list's last message. */
+  /** performance.now() right after the first frame rendered with the text as the list's last message. */
   shownAt: number;
   /** Intervals between animation frames while waiting (ms). */
   frames: number[];
@@ -53,10 +53,11 @@ export interface ShownAt {
 }
 
 /**
- * Starts watching, frame by frame, for the first animation frame in which the list's last message row carries
- * `text` and its bottom is inside the list's viewport: the frame about to paint it. Rows are the list's direct
- * children. Returns at once; `shown` waits for that frame. The arrival log restarts: it then holds the frames
- * that arrived while watching.
+ * Starts watching for the first frame that shows, as the list's last message row, one carrying `text` with its
+ * bottom inside the list's viewport. Each animation frame posts a task, which runs once the frame is rendered:
+ * that task checks, so every requestAnimationFrame callback of the page (scrolling to the bottom among them) has
+ * run. Rows are the list's direct children. Returns at once; `shown` waits for that frame. The arrival log
+ * restarts: it then holds the frames that arrived while watching.
  */
 export function watchForLast(args: { list: string; text: string }): void {
   const arrivals = window.chatBenchArrivals;
@@ -64,9 +65,8 @@ export function watchForLast(args: { list: string; text: string }): void {
   window.chatBenchShown = new Promise((resolve) => {
     const frames: number[] = [];
     let previous: number | null = null;
-    const tick = (stamp: number) => {
-      if (previous !== null) frames.push(stamp - previous);
-      previous = stamp;
+    let done = false;
+    const check = () => {
       const list = document.querySelector(args.list);
       let row = list?.lastElementChild ?? null;
       while (row && !row.matches('[data-testid="message"]')) row = row.previousElementSibling;
@@ -74,12 +74,20 @@ export function watchForLast(args: { list: string; text: string }): void {
         list &&
         row?.querySelector(".text")?.textContent === args.text &&
         row.getBoundingClientRect().bottom <= list.getBoundingClientRect().bottom + 1;
-      if (!shown) return requestAnimationFrame(tick);
+      if (!shown || done) return;
+      done = true;
       resolve({
         shownAt: performance.now(),
         frames,
         arrivals: { first: null, last: null, count: 0, sockets: 0, ...arrivals },
       });
+    };
+    const tick = (stamp: number) => {
+      if (done) return;
+      if (previous !== null) frames.push(stamp - previous);
+      previous = stamp;
+      setTimeout(check, 0);
+      requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
   });
