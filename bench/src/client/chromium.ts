@@ -7,6 +7,16 @@ import { type Browser, chromium } from "playwright-core";
 
 const CHROMIUM = "/usr/bin/chromium";
 
+/** Headless, and nothing that reaches for the network on its own. The browser tests launch with these too. */
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
 /** Why the client scenario cannot run here, or null when it can. */
 export function chromiumUnavailable(): string | null {
   return existsSync(CHROMIUM) ? null : `Chromium is not installed (${CHROMIUM}; Debian package \`chromium\`)`;
@@ -25,18 +35,7 @@ export async function launchPinnedChromium(core: number): Promise<PinnedBrowser>
   const dir = mkdtempSync(join(tmpdir(), "chat-bench-chromium-"));
   const wrapper = join(dir, "chromium");
   writeFileSync(wrapper, `#!/bin/sh\nexec taskset -c ${core} ${CHROMIUM} "$@"\n`, { mode: 0o755 });
-  const browser = await chromium.launch({
-    executablePath: wrapper,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await chromium.launch({ executablePath: wrapper, headless: true, args: CHROMIUM_ARGS });
   return {
     browser,
     async close() {
