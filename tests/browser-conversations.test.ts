@@ -1,36 +1,16 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
-import { launchChromium } from "./support/browser.js";
+import { browserAndServer } from "./support/browser.js";
 import { ChatPage } from "./support/chat-page.js";
-import { type ServerProcess, startServerProcess } from "./support/server-process.js";
 
-let browser: Browser;
-let server: ServerProcess;
-
-beforeAll(async () => {
-  server = await startServerProcess({
-    PORT: "0",
-    DATA_DIR: mkdtempSync(join(tmpdir(), "chat-e2e-")),
-    // The history test writes 120 messages as fast as it can: faster than any person, so no send limit.
-    MESSAGES_PER_SECOND: "0",
-  });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.kill("SIGTERM");
-});
+// The history test writes 120 messages as fast as it can: faster than any person, so no send limit.
+const started = browserAndServer({ MESSAGES_PER_SECOND: "0" });
 
 describe("conversations in Chromium", () => {
   it("loads older history when scrolled to the top, oldest first, until the beginning", async () => {
-    const writer = await ChatUser.login(server.url, "Writer");
+    const writer = await ChatUser.login(started.server.url, "Writer");
     for (let i = 1; i <= 120; i++) expect((await writer.send(null, `history ${i}`)).ok).toBe(true);
-    const reader = await ChatPage.open(browser, server.url);
+    const reader = await ChatPage.open(started.browser, started.server.url);
     await reader.login("Reader");
     await reader.message(reader.group, "history 120").waitFor();
     expect(await reader.texts(reader.group)).toHaveLength(50);
@@ -49,9 +29,9 @@ describe("conversations in Chromium", () => {
   });
 
   it("keeps Shift+Enter as a new line, and shows a refused message as failed with Retry and Discard", async () => {
-    const ann = await ChatPage.open(browser, server.url);
+    const ann = await ChatPage.open(started.browser, started.server.url);
     await ann.login("Ann");
-    const bob = await ChatUser.login(server.url, "Bob");
+    const bob = await ChatUser.login(started.server.url, "Bob");
     await ann.onlineUser("Bob").dblclick();
     const window = ann.privateWindow("Bob");
 

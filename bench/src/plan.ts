@@ -1,3 +1,5 @@
+import type { ConversationPlan } from "./client/long-conversation.js";
+
 /** How much the bench measures: a quick pass for development, and the full run that results are quoted from. */
 
 export interface SweepPlan {
@@ -39,6 +41,8 @@ export interface Plan {
   };
   /** Drain: long enough to tell queued messages (late) from dropped ones (never). */
   overload: { factor: number; measureMs: number; drainMs: number };
+  /** The client scenario: the same in both modes, since the target is 10,000 messages. */
+  conversation: ConversationPlan;
 }
 
 /** Rising rates in steps of 60 %: coarse, but each system's saturation is the throughput it measured, not a step. */
@@ -86,6 +90,14 @@ export const FULL: Plan = {
   idle: { checkpoints: [5000, 10_000], repeats: 1, settleMs: 2000 },
   churn: { clients: 1000, senders: 10, rate: 40_000, joinsPerSecond: 50, stayMs: 1000, graceMs: 500 },
   overload: { factor: 1.5, measureMs: 8000, drainMs: 20_000 },
+  conversation: {
+    messages: 10_000,
+    inFlight: 50,
+    scrollStepPx: 600,
+    maxScrollFrames: 5000,
+    appends: 5,
+    viewport: { width: 1280, height: 800 },
+  },
 };
 
 export const QUICK: Plan = {

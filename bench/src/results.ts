@@ -1,3 +1,4 @@
+import type { ConversationResult } from "./client/long-conversation.js";
 import type { StepMeasurement } from "./load-session.js";
 import type { Plan, SweepPlan } from "./plan.js";
 import type { Millis } from "./step.js";
@@ -50,6 +51,8 @@ export interface BenchResults {
   churn: Step[];
   overload: { rate: number; steps: Step[] } | null;
   bundle: { file: string; bytes: number; gzip: number }[];
+  /** The client with a 10,000-message conversation; null when not run. */
+  conversation: { unavailable: string | null; result: ConversationResult | null; error?: string } | null;
 }
 
 export const LATENCY_LIMIT_MS = 1000;

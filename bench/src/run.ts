@@ -1,7 +1,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { chromiumUnavailable } from "./client/chromium.js";
+import { CLIENT_DIR, longConversation } from "./client/long-conversation.js";
 import { buildCounter } from "./native.js";
 import { FULL, QUICK } from "./plan.js";
 import { bundleSizes } from "./report/bundle.js";
@@ -21,9 +24,10 @@ import {
 
 /**
  * `pnpm bench [--quick]`: runs every scenario and writes bench/results/latest.{md,json,svg}.
- * For comparing one change: --scenarios=fan-out,private,overload,churn,idle (name prefixes)
+ * For comparing one change: --scenarios=fan-out,private,overload,churn,idle,scroll (name prefixes)
  * --systems=a,b,c,d --repeats=N --out=<name> (writes bench/results/<name>.* instead)
  * --baseline=server/baseline/dist (adds c0: that copy of an earlier server/dist, run beside c).
+ * --client=<dir>: the built client the scroll scenario serves instead of client/dist (an earlier build).
  */
 
 const RESULTS = fileURLToPath(new URL("../results/", import.meta.url));
@@ -36,6 +40,7 @@ const { values: args } = parseArgs({
     repeats: { type: "string" },
     out: { type: "string", default: "latest" },
     baseline: { type: "string" },
+    client: { type: "string" },
   },
 });
 const wanted = (list: string | undefined, name: string) =>
@@ -80,6 +85,7 @@ const results: BenchResults = {
   churn: [],
   overload: null,
   bundle: bundleSizes(),
+  conversation: null,
 };
 
 for (const sweepPlan of plan.sweeps) results.sweeps.push(await sweep(ctx, sweepPlan));
@@ -87,7 +93,25 @@ const fanout = results.sweeps.find((s) => s.plan.pattern === "group" && s.plan.c
 if (fanout && wanted(args.scenarios, "overload")) results.overload = await overload(ctx, fanout);
 if (wanted(args.scenarios, "churn")) results.churn = await churn(ctx);
 if (wanted(args.scenarios, "idle")) results.idle = await idle(ctx);
+if (wanted(args.scenarios, "scroll")) results.conversation = await conversation();
 results.finishedMs = Date.now() - started;
+
+/** The client scenario: Chromium with a 10,000-message conversation (not a system of the comparison). */
+async function conversation(): Promise<BenchResults["conversation"]> {
+  const unavailable = chromiumUnavailable();
+  log(`scroll: a conversation of ${plan.conversation.messages} messages in Chromium`);
+  if (unavailable) {
+    log(`  not available: ${unavailable}`);
+    return { unavailable, result: null };
+  }
+  try {
+    const clientDir = args.client ? resolve(args.client) : CLIENT_DIR;
+    return { unavailable, result: await longConversation(plan.conversation, clientDir, log) };
+  } catch (error) {
+    log(`  FAILED ${String(error)}`);
+    return { unavailable, result: null, error: String(error) };
+  }
+}
 
 mkdirSync(RESULTS, { recursive: true });
 writeFileSync(`${RESULTS}${args.out}.json`, `${JSON.stringify(results, null, 1)}\n`);

@@ -106,7 +106,7 @@ function baseline(id: SystemId, label: string, protocol: WireProtocol, entry: st
 }
 
 /** This server exactly as deployed (its main.js), with a fresh data directory. */
-async function startChatServer(
+export async function startChatServer(
   tuning: ServerTuning,
   env: Record<string, string>,
   extraPids: number[] = [],

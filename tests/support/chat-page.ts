@@ -43,6 +43,19 @@ export class ChatPage {
     return window.locator('[data-testid="message"] .text').allTextContents();
   }
 
+  /** The texts of the messages a reader can see now: those inside the window's scrolled view, top to bottom. */
+  visibleTexts(window: Locator): Promise<string[]> {
+    return window.getByTestId("messages").evaluate((list) => {
+      const view = list.getBoundingClientRect();
+      return Array.from(list.querySelectorAll('[data-testid="message"]'))
+        .filter((row) => {
+          const box = row.getBoundingClientRect();
+          return box.bottom > view.top && box.top < view.bottom;
+        })
+        .map((row) => row.querySelector(".text")?.textContent ?? "");
+    });
+  }
+
   /** The message with exactly this text in the window (a locator: awaiting it waits for it). */
   message(window: Locator, text: string): Locator {
     return window

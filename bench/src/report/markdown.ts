@@ -12,12 +12,13 @@ import {
   saturation,
 } from "../results.js";
 import type { SystemId } from "../systems.js";
+import { conversationSection } from "./conversation.js";
 import { k, kib, ms, pct, table } from "./format.js";
 import { type TargetRow, targets } from "./targets.js";
 
-/** bench/results/latest.md: the summary table, the targets, the details, the bundle, the server changes. */
+/** bench/results/latest.md: the summary table, the targets, the details, the client, the server changes. */
 
-const SERVER_CHANGES = fileURLToPath(new URL("../../results/server-changes.md", import.meta.url));
+const SERVER_CHANGES = fileURLToPath(new URL("../../results/notes.md", import.meta.url));
 
 function sweepCell(sweep: SweepResult, system: SystemId): string {
   const { capacity, lastPassing } = saturation(sweep.steps, system);
@@ -210,5 +211,9 @@ ${idleDetails(results)}
 ## Client bundle (production build)
 
 ${bundle(results)}
+
+## Client: a conversation of ${plan.conversation.messages.toLocaleString("en")} messages
+
+${conversationSection(results)}
 ${serverChanges ? `\n${serverChanges}\n` : ""}`;
 }
