@@ -28,6 +28,7 @@ import {
  * --systems=a,b,c,d --repeats=N --out=<name> (writes bench/results/<name>.* instead)
  * --baseline=server/baseline/dist (adds c0: that copy of an earlier server/dist, run beside c).
  * --client=<dir>: the built client the scroll scenario serves instead of client/dist (an earlier build).
+ * --idle=5000,10000: the idle scenario's client counts (the full run's default is 5,000; see plan.ts).
  */
 
 const RESULTS = fileURLToPath(new URL("../results/", import.meta.url));
@@ -41,6 +42,7 @@ const { values: args } = parseArgs({
     out: { type: "string", default: "latest" },
     baseline: { type: "string" },
     client: { type: "string" },
+    idle: { type: "string" },
   },
 });
 const wanted = (list: string | undefined, name: string) =>
@@ -49,7 +51,11 @@ const base = args.quick ? QUICK : FULL;
 const plan = {
   ...base,
   repeats: args.repeats ? Number(args.repeats) : base.repeats,
-  idle: { ...base.idle, repeats: args.repeats ? Number(args.repeats) : base.idle.repeats },
+  idle: {
+    ...base.idle,
+    repeats: args.repeats ? Number(args.repeats) : base.idle.repeats,
+    checkpoints: args.idle ? args.idle.split(",").map(Number) : base.idle.checkpoints,
+  },
   sweeps: base.sweeps.filter((s) => wanted(args.scenarios, s.name)),
 };
 const started = Date.now();
