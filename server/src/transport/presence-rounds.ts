@@ -9,7 +9,7 @@ import type { ChatIo, ChatSocket } from "./types.js";
 export const PRESENCE_ROOM = "presence";
 
 /** How often, at most, presence goes out while it keeps changing. */
-export const PRESENCE_ROUND_MS = 50;
+const PRESENCE_ROUND_MS = 50;
 
 type Delta = keyof Pick<ServerToClientEvents, "user:joined" | "user:left">;
 
