@@ -87,10 +87,7 @@ export const FULL: Plan = {
       probe: false,
     },
   ],
-  // 10,000 only on request (--idle=5000,10000): every arrival is announced to everyone already there, so
-  // connecting C clients at once costs C²/2 presence frames, and on this server the last 5,000 of 10,000
-  // take about ten minutes (with Redis as long), which would double the run.
-  idle: { checkpoints: [5000], repeats: 1, settleMs: 2000 },
+  idle: { checkpoints: [5000, 10_000], repeats: 1, settleMs: 2000 },
   churn: { clients: 1000, senders: 10, rate: 40_000, joinsPerSecond: 50, stayMs: 1000, graceMs: 500 },
   overload: { factor: 1.5, measureMs: 8000, drainMs: 20_000 },
   conversation: {

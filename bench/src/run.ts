@@ -28,7 +28,7 @@ import {
  * --systems=a,b,c,d --repeats=N --out=<name> (writes bench/results/<name>.* instead)
  * --baseline=server/baseline/dist (adds c0: that copy of an earlier server/dist, run beside c).
  * --client=<dir>: the built client the scroll scenario serves instead of client/dist (an earlier build).
- * --idle=5000,10000: the idle scenario's client counts (the full run's default is 5,000; see plan.ts).
+ * --idle=2000,5000: the idle scenario's client counts instead of the plan's.
  */
 
 const RESULTS = fileURLToPath(new URL("../results/", import.meta.url));

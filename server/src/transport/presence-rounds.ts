@@ -1,9 +1,9 @@
 import { performance } from "node:perf_hooks";
-import type { ServerToClientEvents } from "@chat/shared";
 import type { Logger } from "pino";
 import type { PresenceAnnouncer } from "../presence/presence.js";
 import type { User } from "../users.js";
-import type { ChatIo, ChatSocket } from "./types.js";
+import { emitBatchLocally } from "./batched-events.js";
+import type { ChatIo, ChatSocket, PresenceDelta } from "./types.js";
 
 /** The sockets that have received the full online list and so follow it by deltas. */
 export const PRESENCE_ROOM = "presence";
@@ -11,7 +11,12 @@ export const PRESENCE_ROOM = "presence";
 /** How often, at most, presence goes out while it keeps changing. */
 const PRESENCE_ROUND_MS = 50;
 
-type Delta = keyof Pick<ServerToClientEvents, "user:joined" | "user:left">;
+/**
+ * A round writes to every socket that has the list, so its cost grows with the number online; the next
+ * round waits at least this many times as long as the last one took. In a storm that keeps presence to a
+ * bounded share of the server's time, and each round carries more changes for the same cost.
+ */
+const ROUND_COST_FACTOR = 4;
 
 /**
  * Presence goes out in rounds: the first change after a quiet spell at once, later ones gathered for at
@@ -26,18 +31,25 @@ type Delta = keyof Pick<ServerToClientEvents, "user:joined" | "user:left">;
  * announces: clients apply deltas as set operations (docs/PROTOCOL.md), so that repeat changes nothing.
  */
 export class PresenceRounds implements PresenceAnnouncer {
-  private deltas: [Delta, string][] = [];
+  private deltas: PresenceDelta[] = [];
   private greetings: ChatSocket[] = [];
   private timer: NodeJS.Timeout | null = null;
   private lastRoundAt = Number.NEGATIVE_INFINITY;
+  /** How long the last round took to hand its deltas to the sockets, writes included. */
+  private lastRoundCost = 0;
   /** Rounds run one after the other: a round's joiners are in the room before the next round's deltas. */
   private rounds: Promise<void> = Promise.resolve();
 
+  /** `clustered`: other processes share the chat through a cluster adapter and get each round too. */
   constructor(
     private readonly io: ChatIo,
     private readonly online: () => Promise<User[]>,
+    private readonly clustered: boolean,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // The rounds of the other processes, for this one's sockets.
+    if (clustered) io.on("presence:round", (deltas) => this.passOn(deltas));
+  }
 
   joined({ name }: User): void {
     this.deltas.push(["user:joined", name]);
@@ -66,7 +78,8 @@ export class PresenceRounds implements PresenceAnnouncer {
 
   private schedule(): void {
     if (this.timer) return;
-    const wait = Math.max(0, this.lastRoundAt + PRESENCE_ROUND_MS - performance.now());
+    const spacing = Math.max(PRESENCE_ROUND_MS, ROUND_COST_FACTOR * this.lastRoundCost);
+    const wait = Math.max(0, this.lastRoundAt + spacing - performance.now());
     this.timer = setTimeout(() => {
       this.timer = null;
       this.lastRoundAt = performance.now();
@@ -79,7 +92,15 @@ export class PresenceRounds implements PresenceAnnouncer {
   private async round(): Promise<void> {
     const deltas = this.deltas;
     this.deltas = [];
-    for (const [event, name] of deltas) this.io.to(PRESENCE_ROOM).emit(event, { name });
+    if (deltas.length > 0) {
+      const started = performance.now();
+      if (this.clustered) this.io.serverSideEmit("presence:round", deltas);
+      this.passOn(deltas);
+      // The writes leave once this callback's work is done (coalesceWrites), just before this.
+      process.nextTick(() => {
+        this.lastRoundCost = performance.now() - started;
+      });
+    }
     // Joiners that arrive while the list is read wait for the next round, which reads it again.
     const greetings = this.greetings;
     this.greetings = [];
@@ -94,5 +115,14 @@ export class PresenceRounds implements PresenceAnnouncer {
     }
     // Local: the list is for sockets of this process only; recovery never keeps it (RecoveryAdapter).
     if (greeted.length > 0) this.io.local.to(greeted).emit("users", { users });
+  }
+
+  /** A round to this process's sockets that have the list: one write of all its deltas per socket. */
+  private passOn(deltas: PresenceDelta[]): void {
+    emitBatchLocally(
+      this.io,
+      PRESENCE_ROOM,
+      deltas.map(([event, name]) => [event, { name }]),
+    );
   }
 }

@@ -10,8 +10,14 @@ export interface SocketData {
   address: string;
 }
 
-// biome-ignore lint/complexity/noBannedTypes: Socket.IO's slot for inter-server events, which we do not use.
-type NoInterServerEvents = {};
+/** A presence change: who joined or left. */
+export type PresenceDelta = [event: "user:joined" | "user:left", name: string];
 
-export type ChatIo = Server<ClientToServerEvents, ServerToClientEvents, NoInterServerEvents, SocketData>;
-export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, NoInterServerEvents, SocketData>;
+/** What the processes of a cluster tell each other (serverSideEmit), beside the adapter's broadcasts. */
+export interface InterServerEvents {
+  /** A round of presence changes made on the sending process, for every process to pass on to its sockets. */
+  "presence:round": (deltas: PresenceDelta[]) => void;
+}
+
+export type ChatIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
