@@ -5,26 +5,38 @@ interface Waiting<In, Out> {
 }
 
 /**
- * Group commit: the calls made within one turn of the event loop are written as one batch (one SQLite
- * transaction, one Redis script: one fsync), and each caller is answered only once the batch is written.
+ * Group commit: calls are written in batches (one SQLite transaction, one Redis script: one fsync), and
+ * each caller is answered only once its batch is written. One batch is written at a time: the calls of a
+ * turn of the event loop leave together, and whatever arrives while a batch is being written leaves, all
+ * of it, as the next one. So under load the batches grow instead of the commits queueing up.
  */
 export class TurnBatch<In, Out> {
   private pending: Waiting<In, Out>[] = [];
+  private writing: Promise<void> | null = null;
 
   /** `write` answers each input of the batch, in order; if it fails, every caller in the batch gets the error. */
   constructor(private readonly write: (batch: In[]) => Out[] | Promise<Out[]>) {}
 
   add(input: In): Promise<Out> {
     return new Promise((resolve, reject) => {
-      if (this.pending.push({ input, resolve, reject }) === 1) setImmediate(() => void this.flush());
+      const first = this.pending.push({ input, resolve, reject }) === 1;
+      if (first && !this.writing) setImmediate(() => void this.flush());
     });
   }
 
-  /** Writes everything queued. Also called on close, so that no accepted call is dropped at shutdown. */
+  /** Writes everything queued, after the batch being written. Also called on close, so no accepted call is dropped. */
   async flush(): Promise<void> {
+    while (this.writing) await this.writing;
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
+    this.writing = this.answer(batch);
+    await this.writing;
+    this.writing = null;
+    if (this.pending.length > 0) void this.flush();
+  }
+
+  private async answer(batch: Waiting<In, Out>[]): Promise<void> {
     try {
       const outputs = await this.write(batch.map((waiting) => waiting.input));
       batch.forEach((waiting, index) => {

@@ -3,24 +3,27 @@ import type { Storage } from "../storage.js";
 import { openDatabase } from "./database.js";
 import { SqliteMessageStore } from "./messages.js";
 import { SqliteSessionStore } from "./sessions.js";
-import { WriteBatch } from "./write-batch.js";
+import { SqliteWriter } from "./writer.js";
 
 /**
- * The embedded single-process backend: sessions and messages in SQLite under dataDir. Presence is live
- * state of this process's sockets, so it stays in memory.
+ * The embedded single-process backend: sessions and messages in SQLite under dataDir, written by a
+ * thread of their own and read on this one. Presence is live state of this process's sockets, so it
+ * stays in memory.
  */
 export function openSqliteStorage(dataDir: string): Storage {
+  // Opened here first, so a schema migration or a bad data directory fails at start, not in the writer.
   const db = openDatabase(dataDir);
-  const writes = new WriteBatch(db);
+  const writer = new SqliteWriter(dataDir);
   return {
-    sessions: new SqliteSessionStore(db, writes),
+    sessions: new SqliteSessionStore(db, writer),
     presence: new MemoryPresenceStore(),
-    messages: new SqliteMessageStore(db, writes),
+    messages: new SqliteMessageStore(db, writer),
     async ping() {
+      writer.assertRunning();
       db.prepare("SELECT 1").get();
     },
     async close() {
-      await writes.flush();
+      await writer.close();
       db.close();
     },
   };

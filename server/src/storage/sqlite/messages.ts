@@ -2,7 +2,7 @@ import type { ChatMessage, MessageId } from "@chat/shared";
 import type { AppendResult, MessageStore, NewMessage } from "../../messages/store.js";
 import type { UserId } from "../../users.js";
 import type { SqliteDatabase } from "./database.js";
-import type { WriteBatch } from "./write-batch.js";
+import type { SqliteWriter } from "./writer.js";
 
 interface MessageRow {
   id: number;
@@ -28,12 +28,8 @@ function toMessage(row: MessageRow): ChatMessage {
   };
 }
 
-/**
- * Appends are group-committed (WriteBatch): every send that arrives within one turn of the event loop
- * shares one transaction, hence one fsync, and each is acknowledged only after that commit.
- */
+/** Appends go through the writer thread (see SqliteWriter); reads are served here, beside its commits. */
 export class SqliteMessageStore implements MessageStore {
-  private readonly insertOne;
   private readonly byClientId;
   private readonly groupPage;
   private readonly privatePage;
@@ -41,22 +37,11 @@ export class SqliteMessageStore implements MessageStore {
 
   constructor(
     db: SqliteDatabase,
-    private readonly writes: WriteBatch,
+    private readonly writer: SqliteWriter,
   ) {
-    const insert = db.prepare<unknown[], MessageRow>(
-      `INSERT INTO messages (from_id, from_name, from_key, to_id, to_name, to_key, text, sent_at, client_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (from_id, client_id) DO NOTHING
-       RETURNING ${COLUMNS}`,
-    );
     this.byClientId = db.prepare<[string, string], MessageRow>(
       `SELECT ${COLUMNS} FROM messages WHERE from_id = ? AND client_id = ?`,
     );
-    this.insertOne = ({ from, to, text, sentAt, clientId }: NewMessage): AppendResult => {
-      const row = insert.get(from.id, from.name, from.key, to?.id, to?.name, to?.key, text, sentAt, clientId);
-      if (row) return { message: toMessage(row), duplicate: false };
-      return { message: toMessage(this.byClientId.get(from.id, clientId) as MessageRow), duplicate: true };
-    };
     this.groupPage = db.prepare<[number, number], MessageRow>(
       `SELECT ${COLUMNS} FROM messages WHERE to_id IS NULL AND id < ? ORDER BY id DESC LIMIT ?`,
     );
@@ -83,8 +68,17 @@ export class SqliteMessageStore implements MessageStore {
     return Promise.resolve();
   }
 
-  append(message: NewMessage): Promise<AppendResult> {
-    return this.writes.run(() => this.insertOne(message));
+  async append(message: NewMessage): Promise<AppendResult> {
+    const id = await this.writer.run({ kind: "appendMessage", message });
+    if (id === null) {
+      const original = this.byClientId.get(message.from.id, message.clientId) as MessageRow;
+      return { message: toMessage(original), duplicate: true };
+    }
+    const { from, to, text, sentAt, clientId } = message;
+    return {
+      message: { id, from: from.name, to: to?.name ?? null, text, sentAt, clientId },
+      duplicate: false,
+    };
   }
 
   async findByClientId(from: UserId, clientId: string): Promise<ChatMessage | null> {

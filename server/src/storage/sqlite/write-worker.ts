@@ -1,0 +1,29 @@
+import { parentPort, workerData } from "node:worker_threads";
+import { openDatabase } from "./database.js";
+import { type BatchReply, preparedWrites, type WriteOp } from "./write-ops.js";
+
+/**
+ * The writer thread: the only connection that writes. Each batch it is posted is one transaction, so
+ * the commit's fsync blocks this thread, never the event loop that serves the sockets. A `null` asks it
+ * to close the database (checkpointing the WAL) and end.
+ */
+const port = parentPort;
+if (!port) throw new Error("write-worker.js runs as a worker thread");
+const db = openDatabase((workerData as { dataDir: string }).dataDir);
+const write = preparedWrites(db);
+const commit = db.transaction((ops: WriteOp[]) => ops.map(write));
+
+port.on("message", (ops: WriteOp[] | null) => {
+  if (ops === null) {
+    db.close();
+    port.close();
+    return;
+  }
+  let reply: BatchReply;
+  try {
+    reply = { results: commit(ops) };
+  } catch (error) {
+    reply = { error: error instanceof Error ? error.message : String(error) };
+  }
+  port.postMessage(reply);
+});
