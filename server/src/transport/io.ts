@@ -9,6 +9,7 @@ import type { ChatMetrics } from "../observability/metrics.js";
 import { userRoom } from "../users.js";
 import { clientAddress } from "./client-address.js";
 import { coalesceWrites } from "./coalesce-writes.js";
+import { writeFramesDirectly } from "./direct-frames.js";
 import { originRefusal } from "./origin-check.js";
 import { RecoveryAdapter } from "./recovery-adapter.js";
 import { singleBufferFrames } from "./single-buffer-frames.js";
@@ -65,7 +66,7 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
   // Behind nginx, a long-polling session must come back to the node that holds it (pitfall 6); the node's
   // name at the front of the session id lets the proxy route by it while new sessions spread freely.
   if (nodeId) io.engine.generateId = () => `${nodeId}-${randomBytes(15).toString("base64url")}`;
-  coalesceWrites(io);
+  writeFramesDirectly(io, coalesceWrites(io));
   return io;
 }
 

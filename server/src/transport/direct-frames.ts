@@ -1,0 +1,56 @@
+import type { Socket as TcpSocket } from "node:net";
+import type { HoldWrites } from "./coalesce-writes.js";
+import type { ChatIo } from "./types.js";
+
+/** What this needs of an Engine.IO connection and of ws's WebSocket, which their typings keep private. */
+interface EngineConnection {
+  readyState: string;
+  writeBuffer: unknown[];
+  transport: { name: string; socket: { readyState: number; _socket: TcpSocket } };
+  write(data: unknown, options?: FrameOptions, callback?: () => void): EngineConnection;
+}
+
+interface FrameOptions {
+  wsPreEncodedFrame?: Buffer[];
+}
+
+/** ws's WebSocket.OPEN. */
+const WS_OPEN = 1;
+
+/**
+ * A broadcast (or a presence round) reaches each WebSocket as a frame built once for all of them. When
+ * Engine.IO has nothing queued for a connection, that frame goes straight onto its TCP stream (held with
+ * the callback's other writes, see coalesceWrites): the same bytes, in the same order, without the
+ * packet object, queue, flush, send callback and drain events that Engine.IO spends on each packet of
+ * each socket, which at a thousand sockets per message cost as much as the writes themselves. Anything
+ * else (a frame behind queued packets, a send with a callback, long-polling) takes Engine.IO's own path.
+ */
+export function writeFramesDirectly(io: ChatIo, hold: HoldWrites): void {
+  // One function for all connections (it gets each as `this`); Engine.IO's own write stays on the prototype.
+  function writeFrame(
+    this: EngineConnection,
+    data: unknown,
+    options?: FrameOptions,
+    callback?: () => void,
+  ): EngineConnection {
+    const frame = options?.wsPreEncodedFrame;
+    const { transport } = this;
+    if (
+      frame?.length === 1 &&
+      callback === undefined &&
+      this.readyState === "open" &&
+      this.writeBuffer.length === 0 &&
+      transport.name === "websocket" &&
+      transport.socket.readyState === WS_OPEN
+    ) {
+      const tcp = transport.socket._socket;
+      hold(tcp);
+      tcp.write(frame[0] as Buffer);
+      return this;
+    }
+    return Object.getPrototypeOf(this).write.call(this, data, options, callback);
+  }
+  io.engine.on("connection", (connection: EngineConnection) => {
+    connection.write = writeFrame;
+  });
+}
