@@ -1,12 +1,11 @@
 import type { ServerToClientEvents } from "@chat/shared";
 import { Encoder, PacketType } from "socket.io-parser";
 import type { ChatIo, ChatSocket } from "./types.js";
+import { messageFrame } from "./ws-frames.js";
 
 type Event = [event: keyof ServerToClientEvents, payload: object];
 
 const encoder = new Encoder();
-/** Engine.IO's "message" packet type, which carries a Socket.IO packet. */
-const ENGINE_MESSAGE = "4";
 
 /**
  * Sends the same events, in order, to every socket of this process in `room`, as one Engine.IO packet per
@@ -18,7 +17,7 @@ const ENGINE_MESSAGE = "4";
 export function emitBatchLocally(io: ChatIo, room: string, events: Event[]): void {
   if (events.length === 0) return;
   const encoded = events.map(([event, payload]) => encodeEvent(event, payload));
-  const frames = Buffer.concat(encoded.map(textFrame));
+  const frames = Buffer.concat(encoded.map(messageFrame));
   const nsp = io.of("/");
   for (const id of nsp.adapter.rooms.get(room) ?? []) {
     const socket: ChatSocket | undefined = nsp.sockets.get(id);
@@ -41,23 +40,4 @@ interface EngineConnection {
 function encodeEvent(event: string, payload: object): string {
   const [packet] = encoder.encode({ type: PacketType.EVENT, nsp: "/", data: [event, payload] });
   return packet as string;
-}
-
-/** A final, unmasked WebSocket text frame from server to client (RFC 6455, section 5.2). */
-function textFrame(socketIoPacket: string): Buffer {
-  const payload = Buffer.from(ENGINE_MESSAGE + socketIoPacket);
-  const length = payload.length;
-  const header =
-    length < 126
-      ? Buffer.from([0x81, length])
-      : length < 65_536
-        ? Buffer.from([0x81, 126, length >> 8, length & 0xff])
-        : Buffer.concat([Buffer.from([0x81, 127]), bigEndian64(length)]);
-  return Buffer.concat([header, payload]);
-}
-
-function bigEndian64(value: number): Buffer {
-  const bytes = Buffer.alloc(8);
-  bytes.writeBigUInt64BE(BigInt(value));
-  return bytes;
 }

@@ -1,6 +1,7 @@
 import type { Socket as TcpSocket } from "node:net";
 import type { HoldWrites } from "./coalesce-writes.js";
 import type { ChatIo } from "./types.js";
+import { messageFrame } from "./ws-frames.js";
 
 /** What this needs of an Engine.IO connection and of ws's WebSocket, which their typings keep private. */
 interface EngineConnection {
@@ -18,12 +19,13 @@ interface FrameOptions {
 const WS_OPEN = 1;
 
 /**
- * A broadcast (or a presence round) reaches each WebSocket as a frame built once for all of them. When
- * Engine.IO has nothing queued for a connection, that frame goes straight onto its TCP stream (held with
- * the callback's other writes, see coalesceWrites): the same bytes, in the same order, without the
- * packet object, queue, flush, send callback and drain events that Engine.IO spends on each packet of
- * each socket, which at a thousand sockets per message cost as much as the writes themselves. Anything
- * else (a frame behind queued packets, a send with a callback, long-polling) takes Engine.IO's own path.
+ * When Engine.IO has nothing queued for a WebSocket connection, a packet goes straight onto its TCP stream
+ * (held with the callback's other writes, see coalesceWrites): a broadcast or a presence round as the
+ * frame built once for all sockets, anything else (an ack, a reply) framed here. The same bytes, in the
+ * same order, without the packet object, queue, flush, send callback and drain events that Engine.IO
+ * spends on each packet of each socket, which at a thousand sockets per message cost as much as the
+ * writes themselves. Anything else (a packet behind queued ones, a send with a callback, binary data,
+ * long-polling) takes Engine.IO's own path.
  */
 export function writeFramesDirectly(io: ChatIo, hold: HoldWrites): void {
   // One function for all connections (it gets each as `this`); Engine.IO's own write stays on the prototype.
@@ -33,10 +35,10 @@ export function writeFramesDirectly(io: ChatIo, hold: HoldWrites): void {
     options?: FrameOptions,
     callback?: () => void,
   ): EngineConnection {
-    const frame = options?.wsPreEncodedFrame;
+    const prebuilt = options?.wsPreEncodedFrame;
     const { transport } = this;
     if (
-      frame?.length === 1 &&
+      (prebuilt ? prebuilt.length === 1 : typeof data === "string") &&
       callback === undefined &&
       this.readyState === "open" &&
       this.writeBuffer.length === 0 &&
@@ -45,7 +47,7 @@ export function writeFramesDirectly(io: ChatIo, hold: HoldWrites): void {
     ) {
       const tcp = transport.socket._socket;
       hold(tcp);
-      tcp.write(frame[0] as Buffer);
+      tcp.write(prebuilt ? (prebuilt[0] as Buffer) : messageFrame(data as string));
       return this;
     }
     return Object.getPrototypeOf(this).write.call(this, data, options, callback);
