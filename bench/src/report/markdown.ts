@@ -19,6 +19,8 @@ import { type TargetRow, targets } from "./targets.js";
 /** bench/results/latest.md: the summary table, the targets, the details, the client, the server changes. */
 
 const SERVER_CHANGES = fileURLToPath(new URL("../../results/notes.md", import.meta.url));
+/** Why the missed targets miss: written by hand from a full run, shown under the targets. */
+const MISSES = fileURLToPath(new URL("../../results/misses.md", import.meta.url));
 
 function sweepCell(sweep: SweepResult, system: SystemId): string {
   const { capacity, lastPassing } = saturation(sweep.steps, system);
@@ -169,7 +171,8 @@ function bundle(results: BenchResults): string {
 export function markdownReport(results: BenchResults, chart: string): string {
   const { plan } = results;
   const minutes = (results.finishedMs / 60_000).toFixed(1);
-  const serverChanges = existsSync(SERVER_CHANGES) ? readFileSync(SERVER_CHANGES, "utf8").trim() : "";
+  const read = (path: string) => (existsSync(path) ? readFileSync(path, "utf8").trim() : "");
+  const serverChanges = read(SERVER_CHANGES);
   return `# Benchmark results
 
 Run ${results.startedAt}, \`${plan.mode}\` mode, ${minutes} min, ${results.machine}.
@@ -197,6 +200,8 @@ ${summary(results)}
 ## Targets
 
 ${targetTable(targets(results))}
+
+${read(MISSES)}
 
 ## Details
 

@@ -1,0 +1,16 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { latencyChart } from "./report/chart.js";
+import { markdownReport } from "./report/markdown.js";
+import type { BenchResults } from "./results.js";
+
+/**
+ * `node bench/dist/report.js [name]`: renders bench/results/<name>.{md,svg} (default: latest) again from
+ * its stored <name>.json, after the hand-written notes changed; nothing is measured.
+ */
+const RESULTS = fileURLToPath(new URL("../results/", import.meta.url));
+const name = process.argv[2] ?? "latest";
+const results = JSON.parse(readFileSync(`${RESULTS}${name}.json`, "utf8")) as BenchResults;
+writeFileSync(`${RESULTS}${name}.svg`, latencyChart(results));
+writeFileSync(`${RESULTS}${name}.md`, markdownReport(results, `${name}.svg`));
+console.log(`rendered bench/results/${name}.md`);
