@@ -1,5 +1,6 @@
 import type { ServerToClientEvents } from "@chat/shared";
 import { Encoder, PacketType } from "socket.io-parser";
+import type { EngineConnection } from "./engine-internals.js";
 import type { ChatIo, ChatSocket } from "./types.js";
 import { messageFrame } from "./ws-frames.js";
 
@@ -29,12 +30,6 @@ export function emitBatchLocally(io: ChatIo, room: string, events: Event[]): voi
       for (const [event, payload] of events) socket.emit(event, payload as never);
     }
   }
-}
-
-/** What this needs of an Engine.IO connection, whose typings leave the pre-built frame option out. */
-interface EngineConnection {
-  transport: { name: string };
-  write(data: string, options: { wsPreEncodedFrame: Buffer[] }): void;
 }
 
 function encodeEvent(event: string, payload: object): string {

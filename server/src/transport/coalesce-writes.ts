@@ -1,4 +1,5 @@
 import type { Socket as TcpSocket } from "node:net";
+import { type EngineConnection, tcpSocketOf } from "./engine-internals.js";
 import type { ChatIo } from "./types.js";
 
 /** Corks a TCP socket until the work of the current callback is done; see coalesceWrites. */
@@ -32,14 +33,4 @@ export function coalesceWrites(io: ChatIo): HoldWrites {
     if (socket) hold(socket);
   });
   return hold;
-}
-
-/** What this needs of an Engine.IO connection and of ws's WebSocket, which their typings keep private. */
-interface EngineConnection {
-  transport: { name: string; socket?: { _socket?: TcpSocket } };
-}
-
-/** The TCP socket under a WebSocket transport, looked up per flush since a connection may upgrade. */
-function tcpSocketOf({ transport }: EngineConnection): TcpSocket | null {
-  return transport.name === "websocket" ? (transport.socket?._socket ?? null) : null;
 }

@@ -1,19 +1,7 @@
-import type { Socket as TcpSocket } from "node:net";
 import type { HoldWrites } from "./coalesce-writes.js";
+import type { EngineConnection, WriteOptions } from "./engine-internals.js";
 import type { ChatIo } from "./types.js";
 import { messageFrame } from "./ws-frames.js";
-
-/** What this needs of an Engine.IO connection and of ws's WebSocket, which their typings keep private. */
-interface EngineConnection {
-  readyState: string;
-  writeBuffer: unknown[];
-  transport: { name: string; socket: { readyState: number; _socket: TcpSocket } };
-  write(data: unknown, options?: FrameOptions, callback?: () => void): EngineConnection;
-}
-
-interface FrameOptions {
-  wsPreEncodedFrame?: Buffer[];
-}
 
 /** ws's WebSocket.OPEN. */
 const WS_OPEN = 1;
@@ -32,7 +20,7 @@ export function writeFramesDirectly(io: ChatIo, hold: HoldWrites): void {
   function writeFrame(
     this: EngineConnection,
     data: unknown,
-    options?: FrameOptions,
+    options?: WriteOptions,
     callback?: () => void,
   ): EngineConnection {
     const prebuilt = options?.wsPreEncodedFrame;

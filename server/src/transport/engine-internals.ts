@@ -1,0 +1,30 @@
+import type { Socket as TcpSocket } from "node:net";
+
+/**
+ * What the write path (coalesce-writes, direct-frames, batched-events) uses of an Engine.IO connection
+ * and of ws's WebSocket under it, members their typings keep private. Written down once, so an upgrade of
+ * either library has one place to check.
+ */
+export interface EngineConnection {
+  readyState: "opening" | "open" | "closing" | "closed";
+  /** Packets Engine.IO holds until its transport can take them. */
+  writeBuffer: unknown[];
+  transport: { name: "websocket"; socket: WsSocket } | { name: "polling" };
+  write(data: unknown, options?: WriteOptions, callback?: () => void): EngineConnection;
+}
+
+export interface WriteOptions {
+  /** The whole WebSocket frame, built once for every socket a packet goes to. */
+  wsPreEncodedFrame?: Buffer[];
+}
+
+interface WsSocket {
+  /** 0 to 3: CONNECTING, OPEN, CLOSING, CLOSED, as in the browser. */
+  readyState: number;
+  _socket: TcpSocket;
+}
+
+/** The TCP socket under a connection's current transport, when it is a WebSocket (a connection may upgrade). */
+export function tcpSocketOf({ transport }: EngineConnection): TcpSocket | null {
+  return transport.name === "websocket" ? transport.socket._socket : null;
+}
