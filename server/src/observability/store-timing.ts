@@ -11,19 +11,29 @@ export function timedStorage(storage: Storage, latency: Histogram<"store" | "ope
   };
 }
 
-/** Any backend's store, unchanged but timed: a Proxy, so a store interface can grow without edits here. */
+/**
+ * Any backend's store, unchanged but timed: a Proxy, so a store interface can grow without edits here.
+ * Each operation's timed function is built once: stores are called several times per message.
+ */
 function timed<T extends object>(store: T, name: string, latency: Histogram<"store" | "operation">): T {
+  const wrappers = new Map<string, (...args: unknown[]) => unknown>();
   return new Proxy(store, {
     get(target, operation, receiver) {
       const member: unknown = Reflect.get(target, operation, receiver);
       if (typeof member !== "function" || typeof operation !== "string") return member;
-      return (...args: unknown[]) => {
-        const stop = latency.startTimer({ store: name, operation });
-        const result: unknown = member.apply(target, args);
-        if (result instanceof Promise) return result.finally(stop);
-        stop();
-        return result;
-      };
+      let wrapper = wrappers.get(operation);
+      if (!wrapper) {
+        const timer = latency.labels({ store: name, operation });
+        wrapper = (...args: unknown[]) => {
+          const stop = timer.startTimer();
+          const result: unknown = member.apply(target, args);
+          if (result instanceof Promise) return result.finally(stop);
+          stop();
+          return result;
+        };
+        wrappers.set(operation, wrapper);
+      }
+      return wrapper;
     },
   });
 }

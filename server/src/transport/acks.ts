@@ -40,7 +40,10 @@ export function acknowledged<R extends Result<object>>(
     const payload = args.length > 1 ? args[0] : undefined;
     const answer = (result: Result<object>) => {
       metrics.answered(event, result);
-      log.debug({ ...aboutSocket(this), event, result: result.ok ? "ok" : result.error.code }, "answered");
+      // Checked first, so a request's answer builds no log fields while debug logging is off.
+      if (log.isLevelEnabled("debug")) {
+        log.debug({ ...aboutSocket(this), event, result: result.ok ? "ok" : result.error.code }, "answered");
+      }
       (ack as Ack)(result);
     };
     throttle(this)
