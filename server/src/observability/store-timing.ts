@@ -16,12 +16,13 @@ export function timedStorage(storage: Storage, latency: Histogram<"store" | "ope
  * Each operation's timed function is built once: stores are called several times per message.
  */
 function timed<T extends object>(store: T, name: string, latency: Histogram<"store" | "operation">): T {
-  const wrappers = new Map<string, (...args: unknown[]) => unknown>();
+  // Keyed by the function itself, so a member that is replaced gets a wrapper of its own.
+  const wrappers = new WeakMap<object, (...args: unknown[]) => unknown>();
   return new Proxy(store, {
     get(target, operation, receiver) {
       const member: unknown = Reflect.get(target, operation, receiver);
       if (typeof member !== "function" || typeof operation !== "string") return member;
-      let wrapper = wrappers.get(operation);
+      let wrapper = wrappers.get(member);
       if (!wrapper) {
         const timer = latency.labels({ store: name, operation });
         wrapper = (...args: unknown[]) => {
@@ -31,7 +32,7 @@ function timed<T extends object>(store: T, name: string, latency: Histogram<"sto
           stop();
           return result;
         };
-        wrappers.set(operation, wrapper);
+        wrappers.set(member, wrapper);
       }
       return wrapper;
     },
