@@ -54,6 +54,9 @@ describe("logs", () => {
     const about = lines.filter((line) => "user" in line || /connect/.test(String(line.msg)));
     expect(about.length).toBeGreaterThanOrEqual(4);
     for (const line of about) expect(line.socket).toEqual(expect.any(String));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: "answered", event: "message:send", result: "ok", socket: expect.any(String) }),
+    );
     const written = JSON.stringify(lines);
     for (const secret of [ann.token, bob.token, text]) expect(written).not.toContain(secret);
   });
