@@ -55,7 +55,12 @@ describe("logs", () => {
     expect(about.length).toBeGreaterThanOrEqual(4);
     for (const line of about) expect(line.socket).toEqual(expect.any(String));
     expect(lines).toContainEqual(
-      expect.objectContaining({ msg: "answered", event: "message:send", result: "ok", socket: expect.any(String) }),
+      expect.objectContaining({
+        msg: "answered",
+        event: "message:send",
+        result: "ok",
+        socket: expect.any(String),
+      }),
     );
     const written = JSON.stringify(lines);
     for (const secret of [ann.token, bob.token, text]) expect(written).not.toContain(secret);
