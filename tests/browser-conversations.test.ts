@@ -1,3 +1,4 @@
+import type { Locator } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
 import { browserAndServer } from "./support/browser.js";
@@ -26,6 +27,47 @@ describe("conversations in Chromium", () => {
     await reader.group.getByTestId("load-older").waitFor({ state: "detached" });
     writer.close();
     await reader.close();
+  });
+
+  it("opens a conversation chosen in the online list in view with the cursor in it; an incoming one steals nothing", async () => {
+    const ann = await ChatPage.open(started.browser, started.server.url);
+    await ann.login("Alma");
+    const peers = ["Bo", "Cy", "Di", "Ed", "Flo"];
+    const users = await Promise.all(peers.map((name) => ChatUser.login(started.server.url, name)));
+    const hasFocus = (window: Locator) =>
+      window.getByTestId("composer").evaluate((el) => el === document.activeElement);
+    // Wholly inside the dock's scrolled view, not just somewhere on the page.
+    const inView = (window: Locator) =>
+      window.evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        const dock = (el.parentElement as HTMLElement).getBoundingClientRect();
+        return box.left >= dock.left - 1 && box.right <= dock.right + 1;
+      });
+
+    // More windows than the dock shows at once: the later ones open beyond its right edge.
+    for (const peer of peers.slice(0, 4)) {
+      await ann.onlineUser(peer).dblclick();
+      await expect.poll(() => hasFocus(ann.privateWindow(peer))).toBe(true);
+      expect(await inView(ann.privateWindow(peer))).toBe(true);
+    }
+    // Choosing an open window again brings it back; Enter in the list does what a double-click does.
+    await ann.onlineUser("Bo").focus();
+    await ann.onlineUser("Bo").press("Enter");
+    await expect.poll(() => hasFocus(ann.privateWindow("Bo"))).toBe(true);
+    expect(await inView(ann.privateWindow("Bo"))).toBe(true);
+    await ann.say(ann.privateWindow("Bo"), "typed straight away");
+    await users[0]?.waitFor("message", (m: { text: string }) => m.text === "typed straight away");
+
+    // A message from someone else opens their window, but Alma keeps writing where she was.
+    const composer = ann.group.getByTestId("composer");
+    await composer.fill("half a sent");
+    expect((await users[4]?.send("Alma", "psst"))?.ok).toBe(true);
+    await ann.message(ann.privateWindow("Flo"), "psst").waitFor();
+    expect(await hasFocus(ann.group)).toBe(true);
+    await composer.pressSequentially("ence");
+    expect(await composer.inputValue()).toBe("half a sentence");
+    for (const user of users) user.close();
+    await ann.close();
   });
 
   it("keeps Shift+Enter as a new line, and shows a refused message as failed with Retry and Discard", async () => {

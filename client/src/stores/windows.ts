@@ -8,6 +8,8 @@ export const useWindows = defineStore("windows", () => {
   const open = ref<string[]>([]);
   /** The conversation whose window has the keyboard focus: messages arriving there are read at once. */
   const focused = ref<ConversationId | null>(null);
+  /** The window the user asked for from the online list: it comes into view and takes the keyboard focus. */
+  const focusRequest = ref<ConversationId | null>(null);
 
   function isOpen(peer: string): boolean {
     return open.value.some((name) => nameKey(name) === nameKey(peer));
@@ -32,5 +34,5 @@ export const useWindows = defineStore("windows", () => {
     open.value = [];
   }
 
-  return { open, focused, isOpen, show, close, restore, clear };
+  return { open, focused, focusRequest, isOpen, show, close, restore, clear };
 });
