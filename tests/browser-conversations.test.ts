@@ -70,6 +70,32 @@ describe("conversations in Chromium", () => {
     await ann.close();
   });
 
+  it("fits a phone: the conversations take the screen's width, and a double tap opens a private window in view", async () => {
+    const phone = { viewport: { width: 390, height: 780 }, isMobile: true, hasTouch: true };
+    const ann = await ChatPage.open(started.browser, started.server.url, phone);
+    await ann.login("Amy");
+    const bob = await ChatUser.login(started.server.url, "Bob Phone");
+    const width = async (locator: Locator) => (await locator.boundingBox())?.width ?? 0;
+    // Nothing wider than the screen, and the text boxes wide enough to write in.
+    expect(await ann.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await width(ann.group.getByTestId("composer"))).toBeGreaterThan(250);
+
+    await ann.onlineUser("Bob Phone").tap();
+    await ann.onlineUser("Bob Phone").tap();
+    const window = ann.privateWindow("Bob Phone");
+    await expect
+      .poll(() => window.getByTestId("composer").evaluate((el) => el === document.activeElement))
+      .toBe(true);
+    expect(await width(window.getByTestId("composer"))).toBeGreaterThan(200);
+    const box = await window.boundingBox();
+    // Within the screen, give or take the rounding of fractional pixels.
+    expect(box && box.y >= 0 && box.y + box.height <= 781).toBe(true);
+    await ann.say(window, "from my phone");
+    await bob.waitFor("message", (m: { text: string }) => m.text === "from my phone");
+    bob.close();
+    await ann.close();
+  });
+
   it("keeps Shift+Enter as a new line, and shows a refused message as failed with Retry and Discard", async () => {
     const ann = await ChatPage.open(started.browser, started.server.url);
     await ann.login("Ann");

@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from "playwright-core";
 
 /** One person in their own browser context (own sessionStorage, own cookies), driving the real client. */
 export class ChatPage {
@@ -7,8 +7,9 @@ export class ChatPage {
     readonly page: Page,
   ) {}
 
-  static async open(browser: Browser, url: string): Promise<ChatPage> {
-    const context = await browser.newContext();
+  /** options: the device, for example a phone's viewport and touch screen. */
+  static async open(browser: Browser, url: string, options?: BrowserContextOptions): Promise<ChatPage> {
+    const context = await browser.newContext(options);
     const page = await context.newPage();
     await page.goto(url);
     return new ChatPage(context, page);
