@@ -51,6 +51,11 @@ describe("the chat in Chromium", () => {
     await alice.say(alice.privateWindow("Bob"), "Just between us");
     await bob.message(bob.privateWindow("Alice"), "Just between us").waitFor();
     expect(await bob.privateWindow("Alice").getByTestId("unread").textContent()).toBe("1");
+    // The tab's title counts it too, for a reader in another tab; reading the window clears both.
+    await expect.poll(() => bob.page.title()).toBe("(1) Chat");
+    await bob.privateWindow("Alice").getByTestId("composer").click();
+    await bob.privateWindow("Alice").getByTestId("unread").waitFor({ state: "detached" });
+    await expect.poll(() => bob.page.title()).toBe("Chat");
 
     // Enter on a focused name opens one too; several private windows are open at once, each with its own talk.
     await carol.onlineUser("Alice").focus();
