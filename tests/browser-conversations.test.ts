@@ -32,6 +32,9 @@ describe("conversations in Chromium", () => {
   it("opens a conversation chosen in the online list in view with the cursor in it; an incoming one steals nothing", async () => {
     const ann = await ChatPage.open(started.browser, started.server.url);
     await ann.login("Alma");
+    // The hint names the gesture of the device in hand.
+    expect(await ann.page.getByText("Double-click", { exact: true }).isVisible()).toBe(true);
+    expect(await ann.page.getByText("Double-tap", { exact: true }).isVisible()).toBe(false);
     const peers = ["Bo", "Cy", "Di", "Ed", "Flo"];
     const users = await Promise.all(peers.map((name) => ChatUser.login(started.server.url, name)));
     const hasFocus = (window: Locator) =>
@@ -80,6 +83,8 @@ describe("conversations in Chromium", () => {
     expect(await ann.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(await width(ann.group.getByTestId("composer"))).toBeGreaterThan(250);
 
+    expect(await ann.page.getByText("Double-tap", { exact: true }).isVisible()).toBe(true);
+    expect(await ann.page.getByText("Double-click", { exact: true }).isVisible()).toBe(false);
     await ann.onlineUser("Bob Phone").tap();
     await ann.onlineUser("Bob Phone").tap();
     const window = ann.privateWindow("Bob Phone");
