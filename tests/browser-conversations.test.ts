@@ -29,6 +29,48 @@ describe("conversations in Chromium", () => {
     await reader.close();
   });
 
+  it("counts what arrives below a reader who reads back, jumps to it on request, and follows again on sending", async () => {
+    const writer = await ChatUser.login(started.server.url, "Talker");
+    for (let i = 1; i <= 40; i++) expect((await writer.send(null, `earlier ${i}`)).ok).toBe(true);
+    const reader = await ChatPage.open(started.browser, started.server.url);
+    await reader.login("Backreader");
+    await reader.message(reader.group, "earlier 40").waitFor();
+    const newBelow = reader.group.getByTestId("new-below");
+    const readBack = async () => {
+      await reader.message(reader.group, "earlier 1").scrollIntoViewIfNeeded();
+      await expect
+        .poll(async () => (await reader.visibleTexts(reader.group)).includes("earlier 1"))
+        .toBe(true);
+      // The scroll's event, which tells the list the reader moved, comes with the next frame.
+      await reader.page.evaluate(
+        () => new Promise((frame) => requestAnimationFrame(() => requestAnimationFrame(frame))),
+      );
+    };
+
+    // At the bottom, new messages simply show.
+    expect((await writer.send(null, "while at the bottom")).ok).toBe(true);
+    await expect
+      .poll(async () => (await reader.visibleTexts(reader.group)).at(-1))
+      .toBe("while at the bottom");
+    expect(await newBelow.count()).toBe(0);
+
+    // Reading back: the list stays put and a button counts what arrived below.
+    await readBack();
+    for (const text of ["new one", "new two"]) expect((await writer.send(null, text)).ok).toBe(true);
+    await expect.poll(() => newBelow.textContent()).toMatch(/^\s*2 new messages ↓\s*$/);
+    expect(await reader.visibleTexts(reader.group)).toContain("earlier 1");
+    await newBelow.click();
+    await expect.poll(async () => (await reader.visibleTexts(reader.group)).at(-1)).toBe("new two");
+    expect(await newBelow.count()).toBe(0);
+
+    // Sending from up the list brings the reader down to their own message.
+    await readBack();
+    await reader.say(reader.group, "my reply");
+    await expect.poll(async () => (await reader.visibleTexts(reader.group)).at(-1)).toBe("my reply");
+    writer.close();
+    await reader.close();
+  });
+
   it("opens a conversation chosen in the online list in view with the cursor in it; an incoming one steals nothing", async () => {
     const ann = await ChatPage.open(started.browser, started.server.url);
     await ann.login("Alma");
