@@ -111,6 +111,11 @@ describe("conversations in Chromium", () => {
     expect(await hasFocus(ann.group)).toBe(true);
     await composer.pressSequentially("ence");
     expect(await composer.inputValue()).toBe("half a sentence");
+
+    // Closing a window hands the keyboard to the group chat rather than dropping it on the page.
+    await ann.privateWindow("Bo").getByTestId("close-window").click();
+    await ann.privateWindow("Bo").waitFor({ state: "detached" });
+    await expect.poll(() => hasFocus(ann.group)).toBe(true);
     for (const user of users) user.close();
     await ann.close();
   });

@@ -36,6 +36,8 @@ describe("the chat in Chromium over a flaky network", () => {
 
     await alice.context.setOffline(true);
     await expect.poll(() => alice.status()).toBe("reconnecting");
+    // The online list cannot follow anyone while offline, and says so.
+    await alice.page.getByTestId("online-stale").waitFor();
 
     const missed = ["group one", "group two", "group three"];
     for (const text of missed) expect((await bob.send(null, text)).ok).toBe(true);
@@ -53,6 +55,7 @@ describe("the chat in Chromium over a flaky network", () => {
     await alice.context.setOffline(false);
     const delivered = bob.next<ChatMessage>("message", (m) => m.text === "typed while offline");
     await expect.poll(() => alice.status(), { timeout: 30_000 }).toBe("connected");
+    await alice.page.getByTestId("online-stale").waitFor({ state: "detached" });
     expect((await delivered).from).toBe("Alice");
 
     const expectedGroup = ["before the drop", ...missed, "group four", "typed while offline"];

@@ -8,7 +8,7 @@ export const useWindows = defineStore("windows", () => {
   const open = ref<string[]>([]);
   /** The conversation whose window has the keyboard focus: messages arriving there are read at once. */
   const focused = ref<ConversationId | null>(null);
-  /** The window the user asked for from the online list: it comes into view and takes the keyboard focus. */
+  /** The window to come into view and take the keyboard focus: one chosen in the online list, or the group's. */
   const focusRequest = ref<ConversationId | null>(null);
 
   function isOpen(peer: string): boolean {
