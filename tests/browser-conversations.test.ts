@@ -79,8 +79,6 @@ describe("conversations in Chromium", () => {
     expect(await ann.page.getByText("Double-tap", { exact: true }).isVisible()).toBe(false);
     const peers = ["Bo", "Cy", "Di", "Ed", "Flo"];
     const users = await Promise.all(peers.map((name) => ChatUser.login(started.server.url, name)));
-    const hasFocus = (window: Locator) =>
-      window.getByTestId("composer").evaluate((el) => el === document.activeElement);
     // Wholly inside the dock's scrolled view, not just somewhere on the page.
     const inView = (window: Locator) =>
       window.evaluate((el) => {
@@ -92,13 +90,13 @@ describe("conversations in Chromium", () => {
     // More windows than the dock shows at once: the later ones open beyond its right edge.
     for (const peer of peers.slice(0, 4)) {
       await ann.onlineUser(peer).dblclick();
-      await expect.poll(() => hasFocus(ann.privateWindow(peer))).toBe(true);
+      await expect.poll(() => ann.typesInto(ann.privateWindow(peer))).toBe(true);
       expect(await inView(ann.privateWindow(peer))).toBe(true);
     }
     // Choosing an open window again brings it back; Enter in the list does what a double-click does.
     await ann.onlineUser("Bo").focus();
     await ann.onlineUser("Bo").press("Enter");
-    await expect.poll(() => hasFocus(ann.privateWindow("Bo"))).toBe(true);
+    await expect.poll(() => ann.typesInto(ann.privateWindow("Bo"))).toBe(true);
     expect(await inView(ann.privateWindow("Bo"))).toBe(true);
     await ann.say(ann.privateWindow("Bo"), "typed straight away");
     await users[0]?.waitFor("message", (m: { text: string }) => m.text === "typed straight away");
@@ -108,14 +106,14 @@ describe("conversations in Chromium", () => {
     await composer.fill("half a sent");
     expect((await users[4]?.send("Alma", "psst"))?.ok).toBe(true);
     await ann.message(ann.privateWindow("Flo"), "psst").waitFor();
-    expect(await hasFocus(ann.group)).toBe(true);
+    expect(await ann.typesInto(ann.group)).toBe(true);
     await composer.pressSequentially("ence");
     expect(await composer.inputValue()).toBe("half a sentence");
 
     // Closing a window hands the keyboard to the group chat rather than dropping it on the page.
     await ann.privateWindow("Bo").getByTestId("close-window").click();
     await ann.privateWindow("Bo").waitFor({ state: "detached" });
-    await expect.poll(() => hasFocus(ann.group)).toBe(true);
+    await expect.poll(() => ann.typesInto(ann.group)).toBe(true);
     for (const user of users) user.close();
     await ann.close();
   });
@@ -135,9 +133,7 @@ describe("conversations in Chromium", () => {
     await ann.onlineUser("Bob Phone").tap();
     await ann.onlineUser("Bob Phone").tap();
     const window = ann.privateWindow("Bob Phone");
-    await expect
-      .poll(() => window.getByTestId("composer").evaluate((el) => el === document.activeElement))
-      .toBe(true);
+    await expect.poll(() => ann.typesInto(window)).toBe(true);
     expect(await width(window.getByTestId("composer"))).toBeGreaterThan(200);
     const box = await window.boundingBox();
     // Within the screen, give or take the rounding of fractional pixels.

@@ -64,6 +64,11 @@ export class ChatPage {
       .filter({ has: this.page.getByText(text, { exact: true }) });
   }
 
+  /** Whether the keyboard is in this window's composer: what is typed now goes there. */
+  typesInto(window: Locator): Promise<boolean> {
+    return window.getByTestId("composer").evaluate((el) => el === document.activeElement);
+  }
+
   async say(window: Locator, text: string): Promise<void> {
     await window.getByTestId("composer").fill(text);
     await window.getByTestId("composer").press("Enter");
