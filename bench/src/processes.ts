@@ -22,10 +22,10 @@ export function spawnPinned(
   });
 }
 
-/** Ends a process this bench started, by its pid, and waits until it is gone. */
-/** Waits for a profiled process to write its CPU profile before it is killed. */
+/** How long a profiled process may take to write its CPU profile before it is killed. */
 const PROFILE_WRITE_MS = 10_000;
 
+/** Ends a process this bench started, by its pid, and waits until it is gone. */
 export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, "exit");
