@@ -13,6 +13,7 @@ export default defineConfig({
   },
   test: {
     pool: "forks",
+    globalSetup: ["./tests/support/temp-root.ts"],
     hookTimeout: 120_000,
     projects: [
       { extends: true, test: { name: "shared", include: ["shared/src/**/*.test.ts"] } },
