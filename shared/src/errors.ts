@@ -35,5 +35,8 @@ export function failure(code: ErrorCode, message: string): { ok: false; error: P
   return { ok: false, error: { code, message } };
 }
 
+/** What SESSION_EXPIRED says when a token is unknown, ended or malformed: its holder can only log in again. */
+export const SESSION_ENDED = "This session has ended. Please log in again.";
+
 /** Socket.IO hands `connect_error` an Error whose `message` is our code and whose `data` explains it. */
 export type ConnectErrorData = ProtocolError;

@@ -40,9 +40,10 @@ export interface SendRequest {
 export interface HistoryRequest {
   /** null: the group chat; a name: my private conversation with that user. */
   with: string | null;
-  /** Only messages older than this id (paging backwards). */
-  before?: MessageId;
-  limit?: number;
+  /** Only messages older than this id (paging backwards); absent or null: the newest page. */
+  before?: MessageId | null;
+  /** Absent or null: LIMITS.historyPageDefault. */
+  limit?: number | null;
 }
 
 export interface SyncRequest {

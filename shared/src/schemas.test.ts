@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ErrorCode } from "./errors.js";
+import { ErrorCode, SESSION_ENDED } from "./errors.js";
 import { LIMITS } from "./limits.js";
 import { nameKey } from "./names.js";
 import {
@@ -65,14 +65,18 @@ describe("handshake auth", () => {
     expect(parseHandshakeAuth({ token: "t0k", name: "ann" })).toEqual({ ok: true, value: { token: "t0k" } });
   });
 
+  it("takes a null token for none, as a client with nothing saved sends it", () => {
+    expect(parseHandshakeAuth({ token: null, name: "ann" })).toEqual({ ok: true, value: { name: "ann" } });
+  });
+
   it("refuses a missing or malformed auth with NAME_INVALID, and a malformed token with SESSION_EXPIRED", () => {
     for (const raw of [undefined, null, "ann", 7, {}]) {
       expect(parseHandshakeAuth(raw)).toMatchObject({ ok: false, error: { code: ErrorCode.NAME_INVALID } });
     }
     for (const token of [7, "", "x".repeat(257), {}]) {
-      expect(parseHandshakeAuth({ token })).toMatchObject({
+      expect(parseHandshakeAuth({ token })).toEqual({
         ok: false,
-        error: { code: ErrorCode.SESSION_EXPIRED },
+        error: { code: ErrorCode.SESSION_EXPIRED, message: SESSION_ENDED },
       });
     }
   });
@@ -97,6 +101,17 @@ describe("message:send", () => {
     expect(parseSendRequest({ ...valid, text })).toMatchObject({
       ok: false,
       error: { code: ErrorCode.TEXT_INVALID },
+    });
+  });
+
+  it("names a missing field plainly", () => {
+    expect(parseSendRequest({ to: null, clientId: "c" })).toEqual({
+      ok: false,
+      error: { code: ErrorCode.TEXT_INVALID, message: "text is missing." },
+    });
+    expect(parseSyncRequest({})).toEqual({
+      ok: false,
+      error: { code: ErrorCode.BAD_REQUEST, message: "after is missing." },
     });
   });
 
@@ -130,6 +145,11 @@ describe("history:get and sync", () => {
   it("accept the documented shapes", () => {
     expect(parseHistoryRequest({ with: null }).ok).toBe(true);
     expect(parseHistoryRequest({ with: "bob", before: 10, limit: 20 }).ok).toBe(true);
+    // null stands for "not given", as in JSON from clients that cannot leave a key out.
+    expect(parseHistoryRequest({ with: null, before: null, limit: null })).toEqual({
+      ok: true,
+      value: { with: null, before: null, limit: null },
+    });
     expect(parseSyncRequest({ after: null }).ok).toBe(true);
     expect(parseSyncRequest({ after: 0 }).ok).toBe(true);
   });

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { ErrorCode, failure, type ProtocolError } from "./errors.js";
+import { ErrorCode, failure, type ProtocolError, SESSION_ENDED } from "./errors.js";
 import { LIMITS } from "./limits.js";
 import { codePointLength, nameProblem, normalizeName } from "./names.js";
 import type { HistoryRequest, SendRequest, SyncRequest } from "./protocol.js";
@@ -39,8 +39,8 @@ export const SendRequestSchema = v.object({
 
 export const HistoryRequestSchema = v.object({
   with: v.nullable(PeerNameSchema),
-  before: v.optional(MessageIdSchema),
-  limit: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(LIMITS.historyPageMax))),
+  before: v.nullish(MessageIdSchema),
+  limit: v.nullish(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(LIMITS.historyPageMax))),
 });
 
 export const SyncRequestSchema = v.object({
@@ -48,7 +48,11 @@ export const SyncRequestSchema = v.object({
 });
 
 const HandshakeAuthSchema = v.object({ token: v.optional(v.unknown()), name: v.optional(v.unknown()) });
-const TokenSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(256));
+const TokenSchema = v.pipe(
+  v.string(SESSION_ENDED),
+  v.minLength(1, SESSION_ENDED),
+  v.maxLength(256, SESSION_ENDED),
+);
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
 
@@ -61,7 +65,9 @@ function parseWith<T>(
   if (result.success) return { ok: true, value: result.output };
   const [issue] = result.issues;
   const field = v.getDotPath(issue);
-  const message = field ? `${field}: ${issue.message}` : issue.message;
+  // Valibot words a missing key as a type mismatch of the object; say plainly which one is missing.
+  const missing = field !== null && issue.input === undefined;
+  const message = missing ? `${field} is missing.` : field ? `${field}: ${issue.message}` : issue.message;
   return failure(codeFor(issue), message);
 }
 
@@ -86,11 +92,11 @@ export function parseName(raw: unknown): Parsed<string> {
   return parseWith(NameSchema, raw, () => ErrorCode.NAME_INVALID);
 }
 
-/** `{ token }` resumes, `{ name }` logs in; a token wins when both are given. */
+/** `{ token }` resumes, `{ name }` logs in; a token wins when both are given, and a null one counts as none. */
 export function parseHandshakeAuth(raw: unknown): Parsed<{ token: string } | { name: string }> {
   const auth = v.safeParse(HandshakeAuthSchema, raw ?? {});
   if (!auth.success) return failure(ErrorCode.NAME_INVALID, "Log in with { name } or resume with { token }.");
-  if (auth.output.token !== undefined) {
+  if (auth.output.token !== undefined && auth.output.token !== null) {
     const token = parseWith(TokenSchema, auth.output.token, () => ErrorCode.SESSION_EXPIRED);
     return token.ok ? { ok: true, value: { token: token.value } } : token;
   }

@@ -165,6 +165,22 @@ describe("sending", () => {
   });
 });
 
+describe("an event the server does not know", () => {
+  it("is answered with BAD_REQUEST when it carries an ack, and changes nothing", async () => {
+    const [ann, bob] = [await login("Ann"), await login("Bob")];
+    const unknown = ann.socket.timeout(5000) as unknown as {
+      emitWithAck(event: string, payload: unknown): Promise<SendAck>;
+    };
+    const ack = await unknown.emitWithAck("message:sned", { to: null, text: "typo", clientId: "t1" });
+    expect(ack).toEqual({
+      ok: false,
+      error: { code: ErrorCode.BAD_REQUEST, message: 'This server has no event "message:sned".' },
+    });
+    await fence(ann, bob);
+    expect(bob.messages.map((m) => m.text)).toEqual(["fence"]);
+  });
+});
+
 describe("history:get", () => {
   it("pages the group conversation backwards, oldest first within a page", async () => {
     const ann = await login("Ann");
@@ -177,11 +193,20 @@ describe("history:get", () => {
     const oldest = await ann.history(null, { limit: 5, before: ids[2] });
     expect(oldest.ok && oldest.messages.map((m) => m.text)).toEqual(["m0", "m1"]);
     expect(await ann.history(null, { limit: 5, before: ids[0] })).toEqual({ ok: true, messages: [] });
+    // null is "not given": the newest page, of the default size.
+    const newestByNull = await ann.history(null, { limit: null, before: null });
+    expect(newestByNull.ok && newestByNull.messages.map((m) => m.id)).toEqual(ids);
   });
 
   it("refuses malformed requests with BAD_REQUEST", async () => {
     const ann = await login("Ann");
-    for (const payload of [{}, { with: 3 }, { with: null, limit: 10_000 }, "x"]) {
+    for (const payload of [
+      {},
+      { with: 3 },
+      { with: null, limit: 10_000 },
+      { with: null, before: "9" },
+      "x",
+    ]) {
       const ack = await ann.socket.timeout(5000).emitWithAck("history:get", payload as never);
       expect(ack).toMatchObject({ ok: false, error: { code: ErrorCode.BAD_REQUEST } });
     }

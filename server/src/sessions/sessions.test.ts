@@ -104,6 +104,12 @@ describe("resume", () => {
     const refused = await refusal(ChatUser.connect(chat.url, { token: "not-a-real-token" }));
     expect(refused.code).toBe(ErrorCode.SESSION_EXPIRED);
   });
+
+  it("logs in by name when the token is null, as a client with nothing saved may send it", async () => {
+    const ann = await ChatUser.connect(chat.url, { token: null, name: "Ann" });
+    users.push(ann);
+    expect(ann.name).toBe("Ann");
+  });
 });
 
 describe("logout", () => {

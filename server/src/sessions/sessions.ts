@@ -1,4 +1,4 @@
-import { ErrorCode, failure, nameKey, type Parsed } from "@chat/shared";
+import { ErrorCode, failure, nameKey, type Parsed, SESSION_ENDED } from "@chat/shared";
 import type { Presence } from "../presence/presence.js";
 import type { User } from "../users.js";
 import type { SessionStore } from "./store.js";
@@ -35,7 +35,7 @@ export class Sessions {
   /** The same identity and name again, unless the token ended or someone else took the name meanwhile. */
   async resume(token: string): Promise<Parsed<Session>> {
     const user = await this.store.findByTokenHash(hashToken(token));
-    if (!user) return failure(ErrorCode.SESSION_EXPIRED, "This session has ended. Please log in again.");
+    if (!user) return failure(ErrorCode.SESSION_EXPIRED, SESSION_ENDED);
     if ((await this.presence.claim(user)) === "taken") {
       await this.store.end(user.id, Date.now());
       return failure(ErrorCode.SESSION_EXPIRED, `Someone else is now using the name "${user.name}".`);

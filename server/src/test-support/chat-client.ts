@@ -3,6 +3,7 @@ import type {
   ClientToServerEvents,
   ConnectErrorData,
   HistoryAck,
+  HistoryRequest,
   SendAck,
   ServerToClientEvents,
   SessionInfo,
@@ -104,7 +105,7 @@ export class ChatUser {
     return this.socket.timeout(10_000).emitWithAck("message:send", { to, text, clientId });
   }
 
-  history(peer: string | null, page: { before?: number; limit?: number } = {}): Promise<HistoryAck> {
+  history(peer: string | null, page: Omit<HistoryRequest, "with"> = {}): Promise<HistoryAck> {
     return this.socket.timeout(10_000).emitWithAck("history:get", { with: peer, ...page });
   }
 

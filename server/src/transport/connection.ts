@@ -1,4 +1,4 @@
-import type { ClientToServerEvents } from "@chat/shared";
+import { type ClientToServerEvents, ErrorCode, failure } from "@chat/shared";
 import type { Presence } from "../presence/presence.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { userRoom } from "../users.js";
@@ -21,6 +21,7 @@ export function onConnection(deps: ConnectionDeps) {
   const { io, sessions, presence, presenceRounds, metrics, log } = deps;
   // Listeners shared by every socket (Socket.IO calls them with the socket as `this`).
   const handlers = Object.entries(messageHandlers(deps));
+  const knownEvents = new Set<unknown>([LOGOUT, ...handlers.map(([event]) => event)]);
   const countDelivery = (event: string) => {
     if (event === "message") metrics.messageDelivered();
   };
@@ -37,12 +38,13 @@ export function onConnection(deps: ConnectionDeps) {
     for (const [event, handler] of handlers) socket.on(event as keyof ClientToServerEvents, handler);
     // Taken as its packet arrives, not as an event: Socket.IO dispatches events a tick later and drops
     // those of a socket that disconnected meanwhile, and a client may disconnect right after asking.
-    socket.use(([event], next) => {
+    socket.use(([event, ...args], next) => {
       if (event === LOGOUT)
         settle(socket, "logout", async () => {
           await sessions.logout(user);
           io.in(userRoom(user.id)).disconnectSockets(true);
         });
+      else if (!knownEvents.has(event)) return refuseUnknown(event, args.at(-1));
       next();
     });
     socket.on("disconnect", onDisconnect);
@@ -62,6 +64,12 @@ export function onConnection(deps: ConnectionDeps) {
     // The full list, then deltas, never before it. (Recovery keeps neither: a recovered socket is
     // greeted afresh; see RecoveryAdapter.)
     presenceRounds.greet(socket);
+  }
+
+  /** A misspelt event fails fast instead of leaving the client waiting for an ack that never comes. */
+  function refuseUnknown(event: unknown, ack: unknown): void {
+    const name = JSON.stringify(String(event).slice(0, 64));
+    if (typeof ack === "function") ack(failure(ErrorCode.BAD_REQUEST, `This server has no event ${name}.`));
   }
 
   /** Runs async work from an event listener: a failure is logged, never an unhandled rejection. */

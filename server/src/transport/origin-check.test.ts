@@ -25,10 +25,22 @@ async function connectFrom(origin: string | null, transport: Transport): Promise
   );
 }
 
-/** The raw HTTP answer to a polling handshake from `origin`. */
-function handshakeStatus(origin: string): Promise<{ status: number; body: string }> {
+const WEBSOCKET_UPGRADE = {
+  connection: "Upgrade",
+  upgrade: "websocket",
+  "sec-websocket-version": "13",
+  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+};
+
+/** The raw HTTP answer to a handshake from `origin`, over long-polling or as a WebSocket upgrade. */
+function handshakeStatus(
+  origin: string,
+  transport: "polling" | "websocket",
+): Promise<{ status: number; body: string }> {
+  const url = `${chat.url}/socket.io/?EIO=4&transport=${transport}`;
+  const headers = transport === "websocket" ? { origin, ...WEBSOCKET_UPGRADE } : { origin };
   return new Promise((resolve, reject) => {
-    const req = request(`${chat.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin } }, (res) => {
+    const req = request(url, { headers }, (res) => {
       let body = "";
       res.on("data", (chunk: Buffer) => {
         body += chunk.toString();
@@ -63,11 +75,14 @@ describe.each(TRANSPORTS)("a browser-style handshake over %s", (_, transport) =>
 });
 
 describe("an origin refusal", () => {
-  it("is a 403 that names the origin, before any connection exists", async () => {
+  it("names the origin before any connection exists: 403 to long-polling, 400 to a WebSocket upgrade", async () => {
     chat = await startChat();
-    const refused = await handshakeStatus("https://evil.example");
-    expect(refused.status).toBe(403);
-    expect(refused.body).toContain("Origin https://evil.example is not allowed");
+    const polling = await handshakeStatus("https://evil.example", "polling");
+    expect(polling.status).toBe(403);
+    expect(polling.body).toContain("Origin https://evil.example is not allowed");
+    // Engine.IO answers every refused upgrade with 400, whatever the reason.
+    const upgrade = await handshakeStatus("https://evil.example", "websocket");
+    expect(upgrade).toEqual({ status: 400, body: "Origin https://evil.example is not allowed" });
     expect(chat.server.io.engine.clientsCount).toBe(0);
   });
 
