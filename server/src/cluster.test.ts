@@ -1,4 +1,5 @@
 import { ErrorCode, type UserSummary } from "@chat/shared";
+import { createClient } from "redis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ChatServerOptions } from "./app.js";
 import { openRedisStorage, type RedisStorage } from "./storage/redis/index.js";
@@ -74,6 +75,31 @@ async function untilBroadcastsFlow(from: Node, to: Node): Promise<void> {
   await gone;
 }
 
+/** Every key and value in Redis as text, strings also base64-decoded (the adapter keeps sessions so). */
+async function everythingInRedis(): Promise<string> {
+  const client = createClient({ url: redis.url });
+  await client.connect();
+  const values: string[] = [];
+  try {
+    for (const key of await client.keys("*")) {
+      values.push(key);
+      const type = await client.type(key);
+      if (type === "string") {
+        const value = (await client.get(key)) ?? "";
+        values.push(value, Buffer.from(value, "base64").toString("latin1"));
+      } else if (type === "hash") values.push(JSON.stringify(await client.hGetAll(key)));
+      else if (type === "set") values.push(...(await client.sMembers(key)));
+      else if (type === "zset") values.push(...(await client.zRange(key, 0, -1)));
+      else if (type === "stream") values.push(JSON.stringify(await client.xRange(key, "-", "+")));
+      // "none": the key expired after KEYS listed it.
+      else if (type !== "none") throw new Error(`a ${type} at ${key}: read it too`);
+    }
+  } finally {
+    await client.close();
+  }
+  return values.join("\n");
+}
+
 const texts = (user: ChatUser) => user.messages.map((m) => m.text);
 /** The names in the full list the user got on connecting. */
 async function firstList(user: ChatUser): Promise<string[]> {
@@ -133,6 +159,21 @@ describe("two chat servers sharing one Redis", () => {
     );
     expect(joinedAnn).toEqual([]);
     expect([...bob.online].sort()).toEqual(["Ann", "Bob", "Cid", "Dee"]);
+  });
+
+  it("keep every token out of Redis, which holds sessions only by the token's hash", async () => {
+    const [a, b] = await startCluster();
+    const ann = await connect(a, { name: "Ann" });
+    const bob = await ChatUser.connect(b.chat.url, { name: "Bob" }, { transports: ["polling"] });
+    users.push(bob);
+    const cid = await connect(a, { name: "Cid" });
+    await bob.waitFor("user:joined", (u: UserSummary) => u.name === "Cid");
+    // Ann's connection drops without a goodbye: recovery keeps her socket's session for the window.
+    ann.socket.io.engine.close();
+    await eventually(async () => (await everythingInRedis()).includes("socket.io:session:"));
+    const redisHolds = await everythingInRedis();
+    expect(redisHolds).toContain("Ann");
+    for (const user of [ann, bob, cid]) expect(redisHolds).not.toContain(user.token);
   });
 
   it("refuse on one server a name held on the other", async () => {

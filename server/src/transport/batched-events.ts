@@ -20,6 +20,7 @@ export function emitBatchLocally(io: ChatIo, room: string, events: Event[]): voi
   const encoded = events.map(([event, payload]) => encodeEvent(event, payload));
   const frames = Buffer.concat(encoded.map(messageFrame));
   const nsp = io.of("/");
+  const polling: string[] = [];
   for (const id of nsp.adapter.rooms.get(room) ?? []) {
     const socket: ChatSocket | undefined = nsp.sockets.get(id);
     if (!socket) continue;
@@ -27,9 +28,12 @@ export function emitBatchLocally(io: ChatIo, room: string, events: Event[]): voi
     if (connection.transport.name === "websocket") {
       connection.write(encoded[0] as string, { wsPreEncodedFrame: [frames] });
     } else {
-      for (const [event, payload] of events) socket.emit(event, payload as never);
+      polling.push(id);
     }
   }
+  // Local: these sockets are this process's (a socket's own emit would go through a cluster adapter).
+  if (polling.length > 0)
+    for (const [event, payload] of events) io.local.to(polling).emit(event, payload as never);
 }
 
 function encodeEvent(event: string, payload: object): string {

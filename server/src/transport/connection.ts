@@ -3,6 +3,7 @@ import type { Presence } from "../presence/presence.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { userRoom } from "../users.js";
 import { aboutSocket } from "./acks.js";
+import { takeGreetingToken } from "./handshake.js";
 import { type MessageHandlerDeps, messageHandlers } from "./message-handlers.js";
 import { PRESENCE_ROOM, type PresenceRounds } from "./presence-rounds.js";
 import type { ChatIo, ChatSocket } from "./types.js";
@@ -52,7 +53,9 @@ export function onConnection(deps: ConnectionDeps) {
     // A recovered socket comes back in the rooms it had before; it keeps only those of the session it proved.
     for (const room of socket.rooms) if (room !== socket.id && room !== PRESENCE_ROOM) socket.leave(room);
     socket.join(userRoom(user.id));
-    socket.emit("session", { name: user.name, token: socket.data.token });
+    // Local, to this socket alone: with recovery on, a socket's own emit is a broadcast to its room, which
+    // a cluster adapter publishes to every node (and Redis keeps).
+    io.local.to(socket.id).emit("session", { name: user.name, token: takeGreetingToken(socket) ?? "" });
     settle(socket, "connect", () => countIn(socket));
   };
 

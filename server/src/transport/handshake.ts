@@ -7,6 +7,19 @@ import type { Sessions } from "../sessions/sessions.js";
 import { clientAddress } from "./client-address.js";
 import type { ChatSocket } from "./types.js";
 
+/**
+ * Each socket's token, from the handshake that proved or issued it until the greeting sends it. Not in
+ * socket.data (see SocketData): the server keeps tokens only as hashes.
+ */
+const greetingTokens = new WeakMap<ChatSocket, string>();
+
+/** The token for this socket's greeting, once. */
+export function takeGreetingToken(socket: ChatSocket): string | undefined {
+  const token = greetingTokens.get(socket);
+  greetingTokens.delete(socket);
+  return token;
+}
+
 type Middleware = (socket: ChatSocket, next: (err?: ExtendedError) => void) => Promise<void>;
 
 /** Socket.IO delivers this to the client's `connect_error`: `err.message` is the code, `err.data` explains. */
@@ -55,7 +68,7 @@ export function authenticate(sessions: Sessions, parsers: RequestParsers, log: L
         : await sessions.login(auth.value.name);
     if (!session.ok) return session.error;
     socket.data.user = session.value.user;
-    socket.data.token = session.value.token;
+    greetingTokens.set(socket, session.value.token);
     return null;
   });
 }

@@ -2,10 +2,12 @@ import type { ClientToServerEvents, ServerToClientEvents } from "@chat/shared";
 import type { Server, Socket } from "socket.io";
 import type { User } from "../users.js";
 
-/** Set by the handshake middleware; restored with the socket by connection state recovery. */
+/**
+ * Set by the handshake middleware; restored with the socket by connection state recovery, which keeps it
+ * in the adapter's store while the socket is away (Redis, in a cluster): so never a secret.
+ */
 export interface SocketData {
   user: User;
-  token: string;
   /** The client's address: the TCP peer, or what a trusted reverse proxy says it saw. */
   address: string;
 }
