@@ -49,4 +49,32 @@ describe("connection state recovery", () => {
     for (const greeting of ["session", "users", "user:joined", "user:left"])
       expect(kept).not.toContain(greeting);
   });
+
+  it("restores a dropped socket once: its ids cannot bring back a second socket with the same id", async () => {
+    chat = await startChat();
+    const ann = await ChatUser.login(chat.url, "Ann");
+    const bob = await ChatUser.login(chat.url, "Bob");
+    users.push(ann, bob);
+    await ann.send(null, "gives Bob an offset to recover from");
+    await bob.waitFor("message");
+    const client = bob.socket as unknown as { _pid: string; _lastOffset: string };
+    const recovery = { token: bob.token, pid: client._pid, offset: client._lastOffset };
+    const bobOnServer = chat.server.io.of("/").sockets.get(bob.socket.id ?? "");
+    if (!bobOnServer) throw new Error("Bob has no socket on the server");
+    const dropped = once(bobOnServer, "disconnect");
+    bob.socket.io.engine.close();
+    await dropped;
+
+    // (socket.io-client reports `recovered` only for its own earlier socket; the server's socket tells.)
+    const recoveredOnServer = (user: ChatUser) =>
+      chat.server.io.of("/").sockets.get(user.socket.id ?? "")?.recovered;
+    const first = await ChatUser.connect(chat.url, recovery);
+    users.push(first);
+    expect(recoveredOnServer(first)).toBe(true);
+    expect(first.socket.id).toBe(bobOnServer.id);
+    const second = await ChatUser.connect(chat.url, recovery);
+    users.push(second);
+    expect(recoveredOnServer(second)).toBe(false);
+    expect(second.socket.id).not.toBe(bobOnServer.id);
+  });
 });

@@ -1,5 +1,11 @@
 import type { ServerToClientEvents } from "@chat/shared";
-import { Adapter, type BroadcastOptions, SessionAwareAdapter } from "socket.io-adapter";
+import {
+  Adapter,
+  type BroadcastOptions,
+  type PrivateSessionId,
+  type Session,
+  SessionAwareAdapter,
+} from "socket.io-adapter";
 
 /**
  * What every connection is greeted with, recovered ones too (see onConnection and PresenceRounds): the
@@ -20,6 +26,18 @@ const GREETING_EVENTS: ReadonlySet<unknown> = new Set<keyof ServerToClientEvents
  * few thousand; and every join and leave of a reconnect storm, each with its room sets, for the window.
  */
 export class RecoveryAdapter extends SessionAwareAdapter {
+  /**
+   * Socket.IO's in-memory adapter keeps a session after restoring it, so the ids of one drop could
+   * restore it again, into a second socket with the same id: one that presence no longer counts once
+   * the first is gone, and that could go on sending after the name passed to someone else. Consumed on
+   * restore, as the Redis Streams adapter does (GETDEL).
+   */
+  override async restoreSession(pid: PrivateSessionId, offset: string): Promise<Session> {
+    const session = await super.restoreSession(pid, offset);
+    (this as unknown as { sessions: Map<PrivateSessionId, unknown> }).sessions.delete(pid);
+    return session;
+  }
+
   override broadcast(packet: { data?: unknown[] }, opts: BroadcastOptions): void {
     if (GREETING_EVENTS.has(packet.data?.[0])) Adapter.prototype.broadcast.call(this, packet, opts);
     else super.broadcast(packet, opts);
