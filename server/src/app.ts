@@ -94,6 +94,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     // A socket recovered after the grace window would find its user already announced as gone.
     recoveryWindowMs: Math.min(graceMs, DEFAULTS.recoveryWindowMs),
     maxHttpBufferSize: limits.maxHttpBufferSize,
+    maxUnreadBytes: limits.maxUnreadBytes,
     allowedOrigins: options.allowedOrigins ?? [],
     connectionLimits,
   });

@@ -60,6 +60,7 @@ const EnvSchema = v.object({
   ALLOWED_ORIGINS: Origins,
   // Content limits may be lowered, never raised above the protocol's (clients rely on those).
   MAX_HTTP_BUFFER_SIZE: int(DEFAULT_LIMITS.maxHttpBufferSize, 1024, 1024 * 1024),
+  MAX_UNREAD_BYTES: int(DEFAULT_LIMITS.maxUnreadBytes, 64 * 1024, 256 * 1024 * 1024),
   TEXT_MAX_LENGTH: int(DEFAULT_LIMITS.textMaxLength, 1, LIMITS.textMaxLength),
   NAME_MAX_LENGTH: int(DEFAULT_LIMITS.nameMaxLength, 1, LIMITS.nameMaxLength),
   HISTORY_PAGE_MAX: int(DEFAULT_LIMITS.historyPageMax, LIMITS.historyPageDefault, LIMITS.historyPageMax),
@@ -85,6 +86,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function limitsOf(config: Config): Limits {
   return {
     maxHttpBufferSize: config.MAX_HTTP_BUFFER_SIZE,
+    maxUnreadBytes: config.MAX_UNREAD_BYTES,
     textMaxLength: config.TEXT_MAX_LENGTH,
     nameMaxLength: config.NAME_MAX_LENGTH,
     historyPageMax: config.HISTORY_PAGE_MAX,

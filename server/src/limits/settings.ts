@@ -7,6 +7,8 @@ import { LIMITS } from "@chat/shared";
 export interface Limits {
   /** Largest Socket.IO packet in bytes; a larger one closes the connection (pitfall 11). */
   maxHttpBufferSize: number;
+  /** Bytes written to a connection and not yet read by its client; past them it is cut (it resumes). */
+  maxUnreadBytes: number;
   /** Message text, in code points. */
   textMaxLength: number;
   /** Login names, in code points. */
@@ -31,6 +33,9 @@ export const BURST_WINDOW_S = 10;
 export const DEFAULT_LIMITS: Limits = {
   // The largest valid send is 4000 code points that JSON escapes to 6 bytes each: about 24 KB.
   maxHttpBufferSize: 64 * 1024,
+  // A client this far behind (about 170 of the largest messages, thousands of usual ones) reads slower
+  // than the chat is written; it catches up faster by reconnecting (recovery or sync) than by reading.
+  maxUnreadBytes: 4 * 1024 * 1024,
   textMaxLength: LIMITS.textMaxLength,
   nameMaxLength: LIMITS.nameMaxLength,
   historyPageMax: LIMITS.historyPageMax,

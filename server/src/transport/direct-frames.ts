@@ -1,10 +1,29 @@
 import type { HoldWrites } from "./coalesce-writes.js";
-import type { EngineConnection, WriteOptions } from "./engine-internals.js";
+import { type EngineConnection, tcpSocketOf, type WriteOptions } from "./engine-internals.js";
 import type { ChatIo } from "./types.js";
 import { messageFrame } from "./ws-frames.js";
 
 /** ws's WebSocket.OPEN. */
 const WS_OPEN = 1;
+
+/**
+ * Packets Engine.IO may hold for a connection whose transport has not taken the last ones: a WebSocket
+ * whose client stopped reading never finishes a send, and a long-polling client that stopped polling
+ * never collects them. A client that polls takes everything queued at each poll.
+ */
+const MAX_QUEUED_PACKETS = 1000;
+
+/**
+ * Whether a connection's client reads slower than it is written to, past the limits: packets in
+ * Engine.IO's queue, or bytes on its TCP stream that the kernel has not taken (its own buffer is full by
+ * then). Those bytes count before a callback's first write: what one callback writes is held until it
+ * ends (coalesceWrites), a burst the kernel takes at once.
+ */
+function fallenBehind(connection: EngineConnection, maxUnreadBytes: number): boolean {
+  if (connection.writeBuffer.length > MAX_QUEUED_PACKETS) return true;
+  const tcp = tcpSocketOf(connection);
+  return tcp !== null && tcp.writableCorked === 0 && tcp.writableLength > maxUnreadBytes;
+}
 
 /**
  * When Engine.IO has nothing queued for a WebSocket connection, a packet goes straight onto its TCP stream
@@ -13,9 +32,10 @@ const WS_OPEN = 1;
  * same order, without the packet object, queue, flush, send callback and drain events that Engine.IO
  * spends on each packet of each socket, which at a thousand sockets per message cost as much as the
  * writes themselves. Anything else (a packet behind queued ones, a send with a callback, binary data,
- * long-polling) takes Engine.IO's own path.
+ * long-polling) takes Engine.IO's own path. Every write, on either path, first checks that the client
+ * has not fallen behind (fallenBehind).
  */
-export function writeFramesDirectly(io: ChatIo, hold: HoldWrites): void {
+export function writeFramesDirectly(io: ChatIo, hold: HoldWrites, maxUnreadBytes: number): void {
   // One function for all connections (it gets each as `this`); Engine.IO's own write stays on the prototype.
   function writeFrame(
     this: EngineConnection,
@@ -23,6 +43,14 @@ export function writeFramesDirectly(io: ChatIo, hold: HoldWrites): void {
     options?: WriteOptions,
     callback?: () => void,
   ): EngineConnection {
+    if (fallenBehind(this, maxUnreadBytes)) {
+      // Cut, as a network failure would, before the server holds more for a client that does not read;
+      // it comes back and catches up by recovery or sync. What is queued or unsent goes with it now, not
+      // after WebSocket's closing handshake, which such a client would not answer.
+      this.close(true);
+      tcpSocketOf(this)?.destroy();
+      return this;
+    }
     const prebuilt = options?.wsPreEncodedFrame;
     const { transport } = this;
     if (

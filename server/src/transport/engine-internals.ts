@@ -11,6 +11,8 @@ export interface EngineConnection {
   writeBuffer: unknown[];
   transport: { name: "websocket"; socket: WsSocket } | { name: "polling" };
   write(data: unknown, options?: WriteOptions, callback?: () => void): EngineConnection;
+  /** `discard`: drop what is still queued. */
+  close(discard?: boolean): void;
 }
 
 export interface WriteOptions {

@@ -26,6 +26,8 @@ export interface IoOptions {
   /** How long a dropped socket can come back with its missed packets replayed. */
   recoveryWindowMs: number;
   maxHttpBufferSize: number;
+  /** A client that falls this far behind in reading is cut (see writeFramesDirectly). */
+  maxUnreadBytes: number;
   /** See originRefusal. */
   allowedOrigins: readonly string[];
   connectionLimits: ConnectionLimits;
@@ -66,7 +68,7 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
   // Behind nginx, a long-polling session must come back to the node that holds it (pitfall 6); the node's
   // name at the front of the session id lets the proxy route by it while new sessions spread freely.
   if (nodeId) io.engine.generateId = () => `${nodeId}-${randomBytes(15).toString("base64url")}`;
-  writeFramesDirectly(io, coalesceWrites(io));
+  writeFramesDirectly(io, coalesceWrites(io), options.maxUnreadBytes);
   return io;
 }
 
