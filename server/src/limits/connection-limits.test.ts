@@ -72,6 +72,27 @@ describe("connections from one address", () => {
   });
 });
 
+describe("one transport", () => {
+  it("carries one chat socket: further logins on it are refused, so they cannot pass the connection limit", async () => {
+    chat = await startChat({ limits: { connectionsPerIp: 5, handshakesPerIpPerMinute: 0 } });
+    const base = `${chat.url}/socket.io/?EIO=4&transport=polling`;
+    const { sid } = JSON.parse((await (await fetch(base)).text()).slice(1)) as { sid: string };
+    // Three Socket.IO CONNECTs in one long-polling request: Engine.IO separates packets with \x1e.
+    const logins = ["a1", "a2", "a3"].map((name) => `40${JSON.stringify({ name })}`).join("\x1e");
+    await fetch(`${base}&sid=${sid}`, { method: "POST", body: logins });
+    const answers: string[] = [];
+    for (let poll = 0; poll < 20 && answers.length < 3; poll++) {
+      const body = await (await fetch(`${base}&sid=${sid}`)).text();
+      answers.push(...body.split("\x1e").filter((packet) => /^4[04]/.test(packet)));
+    }
+    expect(answers.filter((packet) => packet.startsWith("40"))).toHaveLength(1);
+    const refusals = answers.filter((packet) => packet.startsWith("44"));
+    expect(refusals).toHaveLength(2);
+    for (const refusal of refusals) expect(refusal).toContain(ErrorCode.RATE_LIMITED);
+    expect(chat.server.io.of("/").sockets.size).toBe(1);
+  });
+});
+
 describe("handshakes from one address", () => {
   it("are refused beyond the limit per minute with RATE_LIMITED and when to retry, while other addresses still connect", async () => {
     chat = await startChat({ limits: { connectionsPerIp: 0, handshakesPerIpPerMinute: 3 } });

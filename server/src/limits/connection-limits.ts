@@ -20,6 +20,13 @@ export interface TransportConnection {
  */
 export class ConnectionLimits {
   private readonly open = new Map<string, number>();
+  /**
+   * Transports that have carried a Socket.IO handshake. Socket.IO accepts a CONNECT for a namespace while
+   * an earlier one on the same transport is still in its middleware, so one transport could bring any
+   * number of sockets past a limit that counts transports. socket.io-client opens a new transport for
+   * every connection attempt, so one handshake per transport costs it nothing.
+   */
+  private readonly handshaken = new WeakSet<TransportConnection>();
   private readonly handshakes: RateLimiterAbstract | null;
 
   constructor(
@@ -49,7 +56,12 @@ export class ConnectionLimits {
   }
 
   /** Checked on every Socket.IO handshake, whose transport connection is already counted. */
-  async admit(address: string): Promise<ProtocolError | null> {
+  async admit(address: string, connection: TransportConnection): Promise<ProtocolError | null> {
+    if (this.handshaken.has(connection)) {
+      this.onLimited("connections", address);
+      return rateLimited("This connection has already logged in once. Open a new one.");
+    }
+    this.handshaken.add(connection);
     const max = this.limits.connectionsPerIp;
     if (max > 0 && this.openFrom(address) > max) {
       this.onLimited("connections", address);

@@ -50,7 +50,7 @@ function step(
 export function admit(limits: ConnectionLimits, trustProxyHops: number, log: Logger): Middleware {
   return step(log, "admit", (socket) => {
     socket.data.address = clientAddress(socket.request, trustProxyHops);
-    return limits.admit(socket.data.address);
+    return limits.admit(socket.data.address, socket.conn);
   });
 }
 
