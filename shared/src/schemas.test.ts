@@ -30,6 +30,12 @@ describe("names", () => {
     ["a lone surrogate", "bo\ud800b"],
     ["a line separator", "bo\u2028b"],
     ["33 characters", "a".repeat(33)],
+    ["only a Hangul filler", "\u3164"],
+    ["only a blank Braille pattern", "\u2800"],
+    ["only a variation selector", "\uFE0F"],
+    ["only a combining grapheme joiner", "\u034F"],
+    ["only a combining accent", "\u0301"],
+    ["only a Hangul choseong filler", "\u115F"],
   ])("refuse %s with NAME_INVALID", (_, raw) => {
     const result = parseName(raw);
     expect(result.ok).toBe(false);
@@ -56,6 +62,25 @@ describe("names", () => {
     expect(nameKey("René")).toBe(nameKey("Rene\u0301".normalize("NFC")));
     expect(nameKey("ﬁsh")).toBe(nameKey("fish"));
     expect(nameKey("bob")).not.toBe(nameKey("bobby"));
+  });
+
+  it("collide when they differ only in characters that show nothing", () => {
+    for (const invisible of [
+      "\uFE0F",
+      "\uFE00",
+      "\u{E0100}",
+      "\u034F",
+      "\u3164",
+      "\u17B4",
+      "\u180B",
+      "\u2800",
+    ]) {
+      expect(nameKey(`Bob941${invisible}`)).toBe(nameKey("Bob941"));
+    }
+  });
+
+  it("keep the variation selector an emoji needs", () => {
+    expect(parseName("Anna \u2764\uFE0F")).toEqual({ ok: true, value: "Anna \u2764\uFE0F" });
   });
 });
 

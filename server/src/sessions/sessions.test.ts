@@ -74,6 +74,15 @@ describe("login", () => {
     }
   });
 
+  it("refuses a name that differs only in characters that show nothing", async () => {
+    await login("Bob941");
+    for (const invisible of ["\uFE0F", "\u3164", "\u034F", "\u{E0100}"]) {
+      expect((await refusal(ChatUser.login(chat.url, `Bob941${invisible}`))).code).toBe(ErrorCode.NAME_TAKEN);
+    }
+    const blank = await refusal(ChatUser.login(chat.url, "\u3164"));
+    expect(blank.code).toBe(ErrorCode.NAME_INVALID);
+  });
+
   it("refuses invalid names with NAME_INVALID and a text", async () => {
     for (const auth of [{ name: "" }, { name: "a".repeat(33) }, { name: "x\u200by" }, {}, { name: 7 }]) {
       const refused = await refusal(ChatUser.connect(chat.url, auth));
