@@ -86,6 +86,14 @@ describe("an origin refusal", () => {
     expect(chat.server.io.engine.clientsCount).toBe(0);
   });
 
+  it("turns away JSONP long-polling, which a script element on any page opens without an Origin", async () => {
+    chat = await startChat();
+    const jsonp = await fetch(`${chat.url}/socket.io/?EIO=4&transport=polling&j=0`);
+    expect(jsonp.status).toBe(403);
+    expect(await jsonp.text()).toContain("JSONP is not allowed");
+    expect(chat.server.io.engine.clientsCount).toBe(0);
+  });
+
   it("does not happen to any origin when ALLOWED_ORIGINS is *", async () => {
     chat = await startChat({ allowedOrigins: ["*"] });
     expect(await connectFrom("https://anywhere.example", NodeWebSocket)).toBe("connected");
