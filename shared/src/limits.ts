@@ -11,4 +11,9 @@ export const LIMITS = {
   historyPageMax: 200,
   /** Messages in one `sync` answer; `more: true` says there is another page. */
   syncPageMax: 500,
+  /**
+   * A `history:get` or `sync` answer spends one more read of the identity's rate limit for every this
+   * many characters (UTF-16 units) of message text in it: a small request buys a large answer only once.
+   */
+  answerCharsPerRead: 16_384,
 } as const;

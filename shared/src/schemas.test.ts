@@ -121,6 +121,8 @@ describe("message:send", () => {
     ["blank", " \n\t "],
     ["over the limit", "x".repeat(LIMITS.textMaxLength + 1)],
     ["a lone surrogate", "hi \udc00"],
+    ["a control character", "ring \u0007"],
+    ["a NUL", "a\u0000b"],
     ["missing", undefined],
   ])("refuses text that is %s with TEXT_INVALID", (_, text) => {
     expect(parseSendRequest({ ...valid, text })).toMatchObject({
@@ -138,6 +140,10 @@ describe("message:send", () => {
       ok: false,
       error: { code: ErrorCode.BAD_REQUEST, message: "after is missing." },
     });
+  });
+
+  it("accepts tabs and line breaks", () => {
+    expect(parseSendRequest({ ...valid, text: "a\tb\r\nc\nd" }).ok).toBe(true);
   });
 
   it("accepts text of exactly the limit, counted in code points", () => {

@@ -7,6 +7,9 @@ import type { HistoryRequest, SendRequest, SyncRequest } from "./protocol.js";
 /** Lone surrogates cannot be stored or shown; in a /u regex \p{Cs} matches only unpaired ones. */
 const LONE_SURROGATE = /\p{Cs}/u;
 
+/** Control characters other than tab and line breaks: nothing to show, and JSON spells each in 6 bytes. */
+const CONTROL = /[^\P{Cc}\t\n\r]/u;
+
 const MessageIdSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
 
 export const NameSchema = v.pipe(
@@ -26,6 +29,7 @@ export const TextSchema = v.pipe(
     `Message text has at most ${LIMITS.textMaxLength} characters.`,
   ),
   v.check((text) => !LONE_SURROGATE.test(text), "Message text is not well-formed Unicode."),
+  v.check((text) => !CONTROL.test(text), "Message text may not contain control characters."),
 );
 
 /** A peer as a client addresses it; resolved to a user (or NO_SUCH_USER) by the server. */

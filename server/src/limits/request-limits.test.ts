@@ -107,4 +107,16 @@ describe("a client flooding the chat with messages", () => {
     expect(codes.slice(0, 4).filter((code) => code === ErrorCode.RATE_LIMITED)).toHaveLength(1);
     expect(codes[4]).toBe("ok");
   });
+
+  it("charges a large answer as several reads, so a small request cannot buy large answers over and over", async () => {
+    chat = await startChat({ limits: { messagesPerSecond: 0, readsPerSecond: 10, readBurst: 0 } });
+    const [ann, bob] = [await login("Ann"), await login("Bob")];
+    // 40 messages of 4000 characters: one page of them is 160,000 characters, 9 reads beyond the request.
+    await Promise.all(Array.from({ length: 40 }, () => ann.send(null, "x".repeat(4000))));
+    expect(await bob.history(null)).toMatchObject({ ok: true, messages: { length: 40 } });
+    expect(await bob.history(null)).toMatchObject({ ok: false, error: { code: ErrorCode.RATE_LIMITED } });
+    // Small answers cost one read each.
+    const small = await Promise.all(Array.from({ length: 9 }, () => ann.history("Bob")));
+    expect(small.every((ack) => ack.ok)).toBe(true);
+  });
 });

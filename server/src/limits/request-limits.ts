@@ -4,8 +4,11 @@ import type { LimiterBackend } from "./limiter-backend.js";
 import { type LimitName, type OnLimited, rateLimited } from "./rate-limited.js";
 import { BURST_WINDOW_S, type Limits } from "./settings.js";
 
-/** Spends one request of `key` (an identity); resolves to the refusal when it is over its limit. */
-export type Throttle = (key: string) => Promise<ProtocolError | null>;
+/**
+ * Spends `cost` requests (one by default) of `key` (an identity); resolves to the refusal when that
+ * takes it over its limit. What is spent stays spent, refused or not.
+ */
+export type Throttle = (key: string, cost?: number) => Promise<ProtocolError | null>;
 
 export interface ThrottleSpec {
   name: Extract<LimitName, "messages" | "reads">;
@@ -29,9 +32,9 @@ function createThrottle(backend: LimiterBackend, spec: ThrottleSpec, onLimited: 
           sustained,
           backend({ name: `${spec.name}:burst`, points: spec.burst, durationS: BURST_WINDOW_S }),
         );
-  return async (key) => {
+  return async (key, cost = 1) => {
     try {
-      await limiter.consume(key);
+      await limiter.consume(key, cost);
       return null;
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;

@@ -138,6 +138,7 @@ describe("sending", () => {
       [{ to: null, text: "", clientId: "a" }, ErrorCode.TEXT_INVALID],
       [{ to: null, text: "   ", clientId: "a" }, ErrorCode.TEXT_INVALID],
       [{ to: null, text: 42, clientId: "a" }, ErrorCode.TEXT_INVALID],
+      [{ to: null, text: "bell \u0007", clientId: "a" }, ErrorCode.TEXT_INVALID],
       [{ to: null, text: "x".repeat(LIMITS.textMaxLength + 1), clientId: "a" }, ErrorCode.TEXT_INVALID],
       [{ to: null, text: "ok" }, ErrorCode.BAD_REQUEST],
       [{ to: 5, text: "ok", clientId: "a" }, ErrorCode.BAD_REQUEST],

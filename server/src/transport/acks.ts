@@ -26,13 +26,15 @@ export function aboutSocket(socket: ChatSocket): { socket: string; user: string 
  * arrives as `unknown` for the handler to validate, a missing ack callback means nobody to answer (the
  * event is ignored), and an unexpected failure is answered with INTERNAL. Before any work the request
  * spends its rate limit: over it, the answer is RATE_LIMITED and nothing is done, so a refused send is
- * never stored. Every answer is counted by result for /metrics.
+ * never stored. A large answer may cost more of the limit (`extraCost`), spent as it is sent. Every answer
+ * is counted by result for /metrics.
  */
 export function acknowledged<R extends Result<object>>(
   { log, metrics }: AckContext,
   event: string,
-  throttle: (socket: ChatSocket) => Promise<ProtocolError | null>,
+  throttle: (socket: ChatSocket, cost?: number) => Promise<ProtocolError | null>,
   handle: (socket: ChatSocket, payload: unknown) => Promise<R>,
+  extraCost: (answer: Extract<R, { ok: true }>) => number = () => 0,
 ): SharedListener {
   return function listener(...args) {
     const ack = args.at(-1);
@@ -40,6 +42,12 @@ export function acknowledged<R extends Result<object>>(
     const payload = args.length > 1 ? args[0] : undefined;
     const answer = (result: Result<object>) => {
       metrics.answered(event, result);
+      const extra = result.ok ? extraCost(result as Extract<R, { ok: true }>) : 0;
+      if (extra > 0) {
+        throttle(this, extra).catch((error: unknown) =>
+          log.error({ ...aboutSocket(this), err: error, event }, "charging the answer failed"),
+        );
+      }
       // Checked first, so a request's answer builds no log fields while debug logging is off.
       if (log.isLevelEnabled("debug")) {
         log.debug({ ...aboutSocket(this), event, result: result.ok ? "ok" : result.error.code }, "answered");

@@ -1,4 +1,10 @@
-import type { ClientToServerEvents } from "@chat/shared";
+import {
+  type ChatMessage,
+  type ClientToServerEvents,
+  type HistoryAck,
+  LIMITS,
+  type SyncAck,
+} from "@chat/shared";
 import type { RequestParsers } from "../limits/content-limits.js";
 import type { RequestThrottles } from "../limits/request-limits.js";
 import type { Messages } from "../messages/messages.js";
@@ -13,12 +19,19 @@ export interface MessageHandlerDeps extends AckContext {
 
 type RequestEvent = Extract<keyof ClientToServerEvents, "message:send" | "history:get" | "sync">;
 
+/** The reads beyond the request itself that an answer of these messages costs (see LIMITS). */
+function answerCost({ messages }: { messages: ChatMessage[] }): number {
+  let chars = 0;
+  for (const message of messages) chars += message.text.length;
+  return Math.floor(chars / LIMITS.answerCharsPerRead);
+}
+
 /** The acknowledged requests, built once per server and shared by every socket (see SharedListener). */
 export function messageHandlers(deps: MessageHandlerDeps): Record<RequestEvent, SharedListener> {
   const { messages, parsers, throttles } = deps;
   // Limits are per identity: every tab of a user draws on the same budget.
   const sendBudget = (socket: ChatSocket) => throttles.messages(socket.data.user.id);
-  const readBudget = (socket: ChatSocket) => throttles.reads(socket.data.user.id);
+  const readBudget = (socket: ChatSocket, cost?: number) => throttles.reads(socket.data.user.id, cost);
   return {
     "message:send": acknowledged(deps, "message:send", sendBudget, async (socket, payload) => {
       const req = parsers.send(payload);
@@ -26,15 +39,27 @@ export function messageHandlers(deps: MessageHandlerDeps): Record<RequestEvent, 
       const sent = await messages.send(socket.data.user, socket.id, req.value);
       return sent.ok ? { ok: true, message: sent.value } : sent;
     }),
-    "history:get": acknowledged(deps, "history:get", readBudget, async (socket, payload) => {
-      const req = parsers.history(payload);
-      if (!req.ok) return req;
-      return { ok: true, messages: await messages.history(socket.data.user, req.value) };
-    }),
-    sync: acknowledged(deps, "sync", readBudget, async (socket, payload) => {
-      const req = parsers.sync(payload);
-      if (!req.ok) return req;
-      return { ok: true, ...(await messages.sync(socket.data.user, req.value)) };
-    }),
+    "history:get": acknowledged<HistoryAck>(
+      deps,
+      "history:get",
+      readBudget,
+      async (socket, payload) => {
+        const req = parsers.history(payload);
+        if (!req.ok) return req;
+        return { ok: true, messages: await messages.history(socket.data.user, req.value) };
+      },
+      answerCost,
+    ),
+    sync: acknowledged<SyncAck>(
+      deps,
+      "sync",
+      readBudget,
+      async (socket, payload) => {
+        const req = parsers.sync(payload);
+        if (!req.ok) return req;
+        return { ok: true, ...(await messages.sync(socket.data.user, req.value)) };
+      },
+      answerCost,
+    ),
   };
 }
