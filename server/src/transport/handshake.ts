@@ -6,6 +6,7 @@ import type { RequestParsers } from "../limits/content-limits.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { clientAddress } from "./client-address.js";
 import type { ChatSocket } from "./types.js";
+import { releaseMissedPackets } from "./withheld-replay.js";
 
 /**
  * Each socket's token, from the handshake that proved or issued it until the greeting sends it. Not in
@@ -67,6 +68,7 @@ export function authenticate(sessions: Sessions, parsers: RequestParsers, log: L
         ? await sessions.resume(auth.value.token)
         : await sessions.login(auth.value.name);
     if (!session.ok) return session.error;
+    releaseMissedPackets(socket, session.value.user);
     socket.data.user = session.value.user;
     greetingTokens.set(socket, session.value.token);
     return null;

@@ -14,6 +14,7 @@ import { originRefusal } from "./origin-check.js";
 import { RecoveryAdapter } from "./recovery-adapter.js";
 import { singleBufferFrames } from "./single-buffer-frames.js";
 import type { ChatIo } from "./types.js";
+import { withholdReplay } from "./withheld-replay.js";
 
 export interface IoOptions {
   path: string;
@@ -42,10 +43,11 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
   const { connectionLimits, nodeId, trustProxyHops } = options;
   const io: ChatIo = new Server(http, {
     path: options.path,
-    adapter: singleBufferFrames(options.adapter ?? RecoveryAdapter),
+    adapter: singleBufferFrames(withholdReplay(options.adapter ?? RecoveryAdapter)),
     // Chat frames are small; the 1 MB default lets one client make the server buffer a lot (pitfall 11).
     maxHttpBufferSize: options.maxHttpBufferSize,
-    // The middleware runs on recovery too: an ended session must not come back by replaying its socket.
+    // The middleware runs on recovery too: an ended session must not come back by replaying its socket
+    // (nor another's, see withholdReplay).
     connectionStateRecovery: { maxDisconnectionDuration: options.recoveryWindowMs, skipMiddlewares: false },
     serveClient: false,
     connectTimeout: CONNECT_TIMEOUT_MS,
