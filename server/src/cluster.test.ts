@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import { ErrorCode, type UserSummary } from "@chat/shared";
 import { createClient } from "redis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -168,12 +169,46 @@ describe("two chat servers sharing one Redis", () => {
     users.push(bob);
     const cid = await connect(a, { name: "Cid" });
     await bob.waitFor("user:joined", (u: UserSummary) => u.name === "Cid");
-    // Ann's connection drops without a goodbye: recovery keeps her socket's session for the window.
-    ann.socket.io.engine.close();
-    await eventually(async () => (await everythingInRedis()).includes("socket.io:session:"));
     const redisHolds = await everythingInRedis();
     expect(redisHolds).toContain("Ann");
     for (const user of [ann, bob, cid]) expect(redisHolds).not.toContain(user.token);
+  });
+
+  it("never recover a reconnect, so a client catches up by sync and misses nothing sent meanwhile", async () => {
+    const [a, b] = await startCluster({ limits: { messagesPerSecond: 0, messageBurst: 0 } });
+    const bob = await connect(a, { name: "Bob" });
+    const ann = await connect(b, { name: "Ann" });
+    let chatting = true;
+    const sent: number[] = [];
+    const chat = (async () => {
+      while (chatting) {
+        const ack = await ann.send(null, "while Bob comes and goes");
+        if (ack.ok) sent.push(ack.message.id);
+      }
+    })();
+    // Bob's network drops ten times while Ann writes; each time he comes back as a client must.
+    for (let drop = 0; drop < 10; drop++) {
+      const onServer = a.chat.server.io.of("/").sockets.get(bob.socket.id ?? "");
+      if (!onServer) throw new Error("Bob has no socket on the server");
+      const dropped = once(onServer, "disconnect");
+      bob.socket.io.engine.close();
+      await dropped;
+      const back = new Promise((resolve) => bob.socket.once("connect", () => resolve(undefined)));
+      bob.socket.connect();
+      await back;
+      // socket.io-client leaves `recovered` unset when the server offers no recovery at all.
+      expect(bob.socket.recovered).toBeFalsy();
+      for (let after = 0, more = true; more; ) {
+        const page = await bob.sync(after);
+        if (!page.ok) throw new Error(page.error.message);
+        bob.messages.push(...page.messages);
+        after = page.messages.at(-1)?.id ?? after;
+        more = page.more;
+      }
+    }
+    chatting = false;
+    await chat;
+    await bob.receivedIds(sent);
   });
 
   it("refuse on one server a name held on the other", async () => {

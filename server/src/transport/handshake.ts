@@ -5,8 +5,8 @@ import type { ConnectionLimits } from "../limits/connection-limits.js";
 import type { RequestParsers } from "../limits/content-limits.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { clientAddress } from "./client-address.js";
+import { releaseMissedPackets } from "./recovery-adapter.js";
 import type { ChatSocket } from "./types.js";
-import { releaseMissedPackets } from "./withheld-replay.js";
 
 /**
  * Each socket's token, from the handshake that proved or issued it until the greeting sends it. Not in

@@ -14,17 +14,19 @@ import { originRefusal } from "./origin-check.js";
 import { RecoveryAdapter } from "./recovery-adapter.js";
 import { singleBufferFrames } from "./single-buffer-frames.js";
 import type { ChatIo } from "./types.js";
-import { withholdReplay } from "./withheld-replay.js";
 
 export interface IoOptions {
   path: string;
   /** This node's name in a cluster, or undefined for a lone process. */
   nodeId: string | undefined;
-  /** Undefined: the in-memory RecoveryAdapter, for a single process. */
+  /**
+   * How broadcasts reach other processes' sockets, or undefined for a single process: then the in-memory
+   * RecoveryAdapter, with connection state recovery. Across processes there is none (see createIo).
+   */
   adapter: AdapterFactory | undefined;
   /** Reverse proxies whose X-Forwarded-For entries count for per-address limits. */
   trustProxyHops: number;
-  /** How long a dropped socket can come back with its missed packets replayed. */
+  /** How long a dropped socket can come back with its missed packets replayed (one process). */
   recoveryWindowMs: number;
   maxHttpBufferSize: number;
   /** A client that falls this far behind in reading is cut (see writeFramesDirectly). */
@@ -41,14 +43,22 @@ const CONNECT_TIMEOUT_MS = 10_000;
 
 export function createIo(http: HttpServer, options: IoOptions): ChatIo {
   const { connectionLimits, nodeId, trustProxyHops } = options;
+  // Recovery replays what a socket missed up to its restore, and the socket receives broadcasts again
+  // once the handshake has run. In one process nothing comes between (the handshake completes within one
+  // turn of the event loop); across processes the handshake's Redis round trips leave a few milliseconds
+  // in which a broadcast reaches no one (measured: 1 to 2 messages lost in 30 recoveries during a chat).
+  // There a reconnect is never recovered, and the client catches up by `sync`, which cannot miss.
+  const recovery = options.adapter === undefined;
   const io: ChatIo = new Server(http, {
     path: options.path,
-    adapter: singleBufferFrames(withholdReplay(options.adapter ?? RecoveryAdapter)),
+    adapter: singleBufferFrames(options.adapter ?? RecoveryAdapter),
     // Chat frames are small; the 1 MB default lets one client make the server buffer a lot (pitfall 11).
     maxHttpBufferSize: options.maxHttpBufferSize,
     // The middleware runs on recovery too: an ended session must not come back by replaying its socket
-    // (nor another's, see withholdReplay).
-    connectionStateRecovery: { maxDisconnectionDuration: options.recoveryWindowMs, skipMiddlewares: false },
+    // (nor another's: see RecoveryAdapter.restoreSession).
+    ...(recovery && {
+      connectionStateRecovery: { maxDisconnectionDuration: options.recoveryWindowMs, skipMiddlewares: false },
+    }),
     serveClient: false,
     connectTimeout: CONNECT_TIMEOUT_MS,
     // Engine.IO's default already, said out loud: deflating chat-sized frames costs CPU per socket and

@@ -6,6 +6,9 @@ import {
   type Session,
   SessionAwareAdapter,
 } from "socket.io-adapter";
+import { PacketType } from "socket.io-parser";
+import type { User } from "../users.js";
+import type { ChatSocket, SocketData } from "./types.js";
 
 /**
  * What every connection is greeted with, recovered ones too (see onConnection and PresenceRounds): the
@@ -18,6 +21,23 @@ const GREETING_EVENTS: ReadonlySet<unknown> = new Set<keyof ServerToClientEvents
   "user:left",
 ]);
 
+/** What each restored session missed, by the session's data object, which becomes its socket's data. */
+const withheld = new WeakMap<object, unknown[][]>();
+
+/** What the handshake uses of Socket.IO's Socket, whose typings keep it private. */
+interface PacketSender {
+  packet(packet: { type: PacketType; data: unknown[] }): void;
+}
+
+/** Sends a recovered socket what it missed if `proven` is the identity it had; otherwise drops it. */
+export function releaseMissedPackets(socket: ChatSocket, proven: User): void {
+  const missed = withheld.get(socket.data);
+  if (!missed) return;
+  withheld.delete(socket.data);
+  if (socket.data.user.id !== proven.id) return;
+  for (const data of missed) (socket as unknown as PacketSender).packet({ type: PacketType.EVENT, data });
+}
+
 /**
  * Connection state recovery keeps every packet it sends for the recovery window, to replay what a dropped
  * socket missed. The greeting is not worth keeping: a recovered socket is greeted afresh, and what it
@@ -27,15 +47,24 @@ const GREETING_EVENTS: ReadonlySet<unknown> = new Set<keyof ServerToClientEvents
  */
 export class RecoveryAdapter extends SessionAwareAdapter {
   /**
-   * Socket.IO's in-memory adapter keeps a session after restoring it, so the ids of one drop could
-   * restore it again, into a second socket with the same id: one that presence no longer counts once
-   * the first is gone, and that could go on sending after the name passed to someone else. Consumed on
-   * restore, as the Redis Streams adapter does (GETDEL).
+   * Two changes to Socket.IO's restore:
+   * - The session is consumed, as the Redis Streams adapter does (GETDEL). Socket.IO's in-memory adapter
+   *   keeps it, so the ids of one drop could restore it again, into a second socket with the same id:
+   *   one that presence no longer counts once the first is gone, and that could go on sending after the
+   *   name passed to someone else.
+   * - What the socket missed is held back. Socket.IO replays it while it creates the socket, before the
+   *   handshake middleware: a client presenting another user's recovery ids with its own token, or with
+   *   an ended one, was sent that user's messages before anything checked who it was. The handshake
+   *   sends them once the token proved the identity the socket had (releaseMissedPackets), still before
+   *   the client hears it is connected, and within the same turn of the event loop.
    */
   override async restoreSession(pid: PrivateSessionId, offset: string): Promise<Session> {
     const session = await super.restoreSession(pid, offset);
     (this as unknown as { sessions: Map<PrivateSessionId, unknown> }).sessions.delete(pid);
-    return session;
+    if (!session) return session;
+    // socket.data is always an object (ours is SocketData); the socket gets this very one back.
+    withheld.set(session.data as SocketData, session.missedPackets);
+    return { ...session, missedPackets: [] };
   }
 
   override broadcast(packet: { data?: unknown[] }, opts: BroadcastOptions): void {
