@@ -31,7 +31,7 @@ export function emitBatchLocally(io: ChatIo, room: string, events: Event[]): voi
       polling.push(id);
     }
   }
-  // Local: these sockets are this process's (a socket's own emit would go through a cluster adapter).
+  // One encoding for all of them, and local: these sockets are this process's, whatever the adapter is.
   if (polling.length > 0)
     for (const [event, payload] of events) io.local.to(polling).emit(event, payload as never);
 }

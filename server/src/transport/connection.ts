@@ -53,8 +53,8 @@ export function onConnection(deps: ConnectionDeps) {
     // A recovered socket comes back in the rooms it had before; it keeps only those of the session it proved.
     for (const room of socket.rooms) if (room !== socket.id && room !== PRESENCE_ROOM) socket.leave(room);
     socket.join(userRoom(user.id));
-    // Local, to this socket alone: with recovery on, a socket's own emit is a broadcast to its room, which
-    // a cluster adapter publishes to every node (and Redis keeps).
+    // With recovery on, a socket's own emit is a broadcast to its room through the adapter (to keep it for
+    // replay); sent locally, the token stays in this process whatever the adapter is.
     io.local.to(socket.id).emit("session", { name: user.name, token: takeGreetingToken(socket) ?? "" });
     settle(socket, "connect", () => countIn(socket));
   };

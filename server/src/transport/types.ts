@@ -3,8 +3,8 @@ import type { Server, Socket } from "socket.io";
 import type { User } from "../users.js";
 
 /**
- * Set by the handshake middleware; restored with the socket by connection state recovery, which keeps it
- * in the adapter's store while the socket is away (Redis, in a cluster): so never a secret.
+ * Set by the handshake middleware. Connection state recovery keeps it while the socket is away, and an
+ * adapter's fetchSockets sends it to other processes: so never a secret.
  */
 export interface SocketData {
   user: User;
