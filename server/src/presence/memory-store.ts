@@ -28,11 +28,12 @@ export class MemoryPresenceStore implements PresenceStore {
     return id === undefined ? null : (this.byId.get(id)?.user ?? null);
   }
 
-  async attach(id: UserId, socketId: string): Promise<void> {
+  async attach(id: UserId, socketId: string): Promise<boolean> {
     const entry = this.byId.get(id);
-    if (!entry) return;
+    if (!entry) return false;
     entry.sockets.add(socketId);
     entry.grace = null;
+    return true;
   }
 
   async detach(id: UserId, socketId: string): Promise<number> {

@@ -54,10 +54,11 @@ export class Presence {
     return result;
   }
 
-  connected(user: User, socketId: string): Promise<void> {
+  /** Resolves to false when the user is no longer listed: logged out since the handshake. */
+  connected(user: User, socketId: string): Promise<boolean> {
     return this.track(async () => {
       this.cancelGrace(user.id);
-      await this.store.attach(user.id, socketId);
+      return this.store.attach(user.id, socketId);
     });
   }
 
@@ -119,7 +120,7 @@ export class Presence {
   }
 
   /** Work that stop() waits for. */
-  private track(work: () => Promise<void>): Promise<void> {
+  private track<T>(work: () => Promise<T>): Promise<T> {
     const promise = work();
     this.running.add(promise);
     const forget = () => this.running.delete(promise);

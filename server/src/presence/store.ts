@@ -18,8 +18,11 @@ export interface PresenceStore {
   /** Atomically holds `user.key` for `user`. */
   claim(user: User): Promise<ClaimResult>;
   holderOf(key: string): Promise<User | null>;
-  /** Counts the socket in; a grace window the user was in is over. */
-  attach(id: UserId, socketId: string): Promise<void>;
+  /**
+   * Counts the socket in; a grace window the user was in is over. Resolves to false, counting nothing,
+   * when the user is no longer listed (logged out since the handshake claimed the name).
+   */
+  attach(id: UserId, socketId: string): Promise<boolean>;
   /** Resolves to the number of sockets the user still has. */
   detach(id: UserId, socketId: string): Promise<number>;
   connectionCount(id: UserId): Promise<number>;

@@ -1,7 +1,9 @@
 import { ErrorCode } from "@chat/shared";
+import { io } from "socket.io-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openSqliteStorage } from "../storage/sqlite/index.js";
 import { ChatUser, Refused } from "../test-support/chat-client.js";
-import { type RunningChat, startChat } from "../test-support/chat-server.js";
+import { type RunningChat, startChat, tempDataDir } from "../test-support/chat-server.js";
 
 let chat: RunningChat;
 const users: ChatUser[] = [];
@@ -146,6 +148,27 @@ describe("logout", () => {
     bob.socket.disconnect();
     await left;
     expect((await refusal(ChatUser.connect(chat.url, { token }))).code).toBe(ErrorCode.SESSION_EXPIRED);
+  });
+
+  it("also disconnects a tab whose handshake was under way when it landed", async () => {
+    // Across processes a logout can land after a tab's handshake claimed the name and before the socket
+    // counts in, too late for the logout's own disconnect to find it: the interleaving, injected here.
+    await chat.close();
+    const storage = openSqliteStorage(tempDataDir());
+    const attach = storage.presence.attach.bind(storage.presence);
+    let logoutLandsNow = false;
+    storage.presence.attach = async (id, socketId) => {
+      if (logoutLandsNow) await storage.presence.release(id);
+      return attach(id, socketId);
+    };
+    chat = await startChat({ storage });
+    const bob = await login("Bob");
+    logoutLandsNow = true;
+    const late = io(chat.url, { auth: { token: bob.token }, transports: ["websocket"], reconnection: false });
+    const reason = await new Promise((resolve) => late.once("disconnect", resolve));
+    late.close();
+    expect(reason).toBe("io server disconnect");
+    expect(chat.server.io.of("/").sockets.size).toBe(1);
   });
 
   it("disconnects every tab of that identity", async () => {

@@ -99,7 +99,7 @@ export function describeStorageContract(backendName: string, makeBackend: () => 
         const [ann, bob] = [user("Ann"), user("Bob")];
         await presence.claim(ann);
         await presence.claim(bob);
-        await presence.attach(ann.id, "s1");
+        expect(await presence.attach(ann.id, "s1")).toBe(true);
         await presence.attach(ann.id, "s2");
         expect(await presence.connectionCount(ann.id)).toBe(2);
         expect(await presence.detach(ann.id, "s1")).toBe(1);
@@ -107,6 +107,16 @@ export function describeStorageContract(backendName: string, makeBackend: () => 
         expect(await presence.connectionCount(bob.id)).toBe(0);
         const online = await presence.online();
         expect(online.map((u) => u.name).sort()).toEqual(["Ann", "Bob"]);
+      });
+
+      it("count no socket in for a user no longer listed, and say so", async () => {
+        const { presence } = await fresh();
+        const ann = user("Ann");
+        await presence.claim(ann);
+        expect(await presence.attach(ann.id, "s1")).toBe(true);
+        await presence.release(ann.id);
+        expect(await presence.attach(ann.id, "s2")).toBe(false);
+        expect(await presence.connectionCount(ann.id)).toBe(0);
       });
 
       it("end a grace window only while it is the latest one and no socket came back", async () => {

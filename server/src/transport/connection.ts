@@ -61,7 +61,9 @@ export function onConnection(deps: ConnectionDeps) {
 
   async function countIn(socket: ChatSocket): Promise<void> {
     const { user } = socket.data;
-    await presence.connected(user, socket.id);
+    // Logged out between this socket's handshake and now (from another tab, on another process): the
+    // logout's disconnect did not find this socket in the user's room yet, so it goes now.
+    if (!(await presence.connected(user, socket.id))) return void socket.disconnect(true);
     // The socket may have gone while we awaited; its disconnect handler then ran before we counted it in.
     if (!socket.connected) return presence.disconnected(user, socket.id);
     // The full list, then deltas, never before it. (Recovery keeps neither: a recovered socket is

@@ -51,9 +51,10 @@ export class RedisPresenceStore implements PresenceStore {
     return parseUser(await this.redis.presenceHolder(this.prefix, key));
   }
 
-  async attach(id: UserId, socketId: string): Promise<void> {
-    this.ownSockets.set(socketId, id);
-    await this.redis.presenceAttach(this.prefix, id, this.member(socketId));
+  async attach(id: UserId, socketId: string): Promise<boolean> {
+    const attached = (await this.redis.presenceAttach(this.prefix, id, this.member(socketId))) === 1;
+    if (attached) this.ownSockets.set(socketId, id);
+    return attached;
   }
 
   detach(id: UserId, socketId: string): Promise<number> {
