@@ -17,9 +17,12 @@ const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\u2800]/gu;
 /** A name must show something: a letter, digit, punctuation mark or symbol, not only marks or spaces. */
 const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
 
-/** The display form of a name: NFC-normalised and trimmed. */
+/** Spaces of any width, in runs: a page shows a run as one space, so names differing there look alike. */
+const SPACES = /\p{Zs}+/gu;
+
+/** The display form of a name: NFC-normalised, trimmed, and each run of spaces one plain space. */
 export function normalizeName(raw: string): string {
-  return raw.normalize("NFC").trim();
+  return raw.normalize("NFC").trim().replace(SPACES, " ");
 }
 
 export function codePointLength(text: string): number {

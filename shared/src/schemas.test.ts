@@ -16,6 +16,11 @@ describe("names", () => {
     expect(parseName("  Rene\u0301  ")).toEqual({ ok: true, value: "René" });
   });
 
+  it("keep one plain space where they had a run of spaces of any kind", () => {
+    expect(parseName("Ann  Lee")).toEqual({ ok: true, value: "Ann Lee" });
+    expect(parseName("Ann\u00a0\u3000Lee")).toEqual({ ok: true, value: "Ann Lee" });
+  });
+
   it.each([
     ["empty", ""],
     ["only spaces", "   "],

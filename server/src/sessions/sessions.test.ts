@@ -58,9 +58,10 @@ describe("login", () => {
     expect(ann.events.find((e) => e.event === "user:joined")?.payload).toEqual({ name: "Bob" });
   });
 
-  it("refuses a name held by an online user, whatever its case or width", async () => {
+  it("refuses a name held by an online user, whatever its case, width or spacing", async () => {
     await login("Bob");
-    for (const name of ["Bob", "BOB", " bob ", "ｂｏｂ"]) {
+    await login("Ann Lee");
+    for (const name of ["Bob", "BOB", " bob ", "ｂｏｂ", "Ann  Lee", "Ann\u00a0Lee"]) {
       const refused = await refusal(ChatUser.login(chat.url, name));
       expect(refused.code).toBe(ErrorCode.NAME_TAKEN);
       expect(refused.data?.message).toMatch(/taken/);
