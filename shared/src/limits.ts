@@ -12,6 +12,11 @@ export const LIMITS = {
   /** Messages in one `sync` answer; `more: true` says there is another page. */
   syncPageMax: 500,
   /**
+   * A `sync` page also ends once its messages' text passes this many characters (UTF-16 units), after at
+   * least one message: a page of long messages stays about a megabyte, which a slow client can read.
+   */
+  syncPageMaxChars: 262_144,
+  /**
    * A `history:get` or `sync` answer spends one more read of the identity's rate limit for every this
    * many characters (UTF-16 units) of message text in it: a small request buys a large answer only once.
    */

@@ -119,4 +119,15 @@ describe("a client flooding the chat with messages", () => {
     const small = await Promise.all(Array.from({ length: 9 }, () => ann.history("Bob")));
     expect(small.every((ack) => ack.ok)).toBe(true);
   });
+
+  it("refuses large answers asked for all at once before sending them, not after", async () => {
+    chat = await startChat({ limits: { messagesPerSecond: 0, readsPerSecond: 10, readBurst: 0 } });
+    const [ann, bob] = [await login("Ann"), await login("Bob")];
+    await Promise.all(Array.from({ length: 40 }, () => ann.send(null, "x".repeat(4000))));
+    // Five pages of 160,000 characters cost 50 reads: sent together, at most one can be answered.
+    const answers = await Promise.all(Array.from({ length: 5 }, () => bob.history(null)));
+    expect(answers.filter((ack) => ack.ok).length).toBeLessThanOrEqual(1);
+    const refused = answers.filter((ack) => !ack.ok && ack.error.code === ErrorCode.RATE_LIMITED);
+    expect(refused.length).toBeGreaterThanOrEqual(4);
+  });
 });

@@ -247,4 +247,19 @@ describe("sync", () => {
     expect(received).toEqual([...mine].sort((a, b) => a - b));
     expect(await ann.sync(received.at(-1) ?? 0)).toEqual({ ok: true, messages: [], more: false });
   });
+
+  it("ends a page early once its text passes the limit in characters, so long messages stay readable", async () => {
+    const [ann, bob] = [await login("Ann"), await login("Bob")];
+    const long = "x".repeat(LIMITS.textMaxLength);
+    const fit = Math.floor(LIMITS.syncPageMaxChars / long.length);
+    const ids = (await Promise.all(Array.from({ length: fit + 10 }, () => ann.send(null, long)))).map(
+      (ack) => sent(ack).id,
+    );
+    const first = await bob.sync(0);
+    if (!first.ok) throw new Error(first.error.message);
+    expect(first.messages.map((m) => m.id)).toEqual(ids.slice(0, fit));
+    expect(first.more).toBe(true);
+    const rest = await bob.sync(ids[fit - 1] ?? 0);
+    expect(rest.ok && rest.messages.map((m) => m.id)).toEqual(ids.slice(fit));
+  });
 });

@@ -66,9 +66,13 @@ export class Messages {
 
   async sync(viewer: User, req: SyncRequest): Promise<{ messages: ChatMessage[]; more: boolean }> {
     // One extra row tells whether another page follows, without a count query.
-    const messages = await this.store.visibleAfter(viewer.id, req.after, LIMITS.syncPageMax + 1);
-    const more = messages.length > LIMITS.syncPageMax;
-    return { messages: more ? messages.slice(0, LIMITS.syncPageMax) : messages, more };
+    const rows = await this.store.visibleAfter(viewer.id, req.after, LIMITS.syncPageMax + 1);
+    let end = 0;
+    for (let chars = 0; end < Math.min(rows.length, LIMITS.syncPageMax); end++) {
+      chars += (rows[end] as ChatMessage).text.length;
+      if (chars > LIMITS.syncPageMaxChars && end > 0) break;
+    }
+    return { messages: rows.slice(0, end), more: rows.length > end };
   }
 
   /** The online (or briefly away) holder of a name; a name held only in the past is USER_OFFLINE. */

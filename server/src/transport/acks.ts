@@ -26,8 +26,9 @@ export function aboutSocket(socket: ChatSocket): { socket: string; user: string 
  * arrives as `unknown` for the handler to validate, a missing ack callback means nobody to answer (the
  * event is ignored), and an unexpected failure is answered with INTERNAL. Before any work the request
  * spends its rate limit: over it, the answer is RATE_LIMITED and nothing is done, so a refused send is
- * never stored. A large answer may cost more of the limit (`extraCost`), spent as it is sent. Every answer
- * is counted by result for /metrics.
+ * never stored. A large answer costs more of the limit (`extraCost`), spent before it is sent: when that
+ * is over the limit, RATE_LIMITED goes instead of the answer. Every answer is counted by result for
+ * /metrics.
  */
 export function acknowledged<R extends Result<object>>(
   { log, metrics }: AckContext,
@@ -42,21 +43,20 @@ export function acknowledged<R extends Result<object>>(
     const payload = args.length > 1 ? args[0] : undefined;
     const answer = (result: Result<object>) => {
       metrics.answered(event, result);
-      const extra = result.ok ? extraCost(result as Extract<R, { ok: true }>) : 0;
-      if (extra > 0) {
-        throttle(this, extra).catch((error: unknown) =>
-          log.error({ ...aboutSocket(this), err: error, event }, "charging the answer failed"),
-        );
-      }
       // Checked first, so a request's answer builds no log fields while debug logging is off.
       if (log.isLevelEnabled("debug")) {
         log.debug({ ...aboutSocket(this), event, result: result.ok ? "ok" : result.error.code }, "answered");
       }
       (ack as Ack)(result);
     };
+    const charged = async (result: R): Promise<Result<object>> => {
+      const extra = result.ok ? extraCost(result as Extract<R, { ok: true }>) : 0;
+      const limited = extra > 0 ? await throttle(this, extra) : null;
+      return limited ? { ok: false, error: limited } : result;
+    };
     throttle(this)
       .then((limited): Promise<Result<object>> | Result<object> =>
-        limited ? { ok: false, error: limited } : handle(this, payload),
+        limited ? { ok: false, error: limited } : handle(this, payload).then(charged),
       )
       .then(answer, (error: unknown) => {
         log.error({ ...aboutSocket(this), err: error, event }, "handler failed");

@@ -7,22 +7,24 @@ import { messageFrame } from "./ws-frames.js";
 const WS_OPEN = 1;
 
 /**
- * Packets Engine.IO may hold for a connection whose transport has not taken the last ones: a WebSocket
+ * Packets Engine.IO may hold for a connection whose transport has not taken the last ones (a WebSocket
  * whose client stopped reading never finishes a send, and a long-polling client that stopped polling
- * never collects them. A client that polls takes everything queued at each poll.
+ * never collects them), whatever their size: it bounds the work of counting their bytes.
  */
 const MAX_QUEUED_PACKETS = 1000;
 
 /**
- * Whether a connection's client reads slower than it is written to, past the limits: packets in
- * Engine.IO's queue, or bytes on its TCP stream that the kernel has not taken (its own buffer is full by
- * then). Those bytes count before a callback's first write: what one callback writes is held until it
- * ends (coalesceWrites), a burst the kernel takes at once.
+ * Whether a connection's client reads slower than it is written to, past the limits: what waits for it
+ * in Engine.IO's queue, plus the bytes on its TCP stream that the kernel has not taken (its own buffer is
+ * full by then), including those written (corked) earlier in this callback: a client that sends many
+ * requests at once and reads none of the answers is cut as they pile up, not after.
  */
 function fallenBehind(connection: EngineConnection, maxUnreadBytes: number): boolean {
-  if (connection.writeBuffer.length > MAX_QUEUED_PACKETS) return true;
-  const tcp = tcpSocketOf(connection);
-  return tcp !== null && tcp.writableCorked === 0 && tcp.writableLength > maxUnreadBytes;
+  const queued = connection.writeBuffer;
+  if (queued.length > MAX_QUEUED_PACKETS) return true;
+  let unread = tcpSocketOf(connection)?.writableLength ?? 0;
+  for (const { data } of queued) unread += data?.length ?? 0;
+  return unread > maxUnreadBytes;
 }
 
 /**

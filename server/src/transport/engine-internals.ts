@@ -8,7 +8,7 @@ import type { Socket as TcpSocket } from "node:net";
 export interface EngineConnection {
   readyState: "opening" | "open" | "closing" | "closed";
   /** Packets Engine.IO holds until its transport can take them. */
-  writeBuffer: unknown[];
+  writeBuffer: { data?: string | Buffer }[];
   transport: { name: "websocket"; socket: WsSocket } | { name: "polling" };
   write(data: unknown, options?: WriteOptions, callback?: () => void): EngineConnection;
   /** `discard`: drop what is still queued. */

@@ -3,6 +3,7 @@ import type { Socket as TcpSocket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChatUser } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
+import type { EngineConnection } from "./engine-internals.js";
 
 let chat: RunningChat;
 const users: ChatUser[] = [];
@@ -54,8 +55,35 @@ describe("a client that stops reading", () => {
     expect(reader.messages).toHaveLength(sent + 1);
   });
 
-  it("is cut on long-polling too, once a thousand packets wait for a poll that never comes", async () => {
-    chat = await startChat({ limits: { messagesPerSecond: 0, messageBurst: 0 } });
+  it("is cut as the answers to many requests sent at once pile up, not after", async () => {
+    const maxUnreadBytes = 1024 * 1024;
+    chat = await startChat({ limits: { maxUnreadBytes, messagesPerSecond: 0, readsPerSecond: 0 } });
+    const [writer, stalled] = await Promise.all([
+      ChatUser.login(chat.url, "Writer"),
+      ChatUser.login(chat.url, "Stalled"),
+    ]);
+    users.push(writer, stalled);
+    // A page of 50 messages of 4000 characters is about 200 KB; 60 of them would be 12 MB.
+    await Promise.all(Array.from({ length: 50 }, () => writer.send(null, "x".repeat(4000))));
+    const onServer = chat.server.io.of("/").sockets.get(stalled.socket.id ?? "");
+    if (!onServer) throw new Error("no server socket");
+    const cut = once(onServer, "disconnect");
+    const serverTcp = (onServer.conn as unknown as EngineConnection).transport;
+    if (serverTcp.name !== "websocket") throw new Error("not on WebSocket");
+    tcpOf(stalled).pause();
+    for (let i = 0; i < 60; i++) stalled.socket.emit("history:get", { with: null }, () => undefined);
+    expect(await cut).toEqual(["forced close", undefined]);
+    // Cut once about the limit waited for it, a few answers in: not after all sixty (12 MB).
+    expect(serverTcp.socket._socket.bytesWritten).toBeLessThan(3 * maxUnreadBytes);
+  });
+
+  it.each([
+    ["a thousand small packets", "hi", 900, 1100],
+    ["the limit in bytes of large ones", "x".repeat(4000), 200, 400],
+  ])("is cut on long-polling too, once %s wait for a poll that never comes", async (_, text, from, to) => {
+    chat = await startChat({
+      limits: { maxUnreadBytes: 1024 * 1024, messagesPerSecond: 0, messageBurst: 0 },
+    });
     const writer = await ChatUser.login(chat.url, "Writer");
     users.push(writer);
     // A long-polling client that logs in, then never polls again: its packets queue on the server.
@@ -75,11 +103,12 @@ describe("a client that stops reading", () => {
       cutAfter ??= sent;
     });
     while (cutAfter === null && sent < 3000) {
-      await Promise.all(Array.from({ length: 100 }, () => writer.send(null, "hi")));
+      await Promise.all(Array.from({ length: 100 }, () => writer.send(null, text)));
       sent += 100;
     }
     expect(cutAfter).not.toBeNull();
-    expect(cutAfter).toBeLessThanOrEqual(1100);
+    expect(cutAfter).toBeGreaterThanOrEqual(from);
+    expect(cutAfter).toBeLessThanOrEqual(to);
     expect(await cut).toEqual(["forced close", undefined]);
   });
 });
