@@ -95,6 +95,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     recoveryWindowMs: Math.min(graceMs, DEFAULTS.recoveryWindowMs),
     maxHttpBufferSize: limits.maxHttpBufferSize,
     maxUnreadBytes: limits.maxUnreadBytes,
+    onLimited,
     allowedOrigins: options.allowedOrigins ?? [],
     connectionLimits,
   });

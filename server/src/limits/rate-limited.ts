@@ -1,7 +1,7 @@
 import { ErrorCode, type ProtocolError } from "@chat/shared";
 
-/** Which limit refused: the label of the rate-limit counter in /metrics. */
-export type LimitName = "messages" | "reads" | "connections" | "handshakes";
+/** Which limit refused (or, for `unread`, cut a connection): the label of the counter in /metrics. */
+export type LimitName = "messages" | "reads" | "connections" | "handshakes" | "unread";
 
 /** Told of every refusal, for metrics and logs. */
 export type OnLimited = (limit: LimitName, key: string) => void;

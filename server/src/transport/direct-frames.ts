@@ -37,7 +37,11 @@ function fallenBehind(connection: EngineConnection, maxUnreadBytes: number): boo
  * long-polling) takes Engine.IO's own path. Every write, on either path, first checks that the client
  * has not fallen behind (fallenBehind).
  */
-export function writeFramesDirectly(io: ChatIo, hold: HoldWrites, maxUnreadBytes: number): void {
+export function writeFramesDirectly(
+  io: ChatIo,
+  hold: HoldWrites,
+  { maxUnreadBytes, onCut }: { maxUnreadBytes: number; onCut: (connection: EngineConnection) => void },
+): void {
   // One function for all connections (it gets each as `this`); Engine.IO's own write stays on the prototype.
   function writeFrame(
     this: EngineConnection,
@@ -45,12 +49,13 @@ export function writeFramesDirectly(io: ChatIo, hold: HoldWrites, maxUnreadBytes
     options?: WriteOptions,
     callback?: () => void,
   ): EngineConnection {
-    if (fallenBehind(this, maxUnreadBytes)) {
+    if (this.readyState === "open" && fallenBehind(this, maxUnreadBytes)) {
       // Cut, as a network failure would, before the server holds more for a client that does not read;
       // it comes back and catches up by recovery or sync. What is queued or unsent goes with it now, not
       // after WebSocket's closing handshake, which such a client would not answer.
       this.close(true);
       tcpSocketOf(this)?.destroy();
+      onCut(this);
       return this;
     }
     const prebuilt = options?.wsPreEncodedFrame;

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { Socket as TcpSocket } from "node:net";
 
 /**
@@ -7,6 +8,8 @@ import type { Socket as TcpSocket } from "node:net";
  */
 export interface EngineConnection {
   readyState: "opening" | "open" | "closing" | "closed";
+  /** The HTTP request that opened it. */
+  request: IncomingMessage;
   /** Packets Engine.IO holds until its transport can take them. */
   writeBuffer: { data?: string | Buffer }[];
   transport: { name: "websocket"; socket: WsSocket } | { name: "polling" };

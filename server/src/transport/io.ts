@@ -4,6 +4,7 @@ import { type ChatMessage, ErrorCode } from "@chat/shared";
 import { Server, type ServerOptions } from "socket.io";
 import { PacketType } from "socket.io-parser";
 import type { ConnectionLimits, TransportConnection } from "../limits/connection-limits.js";
+import type { OnLimited } from "../limits/rate-limited.js";
 import type { Delivery } from "../messages/messages.js";
 import type { ChatMetrics } from "../observability/metrics.js";
 import { userRoom } from "../users.js";
@@ -29,8 +30,9 @@ export interface IoOptions {
   /** How long a dropped socket can come back with its missed packets replayed (one process). */
   recoveryWindowMs: number;
   maxHttpBufferSize: number;
-  /** A client that falls this far behind in reading is cut (see writeFramesDirectly). */
+  /** A client that falls this far behind in reading is cut (see writeFramesDirectly), and `onLimited` told. */
   maxUnreadBytes: number;
+  onLimited: OnLimited;
   /** See originRefusal. */
   allowedOrigins: readonly string[];
   connectionLimits: ConnectionLimits;
@@ -80,7 +82,10 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
   // Behind nginx, a long-polling session must come back to the node that holds it (pitfall 6); the node's
   // name at the front of the session id lets the proxy route by it while new sessions spread freely.
   if (nodeId) io.engine.generateId = () => `${nodeId}-${randomBytes(15).toString("base64url")}`;
-  writeFramesDirectly(io, coalesceWrites(io), options.maxUnreadBytes);
+  writeFramesDirectly(io, coalesceWrites(io), {
+    maxUnreadBytes: options.maxUnreadBytes,
+    onCut: (connection) => options.onLimited("unread", clientAddress(connection.request, trustProxyHops)),
+  });
   return io;
 }
 

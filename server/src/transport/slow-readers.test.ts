@@ -49,6 +49,8 @@ describe("a client that stops reading", () => {
     expect(cutAfter).not.toBeNull();
     // As Engine.IO names a connection the server closes; a recoverable reason, so it can resume.
     expect(await cut).toEqual(["forced close", undefined]);
+    const metrics = await (await fetch(`${chat.url}/metrics`)).text();
+    expect(metrics).toContain('chat_rate_limited_total{limit="unread"} 1');
     const fence = await writer.send(null, "fence");
     if (!fence.ok) throw new Error(fence.error.message);
     await reader.receivedIds([fence.message.id]);
