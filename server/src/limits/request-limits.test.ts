@@ -1,4 +1,4 @@
-import { type ChatMessage, ErrorCode, type SendAck } from "@chat/shared";
+import { type ChatMessage, ErrorCode, LIMITS, type SendAck } from "@chat/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChatUser } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
@@ -118,6 +118,37 @@ describe("a client flooding the chat with messages", () => {
     // Small answers cost one read each.
     const small = await Promise.all(Array.from({ length: 9 }, () => ann.history("Bob")));
     expect(small.every((ack) => ack.ok)).toBe(true);
+  });
+
+  it("runs an identity's reads one at a time, so many sent at once cost the store only a few", async () => {
+    chat = await startChat({ limits: { messagesPerSecond: 0 } });
+    const [ann, bob] = [await login("Ann"), await login("Bob")];
+    await Promise.all(Array.from({ length: 70 }, () => ann.send(null, "x".repeat(4000))));
+    const storeReads = async () => {
+      const metrics = await (await fetch(`${chat.url}/metrics`)).text();
+      const line = metrics
+        .split("\n")
+        .find((l) => /^chat_store_operation_seconds_count\{.*visibleAfter/.test(l));
+      return Number(line?.split(" ").at(-1) ?? 0);
+    };
+    const before = await storeReads();
+    // 60 full sync pages at once: the first few spend the identity's reads, and the rest wait their turn
+    // only to be refused before they touch the store (beyond 8 waiting, at once).
+    const answers = await Promise.all(Array.from({ length: 60 }, () => bob.sync(0)));
+    const answered = answers.filter((ack) => ack.ok).length;
+    expect(answered).toBeGreaterThan(0);
+    expect(answered).toBeLessThan(5);
+    // Each answer read the store once, and at most one more read found its answer over the limit.
+    expect((await storeReads()) - before).toBeLessThanOrEqual(answered + 1);
+  });
+
+  it("answers a page of the longest messages within the default limit", async () => {
+    chat = await startChat({ limits: { messagesPerSecond: 0 } });
+    const [ann, bob] = [await login("Ann"), await login("Bob")];
+    const longest = "😀".repeat(LIMITS.textMaxLength);
+    await Promise.all(Array.from({ length: LIMITS.historyPageMax }, () => ann.send(null, longest)));
+    const page = await bob.history(null, { limit: LIMITS.historyPageMax });
+    expect(page).toMatchObject({ ok: true, messages: { length: LIMITS.historyPageMax } });
   });
 
   it("refuses large answers asked for all at once before sending them, not after", async () => {

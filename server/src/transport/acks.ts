@@ -1,9 +1,14 @@
 import { ErrorCode, failure, type ProtocolError, type Result } from "@chat/shared";
 import type { Logger } from "pino";
+import type { OneAtATime } from "../limits/one-at-a-time.js";
+import { rateLimited } from "../limits/rate-limited.js";
 import type { ChatMetrics } from "../observability/metrics.js";
 import type { ChatSocket } from "./types.js";
 
 type Ack = (result: Result<object>) => void;
+
+/** The refusal of a request beyond those a queue holds. */
+const TOO_MANY_AT_ONCE = "Too many requests at once. Wait for the answers.";
 
 export interface AckContext {
   log: Logger;
@@ -27,15 +32,22 @@ export function aboutSocket(socket: ChatSocket): { socket: string; user: string 
  * event is ignored), and an unexpected failure is answered with INTERNAL. Before any work the request
  * spends its rate limit: over it, the answer is RATE_LIMITED and nothing is done, so a refused send is
  * never stored. A large answer costs more of the limit (`extraCost`), spent before it is sent: when that
- * is over the limit, RATE_LIMITED goes instead of the answer. Every answer is counted by result for
- * /metrics.
+ * is over the limit, RATE_LIMITED goes instead of the answer. Requests given a `queue` run one at a
+ * time per key, each spending its limit when its turn comes: many sent at once cannot all start their
+ * work before the first answer's cost is known. Every answer is counted by result for /metrics.
  */
 export function acknowledged<R extends Result<object>>(
   { log, metrics }: AckContext,
   event: string,
   throttle: (socket: ChatSocket, cost?: number) => Promise<ProtocolError | null>,
   handle: (socket: ChatSocket, payload: unknown) => Promise<R>,
-  extraCost: (answer: Extract<R, { ok: true }>) => number = () => 0,
+  {
+    extraCost = () => 0,
+    queue,
+  }: {
+    extraCost?: (answer: Extract<R, { ok: true }>) => number;
+    queue?: { runs: OneAtATime; key: (socket: ChatSocket) => string };
+  } = {},
 ): SharedListener {
   return function listener(...args) {
     const ack = args.at(-1);
@@ -54,13 +66,17 @@ export function acknowledged<R extends Result<object>>(
       const limited = extra > 0 ? await throttle(this, extra) : null;
       return limited ? { ok: false, error: limited } : result;
     };
-    throttle(this)
-      .then((limited): Promise<Result<object>> | Result<object> =>
+    const work = () =>
+      throttle(this).then((limited): Promise<Result<object>> | Result<object> =>
         limited ? { ok: false, error: limited } : handle(this, payload).then(charged),
-      )
-      .then(answer, (error: unknown) => {
+      );
+    const started = queue ? queue.runs.run(queue.key(this), work) : work();
+    (started ?? Promise.resolve({ ok: false, error: rateLimited(TOO_MANY_AT_ONCE) })).then(
+      answer,
+      (error: unknown) => {
         log.error({ ...aboutSocket(this), err: error, event }, "handler failed");
         answer(failure(ErrorCode.INTERNAL, "The server failed to handle this request."));
-      });
+      },
+    );
   };
 }

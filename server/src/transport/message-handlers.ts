@@ -6,6 +6,7 @@ import {
   type SyncAck,
 } from "@chat/shared";
 import type { RequestParsers } from "../limits/content-limits.js";
+import { OneAtATime } from "../limits/one-at-a-time.js";
 import type { RequestThrottles } from "../limits/request-limits.js";
 import type { Messages } from "../messages/messages.js";
 import { type AckContext, acknowledged, type SharedListener } from "./acks.js";
@@ -19,11 +20,17 @@ export interface MessageHandlerDeps extends AckContext {
 
 type RequestEvent = Extract<keyof ClientToServerEvents, "message:send" | "history:get" | "sync">;
 
-/** The reads beyond the request itself that an answer of these messages costs (see LIMITS). */
+/** Reads of one identity that may wait behind its running one: a reconnect asks for a page per window. */
+const READS_WAITING = 8;
+
+/**
+ * The reads beyond the request itself that an answer of these messages costs (see LIMITS): at most what
+ * a full sync page costs, so that every valid request can be answered within the default read limit.
+ */
 function answerCost({ messages }: { messages: ChatMessage[] }): number {
   let chars = 0;
   for (const message of messages) chars += message.text.length;
-  return Math.floor(chars / LIMITS.answerCharsPerRead);
+  return Math.floor(Math.min(chars, LIMITS.syncPageMaxChars) / LIMITS.answerCharsPerRead);
 }
 
 /** The acknowledged requests, built once per server and shared by every socket (see SharedListener). */
@@ -32,6 +39,8 @@ export function messageHandlers(deps: MessageHandlerDeps): Record<RequestEvent, 
   // Limits are per identity: every tab of a user draws on the same budget.
   const sendBudget = (socket: ChatSocket) => throttles.messages(socket.data.user.id);
   const readBudget = (socket: ChatSocket, cost?: number) => throttles.reads(socket.data.user.id, cost);
+  // One read at a time per identity: a large answer's cost is spent before the next read may start.
+  const reads = { runs: new OneAtATime(READS_WAITING), key: (socket: ChatSocket) => socket.data.user.id };
   return {
     "message:send": acknowledged(deps, "message:send", sendBudget, async (socket, payload) => {
       const req = parsers.send(payload);
@@ -48,7 +57,7 @@ export function messageHandlers(deps: MessageHandlerDeps): Record<RequestEvent, 
         if (!req.ok) return req;
         return { ok: true, messages: await messages.history(socket.data.user, req.value) };
       },
-      answerCost,
+      { extraCost: answerCost, queue: reads },
     ),
     sync: acknowledged<SyncAck>(
       deps,
@@ -59,7 +68,7 @@ export function messageHandlers(deps: MessageHandlerDeps): Record<RequestEvent, 
         if (!req.ok) return req;
         return { ok: true, ...(await messages.sync(socket.data.user, req.value)) };
       },
-      answerCost,
+      { extraCost: answerCost, queue: reads },
     ),
   };
 }
