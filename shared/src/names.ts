@@ -7,12 +7,15 @@ import { LIMITS } from "./limits.js";
  */
 const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}]/u;
 
+/** Characters that show as a blank the width of a letter: the Hangul fillers and the blank Braille pattern. */
+const BLANK = /[\u115F\u1160\u3164\uFFA0\u2800]/gu;
+
 /**
- * Characters that show nothing: Unicode's default-ignorable ones (variation selectors, Hangul fillers,
- * the combining grapheme joiner...) and the blank Braille pattern. They may stay in a name (an emoji
- * needs its variation selector), but count neither for uniqueness nor as something to see.
+ * Characters that show nothing: Unicode's default-ignorable ones, such as variation selectors and the
+ * combining grapheme joiner. They may stay in a name (an emoji needs its variation selector), but count
+ * neither for uniqueness nor as something to see.
  */
-const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\u2800]/gu;
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
 
 /** A name must show something: a letter, digit, punctuation mark or symbol, not only marks or spaces. */
 const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
@@ -37,15 +40,19 @@ export function nameProblem(name: string): string | null {
   if (length === 0) return "A name needs at least one visible character.";
   if (length > LIMITS.nameMaxLength) return `A name has at most ${LIMITS.nameMaxLength} characters.`;
   if (FORBIDDEN_IN_NAME.test(name)) return "A name may not contain control or invisible characters.";
-  if (!VISIBLE.test(name.replace(INVISIBLE, ""))) return "A name needs at least one visible character.";
+  if (!VISIBLE.test(name.replace(BLANK, "").replace(INVISIBLE, ""))) {
+    return "A name needs at least one visible character.";
+  }
   return null;
 }
 
 /**
- * The identity of a name for uniqueness: without invisible characters (so "Bob" followed by a variation
- * selector is still "Bob"), compatibility-normalised (so "ｂｏｂ" and "bob", or "ﬁ" and "fi", collide)
- * and case-folded. Upper- then lower-casing folds "ß" and "SS" together, which toLowerCase alone does not.
+ * The identity of a name for uniqueness, as it looks: blanks are spaces, invisible characters are gone
+ * (so "Bob" followed by a variation selector is still "Bob"), and then each run of spaces is one space
+ * again. Compatibility-normalised (so "ｂｏｂ" and "bob", or "ﬁ" and "fi", collide) and case-folded:
+ * upper- then lower-casing folds "ß" and "SS" together, which toLowerCase alone does not.
  */
 export function nameKey(name: string): string {
-  return name.replace(INVISIBLE, "").normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC");
+  const looks = name.replace(BLANK, " ").replace(INVISIBLE, "").replace(SPACES, " ").trim();
+  return looks.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC");
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ErrorCode, SESSION_ENDED } from "./errors.js";
 import { LIMITS } from "./limits.js";
-import { nameKey } from "./names.js";
+import { nameKey, normalizeName } from "./names.js";
 import {
   parseHandshakeAuth,
   parseHistoryRequest,
@@ -81,6 +81,18 @@ describe("names", () => {
       "\u2800",
     ]) {
       expect(nameKey(`Bob941${invisible}`)).toBe(nameKey("Bob941"));
+    }
+  });
+
+  it("collide when a blank or an invisible character stands among spaces", () => {
+    for (const name of [
+      "Ann \u034F Lee",
+      "Ann \uFE0F Lee",
+      "Ann \u3164 Lee",
+      "Ann\u3164Lee",
+      "Ann \u2800 Lee",
+    ]) {
+      expect(nameKey(normalizeName(name))).toBe(nameKey("Ann Lee"));
     }
   });
 
