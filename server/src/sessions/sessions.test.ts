@@ -1,4 +1,4 @@
-import { ErrorCode } from "@chat/shared";
+import { ErrorCode, nameKey } from "@chat/shared";
 import { io } from "socket.io-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSqliteStorage } from "../storage/sqlite/index.js";
@@ -170,6 +170,29 @@ describe("logout", () => {
     late.close();
     expect(reason).toBe("io server disconnect");
     expect(chat.server.io.of("/").sockets.size).toBe(1);
+  });
+
+  it("ends a resume it raced: the token's lookup before it, the name's claim after", async () => {
+    await chat.close();
+    const storage = openSqliteStorage(tempDataDir());
+    const claim = storage.presence.claim.bind(storage.presence);
+    let logoutLandsNow = false;
+    storage.presence.claim = async (user) => {
+      if (logoutLandsNow) {
+        logoutLandsNow = false;
+        await storage.sessions.end(user.id, Date.now());
+        await storage.presence.release(user.id);
+      }
+      return claim(user);
+    };
+    chat = await startChat({ storage });
+    const [ann, bob] = [await login("Ann"), await login("Bob")];
+    logoutLandsNow = true;
+    const refused = await refusal(ChatUser.connect(chat.url, { token: bob.token }));
+    expect(refused.code).toBe(ErrorCode.SESSION_EXPIRED);
+    expect(await storage.presence.holderOf(nameKey("Bob"))).toBeNull();
+    expect((await login("Bob")).name).toBe("Bob");
+    await ann.waitFor("user:joined", (u: { name: string }) => u.name === "Bob");
   });
 
   it("disconnects every tab of that identity", async () => {

@@ -34,11 +34,18 @@ export class Sessions {
 
   /** The same identity and name again, unless the token ended or someone else took the name meanwhile. */
   async resume(token: string): Promise<Parsed<Session>> {
-    const user = await this.store.findByTokenHash(hashToken(token));
+    const hash = hashToken(token);
+    const user = await this.store.findByTokenHash(hash);
     if (!user) return failure(ErrorCode.SESSION_EXPIRED, SESSION_ENDED);
     if ((await this.presence.claim(user)) === "taken") {
       await this.store.end(user.id, Date.now());
       return failure(ErrorCode.SESSION_EXPIRED, `Someone else is now using the name "${user.name}".`);
+    }
+    // A logout (on another process) may have ended the session and freed the name after the lookup and
+    // before the claim, which then listed the user again: that claim must not outlive the session.
+    if (!(await this.store.findByTokenHash(hash))) {
+      await this.presence.leave(user);
+      return failure(ErrorCode.SESSION_EXPIRED, SESSION_ENDED);
     }
     return { ok: true, value: { user, token } };
   }
