@@ -13,6 +13,9 @@ const WS_OPEN = 1;
  */
 const MAX_QUEUED_PACKETS = 1000;
 
+/** UTF-8's most bytes for one UTF-16 unit: queued text is counted at this, without encoding it. */
+const MAX_BYTES_PER_CHAR = 3;
+
 /**
  * Whether a connection's client reads slower than it is written to, past the limits: what waits for it
  * in Engine.IO's queue, plus the bytes on its TCP stream that the kernel has not taken (its own buffer is
@@ -23,7 +26,9 @@ function fallenBehind(connection: EngineConnection, maxUnreadBytes: number): boo
   const queued = connection.writeBuffer;
   if (queued.length > MAX_QUEUED_PACKETS) return true;
   let unread = tcpSocketOf(connection)?.writableLength ?? 0;
-  for (const { data } of queued) unread += data?.length ?? 0;
+  for (const { data } of queued) {
+    unread += typeof data === "string" ? data.length * MAX_BYTES_PER_CHAR : (data?.length ?? 0);
+  }
   return unread > maxUnreadBytes;
 }
 
