@@ -1,4 +1,11 @@
-import { type ChatMessage, type ConnectErrorData, ErrorCode, LIMITS, SYNC_OVERLAP } from "@chat/shared";
+import {
+  type ChatMessage,
+  type ConnectErrorData,
+  ErrorCode,
+  LIMITS,
+  type Result,
+  SYNC_OVERLAP,
+} from "@chat/shared";
 import type { Socket } from "socket.io-client";
 import { conversationId, disposeConversations, peerOf, useConversation } from "../stores/conversation";
 import { useOutbox } from "../stores/outbox";
@@ -125,24 +132,16 @@ export class ChatConnection {
     // was cut short: that gap is older than anything recovery replays.
     if (this.socket.recovered && !this.session.catchingUp) return;
     this.session.startCatchUp();
-    await this.catchUp(this.socket.id);
+    await this.catchUp();
   }
 
   /** `sync` until `more` is false: every message visible to me after the watermark, oldest first. */
-  private async catchUp(connection: string | undefined): Promise<void> {
+  private async catchUp(): Promise<void> {
     let after = Math.max(0, (this.session.newestId ?? 0) - SYNC_OVERLAP);
     for (;;) {
-      const res = await this.socket
-        .timeout(ACK_TIMEOUT_MS)
-        .emitWithAck("sync", { after })
-        .catch(() => null);
+      const res = await this.read((socket) => socket.timeout(ACK_TIMEOUT_MS).emitWithAck("sync", { after }));
       // Cut off (or answered on a connection that has since been replaced): the next connect resumes it.
-      if (!res || connection !== this.socket.id) return;
-      if (!res.ok && res.error.code === ErrorCode.RATE_LIMITED) {
-        await pause(res.error.retryAfterMs ?? RATE_LIMIT_RETRY_MS);
-        continue;
-      }
-      if (!res.ok) return;
+      if (!res?.ok) return;
       for (const message of res.messages) this.file(message);
       // A page is complete up to its last id, so the watermark can move there even if the next page is cut.
       const last = res.messages[res.messages.length - 1];
@@ -158,14 +157,30 @@ export class ChatConnection {
     conversation.loadingHistory = true;
     const limit = LIMITS.historyPageDefault;
     try {
-      const res = await this.socket
-        .timeout(ACK_TIMEOUT_MS)
-        .emitWithAck("history:get", { with: peer, before, limit });
-      if (res.ok) conversation.receiveHistory(res.messages, limit);
-    } catch {
-      // No answer before the link dropped: the next connect loads what is still missing.
+      // No answer (the link dropped): the next connect loads what is still missing.
+      const res = await this.read((socket) =>
+        socket.timeout(ACK_TIMEOUT_MS).emitWithAck("history:get", { with: peer, before, limit }),
+      );
+      if (res?.ok) conversation.receiveHistory(res.messages, limit);
     } finally {
       conversation.loadingHistory = false;
+    }
+  }
+
+  /**
+   * A read, asked again after the wait the server names for as long as it answers RATE_LIMITED: a
+   * reconnect with many windows open asks for more pages at once than one identity may read. null when
+   * no answer came (the link dropped, or the server did not answer in time), or when the connection
+   * it was asked on has since been replaced.
+   */
+  private async read<T extends Result<object>>(ask: (socket: ChatSocket) => Promise<T>): Promise<T | null> {
+    const connection = this.socket.id;
+    for (;;) {
+      const res = await ask(this.socket).catch(() => null);
+      if (!res || connection !== this.socket.id) return null;
+      if (res.ok || res.error.code !== ErrorCode.RATE_LIMITED) return res;
+      await pause(res.error.retryAfterMs ?? RATE_LIMIT_RETRY_MS);
+      if (connection !== this.socket.id) return null;
     }
   }
 
