@@ -71,6 +71,21 @@ describe("conversations in Chromium", () => {
     await reader.close();
   });
 
+  it("keeps the group's newest message in view when a private window opens beside it", async () => {
+    const writer = await ChatUser.login(started.server.url, "Poster");
+    for (let i = 1; i <= 40; i++) expect((await writer.send(null, `shown ${i}`)).ok).toBe(true);
+    const reader = await ChatPage.open(started.browser, started.server.url);
+    await reader.login("Follower");
+    await expect.poll(() => reader.visibleTexts(reader.group)).toContain("shown 40");
+
+    // The dock of private windows takes room from the group chat, which still shows its newest line.
+    await writer.send("Follower", "a word in private");
+    await reader.message(reader.privateWindow("Poster"), "a word in private").waitFor();
+    await expect.poll(() => reader.visibleTexts(reader.group)).toContain("shown 40");
+    writer.close();
+    await reader.close();
+  });
+
   it("opens a conversation chosen in the online list in view with the cursor in it; an incoming one steals nothing", async () => {
     const ann = await ChatPage.open(started.browser, started.server.url);
     await ann.login("Alma");
@@ -144,7 +159,7 @@ describe("conversations in Chromium", () => {
     await ann.close();
   });
 
-  it("keeps Shift+Enter as a new line, and shows a refused message as failed with Retry and Discard", async () => {
+  it("keeps Shift+Enter as a new line, no longer lets one write to a peer who left, and shows a refused message as failed with Retry and Discard", async () => {
     const ann = await ChatPage.open(started.browser, started.server.url);
     await ann.login("Ann");
     const bob = await ChatUser.login(started.server.url, "Bob");
@@ -158,14 +173,20 @@ describe("conversations in Chromium", () => {
     await composer.press("Enter");
     await bob.waitFor("message", (m: { text: string }) => m.text === "first line\nsecond line");
 
-    // Bob leaves for good: a private message to him is refused with USER_OFFLINE, shown on the message.
+    // Bob leaves for good: his window says so, and nothing more can be written there.
     bob.socket.emit("logout");
     await window.getByTestId("peer-offline").waitFor();
-    await ann.say(window, "are you there?");
-    const failed = ann.message(window, "are you there?").and(ann.page.locator('[data-state="failed"]'));
+    await expect.poll(() => composer.isDisabled()).toBe(true);
+    expect(await composer.getAttribute("placeholder")).toMatch(/Bob is not online/);
+
+    // A message the server refuses (a control character) is shown as failed, with the server's reason.
+    await ann.say(ann.group, "ring the \u0007 bell");
+    const failed = ann
+      .message(ann.group, "ring the \u0007 bell")
+      .and(ann.page.locator('[data-state="failed"]'));
     await failed
       .getByTestId("message-state")
-      .getByText(/not sent/i)
+      .getByText(/not sent: .*control characters/i)
       .waitFor();
     await failed.getByTestId("retry").click();
     await failed.getByTestId("retry").waitFor();

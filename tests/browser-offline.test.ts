@@ -5,6 +5,7 @@ import type { ChatMessage } from "@chat/shared";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
+import { freePort } from "../server/src/test-support/ports.js";
 import { launchChromium } from "./support/browser.js";
 import { ChatPage } from "./support/chat-page.js";
 import { type ServerProcess, startServerProcess } from "./support/server-process.js";
@@ -82,6 +83,110 @@ describe("the chat in Chromium over a flaky network", () => {
 
     bob.close();
     carol.close();
+    await alice.close();
+  });
+});
+
+describe("the chat in Chromium across a server restart", () => {
+  it("holds a private message typed while the server was down until its peer is back, then sends it", async () => {
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), "chat-restart-"));
+    const serve = () => startServerProcess({ PORT: String(port), DATA_DIR: dataDir });
+    let restartable = await serve();
+    try {
+      const alice = await ChatPage.open(browser, restartable.url);
+      await alice.login("Alice");
+      // Bob comes back only when told to, after Alice: the restarted server lists him from then on.
+      const bob = await ChatUser.login(restartable.url, "Bob");
+      await alice.onlineUser("Bob").dblclick();
+      const window = alice.privateWindow("Bob");
+
+      await restartable.kill("SIGTERM");
+      await expect.poll(() => alice.status()).toBe("reconnecting");
+      const text = "typed while the server was down";
+      await alice.say(window, text);
+      restartable = await serve();
+      await expect.poll(() => alice.status(), { timeout: 20_000 }).toBe("connected");
+      const pending = alice.message(window, text).getByTestId("message-state");
+      await pending.getByText("Waiting for Bob to come back…").waitFor();
+
+      const received = bob.next<ChatMessage>("message", (m) => m.text === text, 20_000);
+      bob.socket.connect();
+      expect((await received).from).toBe("Alice");
+      await alice.message(window, text).and(alice.page.locator('[data-state="sent"]')).waitFor();
+      expect(await window.getByTestId("retry").count()).toBe(0);
+      bob.close();
+      await alice.close();
+    } finally {
+      await restartable.kill("SIGTERM");
+    }
+  });
+});
+
+describe("leaving, in Chromium", () => {
+  it("keeps a conversation closed after a reload, with nothing counted unread again", async () => {
+    const alice = await ChatPage.open(browser, server.url);
+    await alice.login("Alice3");
+    const bob = await ChatUser.login(server.url, "Bob3");
+    await bob.send("Alice3", "read and closed");
+    const window = alice.privateWindow("Bob3");
+    await alice.message(window, "read and closed").waitFor();
+    await window.click();
+    await window.getByTestId("close-window").click();
+    await window.waitFor({ state: "detached" });
+
+    await alice.page.reload();
+    await alice.page.getByTestId("my-name").getByText("Alice3", { exact: true }).waitFor();
+    // A live message after the reload shows the catch-up is over; the closed window stayed closed.
+    await bob.send(null, "after the reload");
+    await alice.message(alice.group, "after the reload").waitFor();
+    expect(await window.count()).toBe(0);
+    expect(await alice.page.title()).not.toMatch(/^\(\d+\)/);
+    bob.close();
+    await alice.close();
+  });
+
+  it("shows the next holder of a freed name the earlier holder's messages as someone else's", async () => {
+    const first = await ChatPage.open(browser, server.url);
+    await first.login("Alice5");
+    await first.say(first.group, "written by the first Alice5");
+    const own = '[data-state="sent"]';
+    await first.message(first.group, "written by the first Alice5").and(first.page.locator(own)).waitFor();
+    await first.page.getByTestId("logout").click();
+    await first.close();
+
+    const next = await ChatPage.open(browser, server.url);
+    await next.login("Alice5");
+    await next.say(next.group, "written by the next Alice5");
+    await next.message(next.group, "written by the next Alice5").and(next.page.locator(own)).waitFor();
+    const mine = async () => next.group.locator(`[data-testid="message"]${own} .text`).allTextContents();
+    expect(await mine()).toEqual(["written by the next Alice5"]);
+    await next.page.reload();
+    await next.message(next.group, "written by the next Alice5").and(next.page.locator(own)).waitFor();
+    expect(await mine()).toEqual(["written by the next Alice5"]);
+    await next.close();
+  });
+
+  it("ends the session of a tab that logged out while offline once the network is back", async () => {
+    const alice = await ChatPage.open(browser, server.url);
+    await alice.login("Alice4");
+    const bob = await ChatUser.login(server.url, "Bob4");
+    await alice.context.setOffline(true);
+    await expect.poll(() => alice.status()).toBe("reconnecting");
+    await alice.page.getByTestId("logout").click();
+    await alice.page.getByTestId("login-name").waitFor();
+    // The keyboard is back in the name field, for whoever joins next.
+    expect(await alice.page.getByTestId("login-name").evaluate((el) => el === document.activeElement)).toBe(
+      true,
+    );
+
+    const left = bob.next<{ name: string }>("user:left", (u) => u.name === "Alice4", 20_000);
+    await alice.context.setOffline(false);
+    await left;
+    // The name is free at once, not after the grace window, for the same person joining again.
+    await alice.login("Alice4");
+    expect(await alice.typesInto(alice.group)).toBe(true);
+    bob.close();
     await alice.close();
   });
 });

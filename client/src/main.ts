@@ -8,7 +8,7 @@ import { connectionKey } from "./connection/use-connection";
 import "./style.css";
 
 const app = createApp(App).use(createPinia());
-const connection = new ChatConnection(createChatSocket());
+const connection = new ChatConnection(createChatSocket);
 app.provide(connectionKey, connection);
 
 const saved = loadSavedState();

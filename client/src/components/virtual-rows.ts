@@ -157,7 +157,9 @@ export function useVirtualRows<T>(options: VirtualRowsOptions<T>) {
 
   const keys = new WeakMap<Element, number>();
   const rowObserver = new ResizeObserver(resized);
-  const listObserver = new ResizeObserver(scrolled);
+  // The list itself changed size (a window opened beside it, say): a reader following the newest messages
+  // keeps seeing them.
+  const listObserver = new ResizeObserver(() => (options.followsNewest() ? toBottom() : scrolled()));
   /** `v-measured="key"` on each rendered row. */
   const vMeasured: Directive<HTMLElement, number> = {
     mounted(el, binding) {

@@ -12,16 +12,14 @@ import { useOutbox } from "../stores/outbox";
 import { usePresence } from "../stores/presence";
 import { useSession } from "../stores/session";
 import { useWindows } from "../stores/windows";
+import { logOutWhenReachable } from "./offline-logout";
+import { OutboxSender, pause, RATE_LIMIT_RETRY_MS } from "./outbox-sender";
 import type { SavedState } from "./saved-state";
 import type { ChatSocket } from "./socket";
 
 const ACK_TIMEOUT_MS = 10_000;
 const RESUME_RETRY_MS = 2_000;
 const LOGOUT_WAIT_MS = 3_000;
-/** When a RATE_LIMITED answer does not say how long to wait. */
-const RATE_LIMIT_RETRY_MS = 1_000;
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Everything the UI asks of the server goes through here, and everything the server says lands in a store here.
@@ -33,18 +31,40 @@ export class ChatConnection {
   private readonly presence = usePresence();
   private readonly outbox = useOutbox();
   private readonly windows = useWindows();
+  private readonly sender: OutboxSender;
+  /** The id of this login's first acknowledged message, until the login's starting point is known. */
+  private firstAcked: number | null = null;
   /** `logout` was sent and the server's closing of this socket is expected, not a surprise. */
   private loggingOut = false;
 
-  constructor(private readonly socket: ChatSocket) {
+  private readonly socket: ChatSocket;
+
+  /** createSocket: a new, unconnected socket to the server; the tab's own, and one per offline logout. */
+  constructor(private readonly createSocket: () => ChatSocket) {
+    const socket = createSocket();
+    this.socket = socket;
+    this.sender = new OutboxSender(socket, (message) => {
+      this.firstAcked ??= message.id;
+      this.receive(message);
+    });
     socket.on("session", (info) => {
       this.session.established(info);
       // Every reconnect of this tab, and a reload, resumes this identity.
       socket.auth = { token: info.token };
     });
-    socket.on("users", ({ users }) => this.presence.reset(users));
-    socket.on("user:joined", ({ name }) => this.presence.joined(name));
-    socket.on("user:left", ({ name }) => this.presence.left(name));
+    // Private messages wait while their peer is away; they may go when the peer (re)appears.
+    socket.on("users", ({ users }) => {
+      this.presence.reset(users);
+      this.sender.listArrived();
+    });
+    socket.on("user:joined", ({ name }) => {
+      this.presence.joined(name);
+      void this.sender.drain();
+    });
+    socket.on("user:left", ({ name }) => {
+      this.presence.left(name);
+      this.sender.peerLeft(name);
+    });
     socket.on("message", (message) => this.receive(message));
     socket.on("connect", () => void this.connected());
     socket.on("connect_error", (err) => this.refused(err));
@@ -56,6 +76,7 @@ export class ChatConnection {
     // A previous identity still waiting for the server to close it after `logout`.
     if (this.socket.connected) this.socket.disconnect();
     this.session.joining();
+    this.firstAcked = null;
     this.socket.auth = { name };
     this.socket.connect();
   }
@@ -63,6 +84,7 @@ export class ChatConnection {
   /** After a reload: the saved token, windows and unsent messages come back, and the socket resumes. */
   resume(saved: SavedState): void {
     this.session.established(saved);
+    this.session.joined(saved.joinedAfter);
     if (saved.newestId !== null) this.session.advance(saved.newestId);
     this.windows.restore(saved.windows);
     this.outbox.restore(saved.outbox);
@@ -72,13 +94,13 @@ export class ChatConnection {
   }
 
   send(to: string | null, text: string): void {
-    const entry = this.outbox.add(to, text);
-    if (this.socket.connected) void this.deliver(entry.clientId);
+    this.outbox.add(to, text);
+    void this.sender.drain();
   }
 
   retry(clientId: string): void {
     this.outbox.setState(clientId, "queued");
-    if (this.socket.connected) void this.deliver(clientId);
+    void this.sender.drain();
   }
 
   discard(clientId: string): void {
@@ -110,22 +132,26 @@ export class ChatConnection {
       setTimeout(() => this.loggingOut && this.socket.disconnect(), LOGOUT_WAIT_MS);
     } else {
       this.socket.disconnect();
+      if (this.session.token) logOutWhenReachable(this.createSocket(), this.session.token);
     }
     this.clearState(null);
   }
 
   private async connected(): Promise<void> {
     this.session.connected();
-    // Whatever socket.io buffered while we were away is stale: the outbox below is the one source of resends.
+    // Whatever socket.io buffered while we were away is stale: the outbox is the one source of resends,
+    // and it starts once this connection's online list arrives.
     this.socket.sendBuffer.length = 0;
-    for (const entry of this.outbox.pending()) void this.deliver(entry.clientId);
     const unloaded = [null, ...this.windows.open].filter((peer) => !useConversation(peer).historyLoaded);
     const histories = Promise.all(unloaded.map((peer) => this.loadHistory(peer)));
     if (this.session.newestId === null) {
       // A new login: the recent group history is the starting point; nothing older is owed.
       await histories;
       const group = useConversation(null).messages;
-      this.session.advance(group[group.length - 1]?.id ?? 0);
+      const newest = group[group.length - 1]?.id ?? 0;
+      this.session.advance(newest);
+      // Anything older under my name is an earlier holder's; my own first sends may be in the page already.
+      this.session.joined(this.firstAcked === null ? newest : Math.min(newest, this.firstAcked - 1));
       return;
     }
     // A recovered connection had its missed events replayed by the server, unless an earlier catch-up
@@ -137,12 +163,13 @@ export class ChatConnection {
 
   /** `sync` until `more` is false: every message visible to me after the watermark, oldest first. */
   private async catchUp(): Promise<void> {
-    let after = Math.max(0, (this.session.newestId ?? 0) - SYNC_OVERLAP);
+    const seenUpTo = this.session.newestId ?? 0;
+    let after = Math.max(0, seenUpTo - SYNC_OVERLAP);
     for (;;) {
       const res = await this.read((socket) => socket.timeout(ACK_TIMEOUT_MS).emitWithAck("sync", { after }));
       // Cut off (or answered on a connection that has since been replaced): the next connect resumes it.
       if (!res?.ok) return;
-      for (const message of res.messages) this.file(message);
+      for (const message of res.messages) this.file(message, message.id <= seenUpTo);
       // A page is complete up to its last id, so the watermark can move there even if the next page is cut.
       const last = res.messages[res.messages.length - 1];
       if (last) this.session.advance(last.id);
@@ -184,48 +211,25 @@ export class ChatConnection {
     }
   }
 
-  private async deliver(clientId: string): Promise<void> {
-    const entry = this.outbox.find(clientId);
-    if (!entry || entry.state === "sending") return;
-    this.outbox.setState(clientId, "sending");
-    try {
-      const res = await this.socket
-        .timeout(ACK_TIMEOUT_MS)
-        .emitWithAck("message:send", { to: entry.to, text: entry.text, clientId });
-      if (res.ok) this.receive(res.message);
-      else if (res.error.code === ErrorCode.RATE_LIMITED) this.retryLater(clientId, res.error.retryAfterMs);
-      else this.outbox.setState(clientId, "failed", res.error.message);
-    } catch {
-      // No ack: if the link dropped, the next connect resends it with the same clientId; if the link is up the
-      // server is not answering, and the user chooses.
-      if (this.socket.connected) this.outbox.setState(clientId, "failed", "The server did not answer.");
-      else this.outbox.setState(clientId, "queued");
-    }
-  }
-
-  /** Too fast for the server: the message waits, still pending, and goes out again when it may. */
-  private retryLater(clientId: string, afterMs = RATE_LIMIT_RETRY_MS): void {
-    this.outbox.setState(clientId, "queued");
-    setTimeout(() => {
-      if (this.socket.connected) void this.deliver(clientId);
-    }, afterMs);
-  }
-
   /** A message that arrived live or in an ack. */
   private receive(message: ChatMessage): void {
     this.session.seen(message.id);
     this.file(message);
   }
 
-  /** Files a message from any source into its conversation, once. */
-  private file(message: ChatMessage): void {
+  /**
+   * Files a message from any source into its conversation, once. `seenBefore`: it came again with the
+   * overlap of a catch-up (after a reload, say), so it neither reopens a window the user closed nor counts
+   * as unread.
+   */
+  private file(message: ChatMessage, seenBefore = false): void {
     const me = this.session.name ?? "";
     const peer = peerOf(message, me);
     const conversation = useConversation(peer);
     if (!conversation.receive(message)) return;
-    const mine = this.session.isMe(message.from);
+    const mine = this.session.wrote(message);
     if (mine) this.outbox.settle(message.clientId);
-    if (peer === null) return;
+    if (peer === null || seenBefore) return;
     this.open(peer);
     if (!mine && this.windows.focused !== conversationId(peer)) conversation.markUnread();
   }
@@ -257,6 +261,7 @@ export class ChatConnection {
 
   private disconnected(reason: Socket.DisconnectReason): void {
     this.dropStaleReplay();
+    this.sender.disconnected();
     // The server ends a connection on purpose only when this identity logged out (in another tab).
     if (this.loggingOut) this.loggingOut = false;
     else if (reason === "io server disconnect") this.signOut("You were logged out in another tab.");

@@ -20,6 +20,7 @@ const state: SavedState = {
   token: "secret",
   name: "Alice",
   newestId: 42,
+  joinedAfter: 7,
   windows: ["Bob"],
   outbox: [{ clientId: "c1", to: "Bob", text: "hi", createdAt: 1, state: "queued" }],
 };
@@ -29,6 +30,13 @@ describe("the state a tab keeps across reloads", () => {
     const storage = memoryStorage();
     saveState(state, storage);
     expect(loadSavedState(storage)).toEqual(state);
+  });
+
+  it("reads what an earlier build saved, before it kept where the login started", () => {
+    const storage = memoryStorage();
+    const { joinedAfter: _, ...earlier } = state;
+    storage.setItem("chat:v1", JSON.stringify(earlier));
+    expect(loadSavedState(storage)).toEqual({ ...state, joinedAfter: 0 });
   });
 
   it("is gone after signing out", () => {

@@ -14,6 +14,7 @@ const SavedStateSchema = v.object({
   token: v.string(),
   name: v.string(),
   newestId: v.nullable(v.number()),
+  joinedAfter: v.optional(v.number(), 0),
   windows: v.array(v.string()),
   outbox: v.array(
     v.object({
@@ -58,6 +59,7 @@ export function keepSavedState(): void {
             token: session.token,
             name: session.name,
             newestId: session.newestId,
+            joinedAfter: session.joinedAfter,
             windows: windows.open,
             outbox: outbox.entries,
           },

@@ -30,9 +30,23 @@ export const useSession = defineStore("session", () => {
   let newestDuringCatchUp: number | null = null;
 
   const signedIn = computed(() => token.value !== null);
+  /**
+   * Messages under my name up to this id were written by an earlier holder of the name, who logged out
+   * before this login: mine are newer. Kept across reloads.
+   */
+  const joinedAfter = ref(0);
 
   function isMe(other: string): boolean {
     return name.value !== null && nameKey(other) === nameKey(name.value);
+  }
+
+  /** Whether this login wrote the message, not someone who had the name before. */
+  function wrote(message: { id: number; from: string }): boolean {
+    return isMe(message.from) && message.id > joinedAfter.value;
+  }
+
+  function joined(afterId: number): void {
+    joinedAfter.value = afterId;
   }
 
   function joining(): void {
@@ -81,6 +95,7 @@ export const useSession = defineStore("session", () => {
     name.value = null;
     token.value = null;
     newestId.value = null;
+    joinedAfter.value = 0;
     catchingUp.value = false;
     newestDuringCatchUp = null;
     status.value = "signed-out";
@@ -97,7 +112,10 @@ export const useSession = defineStore("session", () => {
     newestId,
     catchingUp,
     signedIn,
+    joinedAfter,
     isMe,
+    wrote,
+    joined,
     joining,
     established,
     connected,

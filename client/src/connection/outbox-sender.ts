@@ -1,0 +1,91 @@
+import { type ChatMessage, ErrorCode, nameKey } from "@chat/shared";
+import { type OutgoingMessage, useOutbox } from "../stores/outbox";
+import { usePresence } from "../stores/presence";
+import type { ChatSocket } from "./socket";
+
+const ACK_TIMEOUT_MS = 10_000;
+/** When a RATE_LIMITED answer does not say how long to wait. */
+export const RATE_LIMIT_RETRY_MS = 1_000;
+
+export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sends the outbox one message at a time, oldest first, each after the previous one's answer. The server
+ * numbers messages in the order they arrive, so two in flight at once could swap: one refused as too fast
+ * and sent again after the next one was taken, or each waiting out its own refusal's timer. A private
+ * message waits while its peer is not in the online list (after a server restart, others come back one
+ * by one), and fails when the peer leaves the chat: a later holder of the name is someone else.
+ */
+export class OutboxSender {
+  private readonly outbox = useOutbox();
+  private readonly presence = usePresence();
+  private sending = false;
+  /** This connection's online list has arrived: until then the list is the last connection's. */
+  private listed = false;
+
+  constructor(
+    private readonly socket: ChatSocket,
+    private readonly acknowledged: (message: ChatMessage) => void,
+  ) {}
+
+  /** The connection's online list arrived (the second event of every connection): sending may start. */
+  listArrived(): void {
+    this.listed = true;
+    void this.drain();
+  }
+
+  disconnected(): void {
+    this.listed = false;
+  }
+
+  /** Sends what may go now, in order; a call while sending is already covered by the running one. */
+  async drain(): Promise<void> {
+    if (this.sending || !this.listed) return;
+    this.sending = true;
+    try {
+      for (let entry = this.next(); entry && this.listed; entry = this.next()) {
+        await this.deliver(entry);
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  /** The peer left the chat (their grace window ended, or they logged out): what waits for them fails. */
+  peerLeft(name: string): void {
+    for (const entry of this.outbox.entries) {
+      if (entry.state === "queued" && entry.to !== null && nameKey(entry.to) === nameKey(name)) {
+        this.outbox.setState(entry.clientId, "failed", `${name} has left the chat.`);
+      }
+    }
+  }
+
+  private next(): OutgoingMessage | undefined {
+    return this.outbox.entries.find(
+      (entry) => entry.state === "queued" && (entry.to === null || this.presence.isOnline(entry.to)),
+    );
+  }
+
+  private async deliver(entry: OutgoingMessage): Promise<void> {
+    const { clientId } = entry;
+    this.outbox.setState(clientId, "sending");
+    const res = await this.socket
+      .timeout(ACK_TIMEOUT_MS)
+      .emitWithAck("message:send", { to: entry.to, text: entry.text, clientId })
+      .catch(() => null);
+    if (res?.ok) return this.acknowledged(res.message);
+    if (!res) {
+      // No ack: if the link dropped, the next connect resends it with the same clientId; if the link is up
+      // the server is not answering, and the user chooses.
+      if (this.socket.connected) this.outbox.setState(clientId, "failed", "The server did not answer.");
+      else this.outbox.setState(clientId, "queued");
+      return;
+    }
+    if (res.error.code !== ErrorCode.RATE_LIMITED) {
+      return this.outbox.setState(clientId, "failed", res.error.message);
+    }
+    // Too fast for the server: it waits, still first in line, and goes out again when it may.
+    this.outbox.setState(clientId, "queued");
+    await pause(res.error.retryAfterMs ?? RATE_LIMIT_RETRY_MS);
+  }
+}
