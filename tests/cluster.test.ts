@@ -129,6 +129,21 @@ describe("two nodes with Redis behind nginx", () => {
     expect((taken as Refused).code).toBe("NAME_TAKEN");
   });
 
+  it("admits the proxy's own pages, whose Origin carries the proxy's port, on both transports", async () => {
+    // nginx must pass the Host with its port on, or the node compares the page's origin with a host
+    // that lacks it and refuses every browser on a port other than 80.
+    const page = { extraHeaders: { Origin: nginx.origin } };
+    for (const transports of [["websocket"], ["polling"]]) {
+      const user = await login(`origin-${transports[0]}`, { ...page, transports });
+      expect((await user.send(null, "from the proxy's page")).ok).toBe(true);
+    }
+    const foreign = await ChatUser.login(nginx.origin, "intruder", {
+      path: PATH,
+      extraHeaders: { Origin: "http://127.0.0.1:1" },
+    }).catch((err: unknown) => err);
+    expect(foreign).toBeInstanceOf(Error);
+  });
+
   it("serves the page under /chat/ to Chromium, whose users on different nodes talk", async () => {
     const browser: Browser = await launchChromium();
     try {
