@@ -117,11 +117,22 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     onlineUsers: async () => (await presence.online()).length,
   });
 
-  io.use(admit(connectionLimits, trustProxyHops, log));
-  io.use(authenticate(sessions, parsers, log));
+  const failures = { log, unreachable: storage.unreachable };
+  io.use(admit(connectionLimits, trustProxyHops, failures));
+  io.use(authenticate(sessions, parsers, failures));
   io.on(
     "connection",
-    onConnection({ io, sessions, presence, presenceRounds, messages, log, metrics, parsers, throttles }),
+    onConnection({
+      io,
+      sessions,
+      presence,
+      presenceRounds,
+      messages,
+      ...failures,
+      metrics,
+      parsers,
+      throttles,
+    }),
   );
 
   return {

@@ -16,7 +16,10 @@ export const ErrorCode = {
   BAD_REQUEST: "BAD_REQUEST",
   /** Over a rate or connection limit; nothing was done. Try again after `retryAfterMs`. */
   RATE_LIMITED: "RATE_LIMITED",
-  /** The server failed; the request had no effect and may be retried. */
+  /**
+   * The server failed; the request had no effect and may be retried. With `retryAfterMs`: its store
+   * cannot be reached right now (a passing outage), so retrying after that wait is expected to work.
+   */
   INTERNAL: "INTERNAL",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -24,8 +27,16 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export interface ProtocolError {
   code: ErrorCode;
   message: string;
-  /** With RATE_LIMITED: how long to wait before trying again, when the server knows. */
+  /** With RATE_LIMITED, or INTERNAL for a passing outage: how long to wait before trying again. */
   retryAfterMs?: number;
+}
+
+/**
+ * Whether the same request is expected to succeed later by itself: it was over a limit, or the server
+ * named a wait (its store was briefly unreachable). Wait `retryAfterMs` (when given), then ask again.
+ */
+export function worthRetrying(error: ProtocolError): boolean {
+  return error.code === ErrorCode.RATE_LIMITED || error.retryAfterMs !== undefined;
 }
 
 /** The one shape of every acknowledgement: success fields beside `ok: true`, or an error. */

@@ -5,6 +5,7 @@ import {
   LIMITS,
   type Result,
   SYNC_OVERLAP,
+  worthRetrying,
 } from "@chat/shared";
 import type { Socket } from "socket.io-client";
 import { conversationId, disposeConversations, peerOf, useConversation } from "../stores/conversation";
@@ -195,8 +196,8 @@ export class ChatConnection {
   }
 
   /**
-   * A read, asked again after the wait the server names for as long as it answers RATE_LIMITED: a
-   * reconnect with many windows open asks for more pages at once than one identity may read. null when
+   * A read, asked again after the wait the server names for as long as it is worth retrying: a reconnect
+   * with many windows open asks for more pages at once than one identity may read. null when
    * no answer came (the link dropped, or the server did not answer in time), or when the connection
    * it was asked on has since been replaced.
    */
@@ -205,7 +206,7 @@ export class ChatConnection {
     for (;;) {
       const res = await ask(this.socket).catch(() => null);
       if (!res || connection !== this.socket.id) return null;
-      if (res.ok || res.error.code !== ErrorCode.RATE_LIMITED) return res;
+      if (res.ok || !worthRetrying(res.error)) return res;
       await pause(res.error.retryAfterMs ?? RATE_LIMIT_RETRY_MS);
       if (connection !== this.socket.id) return null;
     }

@@ -1,4 +1,4 @@
-import { type ChatMessage, ErrorCode, nameKey } from "@chat/shared";
+import { type ChatMessage, nameKey, worthRetrying } from "@chat/shared";
 import { type OutgoingMessage, useOutbox } from "../stores/outbox";
 import { usePresence } from "../stores/presence";
 import type { ChatSocket } from "./socket";
@@ -81,10 +81,9 @@ export class OutboxSender {
       else this.outbox.setState(clientId, "queued");
       return;
     }
-    if (res.error.code !== ErrorCode.RATE_LIMITED) {
-      return this.outbox.setState(clientId, "failed", res.error.message);
-    }
-    // Too fast for the server: it waits, still first in line, and goes out again when it may.
+    if (!worthRetrying(res.error)) return this.outbox.setState(clientId, "failed", res.error.message);
+    // Too fast, or the server's store is away for a moment: it waits, still first in line, and goes out
+    // again when it may.
     this.outbox.setState(clientId, "queued");
     await pause(res.error.retryAfterMs ?? RATE_LIMIT_RETRY_MS);
   }

@@ -82,8 +82,9 @@ export class ChatMetrics {
       name: "chat_online_users",
       help: "Users listed as online, grace window included.",
       registers: [this.registry],
+      // Unknown while the store cannot be read: NaN, and every other metric still answers.
       async collect() {
-        this.set(await sources.onlineUsers());
+        this.set(await sources.onlineUsers().catch(() => Number.NaN));
       },
     });
   }

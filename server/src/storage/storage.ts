@@ -9,6 +9,11 @@ export interface Storage {
   messages: MessageStore;
   /** Reachability, for /readyz. */
   ping(): Promise<void>;
+  /**
+   * Whether a store call failed because the store cannot be reached right now (the call did nothing and
+   * may be tried again shortly), not because of the request or a fault of the server.
+   */
+  unreachable(error: unknown): boolean;
   /** Flushes pending writes, then closes. */
   close(): Promise<void>;
 }

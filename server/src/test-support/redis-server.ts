@@ -11,6 +11,10 @@ export interface RunningRedis {
   port: number;
   /** Stops the server, by the pid this helper started, and removes its data. */
   stop(): Promise<void>;
+  /** Stops the server as an outage would, keeping its data for `restart`. */
+  halt(): Promise<void>;
+  /** Starts it again after `halt`, on the same port with the same data. */
+  restart(): Promise<void>;
 }
 
 /**
@@ -31,6 +35,29 @@ export async function startRedis(): Promise<RunningRedis> {
 
 async function launch(program: string, port: number): Promise<RunningRedis> {
   const dir = mkdtempSync(join(tmpdir(), "chat-redis-"));
+  let running: Awaited<ReturnType<typeof run>>;
+  try {
+    running = await run(program, port, dir);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    halt: () => running.stop(),
+    async restart() {
+      running = await run(program, port, dir);
+    },
+    async stop() {
+      await running.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One redis-server process on `port` with its data in `dir`, resolved once it accepts connections. */
+async function run(program: string, port: number, dir: string): Promise<{ stop(): Promise<void> }> {
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""];
   const child = spawn(program, [...args, "--appendonly", "yes", "--appendfsync", "always"], {
     stdio: ["ignore", "pipe", "inherit"],
@@ -39,27 +66,19 @@ async function launch(program: string, port: number): Promise<RunningRedis> {
     child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
   );
   const output: string[] = [];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
-        output.push(line);
-        if (line.includes("Ready to accept connections")) resolve();
-      });
-      void exited.then((code) =>
-        reject(new Error(`redis-server exited (${code}) before it was ready:\n${output.join("\n")}`)),
-      );
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+      output.push(line);
+      if (line.includes("Ready to accept connections")) resolve();
     });
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
+    void exited.then((code) =>
+      reject(new Error(`redis-server exited (${code}) before it was ready:\n${output.join("\n")}`)),
+    );
+  });
   return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) process.kill(child.pid as number, "SIGTERM");
       await exited;
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

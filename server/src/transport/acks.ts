@@ -1,17 +1,18 @@
-import { ErrorCode, failure, type ProtocolError, type Result } from "@chat/shared";
-import type { Logger } from "pino";
+import type { ProtocolError, Result } from "@chat/shared";
 import type { OneAtATime } from "../limits/one-at-a-time.js";
 import { rateLimited } from "../limits/rate-limited.js";
 import type { ChatMetrics } from "../observability/metrics.js";
+import { type FailureContext, internalError } from "./failures.js";
 import type { ChatSocket } from "./types.js";
 
 type Ack = (result: Result<object>) => void;
 
+const FAULT = "The server failed to handle this request.";
+
 /** The refusal of a request beyond those a queue holds. */
 const TOO_MANY_AT_ONCE = "Too many requests at once. Wait for the answers.";
 
-export interface AckContext {
-  log: Logger;
+export interface AckContext extends FailureContext {
   metrics: ChatMetrics;
 }
 
@@ -29,7 +30,7 @@ export function aboutSocket(socket: ChatSocket): { socket: string; user: string 
 /**
  * Wraps a handler of an acknowledged event so nothing a client sends can throw out of it: the payload
  * arrives as `unknown` for the handler to validate, a missing ack callback means nobody to answer (the
- * event is ignored), and an unexpected failure is answered with INTERNAL. Before any work the request
+ * event is ignored), and a failure is answered with INTERNAL (see internalError). Before any work the request
  * spends its rate limit: over it, the answer is RATE_LIMITED and nothing is done, so a refused send is
  * never stored. A large answer costs more of the limit (`extraCost`), spent before it is sent: when that
  * is over the limit, RATE_LIMITED goes instead of the answer. Requests given a `queue` run one at a
@@ -37,7 +38,7 @@ export function aboutSocket(socket: ChatSocket): { socket: string; user: string 
  * work before the first answer's cost is known. Every answer is counted by result for /metrics.
  */
 export function acknowledged<R extends Result<object>>(
-  { log, metrics }: AckContext,
+  context: AckContext,
   event: string,
   throttle: (socket: ChatSocket, cost?: number) => Promise<ProtocolError | null>,
   handle: (socket: ChatSocket, payload: unknown) => Promise<R>,
@@ -49,6 +50,7 @@ export function acknowledged<R extends Result<object>>(
     queue?: { runs: OneAtATime; key: (socket: ChatSocket) => string };
   } = {},
 ): SharedListener {
+  const { log, metrics } = context;
   return function listener(...args) {
     const ack = args.at(-1);
     if (typeof ack !== "function") return;
@@ -74,8 +76,8 @@ export function acknowledged<R extends Result<object>>(
     (started ?? Promise.resolve({ ok: false, error: rateLimited(TOO_MANY_AT_ONCE) })).then(
       answer,
       (error: unknown) => {
-        log.error({ ...aboutSocket(this), err: error, event }, "handler failed");
-        answer(failure(ErrorCode.INTERNAL, "The server failed to handle this request."));
+        const failed = internalError(context, error, { ...aboutSocket(this), event }, FAULT);
+        answer({ ok: false, error: failed });
       },
     );
   };

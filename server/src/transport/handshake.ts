@@ -1,10 +1,10 @@
-import { ErrorCode, type ProtocolError } from "@chat/shared";
-import type { Logger } from "pino";
+import type { ProtocolError } from "@chat/shared";
 import type { ExtendedError } from "socket.io";
 import type { ConnectionLimits } from "../limits/connection-limits.js";
 import type { RequestParsers } from "../limits/content-limits.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { clientAddress } from "./client-address.js";
+import { type FailureContext, internalError } from "./failures.js";
 import { releaseMissedPackets } from "./recovery-adapter.js";
 import type { ChatSocket } from "./types.js";
 
@@ -32,7 +32,7 @@ function refusal(error: ProtocolError): ExtendedError {
 
 /** Runs a handshake step; whatever it throws refuses the connection with INTERNAL, never crashes. */
 function step(
-  log: Logger,
+  failures: FailureContext,
   what: string,
   work: (socket: ChatSocket) => Promise<ProtocolError | null>,
 ): Middleware {
@@ -41,15 +41,19 @@ function step(
       const refused = await work(socket);
       next(refused ? refusal(refused) : undefined);
     } catch (error) {
-      log.error({ err: error, socket: socket.id, step: what }, "handshake failed");
-      next(refusal({ code: ErrorCode.INTERNAL, message: "The server could not log you in. Try again." }));
+      const about = { socket: socket.id, step: what };
+      next(refusal(internalError(failures, error, about, "The server could not log you in. Try again.")));
     }
   };
 }
 
 /** First: per-address connection and handshake limits, before any work is done for the handshake. */
-export function admit(limits: ConnectionLimits, trustProxyHops: number, log: Logger): Middleware {
-  return step(log, "admit", (socket) => {
+export function admit(
+  limits: ConnectionLimits,
+  trustProxyHops: number,
+  failures: FailureContext,
+): Middleware {
+  return step(failures, "admit", (socket) => {
     socket.data.address = clientAddress(socket.request, trustProxyHops);
     return limits.admit(socket.data.address, socket.conn);
   });
@@ -59,8 +63,12 @@ export function admit(limits: ConnectionLimits, trustProxyHops: number, log: Log
  * Every handshake, recovered ones included, logs in (`auth: { name }`) or resumes (`auth: { token }`),
  * so an ended session can never come back through connection state recovery.
  */
-export function authenticate(sessions: Sessions, parsers: RequestParsers, log: Logger): Middleware {
-  return step(log, "authenticate", async (socket) => {
+export function authenticate(
+  sessions: Sessions,
+  parsers: RequestParsers,
+  failures: FailureContext,
+): Middleware {
+  return step(failures, "authenticate", async (socket) => {
     const auth = parsers.auth(socket.handshake.auth);
     const session = !auth.ok
       ? auth

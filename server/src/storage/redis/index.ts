@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createAdapter } from "@socket.io/redis-streams-adapter";
 import { type Logger, pino } from "pino";
 import { RateLimiterRedis } from "rate-limiter-flexible";
+import { ClientOfflineError } from "redis";
 import type { LimiterBackend } from "../../limits/limiter-backend.js";
 import type { AdapterFactory } from "../../transport/io.js";
 import type { Storage } from "../storage.js";
@@ -39,8 +40,11 @@ export async function openRedisStorage(
   const prefix = options.keyPrefix ?? REDIS_DEFAULTS.keyPrefix;
   const log = options.log ?? pino({ level: "silent" });
   const redis = createRedisClient(url);
-  redis.on("error", (error: unknown) => log.warn({ err: error }, "redis connection failed"));
-  await redis.connect();
+  const broadcasts = createRedisClient(url, { queueWhileOffline: true });
+  for (const client of [redis, broadcasts]) {
+    client.on("error", (error: unknown) => log.warn({ err: error }, "redis connection failed"));
+    await client.connect();
+  }
   const presence = new RedisPresenceStore(redis, prefix, {
     nodeId: randomBytes(8).toString("hex"),
     ttlMs: options.nodeTtlMs ?? REDIS_DEFAULTS.nodeTtlMs,
@@ -55,12 +59,18 @@ export async function openRedisStorage(
     async ping() {
       await redis.ping();
     },
+    // Offline, or cut with commands in flight: either way the client is not ready until it reconnects.
+    unreachable: (error) => error instanceof ClientOfflineError || !redis.isReady,
     close() {
       closing ??= (async () => {
         presence.stop();
         await messages.flush();
-        // Waits for the replies of every command already sent: no accepted append is dropped.
-        await redis.close();
+        for (const client of [redis, broadcasts]) {
+          // Waits for the replies of every command already sent: no accepted append is dropped. A client
+          // that is away has none coming (its commands failed), and closing would wait for it to return.
+          if (client.isReady) await client.close();
+          else client.destroy();
+        }
       })();
       return closing;
     },
@@ -73,7 +83,7 @@ export async function openRedisStorage(
         duration: durationS,
       }),
     createAdapter: () =>
-      createAdapter(redis, {
+      createAdapter(broadcasts, {
         streamName: `${prefix}socket.io`,
         channelPrefix: `${prefix}socket.io`,
         sessionKeyPrefix: `${prefix}socket.io:session:`,

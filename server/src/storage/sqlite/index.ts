@@ -22,6 +22,8 @@ export function openSqliteStorage(dataDir: string): Storage {
       writer.assertRunning();
       db.prepare("SELECT 1").get();
     },
+    // An embedded file is never away for a while: its failures are faults.
+    unreachable: () => false,
     async close() {
       await writer.close();
       db.close();

@@ -1,0 +1,73 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChatUser, Refused } from "../server/src/test-support/chat-client.js";
+import { type RunningRedis, startRedis } from "../server/src/test-support/redis-server.js";
+import { type ServerProcess, startServerProcess } from "./support/server-process.js";
+
+let redis: RunningRedis;
+let node: ServerProcess;
+const users: ChatUser[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+  node = await startServerProcess({
+    PORT: "0",
+    DATA_DIR: mkdtempSync(join(tmpdir(), "chat-outage-")),
+    REDIS_URL: redis.url,
+  });
+});
+
+afterAll(async () => {
+  for (const user of users.splice(0)) user.close();
+  await node?.kill("SIGTERM");
+  await redis?.stop();
+});
+
+const status = async (path: string) => (await fetch(`${node.url}${path}`)).status;
+
+describe("a server with Redis, while Redis is away", () => {
+  it("answers every request at once, says when to try again, and carries on when Redis is back", async () => {
+    const ann = await ChatUser.login(node.url, "Ann");
+    users.push(ann);
+    expect((await ann.send(null, "before the outage")).ok).toBe(true);
+
+    await redis.halt();
+    const during = await ann.send(null, "during the outage", "retried-1");
+    expect(during).toMatchObject({
+      ok: false,
+      error: { code: "INTERNAL", retryAfterMs: expect.any(Number) },
+    });
+    // Probes get their answer: not ready, and the metrics that do not need Redis.
+    expect(await status("/readyz")).toBe(503);
+    const metrics = await fetch(`${node.url}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^chat_online_users nan$/im);
+    // A login is refused with the same advice, not left waiting.
+    const refused = await ChatUser.login(node.url, "Bea").catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(Refused);
+    expect((refused as Refused).code).toBe("INTERNAL");
+    expect((refused as Refused).data?.retryAfterMs).toEqual(expect.any(Number));
+
+    await redis.restart();
+    // The same send, retried with its clientId as a client does, goes through once Redis answers again.
+    await expect
+      .poll(async () => (await ann.send(null, "during the outage", "retried-1")).ok, { timeout: 20_000 })
+      .toBe(true);
+    expect(await status("/readyz")).toBe(200);
+    const bea = await ChatUser.login(node.url, "Bea");
+    users.push(bea);
+    const history = await bea.history(null);
+    expect(history.ok && history.messages.map((m) => m.text)).toEqual([
+      "before the outage",
+      "during the outage",
+    ]);
+  });
+
+  it("shuts down on SIGTERM without waiting for Redis to come back", async () => {
+    await redis.halt();
+    // A server waiting for Redis would never exit, and this test would time out.
+    expect(await node.kill("SIGTERM")).toBe(0);
+  });
+});
