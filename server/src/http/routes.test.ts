@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { type IncomingHttpHeaders, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -21,6 +22,24 @@ function builtClient(): string {
   return dir;
 }
 
+/** GET with the path sent exactly as given: fetch would normalise `\\` and `..` before sending. */
+function rawGet(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: chat.port, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
 describe("operational endpoints", () => {
   it("/healthz is 200 while the process runs; /readyz only while the store answers", async () => {
     const storage = openSqliteStorage(tempDataDir());
@@ -31,6 +50,21 @@ describe("operational endpoints", () => {
     await storage.close();
     const unavailable = await fetch(`${chat.url}/readyz`);
     expect([unavailable.status, await unavailable.json()]).toEqual([503, { status: "unavailable" }]);
+  });
+
+  it("/metrics answers only its own path, not one a proxy passes on as a path under the base path", async () => {
+    chat = await startChat({ basePath: "/chat/", clientDir: builtClient() });
+    const metrics = await rawGet("/metrics");
+    expect(metrics.body.toString()).toContain("chat_connected_sockets");
+    for (const path of [
+      "/chat/..\\metrics",
+      "/chat/..\\..\\metrics",
+      "/chat/%2e%2e/metrics",
+      "/chat\\..\\metrics",
+    ]) {
+      const res = await rawGet(path);
+      expect(res.body.toString(), path).not.toContain("chat_connected_sockets");
+    }
   });
 });
 

@@ -26,7 +26,9 @@ export function createRequestListener({ clientDir, basePath, ready, metrics }: H
     res.writeHead(404).end();
   };
   return (req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    // The path as sent, never normalised: `new URL` would read `\` as `/` and resolve `..`, so that
+    // `/chat/..\metrics`, which a proxy passes on as a path under /chat/, would become /metrics.
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
     const endpoint = path.startsWith(basePath) ? `/${path.slice(basePath.length)}` : path;
     if (endpoint === "/healthz") return json(res, 200, { status: "ok" });
     if (endpoint === "/readyz") {
