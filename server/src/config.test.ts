@@ -29,7 +29,25 @@ describe("configuration from the environment", () => {
     ["MESSAGE_BURST", "many"],
     ["ALLOWED_ORIGINS", "chat.example.org"],
     ["ALLOWED_ORIGINS", "ftp://chat.example.org"],
+    ["PORT", "70000"],
+    ["PORT", ""],
+    ["CONNECTIONS_PER_IP", " "],
+    ["PRESENCE_GRACE_MS", "99999999999"],
+    ["REDIS_URL", "http://127.0.0.1:6379"],
   ])("refuses %s=%s, naming the variable", (name, value) => {
     expect(() => readConfig({ [name]: value })).toThrow(name);
+  });
+
+  it("takes the widest values that still work: any port, a grace window setTimeout can hold, TLS Redis", () => {
+    const config = readConfig({
+      PORT: "65535",
+      PRESENCE_GRACE_MS: String(2 ** 31 - 1),
+      REDIS_URL: "rediss://cache.example.org:6380",
+    });
+    expect([config.PORT, config.PRESENCE_GRACE_MS, config.REDIS_URL]).toEqual([
+      65535,
+      2 ** 31 - 1,
+      "rediss://cache.example.org:6380",
+    ]);
   });
 });
