@@ -1,6 +1,9 @@
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { LIMITS } from "@chat/shared";
 import { describe, expect, it } from "vitest";
-import { limitsOf, readConfig } from "./config.js";
+import { limitsOf, readConfig, writableDataDir } from "./config.js";
 import { DEFAULT_LIMITS } from "./limits/settings.js";
 
 describe("configuration from the environment", () => {
@@ -49,5 +52,29 @@ describe("configuration from the environment", () => {
       2 ** 31 - 1,
       "rediss://cache.example.org:6380",
     ]);
+  });
+});
+
+describe("the data directory", () => {
+  const temp = () => mkdtempSync(join(tmpdir(), "chat-config-"));
+
+  it("is created when missing", () => {
+    const dir = join(temp(), "nested", "data");
+    expect(writableDataDir(dir)).toBe(dir);
+    expect(existsSync(dir)).toBe(true);
+  });
+
+  it("stops the server, naming DATA_DIR, when it is a file or under one", () => {
+    const file = join(temp(), "chat.db");
+    writeFileSync(file, "");
+    expect(() => writableDataDir(file)).toThrow(/DATA_DIR: cannot create or write/);
+    expect(() => writableDataDir("/dev/null/data")).toThrow(/DATA_DIR: cannot create or write/);
+  });
+
+  // Root writes through any mode bits, so only another user can see a read-only directory refused.
+  it.skipIf(process.getuid?.() === 0)("stops the server, naming DATA_DIR, when it cannot be written", () => {
+    const dir = temp();
+    chmodSync(dir, 0o555);
+    expect(() => writableDataDir(dir)).toThrow(/DATA_DIR: cannot create or write/);
   });
 });

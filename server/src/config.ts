@@ -1,3 +1,4 @@
+import { accessSync, constants, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { LIMITS } from "@chat/shared";
 import * as v from "valibot";
@@ -103,6 +104,21 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (result.success) return result.output;
   const problems = result.issues.map((issue) => `${v.getDotPath(issue)}: ${issue.message}`);
   throw new Error(`invalid configuration: ${problems.join("; ")}`);
+}
+
+/**
+ * DATA_DIR, created if missing and proved writable before the store opens it, so that a bad one (a file,
+ * a path through a file, a read-only place) stops the server naming the variable, not with a raw fs error.
+ */
+export function writableDataDir(dir: string): string {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    return dir;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`invalid configuration: DATA_DIR: cannot create or write ${dir} (${reason})`);
+  }
 }
 
 export function limitsOf(config: Config): Limits {

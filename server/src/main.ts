@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { createChatServer } from "./app.js";
-import { limitsOf, readConfig } from "./config.js";
+import { limitsOf, readConfig, writableDataDir } from "./config.js";
 import { createLogger } from "./observability/logger.js";
 import { openSqliteStorage } from "./storage/sqlite/index.js";
 
@@ -12,7 +12,7 @@ const redis = config.REDIS_URL
   ? await (await import("./storage/redis/index.js")).openRedisStorage(config.REDIS_URL, { log })
   : null;
 const server = createChatServer({
-  storage: redis ?? openSqliteStorage(config.DATA_DIR),
+  storage: redis ?? openSqliteStorage(writableDataDir(config.DATA_DIR)),
   adapter: redis?.createAdapter(),
   limiterBackend: redis?.limiters,
   presenceGraceMs: config.PRESENCE_GRACE_MS,
