@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LIMITS } from "@chat/shared";
 import { describe, expect, it } from "vitest";
-import { limitsOf, readConfig, writableDataDir } from "./config.js";
+import { limitsOf, readConfig, servedClientDir, writableDataDir } from "./config.js";
 import { DEFAULT_LIMITS } from "./limits/settings.js";
+import { capturedLog } from "./test-support/captured-log.js";
 
 describe("configuration from the environment", () => {
   it("defaults every limit", () => {
@@ -76,5 +77,26 @@ describe("the data directory", () => {
     const dir = temp();
     chmodSync(dir, 0o555);
     expect(() => writableDataDir(dir)).toThrow(/DATA_DIR: cannot create or write/);
+  });
+});
+
+describe("the client directory", () => {
+  it("is served when it holds index.html", () => {
+    const dir = mkdtempSync(join(tmpdir(), "chat-client-"));
+    writeFileSync(join(dir, "index.html"), "<!doctype html>");
+    const { lines, log } = capturedLog();
+    expect(servedClientDir(dir, log)).toBe(dir);
+    expect(lines).toEqual([]);
+  });
+
+  it.each([
+    ["is empty", () => mkdtempSync(join(tmpdir(), "chat-client-"))],
+    ["is missing", () => join(tmpdir(), "no-such-client")],
+  ])("when it %s, is not served, and a warning at start names CLIENT_DIR", (_, dir) => {
+    const { lines, log } = capturedLog();
+    expect(servedClientDir(dir(), log)).toBeNull();
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 40, msg: expect.stringContaining("CLIENT_DIR") }),
+    ]);
   });
 });

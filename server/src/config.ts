@@ -1,6 +1,8 @@
-import { accessSync, constants, mkdirSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LIMITS } from "@chat/shared";
+import type { Logger } from "pino";
 import * as v from "valibot";
 import { DEFAULT_LIMITS, type Limits } from "./limits/settings.js";
 
@@ -119,6 +121,13 @@ export function writableDataDir(dir: string): string {
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`invalid configuration: DATA_DIR: cannot create or write ${dir} (${reason})`);
   }
+}
+
+/** CLIENT_DIR when it holds a built client; otherwise null, and a warning: the server serves only the API. */
+export function servedClientDir(dir: string, log: Logger): string | null {
+  if (existsSync(join(dir, "index.html"))) return dir;
+  log.warn({ clientDir: dir }, "CLIENT_DIR has no index.html (client not built?): serving only the API");
+  return null;
 }
 
 export function limitsOf(config: Config): Limits {
