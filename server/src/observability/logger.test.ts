@@ -52,4 +52,16 @@ describe("logs", () => {
     const written = JSON.stringify(lines);
     for (const secret of [ann.token, bob.token, text]) expect(written).not.toContain(secret);
   });
+
+  it("of a connection carry the client's address, as the per-address limits count it", async () => {
+    const { lines, log } = capturedLog();
+    chat = await startChat({ logger: log, trustProxyHops: 1 });
+    const ann = await ChatUser.login(chat.url, "Ann", {
+      extraHeaders: { "x-forwarded-for": "198.51.100.1, 203.0.113.7" },
+    });
+    users.push(ann);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: "connected", socket: ann.socket.id, address: "203.0.113.7" }),
+    );
+  });
 });
