@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { type IncomingHttpHeaders, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,9 +16,14 @@ afterEach(async () => {
   await chat.close();
 });
 
+const ASSET = "/assets/index-C0ffee12.js";
+
+/** A client as Vite builds it: the page, and a bundle named after its content's hash. */
 function builtClient(): string {
   const dir = mkdtempSync(join(tmpdir(), "chat-client-"));
   writeFileSync(join(dir, "index.html"), "<!doctype html><title>Chat</title>");
+  mkdirSync(join(dir, "assets"));
+  writeFileSync(join(dir, ASSET), 'console.log("chat");\n'.repeat(100));
   return dir;
 }
 
@@ -79,6 +84,15 @@ describe("the client's pages", () => {
     }
     expect(CONTENT_SECURITY_POLICY).toMatch(/script-src 'self'(;|$)/);
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-inline|unsafe-eval/);
+  });
+
+  it("are cached: a hashed asset for a year without asking again, the page revalidated on every load", async () => {
+    chat = await startChat({ clientDir: builtClient() });
+    const cacheControl = async (path: string) =>
+      (await fetch(`${chat.url}${path}`)).headers.get("cache-control");
+    expect(await cacheControl(ASSET)).toBe("public, max-age=31536000, immutable");
+    for (const path of ["/", "/index.html", "/some/deep/link"])
+      expect(await cacheControl(path)).toBe("no-cache");
   });
 });
 

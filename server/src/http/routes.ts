@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
-import sirv from "sirv";
+import { clientFiles } from "./client-files.js";
 import { setSecurityHeaders } from "./security-headers.js";
 
 export interface HttpDeps {
@@ -19,7 +19,7 @@ export interface HttpDeps {
  * at the root, which a proxy serving the base path does not expose.
  */
 export function createRequestListener({ clientDir, basePath, ready, metrics }: HttpDeps): RequestListener {
-  const serveClient = clientDir ? sirv(clientDir, { single: true, etag: true, gzip: false }) : null;
+  const serveClient = clientDir ? clientFiles(clientDir) : null;
   const json = (res: ServerResponse, status: number, body: object) =>
     res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
   const notFound = (res: ServerResponse) => {
