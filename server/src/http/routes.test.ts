@@ -2,10 +2,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { type IncomingHttpHeaders, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { openSqliteStorage } from "../storage/sqlite/index.js";
 import { ChatUser } from "../test-support/chat-client.js";
 import { type RunningChat, startChat, tempDataDir } from "../test-support/chat-server.js";
+import { precompress } from "./precompress.js";
 import { CONTENT_SECURITY_POLICY } from "./security-headers.js";
 
 let chat: RunningChat;
@@ -18,12 +20,15 @@ afterEach(async () => {
 
 const ASSET = "/assets/index-C0ffee12.js";
 
-/** A client as Vite builds it: the page, and a bundle named after its content's hash. */
+const ASSET_CONTENT = 'console.log("chat");\n'.repeat(100);
+
+/** A client as the build leaves it: the page, a bundle named after its content's hash, compressed. */
 function builtClient(): string {
   const dir = mkdtempSync(join(tmpdir(), "chat-client-"));
   writeFileSync(join(dir, "index.html"), "<!doctype html><title>Chat</title>");
   mkdirSync(join(dir, "assets"));
-  writeFileSync(join(dir, ASSET), 'console.log("chat");\n'.repeat(100));
+  writeFileSync(join(dir, ASSET), ASSET_CONTENT);
+  precompress(dir);
   return dir;
 }
 
@@ -93,6 +98,23 @@ describe("the client's pages", () => {
     expect(await cacheControl(ASSET)).toBe("public, max-age=31536000, immutable");
     for (const path of ["/", "/index.html", "/some/deep/link"])
       expect(await cacheControl(path)).toBe("no-cache");
+  });
+
+  it("go out compressed to browsers that accept it, and as they are to those that do not", async () => {
+    chat = await startChat({ clientDir: builtClient() });
+    const gzip = await rawGet(ASSET, { "accept-encoding": "gzip, deflate" });
+    expect([gzip.headers["content-encoding"], gzip.headers["content-type"]]).toEqual([
+      "gzip",
+      "text/javascript",
+    ]);
+    expect(gzip.headers.vary).toBe("Accept-Encoding");
+    expect(gunzipSync(gzip.body).toString()).toBe(ASSET_CONTENT);
+    const brotli = await rawGet(ASSET, { "accept-encoding": "gzip, deflate, br" });
+    expect(brotli.headers["content-encoding"]).toBe("br");
+    expect(brotliDecompressSync(brotli.body).toString()).toBe(ASSET_CONTENT);
+    const plain = await rawGet(ASSET);
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.body.toString()).toBe(ASSET_CONTENT);
   });
 });
 
