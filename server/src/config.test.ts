@@ -1,7 +1,11 @@
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { LIMITS } from "@chat/shared";
 import { describe, expect, it } from "vitest";
-import { limitsOf, readConfig } from "./config.js";
+import { limitsOf, readConfig, servedClientDir, writableDataDir } from "./config.js";
 import { DEFAULT_LIMITS } from "./limits/settings.js";
+import { capturedLog } from "./test-support/captured-log.js";
 
 describe("configuration from the environment", () => {
   it("defaults every limit", () => {
@@ -29,7 +33,70 @@ describe("configuration from the environment", () => {
     ["MESSAGE_BURST", "many"],
     ["ALLOWED_ORIGINS", "chat.example.org"],
     ["ALLOWED_ORIGINS", "ftp://chat.example.org"],
+    ["PORT", "70000"],
+    ["PORT", ""],
+    ["CONNECTIONS_PER_IP", " "],
+    ["PRESENCE_GRACE_MS", "99999999999"],
+    ["REDIS_URL", "http://127.0.0.1:6379"],
   ])("refuses %s=%s, naming the variable", (name, value) => {
     expect(() => readConfig({ [name]: value })).toThrow(name);
+  });
+
+  it("takes the widest values that still work: any port, a grace window setTimeout can hold, TLS Redis", () => {
+    const config = readConfig({
+      PORT: "65535",
+      PRESENCE_GRACE_MS: String(2 ** 31 - 1),
+      REDIS_URL: "rediss://cache.example.org:6380",
+    });
+    expect([config.PORT, config.PRESENCE_GRACE_MS, config.REDIS_URL]).toEqual([
+      65535,
+      2 ** 31 - 1,
+      "rediss://cache.example.org:6380",
+    ]);
+  });
+});
+
+describe("the data directory", () => {
+  const temp = () => mkdtempSync(join(tmpdir(), "chat-config-"));
+
+  it("is created when missing", () => {
+    const dir = join(temp(), "nested", "data");
+    expect(writableDataDir(dir)).toBe(dir);
+    expect(existsSync(dir)).toBe(true);
+  });
+
+  it("stops the server, naming DATA_DIR, when it is a file or under one", () => {
+    const file = join(temp(), "chat.db");
+    writeFileSync(file, "");
+    expect(() => writableDataDir(file)).toThrow(/DATA_DIR: cannot create or write/);
+    expect(() => writableDataDir("/dev/null/data")).toThrow(/DATA_DIR: cannot create or write/);
+  });
+
+  // Root writes through any mode bits, so only another user can see a read-only directory refused.
+  it.skipIf(process.getuid?.() === 0)("stops the server, naming DATA_DIR, when it cannot be written", () => {
+    const dir = temp();
+    chmodSync(dir, 0o555);
+    expect(() => writableDataDir(dir)).toThrow(/DATA_DIR: cannot create or write/);
+  });
+});
+
+describe("the client directory", () => {
+  it("is served when it holds index.html", () => {
+    const dir = mkdtempSync(join(tmpdir(), "chat-client-"));
+    writeFileSync(join(dir, "index.html"), "<!doctype html>");
+    const { lines, log } = capturedLog();
+    expect(servedClientDir(dir, log)).toBe(dir);
+    expect(lines).toEqual([]);
+  });
+
+  it.each([
+    ["is empty", () => mkdtempSync(join(tmpdir(), "chat-client-"))],
+    ["is missing", () => join(tmpdir(), "no-such-client")],
+  ])("when it %s, is not served, and a warning at start names CLIENT_DIR", (_, dir) => {
+    const { lines, log } = capturedLog();
+    expect(servedClientDir(dir(), log)).toBeNull();
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 40, msg: expect.stringContaining("CLIENT_DIR") }),
+    ]);
   });
 });

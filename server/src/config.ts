@@ -1,11 +1,27 @@
+import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LIMITS } from "@chat/shared";
+import type { Logger } from "pino";
 import * as v from "valibot";
 import { DEFAULT_LIMITS, type Limits } from "./limits/settings.js";
 
+/** The longest delay setTimeout keeps: a longer one fires at once, with only a warning. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+// Set but empty is refused, as for every variable where empty means nothing: it would read as 0, which
+// for PORT is a random port and for a limit turns it off.
 const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   v.optional(
-    v.pipe(v.string(), v.trim(), v.toNumber(), v.integer(), v.minValue(min), v.maxValue(max)),
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.nonEmpty("empty: unset it for the default"),
+      v.toNumber(),
+      v.integer(),
+      v.minValue(min),
+      v.maxValue(max),
+    ),
     String(fallback),
   );
 
@@ -44,10 +60,10 @@ const BasePath = v.pipe(
 );
 
 const EnvSchema = v.object({
-  PORT: int(3000),
+  PORT: int(3000, 0, 65535),
   HOST: v.optional(v.string(), "0.0.0.0"),
   DATA_DIR: v.optional(v.string(), "./data"),
-  PRESENCE_GRACE_MS: int(60_000),
+  PRESENCE_GRACE_MS: int(60_000, 0, MAX_TIMEOUT_MS),
   LOG_LEVEL: v.optional(v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
   BASE_PATH: v.optional(BasePath, "/"),
   /** How many reverse proxies in front of us append to X-Forwarded-For; 0 ignores the header. */
@@ -56,7 +72,16 @@ const EnvSchema = v.object({
   NODE_ID: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9]{1,16}$/, "1-16 lowercase letters or digits"))),
   CLIENT_DIR: v.optional(v.string(), fileURLToPath(new URL("../../client/dist", import.meta.url))),
   /** Set: sessions, presence and messages in this Redis, shared with every other process using it. */
-  REDIS_URL: v.optional(v.pipe(v.string(), v.trim(), v.url())),
+  REDIS_URL: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.check(
+        (url) => URL.canParse(url) && /^rediss?:$/.test(new URL(url).protocol),
+        "not a redis:// or rediss:// URL",
+      ),
+    ),
+  ),
   ALLOWED_ORIGINS: Origins,
   // Content limits may be lowered, never raised above the protocol's (clients rely on those).
   MAX_HTTP_BUFFER_SIZE: int(DEFAULT_LIMITS.maxHttpBufferSize, 1024, 1024 * 1024),
@@ -81,6 +106,28 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (result.success) return result.output;
   const problems = result.issues.map((issue) => `${v.getDotPath(issue)}: ${issue.message}`);
   throw new Error(`invalid configuration: ${problems.join("; ")}`);
+}
+
+/**
+ * DATA_DIR, created if missing and proved writable before the store opens it, so that a bad one (a file,
+ * a path through a file, a read-only place) stops the server naming the variable, not with a raw fs error.
+ */
+export function writableDataDir(dir: string): string {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    return dir;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`invalid configuration: DATA_DIR: cannot create or write ${dir} (${reason})`);
+  }
+}
+
+/** CLIENT_DIR when it holds a built client; otherwise null, and a warning: the server serves only the API. */
+export function servedClientDir(dir: string, log: Logger): string | null {
+  if (existsSync(join(dir, "index.html"))) return dir;
+  log.warn({ clientDir: dir }, "CLIENT_DIR has no index.html (client not built?): serving only the API");
+  return null;
 }
 
 export function limitsOf(config: Config): Limits {

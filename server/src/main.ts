@@ -1,6 +1,5 @@
-import { existsSync } from "node:fs";
 import { createChatServer } from "./app.js";
-import { limitsOf, readConfig } from "./config.js";
+import { limitsOf, readConfig, servedClientDir, writableDataDir } from "./config.js";
 import { createLogger } from "./observability/logger.js";
 import { openSqliteStorage } from "./storage/sqlite/index.js";
 
@@ -12,11 +11,11 @@ const redis = config.REDIS_URL
   ? await (await import("./storage/redis/index.js")).openRedisStorage(config.REDIS_URL, { log })
   : null;
 const server = createChatServer({
-  storage: redis ?? openSqliteStorage(config.DATA_DIR),
+  storage: redis ?? openSqliteStorage(writableDataDir(config.DATA_DIR)),
   adapter: redis?.createAdapter(),
   limiterBackend: redis?.limiters,
   presenceGraceMs: config.PRESENCE_GRACE_MS,
-  clientDir: existsSync(config.CLIENT_DIR) ? config.CLIENT_DIR : null,
+  clientDir: servedClientDir(config.CLIENT_DIR, log),
   limits: limitsOf(config),
   allowedOrigins: config.ALLOWED_ORIGINS,
   logger: log,

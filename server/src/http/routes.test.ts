@@ -1,10 +1,13 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { type IncomingHttpHeaders, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { openSqliteStorage } from "../storage/sqlite/index.js";
 import { ChatUser } from "../test-support/chat-client.js";
 import { type RunningChat, startChat, tempDataDir } from "../test-support/chat-server.js";
+import { precompress } from "./precompress.js";
 import { CONTENT_SECURITY_POLICY } from "./security-headers.js";
 
 let chat: RunningChat;
@@ -15,10 +18,36 @@ afterEach(async () => {
   await chat.close();
 });
 
+const ASSET = "/assets/index-C0ffee12.js";
+
+const ASSET_CONTENT = 'console.log("chat");\n'.repeat(100);
+
+/** A client as the build leaves it: the page, a bundle named after its content's hash, compressed. */
 function builtClient(): string {
   const dir = mkdtempSync(join(tmpdir(), "chat-client-"));
   writeFileSync(join(dir, "index.html"), "<!doctype html><title>Chat</title>");
+  mkdirSync(join(dir, "assets"));
+  writeFileSync(join(dir, ASSET), ASSET_CONTENT);
+  precompress(dir);
   return dir;
+}
+
+/** GET with the path sent exactly as given: fetch would normalise `\\` and `..` before sending. */
+function rawGet(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: chat.port, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
+    });
+    req.on("error", reject);
+    req.end();
+  });
 }
 
 describe("operational endpoints", () => {
@@ -31,6 +60,21 @@ describe("operational endpoints", () => {
     await storage.close();
     const unavailable = await fetch(`${chat.url}/readyz`);
     expect([unavailable.status, await unavailable.json()]).toEqual([503, { status: "unavailable" }]);
+  });
+
+  it("/metrics answers only its own path, not one a proxy passes on as a path under the base path", async () => {
+    chat = await startChat({ basePath: "/chat/", clientDir: builtClient() });
+    const metrics = await rawGet("/metrics");
+    expect(metrics.body.toString()).toContain("chat_connected_sockets");
+    for (const path of [
+      "/chat/..\\metrics",
+      "/chat/..\\..\\metrics",
+      "/chat/%2e%2e/metrics",
+      "/chat\\..\\metrics",
+    ]) {
+      const res = await rawGet(path);
+      expect(res.body.toString(), path).not.toContain("chat_connected_sockets");
+    }
   });
 });
 
@@ -45,6 +89,32 @@ describe("the client's pages", () => {
     }
     expect(CONTENT_SECURITY_POLICY).toMatch(/script-src 'self'(;|$)/);
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-inline|unsafe-eval/);
+  });
+
+  it("are cached: a hashed asset for a year without asking again, the page revalidated on every load", async () => {
+    chat = await startChat({ clientDir: builtClient() });
+    const cacheControl = async (path: string) =>
+      (await fetch(`${chat.url}${path}`)).headers.get("cache-control");
+    expect(await cacheControl(ASSET)).toBe("public, max-age=31536000, immutable");
+    for (const path of ["/", "/index.html", "/some/deep/link"])
+      expect(await cacheControl(path)).toBe("no-cache");
+  });
+
+  it("go out compressed to browsers that accept it, and as they are to those that do not", async () => {
+    chat = await startChat({ clientDir: builtClient() });
+    const gzip = await rawGet(ASSET, { "accept-encoding": "gzip, deflate" });
+    expect([gzip.headers["content-encoding"], gzip.headers["content-type"]]).toEqual([
+      "gzip",
+      "text/javascript",
+    ]);
+    expect(gzip.headers.vary).toBe("Accept-Encoding");
+    expect(gunzipSync(gzip.body).toString()).toBe(ASSET_CONTENT);
+    const brotli = await rawGet(ASSET, { "accept-encoding": "gzip, deflate, br" });
+    expect(brotli.headers["content-encoding"]).toBe("br");
+    expect(brotliDecompressSync(brotli.body).toString()).toBe(ASSET_CONTENT);
+    const plain = await rawGet(ASSET);
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.body.toString()).toBe(ASSET_CONTENT);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
-import sirv from "sirv";
+import { clientFiles } from "./client-files.js";
 import { setSecurityHeaders } from "./security-headers.js";
 
 export interface HttpDeps {
@@ -19,14 +19,16 @@ export interface HttpDeps {
  * at the root, which a proxy serving the base path does not expose.
  */
 export function createRequestListener({ clientDir, basePath, ready, metrics }: HttpDeps): RequestListener {
-  const serveClient = clientDir ? sirv(clientDir, { single: true, etag: true, gzip: false }) : null;
+  const serveClient = clientDir ? clientFiles(clientDir) : null;
   const json = (res: ServerResponse, status: number, body: object) =>
     res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
   const notFound = (res: ServerResponse) => {
     res.writeHead(404).end();
   };
   return (req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    // The path as sent, never normalised: `new URL` would read `\` as `/` and resolve `..`, so that
+    // `/chat/..\metrics`, which a proxy passes on as a path under /chat/, would become /metrics.
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
     const endpoint = path.startsWith(basePath) ? `/${path.slice(basePath.length)}` : path;
     if (endpoint === "/healthz") return json(res, 200, { status: "ok" });
     if (endpoint === "/readyz") {

@@ -1,20 +1,7 @@
-import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
+import { capturedLog } from "../test-support/captured-log.js";
 import { ChatUser } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
-import { createLogger } from "./logger.js";
-
-/** Every line a logger writes, parsed. */
-function captured() {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { lines, log: createLogger("trace", destination) };
-}
 
 let chat: RunningChat | null = null;
 const users: ChatUser[] = [];
@@ -27,7 +14,7 @@ afterEach(async () => {
 
 describe("logs", () => {
   it("censor tokens, handshake auth and message text wherever a call site puts them", () => {
-    const { lines, log } = captured();
+    const { lines, log } = capturedLog();
     log.info({ token: "secret-1", auth: { token: "secret-2" }, socket: { handshake: { auth: "x" } } }, "a");
     log.info({ message: { text: "private words", token: "secret-3" } }, "b");
     const written = JSON.stringify(lines);
@@ -37,7 +24,7 @@ describe("logs", () => {
   });
 
   it("of a real chat, at trace level, name the socket on every line about one, and hold no token or text", async () => {
-    const { lines, log } = captured();
+    const { lines, log } = capturedLog();
     chat = await startChat({ logger: log });
     const ann = await ChatUser.login(chat.url, "Ann");
     const bob = await ChatUser.login(chat.url, "Bob");
@@ -64,5 +51,17 @@ describe("logs", () => {
     );
     const written = JSON.stringify(lines);
     for (const secret of [ann.token, bob.token, text]) expect(written).not.toContain(secret);
+  });
+
+  it("of a connection carry the client's address, as the per-address limits count it", async () => {
+    const { lines, log } = capturedLog();
+    chat = await startChat({ logger: log, trustProxyHops: 1 });
+    const ann = await ChatUser.login(chat.url, "Ann", {
+      extraHeaders: { "x-forwarded-for": "198.51.100.1, 203.0.113.7" },
+    });
+    users.push(ann);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: "connected", socket: ann.socket.id, address: "203.0.113.7" }),
+    );
   });
 });

@@ -34,7 +34,11 @@ export function onConnection(deps: ConnectionDeps) {
 
   return (socket: ChatSocket): void => {
     const { user } = socket.data;
-    log.info({ ...aboutSocket(socket), recovered: socket.recovered }, "connected");
+    // The address admit() worked out for the per-address limits, so the log names the client they counted.
+    log.info(
+      { ...aboutSocket(socket), address: socket.data.address, recovered: socket.recovered },
+      "connected",
+    );
     // Handlers first and synchronously, so nothing the client sends right after connecting is missed.
     for (const [event, handler] of handlers) socket.on(event as keyof ClientToServerEvents, handler);
     // Taken as its packet arrives, not as an event: Socket.IO dispatches events a tick later and drops

@@ -1,0 +1,25 @@
+import sirv, { type Options, type RequestHandler } from "sirv";
+
+/** Where Vite puts the bundle's files, each named after a hash of its content. */
+const ASSETS_PATH = "/assets/";
+
+/**
+ * The built client's files. A hashed asset never changes under its name (a new build names it anew), so
+ * browsers keep it for a year without asking again; index.html, and the fallback to it for any other path,
+ * is revalidated on every load (ETag), so a deploy reaches everyone at their next load.
+ */
+export function clientFiles(dir: string): RequestHandler {
+  const files = (cacheControl: string, options: Options) =>
+    sirv(dir, {
+      etag: true,
+      // The .gz and .br files the build wrote (see precompress), for browsers that accept them.
+      gzip: true,
+      brotli: true,
+      setHeaders: (res) => res.setHeader("cache-control", cacheControl),
+      ...options,
+    });
+  // No fallback to index.html here: an asset of an older build is a 404, not a page cached for a year.
+  const assets = files("public, max-age=31536000, immutable", {});
+  const pages = files("no-cache", { single: true });
+  return (req, res, next) => (req.url?.startsWith(ASSETS_PATH) ? assets : pages)(req, res, next);
+}
