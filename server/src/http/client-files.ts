@@ -12,7 +12,7 @@ export function clientFiles(dir: string): RequestHandler {
   const files = (cacheControl: string, options: Options) =>
     sirv(dir, {
       etag: true,
-      // The .gz and .br files the build wrote (see precompress), for browsers that accept them.
+      // The .gz and .br files the build wrote (client/build/precompress.ts), for browsers that accept them.
       gzip: true,
       brotli: true,
       setHeaders: (res) => res.setHeader("cache-control", cacheControl),

@@ -2,12 +2,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { type IncomingHttpHeaders, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { brotliDecompressSync, gunzipSync } from "node:zlib";
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { openSqliteStorage } from "../storage/sqlite/index.js";
 import { ChatUser } from "../test-support/chat-client.js";
 import { type RunningChat, startChat, tempDataDir } from "../test-support/chat-server.js";
-import { precompress } from "./precompress.js";
 import { CONTENT_SECURITY_POLICY } from "./security-headers.js";
 
 let chat: RunningChat;
@@ -22,13 +21,14 @@ const ASSET = "/assets/index-C0ffee12.js";
 
 const ASSET_CONTENT = 'console.log("chat");\n'.repeat(100);
 
-/** A client as the build leaves it: the page, a bundle named after its content's hash, compressed. */
+/** A client as the build leaves it: the page, a bundle named after its content's hash, compressed too. */
 function builtClient(): string {
   const dir = mkdtempSync(join(tmpdir(), "chat-client-"));
   writeFileSync(join(dir, "index.html"), "<!doctype html><title>Chat</title>");
   mkdirSync(join(dir, "assets"));
   writeFileSync(join(dir, ASSET), ASSET_CONTENT);
-  precompress(dir);
+  writeFileSync(join(dir, `${ASSET}.gz`), gzipSync(ASSET_CONTENT));
+  writeFileSync(join(dir, `${ASSET}.br`), brotliCompressSync(ASSET_CONTENT));
   return dir;
 }
 
