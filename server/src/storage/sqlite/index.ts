@@ -1,5 +1,7 @@
+import { mkdirSync, statSync } from "node:fs";
 import { MemoryPresenceStore } from "../../presence/memory-store.js";
 import type { Storage } from "../storage.js";
+import { lockDataDir } from "./data-dir-lock.js";
 import { openDatabase } from "./database.js";
 import { SqliteMessageStore } from "./messages.js";
 import { SqliteSessionStore } from "./sessions.js";
@@ -11,8 +13,13 @@ import { SqliteWriter } from "./writer.js";
  * stays in memory.
  */
 export function openSqliteStorage(dataDir: string): Storage {
+  mkdirSync(dataDir, { recursive: true });
+  const lock = lockDataDir(dataDir);
   // Opened here first, so a schema migration or a bad data directory fails at start, not in the writer.
   const db = openDatabase(dataDir);
+  // The file this server writes to: replaced or deleted under it, everything written from then on is
+  // lost at the next start.
+  const file = statSync(db.name).ino;
   const writer = new SqliteWriter(dataDir);
   return {
     sessions: new SqliteSessionStore(db, writer),
@@ -20,6 +27,9 @@ export function openSqliteStorage(dataDir: string): Storage {
     messages: new SqliteMessageStore(db, writer),
     async ping() {
       writer.assertRunning();
+      if (statSync(db.name, { throwIfNoEntry: false })?.ino !== file) {
+        throw new Error(`${db.name} was deleted or replaced while the server ran`);
+      }
       db.prepare("SELECT 1").get();
     },
     // An embedded file is never away for a while: its failures are faults.
@@ -27,6 +37,7 @@ export function openSqliteStorage(dataDir: string): Storage {
     async close() {
       await writer.close();
       db.close();
+      lock.release();
     },
   };
 }
