@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -63,6 +64,25 @@ describe("a server with Redis, while Redis is away", () => {
       "before the outage",
       "during the outage",
     ]);
+  });
+
+  it("ends every connection when Redis loses the chat's data, so that clients log in afresh", async () => {
+    const cy = await ChatUser.login(node.url, "Cy");
+    users.push(cy);
+    const dropped = new Promise((resolve) => cy.socket.once("disconnect", resolve));
+    // As a Redis restarted without its data would: names, sessions and the message counter are gone.
+    execFileSync("redis-cli", ["-p", String(redis.port), "FLUSHALL"]);
+    await dropped;
+    await expect
+      .poll(() => node.logs.some((line) => String(line.msg).includes("redis lost the chat's data")))
+      .toBe(true);
+
+    // The session went with the data, so the token resumes nothing; a new login starts afresh.
+    const resumed = await ChatUser.connect(node.url, { token: cy.token }).catch((err: unknown) => err);
+    expect((resumed as Refused).code).toBe("SESSION_EXPIRED");
+    const again = await ChatUser.login(node.url, "Cy");
+    users.push(again);
+    expect((await again.send(null, "after the data was lost")).ok).toBe(true);
   });
 
   it("shuts down on SIGTERM without waiting for Redis to come back", async () => {

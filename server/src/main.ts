@@ -8,7 +8,12 @@ const log = createLogger(config.LOG_LEVEL);
 // With Redis, this process is one of several: state and broadcasts are shared through it. Loaded only
 // then: the Redis client and adapter are a few megabytes a lone process has no use for.
 const redis = config.REDIS_URL
-  ? await (await import("./storage/redis/index.js")).openRedisStorage(config.REDIS_URL, { log })
+  ? await (await import("./storage/redis/index.js")).openRedisStorage(config.REDIS_URL, {
+      log,
+      // Every identity this process's clients had is gone with the data: they reconnect, find their
+      // session ended, and log in afresh, with message ids of the new data.
+      onDataLost: () => server.io.local.disconnectSockets(true),
+    })
   : null;
 const server = createChatServer({
   storage: redis ?? openSqliteStorage(writableDataDir(config.DATA_DIR)),

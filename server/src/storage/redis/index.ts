@@ -7,6 +7,7 @@ import type { LimiterBackend } from "../../limits/limiter-backend.js";
 import type { AdapterFactory } from "../../transport/io.js";
 import type { Storage } from "../storage.js";
 import { createRedisClient } from "./client.js";
+import { StoreEpoch } from "./epoch.js";
 import { RedisMessageStore } from "./messages.js";
 import { RedisPresenceStore } from "./presence.js";
 import { RedisSessionStore } from "./sessions.js";
@@ -18,6 +19,8 @@ export interface RedisStorageOptions {
   nodeTtlMs?: number;
   /** Where connection trouble is reported; node-redis reconnects on its own meanwhile. */
   log?: Logger;
+  /** Redis lost the chat's data under it (see StoreEpoch): this process's connections must end. */
+  onDataLost?: () => void;
 }
 
 export interface RedisStorage extends Storage {
@@ -39,6 +42,7 @@ export async function openRedisStorage(
 ): Promise<RedisStorage> {
   const prefix = options.keyPrefix ?? REDIS_DEFAULTS.keyPrefix;
   const log = options.log ?? pino({ level: "silent" });
+  const nodeTtlMs = options.nodeTtlMs ?? REDIS_DEFAULTS.nodeTtlMs;
   const redis = createRedisClient(url);
   const broadcasts = createRedisClient(url, { queueWhileOffline: true });
   for (const client of [redis, broadcasts]) {
@@ -47,9 +51,11 @@ export async function openRedisStorage(
   }
   const presence = new RedisPresenceStore(redis, prefix, {
     nodeId: randomBytes(8).toString("hex"),
-    ttlMs: options.nodeTtlMs ?? REDIS_DEFAULTS.nodeTtlMs,
+    ttlMs: nodeTtlMs,
   });
   await presence.start(log);
+  const epoch = new StoreEpoch(redis, `${prefix}epoch`, log);
+  await epoch.start(nodeTtlMs / 3, () => options.onDataLost?.());
   const messages = new RedisMessageStore(redis, prefix);
   let closing: Promise<void> | null = null;
   return {
@@ -64,6 +70,7 @@ export async function openRedisStorage(
     close() {
       closing ??= (async () => {
         presence.stop();
+        epoch.stop();
         await messages.flush();
         for (const client of [redis, broadcasts]) {
           // Waits for the replies of every command already sent: no accepted append is dropped. A client
