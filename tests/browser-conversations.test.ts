@@ -86,6 +86,35 @@ describe("conversations in Chromium", () => {
     await reader.close();
   });
 
+  it("counts what arrives while the page is hidden in the tab's title, group chat included", async () => {
+    const reader = await ChatPage.open(started.browser, started.server.url);
+    await reader.login("Away");
+    const writer = await ChatUser.login(started.server.url, "Present");
+    const setHidden = (hidden: boolean) =>
+      reader.page.evaluate((hide) => {
+        Object.defineProperty(document, "visibilityState", {
+          value: hide ? "hidden" : "visible",
+          configurable: true,
+        });
+        document.dispatchEvent(new Event("visibilitychange"));
+      }, hidden);
+
+    await setHidden(true);
+    await writer.send(null, "while away 1");
+    await writer.send(null, "while away 2");
+    await writer.send("Away", "psst");
+    await reader.message(reader.privateWindow("Present"), "psst").waitFor();
+    await expect.poll(() => reader.page.title()).toBe("(3) Chat");
+    expect(await reader.group.getByTestId("unread").textContent()).toBe("2");
+
+    // Back on the page: the group is in view again; the private window, without the focus, stays unread.
+    await setHidden(false);
+    await expect.poll(() => reader.page.title()).toBe("(1) Chat");
+    expect(await reader.group.getByTestId("unread").count()).toBe(0);
+    writer.close();
+    await reader.close();
+  });
+
   it("opens a conversation chosen in the online list in view with the cursor in it; an incoming one steals nothing", async () => {
     const ann = await ChatPage.open(started.browser, started.server.url);
     await ann.login("Alma");

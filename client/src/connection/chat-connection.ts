@@ -230,9 +230,9 @@ export class ChatConnection {
     if (!conversation.receive(message)) return;
     const mine = this.session.wrote(message);
     if (mine) this.outbox.settle(message.clientId);
-    if (peer === null || seenBefore) return;
-    this.open(peer);
-    if (!mine && this.windows.focused !== conversationId(peer)) conversation.markUnread();
+    if (seenBefore) return;
+    if (peer !== null) this.open(peer);
+    if (!mine && !this.windows.sees(conversationId(peer))) conversation.markUnread();
   }
 
   private refused(err: Error & { data?: ConnectErrorData }): void {

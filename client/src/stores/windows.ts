@@ -1,7 +1,7 @@
 import { nameKey } from "@chat/shared";
 import { defineStore } from "pinia";
 import { ref } from "vue";
-import type { ConversationId } from "./conversation";
+import { type ConversationId, GROUP_CONVERSATION } from "./conversation";
 
 /** Which private conversation windows are open, in the order they were opened. */
 export const useWindows = defineStore("windows", () => {
@@ -10,6 +10,15 @@ export const useWindows = defineStore("windows", () => {
   const focused = ref<ConversationId | null>(null);
   /** The window to come into view and take the keyboard focus: one chosen in the online list, or the group's. */
   const focusRequest = ref<ConversationId | null>(null);
+
+  /**
+   * Whether the reader sees this conversation's new messages as they arrive: the page is visible and,
+   * for a private conversation, its window has the focus (the group's is always on the page).
+   */
+  function sees(id: ConversationId): boolean {
+    if (globalThis.document?.visibilityState === "hidden") return false;
+    return id === GROUP_CONVERSATION || focused.value === id;
+  }
 
   function isOpen(peer: string): boolean {
     return open.value.some((name) => nameKey(name) === nameKey(peer));
@@ -34,5 +43,5 @@ export const useWindows = defineStore("windows", () => {
     open.value = [];
   }
 
-  return { open, focused, focusRequest, isOpen, show, close, restore, clear };
+  return { open, focused, focusRequest, sees, isOpen, show, close, restore, clear };
 });
