@@ -17,6 +17,8 @@ beforeAll(async () => {
     PORT: "0",
     DATA_DIR: mkdtempSync(join(tmpdir(), "chat-outage-")),
     REDIS_URL: redis.url,
+    // Short, so that a user who left during an outage is seen released within the test.
+    PRESENCE_GRACE_MS: "1000",
   });
 });
 
@@ -64,6 +66,19 @@ describe("a server with Redis, while Redis is away", () => {
       "before the outage",
       "during the outage",
     ]);
+  });
+
+  it("releases a user whose connection closed while Redis was away, once it is back", async () => {
+    const [dan, eve] = [await ChatUser.login(node.url, "Dan"), await ChatUser.login(node.url, "Eve")];
+    users.push(dan, eve);
+    await redis.halt();
+    dan.close();
+    await expect.poll(() => node.logs.some((line) => line.what === "disconnect")).toBe(true);
+    await redis.restart();
+    // Not listed for as long as the node runs: its disconnect reaches Redis, and the grace window runs.
+    await eve.waitFor("user:left", (u: { name: string }) => u.name === "Dan", 20_000);
+    const back = await ChatUser.login(node.url, "Dan");
+    users.push(back);
   });
 
   it("ends every connection when Redis loses the chat's data, so that clients log in afresh", async () => {

@@ -23,12 +23,14 @@ export interface PresenceOptions {
  *
  * The window is recorded in the store and timed here; with a store shared by several processes, each
  * also sweeps it now and then, so that the users of a process that died are released (and announced as
- * gone) by another one.
+ * gone) by another one. The sweep also retries the disconnects that could not reach the store.
  */
 export class Presence {
   private readonly expiries = new Map<UserId, NodeJS.Timeout>();
   private readonly running = new Set<Promise<unknown>>();
   private readonly sweeper: NodeJS.Timeout | null = null;
+  /** Sockets whose disconnect did not reach the store (it was unreachable): every sweep tries again. */
+  private readonly undetached = new Map<string, User>();
   private stopped = false;
 
   constructor(
@@ -64,7 +66,12 @@ export class Presence {
 
   disconnected(user: User, socketId: string): Promise<void> {
     return this.track(async () => {
-      if ((await this.store.detach(user.id, socketId)) === 0) await this.startGrace(user.id);
+      const remaining = await this.store.detach(user.id, socketId).catch((error: unknown) => {
+        // Left in the store, the socket would keep its user listed for as long as this process runs.
+        this.undetached.set(socketId, user);
+        throw error;
+      });
+      if (remaining === 0) await this.startGrace(user.id);
     });
   }
 
@@ -111,6 +118,10 @@ export class Presence {
   }
 
   private async sweep(): Promise<void> {
+    for (const [socketId, user] of this.undetached) {
+      this.undetached.delete(socketId);
+      await this.disconnected(user, socketId);
+    }
     const released = (await this.store.sweep?.(this.options.graceMs)) ?? [];
     for (const user of released) this.announceLeft(user);
   }
