@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { migrations } from "./migrations.js";
@@ -15,6 +15,19 @@ export function openDatabase(dataDir: string): SqliteDatabase {
   db.pragma("busy_timeout = 5000");
   migrate(db);
   return db;
+}
+
+/**
+ * A check that `db`'s file is still the one it opened, which throws when it is not. Deleted or replaced
+ * under the server, the file would go on taking writes that the next start no longer sees.
+ */
+export function sameFileCheck(db: SqliteDatabase): () => void {
+  const opened = statSync(db.name).ino;
+  return () => {
+    if (statSync(db.name, { throwIfNoEntry: false })?.ino !== opened) {
+      throw new Error(`${db.name} was deleted or replaced while the server ran`);
+    }
+  };
 }
 
 /** Applies, in order and each in its own transaction, the migrations newer than `user_version`. */

@@ -1,8 +1,8 @@
-import { mkdirSync, statSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { MemoryPresenceStore } from "../../presence/memory-store.js";
 import type { Storage } from "../storage.js";
 import { lockDataDir } from "./data-dir-lock.js";
-import { openDatabase } from "./database.js";
+import { openDatabase, sameFileCheck } from "./database.js";
 import { SqliteMessageStore } from "./messages.js";
 import { SqliteSessionStore } from "./sessions.js";
 import { SqliteWriter } from "./writer.js";
@@ -17,9 +17,7 @@ export function openSqliteStorage(dataDir: string): Storage {
   const lock = lockDataDir(dataDir);
   // Opened here first, so a schema migration or a bad data directory fails at start, not in the writer.
   const db = openDatabase(dataDir);
-  // The file this server writes to: replaced or deleted under it, everything written from then on is
-  // lost at the next start.
-  const file = statSync(db.name).ino;
+  const assertSameFile = sameFileCheck(db);
   const writer = new SqliteWriter(dataDir);
   return {
     sessions: new SqliteSessionStore(db, writer),
@@ -27,9 +25,7 @@ export function openSqliteStorage(dataDir: string): Storage {
     messages: new SqliteMessageStore(db, writer),
     async ping() {
       writer.assertRunning();
-      if (statSync(db.name, { throwIfNoEntry: false })?.ino !== file) {
-        throw new Error(`${db.name} was deleted or replaced while the server ran`);
-      }
+      assertSameFile();
       db.prepare("SELECT 1").get();
     },
     // An embedded file is never away for a while: its failures are faults.

@@ -27,13 +27,19 @@ describe("SQLite storage, as an operator meets it", () => {
     opened.push(openSqliteStorage(dataDir));
   });
 
-  it("stops saying ready once its database file is deleted under it", async () => {
+  it("stops saying ready, and refuses writes it would lose, once its database file is deleted", async () => {
     const dataDir = tempDataDir();
     const storage = openSqliteStorage(dataDir);
     opened.push(storage);
+    const ann = { id: "u-ann", name: "Ann", key: "ann" };
+    await storage.sessions.create(ann, "hash-ann", 1);
+    const message = (text: string) => ({ from: ann, to: null, text, clientId: text, sentAt: 1 });
+    await storage.messages.append(message("before"));
     await storage.ping();
     for (const file of ["chat.db", "chat.db-wal", "chat.db-shm"])
       rmSync(join(dataDir, file), { force: true });
     await expect(storage.ping()).rejects.toThrow(/chat\.db was deleted or replaced/);
+    // Acknowledging it would be a lie: the next start reads a new, empty chat.db.
+    await expect(storage.messages.append(message("after"))).rejects.toThrow(/deleted or replaced/);
   });
 });

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { openDatabase } from "./database.js";
+import { openDatabase, sameFileCheck } from "./database.js";
 import { type BatchReply, preparedWrites, type WriteOp } from "./write-ops.js";
 
 /**
@@ -12,6 +12,8 @@ if (!port) throw new Error("write-worker.js runs as a worker thread");
 const db = openDatabase((workerData as { dataDir: string }).dataDir);
 const write = preparedWrites(db);
 const commit = db.transaction((ops: WriteOp[]) => ops.map(write));
+// Refused rather than acknowledged and lost at the next start (see sameFileCheck).
+const assertSameFile = sameFileCheck(db);
 
 port.on("message", (ops: WriteOp[] | null) => {
   if (ops === null) {
@@ -21,6 +23,7 @@ port.on("message", (ops: WriteOp[] | null) => {
   }
   let reply: BatchReply;
   try {
+    assertSameFile();
     reply = { results: commit(ops) };
   } catch (error) {
     reply = { error: error instanceof Error ? error.message : String(error) };
