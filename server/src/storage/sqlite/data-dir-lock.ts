@@ -8,7 +8,8 @@ import Database from "better-sqlite3";
  * operating system drops when the process ends, however it ends: nothing stale is left to clean up.
  */
 export function lockDataDir(dataDir: string): { release(): void } {
-  const lock = new Database(join(dataDir, "chat.lock"));
+  // No busy wait: a second server is refused at once, not after better-sqlite3's 5 s default.
+  const lock = new Database(join(dataDir, "chat.lock"), { timeout: 0 });
   try {
     // Kept after the transaction ends; the transaction itself is never committed, only closed.
     lock.pragma("locking_mode = EXCLUSIVE");
