@@ -7,6 +7,8 @@ import { SqliteMessageStore } from "./messages.js";
 import { SqliteSessionStore } from "./sessions.js";
 import { SqliteWriter } from "./writer.js";
 
+const BUSY = new Set(["SQLITE_BUSY", "SQLITE_LOCKED"]);
+
 /**
  * The embedded single-process backend: sessions and messages in SQLite under dataDir, written by a
  * thread of their own and read on this one. Presence is live state of this process's sockets, so it
@@ -28,8 +30,9 @@ export function openSqliteStorage(dataDir: string): Storage {
       assertSameFile();
       db.prepare("SELECT 1").get();
     },
-    // An embedded file is never away for a while: its failures are faults.
-    unreachable: () => false,
+    // Locked by another process (a backup, an operator's sqlite3 shell) past the busy timeout: that
+    // passes. Anything else about an embedded file is a fault.
+    unreachable: (error) => BUSY.has((error as { code?: unknown } | null)?.code as string),
     async close() {
       await writer.close();
       db.close();

@@ -1,5 +1,6 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDataDir } from "../../test-support/chat-server.js";
 import { describeStorageContract } from "../storage.contract.js";
@@ -41,5 +42,23 @@ describe("SQLite storage, as an operator meets it", () => {
     await expect(storage.ping()).rejects.toThrow(/chat\.db was deleted or replaced/);
     // Acknowledging it would be a lie: the next start reads a new, empty chat.db.
     await expect(storage.messages.append(message("after"))).rejects.toThrow(/deleted or replaced/);
+  });
+
+  it("counts its database locked by another process as briefly unreachable, not as a fault", async () => {
+    const dataDir = tempDataDir();
+    const storage = openSqliteStorage(dataDir);
+    opened.push(storage);
+    const ann = { id: "u-ann", name: "Ann", key: "ann" };
+    await storage.sessions.create(ann, "hash-ann", 1);
+    const message = (text: string) => ({ from: ann, to: null, text, clientId: text, sentAt: 1 });
+    // An operator's sqlite3 shell, say, holding a write lock past the busy timeout.
+    const shell = new Database(join(dataDir, "chat.db"));
+    shell.exec("BEGIN EXCLUSIVE");
+    const refused: unknown = await storage.messages.append(message("while locked")).catch((error) => error);
+    shell.exec("ROLLBACK");
+    shell.close();
+    expect(storage.unreachable(refused)).toBe(true);
+    expect(storage.unreachable(new Error("a fault"))).toBe(false);
+    expect((await storage.messages.append(message("after"))).message.text).toBe("after");
   });
 });

@@ -12,7 +12,8 @@ export type WriteOp =
 export type WriteResult = number | null;
 
 /** A batch's answer from the writer thread: one result per op, in order, or why the batch failed. */
-export type BatchReply = { results: WriteResult[] } | { error: string };
+/** A failed batch says why, and SQLite's error code when it has one (SQLITE_BUSY: another process locked it). */
+export type BatchReply = { results: WriteResult[] } | { error: string; code?: string };
 
 /** Prepares the statements once; the returned function makes one change within the caller's transaction. */
 export function preparedWrites(db: SqliteDatabase): (op: WriteOp) => WriteResult {

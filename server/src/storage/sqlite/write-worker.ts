@@ -26,7 +26,11 @@ port.on("message", (ops: WriteOp[] | null) => {
     assertSameFile();
     reply = { results: commit(ops) };
   } catch (error) {
-    reply = { error: error instanceof Error ? error.message : String(error) };
+    const { code } = error as { code?: unknown };
+    reply = {
+      error: error instanceof Error ? error.message : String(error),
+      ...(typeof code === "string" ? { code } : {}),
+    };
   }
   port.postMessage(reply);
 });

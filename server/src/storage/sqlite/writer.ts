@@ -51,7 +51,7 @@ export class SqliteWriter {
     return new Promise((resolve, reject) => {
       this.answer = (reply) => {
         this.answer = null;
-        if ("error" in reply) reject(new Error(reply.error));
+        if ("error" in reply) reject(Object.assign(new Error(reply.error), { code: reply.code }));
         else resolve(reply.results);
       };
       this.worker.postMessage(ops);
