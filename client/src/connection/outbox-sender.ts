@@ -10,11 +10,19 @@ export const RATE_LIMIT_RETRY_MS = 1_000;
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * How long a private message waits for its peer to be listed again, counted from when it was first
+ * found waiting, before it fails: long enough for everyone to come back after a server restart, and not
+ * so long that someone else has had time to take the name (it is sent to whoever holds the name).
+ */
+const PEER_WAIT_MS = 30_000;
+
+/**
  * Sends the outbox one message at a time, oldest first, each after the previous one's answer. The server
  * numbers messages in the order they arrive, so two in flight at once could swap: one refused as too fast
  * and sent again after the next one was taken, or each waiting out its own refusal's timer. A private
  * message waits while its peer is not in the online list (after a server restart, others come back one
- * by one), and fails when the peer leaves the chat: a later holder of the name is someone else.
+ * by one), for PEER_WAIT_MS at most, and fails when the peer leaves the chat: a later holder of the name
+ * is someone else.
  */
 export class OutboxSender {
   private readonly outbox = useOutbox();
@@ -22,6 +30,9 @@ export class OutboxSender {
   private sending = false;
   /** This connection's online list has arrived: until then the list is the last connection's. */
   private listed = false;
+  /** Private messages waiting for their peer to be listed, by clientId: since when. */
+  private readonly waitingSince = new Map<string, number>();
+  private waitTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly socket: ChatSocket,
@@ -46,6 +57,7 @@ export class OutboxSender {
       for (let entry = this.next(); entry && this.listed; entry = this.next()) {
         await this.deliver(entry);
       }
+      if (this.listed) this.expireWaits();
     } finally {
       this.sending = false;
     }
@@ -58,6 +70,24 @@ export class OutboxSender {
         this.outbox.setState(entry.clientId, "failed", `${name} has left the chat.`);
       }
     }
+  }
+
+  /** Fails what waited too long for its peer, and wakes up for the next one that will have. */
+  private expireWaits(): void {
+    const now = Date.now();
+    const waiting = new Map<string, number>();
+    for (const { clientId, state, to } of this.outbox.entries) {
+      if (state !== "queued" || to === null || this.presence.isOnline(to)) continue;
+      const since = this.waitingSince.get(clientId) ?? now;
+      if (now - since < PEER_WAIT_MS) waiting.set(clientId, since);
+      else this.outbox.setState(clientId, "failed", `${to} is not online.`);
+    }
+    this.waitingSince.clear();
+    for (const [clientId, since] of waiting) this.waitingSince.set(clientId, since);
+    clearTimeout(this.waitTimer);
+    if (waiting.size === 0) return;
+    const first = Math.min(...waiting.values());
+    this.waitTimer = setTimeout(() => void this.drain(), first + PEER_WAIT_MS - now);
   }
 
   private next(): OutgoingMessage | undefined {
