@@ -146,6 +146,23 @@ describe("leaving, in Chromium", () => {
     await alice.close();
   });
 
+  it("keeps what is unread across a reload", async () => {
+    const alice = await ChatPage.open(browser, server.url);
+    await alice.login("Alice6");
+    const bob = await ChatUser.login(server.url, "Bob6");
+    for (const text of ["unread one", "unread two"]) await bob.send("Alice6", text);
+    const window = alice.privateWindow("Bob6");
+    await alice.message(window, "unread two").waitFor();
+    await expect.poll(() => window.getByTestId("unread").textContent()).toBe("2");
+
+    await alice.page.reload();
+    await alice.message(window, "unread two").waitFor();
+    expect(await window.getByTestId("unread").textContent()).toBe("2");
+    expect(await alice.page.title()).toBe("(2) Chat");
+    bob.close();
+    await alice.close();
+  });
+
   it("shows the next holder of a freed name the earlier holder's messages as someone else's", async () => {
     const first = await ChatPage.open(browser, server.url);
     await first.login("Alice5");

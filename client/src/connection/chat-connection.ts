@@ -88,6 +88,9 @@ export class ChatConnection {
     this.session.joined(saved.joinedAfter);
     if (saved.newestId !== null) this.session.advance(saved.newestId);
     this.windows.restore(saved.windows);
+    for (const peer of [null, ...saved.windows]) {
+      useConversation(peer).unread = saved.unread[conversationId(peer)] ?? 0;
+    }
     this.outbox.restore(saved.outbox);
     this.session.reconnecting(0);
     this.socket.auth = { token: saved.token };

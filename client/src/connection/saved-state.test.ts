@@ -22,6 +22,7 @@ const state: SavedState = {
   newestId: 42,
   joinedAfter: 7,
   windows: ["Bob"],
+  unread: { "private:bob": 2 },
   outbox: [{ clientId: "c1", to: "Bob", text: "hi", createdAt: 1, state: "queued" }],
 };
 
@@ -32,11 +33,11 @@ describe("the state a tab keeps across reloads", () => {
     expect(loadSavedState(storage)).toEqual(state);
   });
 
-  it("reads what an earlier build saved, before it kept where the login started", () => {
+  it("reads what an earlier build saved, before it kept where the login started and what is unread", () => {
     const storage = memoryStorage();
-    const { joinedAfter: _, ...earlier } = state;
+    const { joinedAfter: _, unread: __, ...earlier } = state;
     storage.setItem("chat:v1", JSON.stringify(earlier));
-    expect(loadSavedState(storage)).toEqual({ ...state, joinedAfter: 0 });
+    expect(loadSavedState(storage)).toEqual({ ...state, joinedAfter: 0, unread: {} });
   });
 
   it("is gone after signing out", () => {

@@ -1,6 +1,7 @@
 import { LIMITS } from "@chat/shared";
 import * as v from "valibot";
 import { watch } from "vue";
+import { conversationId, useConversation } from "../stores/conversation";
 import { useOutbox } from "../stores/outbox";
 import { useSession } from "../stores/session";
 import { useWindows } from "../stores/windows";
@@ -16,6 +17,8 @@ const SavedStateSchema = v.object({
   newestId: v.nullable(v.number()),
   joinedAfter: v.optional(v.number(), 0),
   windows: v.array(v.string()),
+  /** Unread counts by conversation id, of the group and the open windows. */
+  unread: v.optional(v.record(v.string(), v.number()), {}),
   outbox: v.array(
     v.object({
       clientId: v.pipe(v.string(), v.maxLength(LIMITS.clientIdMaxLength)),
@@ -61,6 +64,9 @@ export function keepSavedState(): void {
             newestId: session.newestId,
             joinedAfter: session.joinedAfter,
             windows: windows.open,
+            unread: Object.fromEntries(
+              [null, ...windows.open].map((peer) => [conversationId(peer), useConversation(peer).unread]),
+            ),
             outbox: outbox.entries,
           },
     (state) => saveState(state),
