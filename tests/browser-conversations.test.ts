@@ -206,7 +206,7 @@ describe("conversations in Chromium", () => {
     bob.socket.emit("logout");
     await window.getByTestId("peer-offline").waitFor();
     await expect.poll(() => composer.isDisabled()).toBe(true);
-    expect(await composer.getAttribute("placeholder")).toMatch(/Bob is not online/);
+    expect(await composer.getAttribute("placeholder")).toMatch(/Not online: you can write when Bob is back/);
 
     // A message the server refuses (a control character) is shown as failed, with the server's reason.
     await ann.say(ann.group, "ring the \u0007 bell");
