@@ -16,7 +16,7 @@ import { useWindows } from "../stores/windows";
 import { logOutWhenReachable } from "./offline-logout";
 import { OutboxSender, pause, RATE_LIMIT_RETRY_MS } from "./outbox-sender";
 import type { SavedState } from "./saved-state";
-import type { ChatSocket } from "./socket";
+import { type ChatSocket, RECONNECT_DELAY_MAX_MS } from "./socket";
 
 const ACK_TIMEOUT_MS = 10_000;
 const RESUME_RETRY_MS = 2_000;
@@ -35,6 +35,8 @@ export class ChatConnection {
   private readonly sender: OutboxSender;
   /** The id of this login's first acknowledged message, until the login's starting point is known. */
   private firstAcked: number | null = null;
+  /** A logout made offline, still trying to reach the server (see logOutWhenReachable). */
+  private endingOffline: Promise<void> | null = null;
   /** `logout` was sent and the server's closing of this socket is expected, not a surprise. */
   private loggingOut = false;
 
@@ -73,10 +75,13 @@ export class ChatConnection {
     socket.io.on("reconnect_attempt", (attempt) => this.session.reconnecting(attempt));
   }
 
-  login(name: string): void {
+  async login(name: string): Promise<void> {
     // A previous identity still waiting for the server to close it after `logout`.
     if (this.socket.connected) this.socket.disconnect();
     this.session.joining();
+    // The same person joining again right after logging out offline: their old session goes first, or
+    // its name would still be taken.
+    if (this.endingOffline) await Promise.race([this.endingOffline, pause(RECONNECT_DELAY_MAX_MS)]);
     this.firstAcked = null;
     this.socket.auth = { name };
     this.socket.connect();
@@ -136,7 +141,13 @@ export class ChatConnection {
       setTimeout(() => this.loggingOut && this.socket.disconnect(), LOGOUT_WAIT_MS);
     } else {
       this.socket.disconnect();
-      if (this.session.token) logOutWhenReachable(this.createSocket(), this.session.token);
+      if (this.session.token) {
+        const ending = logOutWhenReachable(this.createSocket(), this.session.token);
+        this.endingOffline = ending;
+        void ending.then(() => {
+          if (this.endingOffline === ending) this.endingOffline = null;
+        });
+      }
     }
     this.clearState(null);
   }

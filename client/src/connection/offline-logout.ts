@@ -7,11 +7,17 @@ const GIVE_UP_MS = 60_000;
  * Ends the session of a tab that logged out while offline: this connection of its own resumes the token
  * once the server can be reached, says `logout` and is closed by the server. Without it, the user stays
  * listed and the name taken for the whole grace window, even to the same person joining again.
+ * Resolves once it is over, either way.
  */
-export function logOutWhenReachable(socket: ChatSocket, token: string): void {
+export function logOutWhenReachable(socket: ChatSocket, token: string): Promise<void> {
+  let ended = () => {};
+  const done = new Promise<void>((resolve) => {
+    ended = resolve;
+  });
   const stop = () => {
     clearTimeout(giveUp);
     socket.disconnect();
+    ended();
   };
   const giveUp = setTimeout(stop, GIVE_UP_MS);
   socket.auth = { token };
@@ -21,4 +27,5 @@ export function logOutWhenReachable(socket: ChatSocket, token: string): void {
   // A refusal socket.io does not retry: the token no longer resumes anything, so there is nothing to end.
   socket.on("connect_error", () => socket.active || stop());
   socket.connect();
+  return done;
 }

@@ -1,6 +1,9 @@
 import type { ClientToServerEvents, ServerToClientEvents } from "@chat/shared";
 import { io, type Socket } from "socket.io-client";
 
+/** The longest socket.io-client waits between two connection attempts. */
+export const RECONNECT_DELAY_MAX_MS = 5_000;
+
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /**
@@ -12,6 +15,6 @@ export function createChatSocket(): ChatSocket {
     path: new URL("socket.io", document.baseURI).pathname,
     autoConnect: false,
     reconnectionDelay: 500,
-    reconnectionDelayMax: 5_000,
+    reconnectionDelayMax: RECONNECT_DELAY_MAX_MS,
   });
 }
