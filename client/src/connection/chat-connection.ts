@@ -1,12 +1,4 @@
-import {
-  type ChatMessage,
-  type ConnectErrorData,
-  ErrorCode,
-  LIMITS,
-  type Result,
-  SYNC_OVERLAP,
-  worthRetrying,
-} from "@chat/shared";
+import { type ChatMessage, type ConnectErrorData, ErrorCode, LIMITS, SYNC_OVERLAP } from "@chat/shared";
 import type { Socket } from "socket.io-client";
 import { conversationId, disposeConversations, peerOf, useConversation } from "../stores/conversation";
 import { useOutbox } from "../stores/outbox";
@@ -14,11 +6,11 @@ import { usePresence } from "../stores/presence";
 import { useSession } from "../stores/session";
 import { useWindows } from "../stores/windows";
 import { logOutWhenReachable } from "./offline-logout";
-import { OutboxSender, pause, RATE_LIMIT_RETRY_MS } from "./outbox-sender";
+import { OutboxSender } from "./outbox-sender";
+import { ACK_TIMEOUT_MS, askUntilAnswered, pause } from "./retry";
 import type { SavedState } from "./saved-state";
 import { type ChatSocket, RECONNECT_DELAY_MAX_MS } from "./socket";
 
-const ACK_TIMEOUT_MS = 10_000;
 const RESUME_RETRY_MS = 2_000;
 const LOGOUT_WAIT_MS = 3_000;
 
@@ -181,7 +173,9 @@ export class ChatConnection {
     const seenUpTo = this.session.newestId ?? 0;
     let after = Math.max(0, seenUpTo - SYNC_OVERLAP);
     for (;;) {
-      const res = await this.read((socket) => socket.timeout(ACK_TIMEOUT_MS).emitWithAck("sync", { after }));
+      const res = await askUntilAnswered(this.socket, (socket) =>
+        socket.timeout(ACK_TIMEOUT_MS).emitWithAck("sync", { after }),
+      );
       // Cut off (or answered on a connection that has since been replaced): the next connect resumes it.
       if (!res?.ok) return;
       for (const message of res.messages) this.file(message, message.id <= seenUpTo);
@@ -200,29 +194,12 @@ export class ChatConnection {
     const limit = LIMITS.historyPageDefault;
     try {
       // No answer (the link dropped): the next connect loads what is still missing.
-      const res = await this.read((socket) =>
+      const res = await askUntilAnswered(this.socket, (socket) =>
         socket.timeout(ACK_TIMEOUT_MS).emitWithAck("history:get", { with: peer, before, limit }),
       );
       if (res?.ok) conversation.receiveHistory(res.messages, limit);
     } finally {
       conversation.loadingHistory = false;
-    }
-  }
-
-  /**
-   * A read, asked again after the wait the server names for as long as it is worth retrying: a reconnect
-   * with many windows open asks for more pages at once than one identity may read. null when
-   * no answer came (the link dropped, or the server did not answer in time), or when the connection
-   * it was asked on has since been replaced.
-   */
-  private async read<T extends Result<object>>(ask: (socket: ChatSocket) => Promise<T>): Promise<T | null> {
-    const connection = this.socket.id;
-    for (;;) {
-      const res = await ask(this.socket).catch(() => null);
-      if (!res || connection !== this.socket.id) return null;
-      if (res.ok || !worthRetrying(res.error)) return res;
-      await pause(res.error.retryAfterMs ?? RATE_LIMIT_RETRY_MS);
-      if (connection !== this.socket.id) return null;
     }
   }
 

@@ -1,13 +1,8 @@
 import { type ChatMessage, nameKey, worthRetrying } from "@chat/shared";
 import { type OutgoingMessage, useOutbox } from "../stores/outbox";
 import { usePresence } from "../stores/presence";
+import { ACK_TIMEOUT_MS, waitOut } from "./retry";
 import type { ChatSocket } from "./socket";
-
-const ACK_TIMEOUT_MS = 10_000;
-/** When a RATE_LIMITED answer does not say how long to wait. */
-export const RATE_LIMIT_RETRY_MS = 1_000;
-
-export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * How long a private message waits for its peer to be listed again, counted from when it was first
@@ -115,6 +110,6 @@ export class OutboxSender {
     // Too fast, or the server's store is away for a moment: it waits, still first in line, and goes out
     // again when it may.
     this.outbox.setState(clientId, "queued");
-    await pause(res.error.retryAfterMs ?? RATE_LIMIT_RETRY_MS);
+    await waitOut(res.error);
   }
 }
