@@ -11,15 +11,18 @@ let redis: RunningRedis;
 let node: ServerProcess;
 const users: ChatUser[] = [];
 
-beforeAll(async () => {
-  redis = await startRedis();
-  node = await startServerProcess({
+const startNode = () =>
+  startServerProcess({
     PORT: "0",
     DATA_DIR: mkdtempSync(join(tmpdir(), "chat-outage-")),
     REDIS_URL: redis.url,
     // Short, so that a user who left during an outage is seen released within the test.
     PRESENCE_GRACE_MS: "1000",
   });
+
+beforeAll(async () => {
+  redis = await startRedis();
+  node = await startNode();
 });
 
 afterAll(async () => {
@@ -98,6 +101,55 @@ describe("a server with Redis, while Redis is away", () => {
     const again = await ChatUser.login(node.url, "Cy");
     users.push(again);
     expect((await again.send(null, "after the data was lost")).ok).toBe(true);
+  });
+
+  it("answers within a deadline while Redis is stalled, and a send retried after it is stored once", async () => {
+    const fay = await ChatUser.login(node.url, "Fay");
+    users.push(fay);
+    // Stalled, not gone: the connection stays open and nothing is answered, which node-redis never
+    // times out on its own.
+    redis.pause();
+    try {
+      const [during, ready, refused] = await Promise.all([
+        fay.send(null, "during the stall", "stalled-1"),
+        status("/readyz"),
+        ChatUser.login(node.url, "Gus").catch((err: unknown) => err),
+      ]);
+      expect(during).toMatchObject({
+        ok: false,
+        error: { code: "INTERNAL", retryAfterMs: expect.any(Number) },
+      });
+      expect(ready).toBe(503);
+      expect((refused as Refused).code).toBe("INTERNAL");
+      expect((refused as Refused).data?.retryAfterMs).toEqual(expect.any(Number));
+      await expect
+        .poll(() => node.logs.some((line) => String(line.msg).includes("unanswered past their deadline")))
+        .toBe(true);
+    } finally {
+      redis.resume();
+    }
+    // The stalled send completes once Redis answers; the client's resend finds it instead of adding one.
+    await expect
+      .poll(async () => (await fay.send(null, "during the stall", "stalled-1")).ok, { timeout: 20_000 })
+      .toBe(true);
+    const history = await fay.history(null);
+    expect(history.ok && history.messages.filter((m) => m.text === "during the stall")).toHaveLength(1);
+  });
+
+  it("shuts down on SIGTERM while Redis is stalled", async () => {
+    const other = await startNode();
+    const hal = await ChatUser.login(other.url, "Hal");
+    users.push(hal);
+    redis.pause();
+    try {
+      // Closing waits for Redis to confirm what it was sent, but only until the deadline.
+      const stillRunning = new Promise((resolve) => setTimeout(resolve, 20_000, "still running"));
+      expect(await Promise.race([other.kill("SIGTERM"), stillRunning])).toBe(0);
+    } finally {
+      redis.resume();
+      await other.kill("SIGKILL");
+    }
+    expect(other.logs.some((line) => line.msg === "the store did not finish closing in time")).toBe(true);
   });
 
   it("shuts down on SIGTERM without waiting for Redis to come back", async () => {

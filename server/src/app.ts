@@ -15,6 +15,7 @@ import { Presence } from "./presence/presence.js";
 import { Sessions } from "./sessions/sessions.js";
 import type { Storage } from "./storage/storage.js";
 import { onConnection } from "./transport/connection.js";
+import { DeadlinePassed, Deadlines } from "./transport/deadlines.js";
 import { admit, authenticate } from "./transport/handshake.js";
 import { type AdapterFactory, createIo, messageDelivery } from "./transport/io.js";
 import { PresenceRounds } from "./transport/presence-rounds.js";
@@ -43,6 +44,8 @@ export interface ChatServerOptions {
   trustProxyHops?: number;
   /** This node's name in a cluster, so the proxy can route a long-polling session back to it. */
   nodeId?: string;
+  /** How long a request, handshake or readiness check may wait for the stores (see Deadlines). */
+  requestDeadlineMs?: number;
 }
 
 export interface ChatServer {
@@ -57,6 +60,8 @@ export const DEFAULTS = {
   presenceSweepMs: 5_000,
   /** Socket.IO's default recovery window. */
   recoveryWindowMs: 120_000,
+  /** Half the web client's wait for an answer, so that the client hears "try again" before it gives up. */
+  requestDeadlineMs: 5_000,
 };
 
 export function createChatServer(options: ChatServerOptions): ChatServer {
@@ -68,6 +73,9 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   const basePath = options.basePath ?? "/";
   const trustProxyHops = options.trustProxyHops ?? 0;
   let closing = false;
+  const deadlines = new Deadlines(options.requestDeadlineMs ?? DEFAULTS.requestDeadlineMs, (count) =>
+    log.warn({ requests: count }, "the store left requests unanswered past their deadline"),
+  );
 
   const onLimited: OnLimited = (limit, key) => {
     metrics.limited(limit);
@@ -82,7 +90,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     createRequestListener({
       clientDir: options.clientDir ?? null,
       basePath,
-      ready: async () => !closing && (await storage.ping().then(() => true)),
+      ready: async () => !closing && (await deadlines.within(storage.ping()).then(() => true)),
       metrics: () => metrics.exposition(),
     }),
   );
@@ -114,10 +122,10 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   const messages = new Messages(storage.messages, presence, sessions, messageDelivery(io, metrics));
   metrics.watch({
     connectedSockets: () => io.of("/").sockets.size,
-    onlineUsers: async () => (await presence.online()).length,
+    onlineUsers: async () => (await deadlines.within(presence.online())).length,
   });
 
-  const failures = { log, unreachable: storage.unreachable };
+  const failures = { log, unreachable: storage.unreachable, deadlines };
   io.use(admit(connectionLimits, trustProxyHops, failures));
   io.use(authenticate(sessions, parsers, failures));
   io.on(
@@ -148,9 +156,21 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         io.close(() => resolve());
         http.closeAllConnections();
       });
-      await presenceRounds.stop();
-      await presence.stop();
-      await storage.close();
+      const drained = (async () => {
+        await presenceRounds.stop();
+        await presence.stop();
+        await storage.close();
+      })();
+      // A stalled store would hold the shutdown for as long as it stalls. What it has not confirmed by
+      // the deadline was never acknowledged to a client, which resends it to another process.
+      try {
+        await deadlines.within(drained);
+      } catch (error) {
+        if (!(error instanceof DeadlinePassed)) throw error;
+        log.error({ err: error }, "the store did not finish closing in time");
+      } finally {
+        deadlines.stop();
+      }
     },
   };
 }

@@ -15,6 +15,10 @@ export interface RunningRedis {
   halt(): Promise<void>;
   /** Starts it again after `halt`, on the same port with the same data. */
   restart(): Promise<void>;
+  /** Freezes the server (SIGSTOP) as a stall would: connections stay open and nothing is answered. */
+  pause(): void;
+  /** Lets a paused server carry on (SIGCONT). */
+  resume(): void;
 }
 
 /**
@@ -46,6 +50,8 @@ async function launch(program: string, port: number): Promise<RunningRedis> {
     url: `redis://127.0.0.1:${port}`,
     port,
     halt: () => running.stop(),
+    pause: () => running.signal("SIGSTOP"),
+    resume: () => running.signal("SIGCONT"),
     async restart() {
       running = await run(program, port, dir);
     },
@@ -57,7 +63,11 @@ async function launch(program: string, port: number): Promise<RunningRedis> {
 }
 
 /** One redis-server process on `port` with its data in `dir`, resolved once it accepts connections. */
-async function run(program: string, port: number, dir: string): Promise<{ stop(): Promise<void> }> {
+async function run(
+  program: string,
+  port: number,
+  dir: string,
+): Promise<{ stop(): Promise<void>; signal(signal: NodeJS.Signals): void }> {
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""];
   const child = spawn(program, [...args, "--appendonly", "yes", "--appendfsync", "always"], {
     stdio: ["ignore", "pipe", "inherit"],
@@ -75,9 +85,16 @@ async function run(program: string, port: number, dir: string): Promise<{ stop()
       reject(new Error(`redis-server exited (${code}) before it was ready:\n${output.join("\n")}`)),
     );
   });
+  // Only the process this helper started, by its own pid.
+  const signal = (name: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid as number, name);
+  };
   return {
+    signal,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid as number, "SIGTERM");
+      // A paused server would not act on SIGTERM until it is continued.
+      signal("SIGCONT");
+      signal("SIGTERM");
       await exited;
     },
   };

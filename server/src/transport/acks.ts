@@ -2,6 +2,7 @@ import type { ProtocolError, Result } from "@chat/shared";
 import type { OneAtATime } from "../limits/one-at-a-time.js";
 import { rateLimited } from "../limits/rate-limited.js";
 import type { ChatMetrics } from "../observability/metrics.js";
+import type { Deadlines } from "./deadlines.js";
 import { type FailureContext, internalError } from "./failures.js";
 import type { ChatSocket } from "./types.js";
 
@@ -14,6 +15,7 @@ const TOO_MANY_AT_ONCE = "Too many requests at once. Wait for the answers.";
 
 export interface AckContext extends FailureContext {
   metrics: ChatMetrics;
+  deadlines: Deadlines;
 }
 
 /**
@@ -35,7 +37,9 @@ export function aboutSocket(socket: ChatSocket): { socket: string; user: string 
  * never stored. A large answer costs more of the limit (`extraCost`), spent before it is sent: when that
  * is over the limit, RATE_LIMITED goes instead of the answer. Requests given a `queue` run one at a
  * time per key, each spending its limit when its turn comes: many sent at once cannot all start their
- * work before the first answer's cost is known. Every answer is counted by result for /metrics.
+ * work before the first answer's cost is known. A request the stores leave unanswered past its deadline
+ * is answered INTERNAL with retryAfterMs; its work may still complete later, which a resend with the
+ * same clientId (or a read asked again) tolerates. Every answer is counted by result for /metrics.
  */
 export function acknowledged<R extends Result<object>>(
   context: AckContext,
@@ -50,7 +54,7 @@ export function acknowledged<R extends Result<object>>(
     queue?: { runs: OneAtATime; key: (socket: ChatSocket) => string };
   } = {},
 ): SharedListener {
-  const { log, metrics } = context;
+  const { log, metrics, deadlines } = context;
   return function listener(...args) {
     const ack = args.at(-1);
     if (typeof ack !== "function") return;
@@ -73,12 +77,11 @@ export function acknowledged<R extends Result<object>>(
         limited ? { ok: false, error: limited } : handle(this, payload).then(charged),
       );
     const started = queue ? queue.runs.run(queue.key(this), work) : work();
-    (started ?? Promise.resolve({ ok: false, error: rateLimited(TOO_MANY_AT_ONCE) })).then(
-      answer,
-      (error: unknown) => {
+    deadlines
+      .within(started ?? Promise.resolve({ ok: false, error: rateLimited(TOO_MANY_AT_ONCE) }))
+      .then(answer, (error: unknown) => {
         const failed = internalError(context, error, { ...aboutSocket(this), event }, FAULT);
         answer({ ok: false, error: failed });
-      },
-    );
+      });
   };
 }

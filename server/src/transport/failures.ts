@@ -1,5 +1,6 @@
 import { ErrorCode, type ProtocolError } from "@chat/shared";
 import type { Logger } from "pino";
+import { DeadlinePassed } from "./deadlines.js";
 
 /** How long a client is told to wait before trying again while the store cannot be reached. */
 export const UNREACHABLE_RETRY_MS = 1_000;
@@ -12,9 +13,10 @@ export interface FailureContext {
 
 /**
  * What a client is told about a request that failed inside the server, and the log line it leaves. A
- * store that cannot be reached is expected while it is away: the client is told to try again shortly,
- * and each request leaves a debug line only (the store's client reports the outage itself, once per
- * reconnect attempt). Anything else is a fault of the server, logged as an error.
+ * store that cannot be reached, or did not answer within the deadline, is expected while it is away: the
+ * client is told to try again shortly, and each request leaves a debug line only (the outage is reported
+ * once: by the store's client per reconnect attempt, by Deadlines per expired cohort). Anything else is
+ * a fault of the server, logged as an error.
  */
 export function internalError(
   { log, unreachable }: FailureContext,
@@ -22,7 +24,7 @@ export function internalError(
   about: Record<string, unknown>,
   faultMessage: string,
 ): ProtocolError {
-  if (unreachable(error)) {
+  if (error instanceof DeadlinePassed || unreachable(error)) {
     log.debug({ ...about, err: error }, "store unreachable");
     return {
       code: ErrorCode.INTERNAL,

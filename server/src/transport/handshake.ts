@@ -4,6 +4,7 @@ import type { ConnectionLimits } from "../limits/connection-limits.js";
 import type { RequestParsers } from "../limits/content-limits.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { clientAddress } from "./client-address.js";
+import { DeadlinePassed, type Deadlines } from "./deadlines.js";
 import { type FailureContext, internalError } from "./failures.js";
 import { releaseMissedPackets } from "./recovery-adapter.js";
 import type { ChatSocket } from "./types.js";
@@ -30,18 +31,34 @@ function refusal(error: ProtocolError): ExtendedError {
   return err;
 }
 
-/** Runs a handshake step; whatever it throws refuses the connection with INTERNAL, never crashes. */
+/** What a handshake step needs to fail well: a store that fails or stalls refuses, with advice. */
+export interface HandshakeContext extends FailureContext {
+  deadlines: Deadlines;
+}
+
+/**
+ * Runs a handshake step; whatever it throws refuses the connection with INTERNAL, never crashes, and a
+ * step the stores leave unanswered past the deadline refuses it too: the client tries again later. Such
+ * a step carries on, and should it then succeed, `undo` takes back what it did for the refused socket.
+ */
 function step(
-  failures: FailureContext,
+  failures: HandshakeContext,
   what: string,
   work: (socket: ChatSocket) => Promise<ProtocolError | null>,
+  undo?: (socket: ChatSocket) => Promise<void>,
 ): Middleware {
   return async (socket, next) => {
+    const working = work(socket);
     try {
-      const refused = await work(socket);
+      const refused = await failures.deadlines.within(working);
       next(refused ? refusal(refused) : undefined);
     } catch (error) {
       const about = { socket: socket.id, step: what };
+      if (error instanceof DeadlinePassed && undo) {
+        working
+          .then((refused) => (refused ? undefined : undo(socket)))
+          .catch((late: unknown) => failures.log.warn({ ...about, err: late }, "late handshake not undone"));
+      }
       next(refusal(internalError(failures, error, about, "The server could not log you in. Try again.")));
     }
   };
@@ -51,7 +68,7 @@ function step(
 export function admit(
   limits: ConnectionLimits,
   trustProxyHops: number,
-  failures: FailureContext,
+  failures: HandshakeContext,
 ): Middleware {
   return step(failures, "admit", (socket) => {
     socket.data.address = clientAddress(socket.request, trustProxyHops);
@@ -66,19 +83,29 @@ export function admit(
 export function authenticate(
   sessions: Sessions,
   parsers: RequestParsers,
-  failures: FailureContext,
+  failures: HandshakeContext,
 ): Middleware {
-  return step(failures, "authenticate", async (socket) => {
-    const auth = parsers.auth(socket.handshake.auth);
-    const session = !auth.ok
-      ? auth
-      : "token" in auth.value
-        ? await sessions.resume(auth.value.token)
-        : await sessions.login(auth.value.name);
-    if (!session.ok) return session.error;
-    releaseMissedPackets(socket, session.value.user);
-    socket.data.user = session.value.user;
-    greetingTokens.set(socket, session.value.token);
-    return null;
-  });
+  return step(
+    failures,
+    "authenticate",
+    async (socket) => {
+      const auth = parsers.auth(socket.handshake.auth);
+      const session = !auth.ok
+        ? auth
+        : "token" in auth.value
+          ? await sessions.resume(auth.value.token)
+          : await sessions.login(auth.value.name);
+      if (!session.ok) return session.error;
+      releaseMissedPackets(socket, session.value.user);
+      socket.data.user = session.value.user;
+      greetingTokens.set(socket, session.value.token);
+      return null;
+    },
+    // A login refused for its slowness would otherwise hold its name, unused, for the grace window, and
+    // the user's own retry would find it taken. A late resume needs nothing: its retry is the same user.
+    async (socket) => {
+      const auth = parsers.auth(socket.handshake.auth);
+      if (auth.ok && "name" in auth.value) await sessions.logout(socket.data.user);
+    },
+  );
 }
