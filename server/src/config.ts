@@ -5,6 +5,7 @@ import { LIMITS } from "@chat/shared";
 import type { Logger } from "pino";
 import * as v from "valibot";
 import { DEFAULT_LIMITS, type Limits } from "./limits/settings.js";
+import { StartupError } from "./startup-error.js";
 
 /** The longest delay setTimeout keeps: a longer one fires at once, with only a warning. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -105,7 +106,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = v.safeParse(EnvSchema, env);
   if (result.success) return result.output;
   const problems = result.issues.map((issue) => `${v.getDotPath(issue)}: ${issue.message}`);
-  throw new Error(`invalid configuration: ${problems.join("; ")}`);
+  throw new StartupError(`invalid configuration: ${problems.join("; ")}`);
 }
 
 /**
@@ -119,7 +120,7 @@ export function writableDataDir(dir: string): string {
     return dir;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`invalid configuration: DATA_DIR: cannot create or write ${dir} (${reason})`);
+    throw new StartupError(`invalid configuration: DATA_DIR: cannot create or write ${dir} (${reason})`);
   }
 }
 

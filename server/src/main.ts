@@ -1,52 +1,82 @@
-import { createChatServer } from "./app.js";
-import { limitsOf, readConfig, servedClientDir, writableDataDir } from "./config.js";
+import type { Logger } from "pino";
+import { type ChatServer, createChatServer } from "./app.js";
+import { type Config, limitsOf, readConfig, servedClientDir, writableDataDir } from "./config.js";
 import { createLogger } from "./observability/logger.js";
+import { StartupError } from "./startup-error.js";
 import { openSqliteStorage } from "./storage/sqlite/index.js";
 
-const config = readConfig();
-const log = createLogger(config.LOG_LEVEL);
-// With Redis, this process is one of several: state and broadcasts are shared through it. Loaded only
-// then: the Redis client and adapter are a few megabytes a lone process has no use for.
-const redis = config.REDIS_URL
-  ? await (await import("./storage/redis/index.js")).openRedisStorage(config.REDIS_URL, {
-      log,
-      // Every identity this process's clients had is gone with the data: they reconnect, find their
-      // session ended, and log in afresh, with message ids of the new data.
-      onDataLost: () => server.io.local.disconnectSockets(true),
-    })
-  : null;
-const server = createChatServer({
-  storage: redis ?? openSqliteStorage(writableDataDir(config.DATA_DIR)),
-  adapter: redis?.createAdapter(),
-  limiterBackend: redis?.limiters,
-  presenceGraceMs: config.PRESENCE_GRACE_MS,
-  clientDir: servedClientDir(config.CLIENT_DIR, log),
-  limits: limitsOf(config),
-  allowedOrigins: config.ALLOWED_ORIGINS,
-  logger: log,
-  basePath: config.BASE_PATH,
-  trustProxyHops: config.TRUST_PROXY,
-  nodeId: config.NODE_ID,
-});
+/** Why listening failed, for the errors an operator causes and fixes. */
+const LISTEN_PROBLEMS: Record<string, string> = {
+  EADDRINUSE: "is in use by another process",
+  EACCES: "needs privileges this process does not have",
+  EADDRNOTAVAIL: "is not an address of this machine",
+};
 
-const address = await server.listen(config.PORT, config.HOST);
-log.info({ port: address.port, host: address.address, storage: redis ? "redis" : "sqlite" }, "listening");
-
-let closing = false;
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.once(signal, () => {
-    if (closing) return;
-    closing = true;
-    log.info({ signal }, "shutting down");
-    server.close().then(
-      () => {
-        log.info("closed");
-        process.exit(0);
-      },
-      (error: unknown) => {
-        log.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
+async function start(config: Config, log: Logger): Promise<ChatServer> {
+  // With Redis, this process is one of several: state and broadcasts are shared through it. Loaded only
+  // then: the Redis client and adapter are a few megabytes a lone process has no use for.
+  const redis = config.REDIS_URL
+    ? await (await import("./storage/redis/index.js")).openRedisStorage(config.REDIS_URL, {
+        log,
+        // Every identity this process's clients had is gone with the data: they reconnect, find their
+        // session ended, and log in afresh, with message ids of the new data.
+        onDataLost: () => server.io.local.disconnectSockets(true),
+      })
+    : null;
+  const server = createChatServer({
+    storage: redis ?? openSqliteStorage(writableDataDir(config.DATA_DIR)),
+    adapter: redis?.createAdapter(),
+    limiterBackend: redis?.limiters,
+    presenceGraceMs: config.PRESENCE_GRACE_MS,
+    clientDir: servedClientDir(config.CLIENT_DIR, log),
+    limits: limitsOf(config),
+    allowedOrigins: config.ALLOWED_ORIGINS,
+    logger: log,
+    basePath: config.BASE_PATH,
+    trustProxyHops: config.TRUST_PROXY,
+    nodeId: config.NODE_ID,
   });
+  try {
+    const address = await server.listen(config.PORT, config.HOST);
+    log.info({ port: address.port, host: address.address, storage: redis ? "redis" : "sqlite" }, "listening");
+  } catch (error) {
+    const problem = LISTEN_PROBLEMS[(error as NodeJS.ErrnoException).code ?? ""];
+    if (!problem) throw error;
+    throw new StartupError(`HOST ${config.HOST} PORT ${config.PORT} ${problem}`, { cause: error });
+  }
+  return server;
+}
+
+function stopOnSignals(server: ChatServer, log: Logger): void {
+  let closing = false;
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      if (closing) return;
+      closing = true;
+      log.info({ signal }, "shutting down");
+      server.close().then(
+        () => {
+          log.info("closed");
+          process.exit(0);
+        },
+        (error: unknown) => {
+          log.error({ err: error }, "shutdown failed");
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+// Before the configuration is read, its log level is not known: a failure to start is always logged.
+let log = createLogger("info");
+try {
+  const config = readConfig();
+  log = createLogger(config.LOG_LEVEL);
+  stopOnSignals(await start(config, log), log);
+} catch (error) {
+  // What the operator can fix is said in one line; anything else is a fault, logged with its stack.
+  if (error instanceof StartupError) log.fatal(error.message);
+  else log.fatal({ err: error }, "failed to start");
+  process.exit(1);
 }

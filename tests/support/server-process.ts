@@ -15,6 +15,16 @@ export interface ServerProcess {
   kill(signal: NodeJS.Signals): Promise<number | string>;
 }
 
+/** The server exited before it listened: how, and what it logged. */
+export class StartFailed extends Error {
+  constructor(
+    readonly exit: number | string,
+    readonly logs: Record<string, unknown>[],
+  ) {
+    super(`server exited (${exit}) before listening`);
+  }
+}
+
 /** Starts the built server (`server/dist/main.js`) as its own process and waits until it listens. */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, [MAIN], {
@@ -31,7 +41,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       logs.push(entry);
       if (entry.msg === "listening") resolve(entry.port as number);
     });
-    void exited.then((code) => reject(new Error(`server exited (${code}) before listening`)));
+    void exited.then((code) => reject(new StartFailed(code, logs)));
   });
   const port = await listening;
   return {

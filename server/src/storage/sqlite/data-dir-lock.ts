@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { StartupError } from "../../startup-error.js";
 
 /**
  * Holds DATA_DIR for this process until released. Two servers on one DATA_DIR would share names and
@@ -16,7 +17,7 @@ export function lockDataDir(dataDir: string): { release(): void } {
     lock.exec("BEGIN EXCLUSIVE");
   } catch (error) {
     lock.close();
-    throw new Error(
+    throw new StartupError(
       `DATA_DIR ${dataDir} is in use by another server process. To run several processes as one chat, ` +
         "give them REDIS_URL instead.",
       { cause: error },
