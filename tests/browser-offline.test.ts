@@ -190,7 +190,18 @@ describe("leaving, in Chromium", () => {
     const bob = await ChatUser.login(server.url, "Bob4");
     await alice.context.setOffline(true);
     await expect.poll(() => alice.status()).toBe("reconnecting");
+    // Something typed offline is not dropped without asking: staying keeps it waiting to be sent.
+    await alice.say(alice.group, "never sent");
+    const unsent = alice.message(alice.group, "never sent").and(alice.page.locator('[data-state="queued"]'));
+    await unsent.waitFor();
     await alice.page.getByTestId("logout").click();
+    const asked = alice.page.getByTestId("logout-confirm");
+    expect(await asked.textContent()).toContain("1 message is not sent yet");
+    await alice.page.getByTestId("logout-stay").click();
+    await asked.waitFor({ state: "detached" });
+    await unsent.waitFor();
+    await alice.page.getByTestId("logout").click();
+    await alice.page.getByTestId("logout-anyway").click();
     await alice.page.getByTestId("login-name").waitFor();
     // The keyboard is back in the name field, for whoever joins next.
     expect(await alice.page.getByTestId("login-name").evaluate((el) => el === document.activeElement)).toBe(
@@ -203,6 +214,8 @@ describe("leaving, in Chromium", () => {
     await alice.login("Alice4");
     await left;
     expect(await alice.typesInto(alice.group)).toBe(true);
+    // Discarded, as confirmed: the next session of the name does not send it.
+    await alice.message(alice.group, "never sent").waitFor({ state: "detached" });
     bob.close();
     await alice.close();
   });
