@@ -80,6 +80,16 @@ describe("grace window", () => {
     expect(back.name).toBe("Bob");
   });
 
+  it("can be turned off (0): logins still work, and a dropped user is gone at once", async () => {
+    chat = await startChat({ presenceGraceMs: 0 });
+    const ann = await connect({ name: "Ann" });
+    const bob = await connect({ name: "Bob" });
+    expect(ann.online.has("Bob")).toBe(true);
+    bob.close();
+    await ann.next("user:left", named("Bob"));
+    expect((await connect({ name: "Bob" })).name).toBe("Bob");
+  });
+
   it("counts several tabs as one presence: user:left only when the last one is gone", async () => {
     chat = await startChat({ presenceGraceMs: 300 });
     const ann = await connect({ name: "Ann" });

@@ -17,6 +17,13 @@ export interface PresenceOptions {
 }
 
 /**
+ * How long a name claimed by a handshake waits for its socket, however short the grace window is: the
+ * handshake still has the session to store and the greeting to send. With a grace window of 0 (allowed:
+ * no blip is hidden), the name was freed before the socket could count in, and every login failed.
+ */
+const HANDSHAKE_WINDOW_MS = 10_000;
+
+/**
  * Presence with a grace window: a user whose last socket drops stays listed, holding the name, for
  * `graceMs`, so a short network blip is invisible to everyone else. Only when the window passes with no
  * socket back is the name freed and `user:left` announced.
@@ -45,14 +52,16 @@ export class Presence {
   }
 
   /**
-   * Holds the user's name. The grace clock starts at once: if the handshake never turns into a
-   * connected socket, the name is still freed.
+   * Holds the user's name. A clock starts at once, as long as the grace window but never shorter than
+   * a handshake needs: if the handshake never turns into a connected socket, the name is still freed.
    */
   async claim(user: User): Promise<ClaimResult> {
     const result = await this.store.claim(user);
     if (result === "taken") return result;
     if (result === "joined") this.announcer.joined(user);
-    if ((await this.store.connectionCount(user.id)) === 0) await this.startGrace(user.id);
+    if ((await this.store.connectionCount(user.id)) === 0) {
+      await this.startGrace(user.id, Math.max(this.options.graceMs, HANDSHAKE_WINDOW_MS));
+    }
     return result;
   }
 
@@ -101,14 +110,14 @@ export class Presence {
     await Promise.allSettled([...this.running]);
   }
 
-  private async startGrace(id: UserId): Promise<void> {
-    const grace = await this.store.startGrace(id, this.options.graceMs);
+  private async startGrace(id: UserId, windowMs = this.options.graceMs): Promise<void> {
+    const grace = await this.store.startGrace(id, windowMs);
     if (this.stopped) return;
     this.cancelGrace(id);
     const timer = setTimeout(() => {
       this.expiries.delete(id);
       this.background("grace", async () => this.announceLeft(await this.store.endGrace(id, grace)));
-    }, this.options.graceMs);
+    }, windowMs);
     this.expiries.set(id, timer);
   }
 
