@@ -17,7 +17,7 @@ import type { Storage } from "./storage/storage.js";
 import { onConnection } from "./transport/connection.js";
 import { DeadlinePassed, Deadlines } from "./transport/deadlines.js";
 import { admit, authenticate } from "./transport/handshake.js";
-import { type AdapterFactory, createIo, messageDelivery } from "./transport/io.js";
+import { type AdapterFactory, createIo, disconnectIdentity, messageDelivery } from "./transport/io.js";
 import { PresenceRounds } from "./transport/presence-rounds.js";
 import type { ChatIo } from "./transport/types.js";
 
@@ -127,7 +127,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
 
   const failures = { log, unreachable: storage.unreachable, deadlines };
   io.use(admit(connectionLimits, trustProxyHops, failures));
-  io.use(authenticate(sessions, parsers, failures));
+  io.use(authenticate(sessions, parsers, failures, (user) => disconnectIdentity(io, user)));
   io.on(
     "connection",
     onConnection({

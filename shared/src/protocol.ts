@@ -26,8 +26,11 @@ export interface SessionInfo {
   name: string;
 }
 
-/** Handshake `auth`: log in with a name, or resume with the token from `session`. */
-export type HandshakeAuth = { name: string } | { token: string };
+/**
+ * Handshake `auth`: log in with a name, or resume with the token from `session`. With `logout: true`, end
+ * the token's session instead, without connecting (a tab that logged out while it was offline).
+ */
+export type HandshakeAuth = { name: string } | { token: string; logout?: boolean };
 
 export interface SendRequest {
   /** null: the group chat; a name: a private message to that user. */

@@ -104,7 +104,20 @@ describe("names", () => {
 describe("handshake auth", () => {
   it("logs in with a name and resumes with a token, the token winning", () => {
     expect(parseHandshakeAuth({ name: " ann " })).toEqual({ ok: true, value: { name: "ann" } });
-    expect(parseHandshakeAuth({ token: "t0k", name: "ann" })).toEqual({ ok: true, value: { token: "t0k" } });
+    expect(parseHandshakeAuth({ token: "t0k", name: "ann" })).toEqual({
+      ok: true,
+      value: { token: "t0k", logout: false },
+    });
+  });
+
+  it("ends the session only when logout is exactly true", () => {
+    expect(parseHandshakeAuth({ token: "t0k", logout: true })).toEqual({
+      ok: true,
+      value: { token: "t0k", logout: true },
+    });
+    for (const logout of ["true", 1, null, false]) {
+      expect(parseHandshakeAuth({ token: "t0k", logout })).toMatchObject({ value: { logout: false } });
+    }
   });
 
   it("takes a null token for none, as a client with nothing saved sends it", () => {

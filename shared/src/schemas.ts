@@ -51,7 +51,11 @@ export const SyncRequestSchema = v.object({
   after: v.nullable(v.pipe(v.number(), v.safeInteger(), v.minValue(0))),
 });
 
-const HandshakeAuthSchema = v.object({ token: v.optional(v.unknown()), name: v.optional(v.unknown()) });
+const HandshakeAuthSchema = v.object({
+  token: v.optional(v.unknown()),
+  name: v.optional(v.unknown()),
+  logout: v.optional(v.unknown()),
+});
 const TokenSchema = v.pipe(
   v.string(SESSION_ENDED),
   v.minLength(1, SESSION_ENDED),
@@ -96,13 +100,20 @@ export function parseName(raw: unknown): Parsed<string> {
   return parseWith(NameSchema, raw, () => ErrorCode.NAME_INVALID);
 }
 
-/** `{ token }` resumes, `{ name }` logs in; a token wins when both are given, and a null one counts as none. */
-export function parseHandshakeAuth(raw: unknown): Parsed<{ token: string } | { name: string }> {
+/**
+ * `{ token }` resumes (or, with `logout: true` and nothing else, ends), `{ name }` logs in; a token wins
+ * when both are given, and a null one counts as none.
+ */
+export function parseHandshakeAuth(
+  raw: unknown,
+): Parsed<{ token: string; logout: boolean } | { name: string }> {
   const auth = v.safeParse(HandshakeAuthSchema, raw ?? {});
   if (!auth.success) return failure(ErrorCode.NAME_INVALID, "Log in with { name } or resume with { token }.");
   if (auth.output.token !== undefined && auth.output.token !== null) {
     const token = parseWith(TokenSchema, auth.output.token, () => ErrorCode.SESSION_EXPIRED);
-    return token.ok ? { ok: true, value: { token: token.value } } : token;
+    return token.ok
+      ? { ok: true, value: { token: token.value, logout: auth.output.logout === true } }
+      : token;
   }
   const name = parseName(auth.output.name);
   return name.ok ? { ok: true, value: { name: name.value } } : name;

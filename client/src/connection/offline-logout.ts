@@ -4,28 +4,23 @@ import type { ChatSocket } from "./socket";
 const GIVE_UP_MS = 60_000;
 
 /**
- * Ends the session of a tab that logged out while offline: this connection of its own resumes the token
- * once the server can be reached, says `logout` and is closed by the server. Without it, the user stays
- * listed and the name taken for the whole grace window, even to the same person joining again.
- * Resolves once it is over, either way.
+ * Ends the session of a tab that logged out while offline: this connection of its own offers the token
+ * with `logout: true` once the server can be reached, and the server ends the session in the handshake
+ * and refuses it, so the user is never listed again on the way out. Without it, the user stays listed
+ * and the name taken for the whole grace window, even to the same person joining again. Resolves once
+ * it is over, either way.
  */
 export function logOutWhenReachable(socket: ChatSocket, token: string): Promise<void> {
-  let ended = () => {};
-  const done = new Promise<void>((resolve) => {
-    ended = resolve;
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      clearTimeout(giveUp);
+      socket.disconnect();
+      resolve();
+    };
+    const giveUp = setTimeout(stop, GIVE_UP_MS);
+    socket.auth = { token, logout: true };
+    // Unreachable: socket.io tries again by itself. A refusal it does not retry is the server's answer.
+    socket.on("connect_error", () => socket.active || stop());
+    socket.connect();
   });
-  const stop = () => {
-    clearTimeout(giveUp);
-    socket.disconnect();
-    ended();
-  };
-  const giveUp = setTimeout(stop, GIVE_UP_MS);
-  socket.auth = { token };
-  socket.on("connect", () => socket.emit("logout"));
-  // The server closes it once the session has ended; any other drop is retried by socket.io.
-  socket.on("disconnect", (reason) => reason === "io server disconnect" && stop());
-  // A refusal socket.io does not retry: the token no longer resumes anything, so there is nothing to end.
-  socket.on("connect_error", () => socket.active || stop());
-  socket.connect();
-  return done;
 }

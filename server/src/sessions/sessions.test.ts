@@ -204,3 +204,38 @@ describe("logout", () => {
     await tab2Gone;
   });
 });
+
+describe("logout in the handshake (auth: { token, logout: true }), as a tab that logged out offline sends it", () => {
+  it("ends the session without listing its user again on the way out", async () => {
+    await chat.close();
+    chat = await startChat({ presenceGraceMs: 100 });
+    const ann = await login("Ann");
+    const bob = await login("Bob");
+    const token = bob.token;
+    bob.close();
+    await ann.next("user:left", (u: { name: string }) => u.name === "Bob");
+    const seenFrom = ann.events.length;
+
+    const refused = await refusal(ChatUser.connect(chat.url, { token, logout: true }));
+    expect(refused.code).toBe(ErrorCode.SESSION_EXPIRED);
+    // Presence changes reach Ann in order: once Cy's join is in, a listing of Bob would be too.
+    await login("Cy");
+    await ann.waitFor("user:joined", (u: { name: string }) => u.name === "Cy");
+    expect(ann.events.slice(seenFrom).filter((e) => e.event === "user:joined")).toEqual([
+      { event: "user:joined", payload: { name: "Cy" } },
+    ]);
+    expect((await refusal(ChatUser.connect(chat.url, { token }))).code).toBe(ErrorCode.SESSION_EXPIRED);
+    expect((await login("Bob")).name).toBe("Bob");
+  });
+
+  it("closes the tabs the identity still has open, and frees the name at once", async () => {
+    const ann = await login("Ann");
+    const bob = await login("Bob");
+    const closed = new Promise((resolve) => bob.socket.once("disconnect", resolve));
+    const left = ann.next("user:left", (u: { name: string }) => u.name === "Bob");
+    await refusal(ChatUser.connect(chat.url, { token: bob.token, logout: true }));
+    expect(await closed).toBe("io server disconnect");
+    await left;
+    expect((await login("bob")).name).toBe("bob");
+  });
+});

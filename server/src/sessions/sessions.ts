@@ -55,6 +55,13 @@ export class Sessions {
     await this.presence.leave(user);
   }
 
+  /** Logs out the token's identity without a connection of its own; null when the token had already ended. */
+  async logoutByToken(token: string): Promise<User | null> {
+    const user = await this.store.findByTokenHash(hashToken(token));
+    if (user) await this.logout(user);
+    return user;
+  }
+
   isKnownName(key: string): Promise<boolean> {
     return this.store.isKnownName(key);
   }

@@ -4,6 +4,7 @@ import type { Sessions } from "../sessions/sessions.js";
 import { userRoom } from "../users.js";
 import { aboutSocket } from "./acks.js";
 import { takeGreetingToken } from "./handshake.js";
+import { disconnectIdentity } from "./io.js";
 import { type MessageHandlerDeps, messageHandlers } from "./message-handlers.js";
 import { PRESENCE_ROOM, type PresenceRounds } from "./presence-rounds.js";
 import type { ChatIo, ChatSocket } from "./types.js";
@@ -47,7 +48,7 @@ export function onConnection(deps: ConnectionDeps) {
       if (event === LOGOUT)
         settle(socket, "logout", async () => {
           await sessions.logout(user);
-          io.in(userRoom(user.id)).disconnectSockets(true);
+          disconnectIdentity(io, user);
         });
       else if (!knownEvents.has(event)) return refuseUnknown(event, args.at(-1));
       next();

@@ -1,8 +1,9 @@
-import type { ProtocolError } from "@chat/shared";
+import { ErrorCode, type ProtocolError, SESSION_ENDED } from "@chat/shared";
 import type { ExtendedError } from "socket.io";
 import type { ConnectionLimits } from "../limits/connection-limits.js";
 import type { RequestParsers } from "../limits/content-limits.js";
 import type { Sessions } from "../sessions/sessions.js";
+import type { User } from "../users.js";
 import { clientAddress } from "./client-address.js";
 import { DeadlinePassed, type Deadlines } from "./deadlines.js";
 import { type FailureContext, internalError } from "./failures.js";
@@ -78,21 +79,30 @@ export function admit(
 
 /**
  * Every handshake, recovered ones included, logs in (`auth: { name }`) or resumes (`auth: { token }`),
- * so an ended session can never come back through connection state recovery.
+ * so an ended session can never come back through connection state recovery. `auth: { token, logout:
+ * true }` ends the session instead and is refused: there is nothing left to connect to.
  */
 export function authenticate(
   sessions: Sessions,
   parsers: RequestParsers,
   failures: HandshakeContext,
+  disconnectIdentity: (user: User) => void,
 ): Middleware {
   return step(
     failures,
     "authenticate",
     async (socket) => {
       const auth = parsers.auth(socket.handshake.auth);
-      const session = !auth.ok
-        ? auth
-        : "token" in auth.value
+      if (!auth.ok) return auth.error;
+      if ("token" in auth.value && auth.value.logout) {
+        // Ended without ever being listed again: no user:joined, no moment in which a message to this
+        // user is accepted. Its other tabs are closed as a `logout` would close them.
+        const user = await sessions.logoutByToken(auth.value.token);
+        if (user) disconnectIdentity(user);
+        return { code: ErrorCode.SESSION_EXPIRED, message: SESSION_ENDED };
+      }
+      const session =
+        "token" in auth.value
           ? await sessions.resume(auth.value.token)
           : await sessions.login(auth.value.name);
       if (!session.ok) return session.error;

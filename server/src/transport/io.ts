@@ -7,7 +7,7 @@ import type { ConnectionLimits, TransportConnection } from "../limits/connection
 import type { OnLimited } from "../limits/rate-limited.js";
 import type { Delivery } from "../messages/messages.js";
 import type { ChatMetrics } from "../observability/metrics.js";
-import { userRoom } from "../users.js";
+import { type User, userRoom } from "../users.js";
 import { clientAddress } from "./client-address.js";
 import { coalesceWrites } from "./coalesce-writes.js";
 import { writeFramesDirectly } from "./direct-frames.js";
@@ -92,6 +92,11 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
 /** A handshake opens a transport; later polling requests and upgrades carry its session id. */
 function isNewTransport(request: IncomingMessage): boolean {
   return !new URL(request.url ?? "/", "http://localhost").searchParams.has("sid");
+}
+
+/** Closes every socket of an identity, on every process: how a logout ends the identity's other tabs. */
+export function disconnectIdentity(io: ChatIo, user: User): void {
+  io.in(userRoom(user.id)).disconnectSockets(true);
 }
 
 export function messageDelivery(io: ChatIo, metrics: ChatMetrics): Delivery {
