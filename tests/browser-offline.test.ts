@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChatMessage } from "@chat/shared";
-import type { Browser } from "playwright-core";
+import type { Browser, Locator } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
 import { freePort } from "../server/src/test-support/ports.js";
@@ -88,7 +88,19 @@ describe("the chat in Chromium over a flaky network", () => {
 });
 
 describe("the chat in Chromium across a server restart", () => {
-  it("holds a private message typed while the server was down until its peer is back, then sends it", async () => {
+  /**
+   * Alice writes to Bob while the server is down. The restarted server lists nobody until they come
+   * back, so once Alice is back her message waits for Bob, who reconnects only when the test says so.
+   */
+  async function aliceWaitingForBob(
+    run: (scene: {
+      url: string;
+      alice: ChatPage;
+      bob: ChatUser;
+      window: Locator;
+      text: string;
+    }) => Promise<void>,
+  ): Promise<void> {
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), "chat-restart-"));
     const serve = () => startServerProcess({ PORT: String(port), DATA_DIR: dataDir });
@@ -96,7 +108,6 @@ describe("the chat in Chromium across a server restart", () => {
     try {
       const alice = await ChatPage.open(browser, restartable.url);
       await alice.login("Alice");
-      // Bob comes back only when told to, after Alice: the restarted server lists him from then on.
       const bob = await ChatUser.login(restartable.url, "Bob");
       await alice.onlineUser("Bob").dblclick();
       const window = alice.privateWindow("Bob");
@@ -110,16 +121,35 @@ describe("the chat in Chromium across a server restart", () => {
       const pending = alice.message(window, text).getByTestId("message-state");
       await pending.getByText("Waiting for Bob to come back…").waitFor();
 
-      const received = bob.next<ChatMessage>("message", (m) => m.text === text, 20_000);
-      bob.socket.connect();
-      expect((await received).from).toBe("Alice");
-      await alice.message(window, text).and(alice.page.locator('[data-state="sent"]')).waitFor();
-      expect(await window.getByTestId("retry").count()).toBe(0);
+      await run({ url: restartable.url, alice, bob, window, text });
       bob.close();
       await alice.close();
     } finally {
       await restartable.kill("SIGTERM");
     }
+  }
+
+  it("holds a private message typed while the server was down until its peer is back, then sends it", async () => {
+    await aliceWaitingForBob(async ({ alice, bob, window, text }) => {
+      const received = bob.next<ChatMessage>("message", (m) => m.text === text, 20_000);
+      bob.socket.connect();
+      expect((await received).from).toBe("Alice");
+      await alice.message(window, text).and(alice.page.locator('[data-state="sent"]')).waitFor();
+      expect(await window.getByTestId("retry").count()).toBe(0);
+    });
+  });
+
+  it("never gives that message to someone who takes the name before its peer is back", async () => {
+    await aliceWaitingForBob(async ({ url, alice, window, text }) => {
+      // Nobody is listed after the restart, so the name is free to whoever asks first.
+      const impostor = await ChatUser.login(url, "Bob");
+      await alice.message(window, text).and(alice.page.locator('[data-state="failed"]')).waitFor();
+      await window.getByText("someone else uses the name now").waitFor();
+      await alice.say(alice.group, "fence");
+      await impostor.waitFor<ChatMessage>("message", (m) => m.text === "fence");
+      expect(impostor.messages.map((m) => m.text)).toEqual(["fence"]);
+      impostor.close();
+    });
   });
 });
 

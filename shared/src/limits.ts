@@ -6,6 +6,8 @@ export const LIMITS = {
   textMaxLength: 4000,
   /** Client-chosen idempotency key of a send. */
   clientIdMaxLength: 64,
+  /** A user's `id`, as `toId` of a send; the server's ids are shorter. */
+  userIdMaxLength: 64,
   /** Page size of `history:get` when the request names none. */
   historyPageDefault: 50,
   historyPageMax: 200,

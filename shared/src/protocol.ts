@@ -18,6 +18,11 @@ export interface ChatMessage {
 
 export interface UserSummary {
   name: string;
+  /**
+   * The identity behind the name: the same across its tabs, reconnects and server restarts, and never
+   * that of a later holder of the name. Not a secret (the token is); send it as `toId` to mean this one.
+   */
+  id: string;
 }
 
 export interface SessionInfo {
@@ -35,6 +40,11 @@ export type HandshakeAuth = { name: string } | { token: string; logout?: boolean
 export interface SendRequest {
   /** null: the group chat; a name: a private message to that user. */
   to: string | null;
+  /**
+   * With `to`, optionally: the `id` of the user meant (from the online list). If the name is held by
+   * someone else by now, the message is refused with USER_OFFLINE instead of reaching them.
+   */
+  toId?: string | null;
   text: string;
   /** Unique per send of this identity; resending it returns the original message and delivers nothing. */
   clientId: string;

@@ -145,6 +145,17 @@ describe("message:send", () => {
     expect(parseSendRequest({ ...valid, to: "bob" })).toEqual({ ok: true, value: { ...valid, to: "bob" } });
   });
 
+  it("takes the id of the user meant, and refuses one that is not a short string", () => {
+    const toBob = { ...valid, to: "bob", toId: "c7yUQ2V0cgyiFwRD" };
+    expect(parseSendRequest(toBob)).toEqual({ ok: true, value: toBob });
+    for (const toId of [7, {}, "x".repeat(LIMITS.userIdMaxLength + 1)]) {
+      expect(parseSendRequest({ ...toBob, toId })).toMatchObject({
+        ok: false,
+        error: { code: ErrorCode.BAD_REQUEST },
+      });
+    }
+  });
+
   it.each([
     ["not a string", 5],
     ["empty", ""],

@@ -37,6 +37,7 @@ const PeerNameSchema = v.pipe(v.string(), v.maxLength(LIMITS.nameMaxLength * 4))
 
 export const SendRequestSchema = v.object({
   to: v.nullable(PeerNameSchema),
+  toId: v.nullish(v.pipe(v.string(), v.maxLength(LIMITS.userIdMaxLength))),
   text: TextSchema,
   clientId: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.clientIdMaxLength)),
 });

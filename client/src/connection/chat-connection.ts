@@ -52,13 +52,13 @@ export class ChatConnection {
       this.presence.reset(users);
       this.sender.listArrived();
     });
-    socket.on("user:joined", ({ name }) => {
-      this.presence.joined(name);
+    socket.on("user:joined", (user) => {
+      this.presence.joined(user);
       void this.sender.drain();
     });
-    socket.on("user:left", ({ name }) => {
-      this.presence.left(name);
-      this.sender.peerLeft(name);
+    socket.on("user:left", (user) => {
+      this.presence.left(user);
+      this.sender.peerLeft(user.name);
     });
     socket.on("message", (message) => this.receive(message));
     socket.on("connect", () => void this.connected());
@@ -95,7 +95,8 @@ export class ChatConnection {
   }
 
   send(to: string | null, text: string): void {
-    this.outbox.add(to, text);
+    // Meant for whoever holds the name as it is written, never for a later holder (see SendRequest.toId).
+    this.outbox.add(to, text, to === null ? undefined : this.presence.idOf(to));
     void this.sender.drain();
   }
 

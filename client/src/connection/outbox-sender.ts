@@ -6,8 +6,9 @@ import type { ChatSocket } from "./socket";
 
 /**
  * How long a private message waits for its peer to be listed again, counted from when it was first
- * found waiting, before it fails: long enough for everyone to come back after a server restart, and not
- * so long that someone else has had time to take the name (it is sent to whoever holds the name).
+ * found waiting, before it fails: long enough for everyone to come back after a server restart. A later
+ * holder of the name never gets it (the send names the peer's id), but the writer should not think it
+ * on its way for longer than this.
  */
 const PEER_WAIT_MS = 30_000;
 
@@ -16,8 +17,8 @@ const PEER_WAIT_MS = 30_000;
  * numbers messages in the order they arrive, so two in flight at once could swap: one refused as too fast
  * and sent again after the next one was taken, or each waiting out its own refusal's timer. A private
  * message waits while its peer is not in the online list (after a server restart, others come back one
- * by one), for PEER_WAIT_MS at most, and fails when the peer leaves the chat: a later holder of the name
- * is someone else.
+ * by one), for PEER_WAIT_MS at most, and fails when the peer leaves the chat, or when the server finds
+ * the name held by someone else (USER_OFFLINE).
  */
 export class OutboxSender {
   private readonly outbox = useOutbox();
@@ -96,7 +97,7 @@ export class OutboxSender {
     this.outbox.setState(clientId, "sending");
     const res = await this.socket
       .timeout(ACK_TIMEOUT_MS)
-      .emitWithAck("message:send", { to: entry.to, text: entry.text, clientId })
+      .emitWithAck("message:send", { to: entry.to, toId: entry.toId, text: entry.text, clientId })
       .catch(() => null);
     if (res?.ok) return this.acknowledged(res.message);
     if (!res) {

@@ -23,6 +23,7 @@ const SavedStateSchema = v.object({
     v.object({
       clientId: v.pipe(v.string(), v.maxLength(LIMITS.clientIdMaxLength)),
       to: v.nullable(v.string()),
+      toId: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.userIdMaxLength))),
       text: v.string(),
       createdAt: v.number(),
       state: v.picklist(["queued", "sending", "failed"]),

@@ -19,6 +19,8 @@ export interface OutgoingMessage {
   /** The idempotency key: every retry of this message reuses it, so the server stores it at most once. */
   clientId: string;
   to: string | null;
+  /** The identity that held `to` when this was written: only they may receive it. */
+  toId?: string;
   text: string;
   createdAt: number;
   state: OutgoingState;
@@ -30,8 +32,8 @@ export interface OutgoingMessage {
 export const useOutbox = defineStore("outbox", () => {
   const entries = ref<OutgoingMessage[]>([]);
 
-  function add(to: string | null, text: string): OutgoingMessage {
-    entries.value.push({ clientId: newClientId(), to, text, createdAt: Date.now(), state: "queued" });
+  function add(to: string | null, text: string, toId?: string): OutgoingMessage {
+    entries.value.push({ clientId: newClientId(), to, toId, text, createdAt: Date.now(), state: "queued" });
     return entries.value[entries.value.length - 1] as OutgoingMessage;
   }
 

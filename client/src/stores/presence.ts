@@ -1,4 +1,4 @@
-import { nameKey } from "@chat/shared";
+import { nameKey, type UserSummary } from "@chat/shared";
 import { defineStore } from "pinia";
 import { computed, ref } from "vue";
 
@@ -6,20 +6,21 @@ const byName = new Intl.Collator(undefined, { sensitivity: "base" });
 
 /** The live online list: a full `users` snapshot on connect, then `user:joined` / `user:left` deltas. */
 export const usePresence = defineStore("presence", () => {
-  const online = ref(new Map<string, string>());
+  /** By name key: the user who holds the name now. */
+  const online = ref(new Map<string, UserSummary>());
 
-  const names = computed(() => [...online.value.values()].sort(byName.compare));
+  const names = computed(() => [...online.value.values()].map(({ name }) => name).sort(byName.compare));
   const count = computed(() => online.value.size);
 
-  function reset(users: { name: string }[]): void {
-    online.value = new Map(users.map(({ name }) => [nameKey(name), name]));
+  function reset(users: UserSummary[]): void {
+    online.value = new Map(users.map((user) => [nameKey(user.name), user]));
   }
 
-  function joined(name: string): void {
-    online.value.set(nameKey(name), name);
+  function joined(user: UserSummary): void {
+    online.value.set(nameKey(user.name), user);
   }
 
-  function left(name: string): void {
+  function left({ name }: UserSummary): void {
     online.value.delete(nameKey(name));
   }
 
@@ -27,5 +28,10 @@ export const usePresence = defineStore("presence", () => {
     return online.value.has(nameKey(name));
   }
 
-  return { names, count, reset, joined, left, isOnline };
+  /** Who holds the name now: what a message written to that name means. */
+  function idOf(name: string): string | undefined {
+    return online.value.get(nameKey(name))?.id;
+  }
+
+  return { names, count, reset, joined, left, isOnline, idOf };
 });

@@ -116,6 +116,29 @@ describe("private messages", () => {
   });
 });
 
+describe("a private message naming its recipient's id (toId)", () => {
+  it("reaches the identity its sender meant, and never a later holder of the name", async () => {
+    const [ann, bob] = [await login("Ann"), await login("Bob")];
+    type Listed = { name: string; id: string };
+    const { id: meant } = await ann.waitFor<Listed>("user:joined", (u) => u.name === "Bob");
+    const toBob = (toId: string, text: string) =>
+      ann.socket.timeout(10_000).emitWithAck("message:send", { to: "Bob", toId, text, clientId: text });
+    expect(await toBob(meant, "for the first Bob")).toMatchObject({ ok: true });
+
+    bob.socket.emit("logout");
+    await ann.waitFor("user:left", (u: { name: string }) => u.name === "Bob");
+    const newBob = await login("Bob");
+    const { id: now } = await ann.waitFor<Listed>("user:joined", (u) => u.name === "Bob" && u.id !== meant);
+    expect(await toBob(meant, "written to the first Bob")).toMatchObject({
+      ok: false,
+      error: { code: ErrorCode.USER_OFFLINE },
+    });
+    expect(await toBob(now, "for the new Bob")).toMatchObject({ ok: true });
+    await fence(ann, newBob);
+    expect(newBob.messages.map((m) => m.text)).toEqual(["for the new Bob", "fence"]);
+  });
+});
+
 describe("sending", () => {
   it("returns the original message for a repeated clientId and delivers it only once", async () => {
     const [ann, bob] = [await login("Ann"), await login("Bob")];

@@ -37,7 +37,7 @@ export class Messages {
   ) {}
 
   async send(sender: User, socketId: string, req: SendRequest): Promise<Parsed<ChatMessage>> {
-    const peer = req.to === null ? null : await this.resolvePeer(sender, req.to);
+    const peer = req.to === null ? null : await this.resolvePeer(sender, req.to, req.toId ?? null);
     if (peer && !peer.ok) {
       // A resend of a message that was stored before its recipient left is still a success.
       const original = await this.store.findByClientId(sender.id, req.clientId);
@@ -75,12 +75,18 @@ export class Messages {
     return { messages: rows.slice(0, end), more: rows.length > end };
   }
 
-  /** The online (or briefly away) holder of a name; a name held only in the past is USER_OFFLINE. */
-  private async resolvePeer(sender: User, to: string): Promise<Parsed<User>> {
+  /**
+   * The online (or briefly away) holder of a name; a name held only in the past is USER_OFFLINE, and so
+   * is one held now by someone other than the identity `toId` (when given) names.
+   */
+  private async resolvePeer(sender: User, to: string, toId: string | null): Promise<Parsed<User>> {
     const key = nameKey(normalizeName(to));
     if (key === sender.key)
       return failure(ErrorCode.NO_SUCH_USER, "You cannot send a private message to yourself.");
     const holder = await this.presence.holderOf(key);
+    if (holder && toId !== null && holder.id !== toId) {
+      return failure(ErrorCode.USER_OFFLINE, `${to} has left the chat; someone else uses the name now.`);
+    }
     if (holder) return { ok: true, value: holder };
     if (await this.sessions.isKnownName(key)) {
       return failure(ErrorCode.USER_OFFLINE, `${to} has left the chat.`);

@@ -40,7 +40,7 @@ describe("grace window", () => {
     expect(back.name).toBe("Bob");
     const fence = await back.send(null, "back");
     if (fence.ok) await ann.receivedIds([fence.message.id]);
-    expect(presenceEvents(ann)).toEqual([{ name: "Bob" }]); // only the original join
+    expect(presenceEvents(ann)).toEqual([{ name: "Bob", id: expect.any(String) }]); // only the original join
     expect(ann.online.has("Bob")).toBe(true);
     const missed = await back.sync(null);
     expect(missed.ok && missed.messages.map((m: ChatMessage) => m.text)).toContain("while you were out");

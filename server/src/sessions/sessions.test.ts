@@ -55,7 +55,10 @@ describe("login", () => {
     await ann.waitFor("user:joined", (u: { name: string }) => u.name === "Cid");
     expect(ann.events.filter((e) => e.event === "users")).toHaveLength(1);
     expect(JSON.stringify(ann.events)).not.toContain(bob.token);
-    expect(ann.events.find((e) => e.event === "user:joined")?.payload).toEqual({ name: "Bob" });
+    expect(ann.events.find((e) => e.event === "user:joined")?.payload).toEqual({
+      name: "Bob",
+      id: expect.any(String),
+    });
   });
 
   it("refuses a name held by an online user, whatever its case, width or spacing", async () => {
@@ -222,7 +225,7 @@ describe("logout in the handshake (auth: { token, logout: true }), as a tab that
     await login("Cy");
     await ann.waitFor("user:joined", (u: { name: string }) => u.name === "Cy");
     expect(ann.events.slice(seenFrom).filter((e) => e.event === "user:joined")).toEqual([
-      { event: "user:joined", payload: { name: "Cy" } },
+      { event: "user:joined", payload: { name: "Cy", id: expect.any(String) } },
     ]);
     expect((await refusal(ChatUser.connect(chat.url, { token }))).code).toBe(ErrorCode.SESSION_EXPIRED);
     expect((await login("Bob")).name).toBe("Bob");

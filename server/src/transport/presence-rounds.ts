@@ -51,13 +51,13 @@ export class PresenceRounds implements PresenceAnnouncer {
     if (clustered) io.on("presence:round", (deltas) => this.passOn(deltas));
   }
 
-  joined({ name }: User): void {
-    this.deltas.push(["user:joined", name]);
+  joined({ name, id }: User): void {
+    this.deltas.push(["user:joined", { name, id }]);
     this.schedule();
   }
 
-  left({ name }: User): void {
-    this.deltas.push(["user:left", name]);
+  left({ name, id }: User): void {
+    this.deltas.push(["user:left", { name, id }]);
     this.schedule();
   }
 
@@ -105,7 +105,7 @@ export class PresenceRounds implements PresenceAnnouncer {
     const greetings = this.greetings;
     this.greetings = [];
     if (greetings.length === 0) return;
-    const users = (await this.online()).map(({ name }) => ({ name }));
+    const users = (await this.online()).map(({ name, id }) => ({ name, id }));
     const greeted: string[] = [];
     for (const socket of greetings) {
       // A socket that has gone meanwhile must not join a room (pitfall 9).
@@ -119,10 +119,6 @@ export class PresenceRounds implements PresenceAnnouncer {
 
   /** A round to this process's sockets that have the list: one write of all its deltas per socket. */
   private passOn(deltas: PresenceDelta[]): void {
-    emitBatchLocally(
-      this.io,
-      PRESENCE_ROOM,
-      deltas.map(([event, name]) => [event, { name }]),
-    );
+    emitBatchLocally(this.io, PRESENCE_ROOM, deltas);
   }
 }

@@ -1,4 +1,4 @@
-import type { ClientToServerEvents, ServerToClientEvents } from "@chat/shared";
+import type { ClientToServerEvents, ServerToClientEvents, UserSummary } from "@chat/shared";
 import type { Server, Socket } from "socket.io";
 import type { User } from "../users.js";
 
@@ -12,8 +12,8 @@ export interface SocketData {
   address: string;
 }
 
-/** A presence change: who joined or left. */
-export type PresenceDelta = [event: "user:joined" | "user:left", name: string];
+/** A presence change: who joined or left, as the event carries it. */
+export type PresenceDelta = [event: "user:joined" | "user:left", user: UserSummary];
 
 /** What the processes of a cluster tell each other (serverSideEmit), beside the adapter's broadcasts. */
 export interface InterServerEvents {
