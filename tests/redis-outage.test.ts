@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatUser, Refused } from "../server/src/test-support/chat-client.js";
 import { type RunningRedis, startRedis } from "../server/src/test-support/redis-server.js";
+import { launchChromium } from "./support/browser.js";
+import { ChatPage } from "./support/chat-page.js";
 import { type ServerProcess, startServerProcess } from "./support/server-process.js";
 
 let redis: RunningRedis;
@@ -82,6 +84,21 @@ describe("a server with Redis, while Redis is away", () => {
     await eve.waitFor("user:left", (u: { name: string }) => u.name === "Dan", 20_000);
     const back = await ChatUser.login(node.url, "Dan");
     users.push(back);
+  });
+
+  it("lets a login in the browser wait out the outage, and join by itself once Redis is back", async () => {
+    const browser = await launchChromium();
+    try {
+      const ivy = await ChatPage.open(browser, node.url);
+      await redis.halt();
+      await ivy.join("Ivy");
+      await ivy.page.getByTestId("login-error").getByText("briefly unavailable", { exact: false }).waitFor();
+      await redis.restart();
+      // No second click: the page tries again after the wait the server named.
+      await ivy.page.getByTestId("my-name").getByText("Ivy", { exact: true }).waitFor({ timeout: 20_000 });
+    } finally {
+      await browser.close();
+    }
   });
 
   it("ends every connection when Redis loses the chat's data, so that clients log in afresh", async () => {

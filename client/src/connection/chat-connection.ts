@@ -230,7 +230,13 @@ export class ChatConnection {
   private refused(err: Error & { data?: ConnectErrorData }): void {
     this.dropStaleReplay();
     const code = err.message;
-    if (this.session.status === "joining") {
+    const retryAfterMs = err.data?.retryAfterMs;
+    if (this.session.status === "joining" && retryAfterMs !== undefined) {
+      // Refused for now only (the server's storage briefly away, or too many logins at once): the login
+      // goes again by itself after the wait the server names, and the reason shows meanwhile.
+      this.session.notice = err.data?.message ?? null;
+      setTimeout(() => this.session.status === "joining" && this.socket.connect(), retryAfterMs);
+    } else if (this.session.status === "joining") {
       this.socket.disconnect();
       this.session.signedOut(
         err.data?.message ?? "Cannot reach the server. Check your connection and try again.",
