@@ -6,7 +6,7 @@ import { ClientOfflineError } from "redis";
 import type { LimiterBackend } from "../../limits/limiter-backend.js";
 import type { AdapterFactory } from "../../transport/io.js";
 import type { Storage } from "../storage.js";
-import { createRedisClient } from "./client.js";
+import { createRedisClient, isQueueFull, MAX_QUEUED_COMMANDS } from "./client.js";
 import { StoreEpoch } from "./epoch.js";
 import { RedisMessageStore } from "./messages.js";
 import { RedisPresenceStore } from "./presence.js";
@@ -21,6 +21,8 @@ export interface RedisStorageOptions {
   log?: Logger;
   /** Redis lost the chat's data under it (see StoreEpoch): this process's connections must end. */
   onDataLost?: () => void;
+  /** Commands each client holds at most while Redis is slow to answer (see MAX_QUEUED_COMMANDS). */
+  maxQueuedCommands?: number;
 }
 
 export interface RedisStorage extends Storage {
@@ -43,8 +45,9 @@ export async function openRedisStorage(
   const prefix = options.keyPrefix ?? REDIS_DEFAULTS.keyPrefix;
   const log = options.log ?? pino({ level: "silent" });
   const nodeTtlMs = options.nodeTtlMs ?? REDIS_DEFAULTS.nodeTtlMs;
-  const redis = createRedisClient(url);
-  const broadcasts = createRedisClient(url, { queueWhileOffline: true });
+  const maxQueued = options.maxQueuedCommands ?? MAX_QUEUED_COMMANDS;
+  const redis = createRedisClient(url, { maxQueued });
+  const broadcasts = createRedisClient(url, { queueWhileOffline: true, maxQueued });
   for (const client of [redis, broadcasts]) {
     client.on("error", (error: unknown) => log.warn({ err: error }, "redis connection failed"));
     await client.connect();
@@ -66,7 +69,8 @@ export async function openRedisStorage(
       await redis.ping();
     },
     // Offline, or cut with commands in flight: either way the client is not ready until it reconnects.
-    unreachable: (error) => error instanceof ClientOfflineError || !redis.isReady,
+    // Or stalled, with as many commands waiting as a client holds.
+    unreachable: (error) => error instanceof ClientOfflineError || !redis.isReady || isQueueFull(error),
     close() {
       closing ??= (async () => {
         presence.stop();

@@ -151,4 +151,26 @@ describe("one Redis shared by several processes", () => {
     expect(await b.presence.connectionCount(ann.id)).toBe(0);
     await eventually(async () => (await b.presence.connectionCount(ann.id)) === 1);
   });
+
+  it("holds a bounded number of commands while Redis stalls, refusing the rest at once as unreachable", async () => {
+    const storage = await node({ maxQueuedCommands: 10 });
+    const outcomes: string[] = [];
+    redis.pause();
+    try {
+      for (let i = 0; i < 30; i++) {
+        storage.presence.holderOf(`nobody${i}`).then(
+          () => outcomes.push("answered"),
+          (error: unknown) => outcomes.push(storage.unreachable(error) ? "unreachable" : String(error)),
+        );
+      }
+      // Refused without waiting for Redis: the ones beyond what the client holds.
+      await eventually(async () => outcomes.length >= 20);
+      expect(new Set(outcomes)).toEqual(new Set(["unreachable"]));
+    } finally {
+      redis.resume();
+    }
+    // The ones it held are answered once Redis is back.
+    await eventually(async () => outcomes.length === 30);
+    expect(outcomes.filter((outcome) => outcome === "answered").length).toBeGreaterThan(0);
+  });
 });
