@@ -216,16 +216,16 @@ describe("leaving, in Chromium", () => {
 
   it("tells a reader when the name of their private window's peer is someone else's now", async () => {
     const alice = await ChatPage.open(browser, server.url);
-    await alice.login("Alice6");
-    const bob = await ChatUser.login(server.url, "Bob6");
-    await bob.send("Alice6", "from the first Bob6");
-    const window = alice.privateWindow("Bob6");
-    await alice.message(window, "from the first Bob6").waitFor();
+    await alice.login("Alice7");
+    const bob = await ChatUser.login(server.url, "Bob7");
+    await bob.send("Alice7", "from the first Bob7");
+    const window = alice.privateWindow("Bob7");
+    await alice.message(window, "from the first Bob7").waitFor();
     expect(await window.getByTestId("peer-changed").count()).toBe(0);
 
     bob.socket.emit("logout");
     await window.getByTestId("peer-offline").waitFor();
-    const next = await ChatUser.login(server.url, "Bob6");
+    const next = await ChatUser.login(server.url, "Bob7");
     await window.getByTestId("peer-changed").waitFor();
     next.close();
     await alice.close();
