@@ -144,7 +144,9 @@ describe("the chat in Chromium across a server restart", () => {
       // Nobody is listed after the restart, so the name is free to whoever asks first.
       const impostor = await ChatUser.login(url, "Bob");
       await alice.message(window, text).and(alice.page.locator('[data-state="failed"]')).waitFor();
-      await window.getByText("someone else uses the name now").waitFor();
+      const state = alice.message(window, text).getByTestId("message-state");
+      await state.getByText("someone else uses the name now").waitFor();
+      await window.getByTestId("peer-replaced").waitFor();
       await alice.say(alice.group, "fence");
       await impostor.waitFor<ChatMessage>("message", (m) => m.text === "fence");
       expect(impostor.messages.map((m) => m.text)).toEqual(["fence"]);
@@ -214,19 +216,31 @@ describe("leaving, in Chromium", () => {
     await next.close();
   });
 
-  it("tells a reader when the name of their private window's peer is someone else's now", async () => {
+  it("gives the next holder of a private peer's name a conversation of their own", async () => {
     const alice = await ChatPage.open(browser, server.url);
     await alice.login("Alice7");
     const bob = await ChatUser.login(server.url, "Bob7");
     await bob.send("Alice7", "from the first Bob7");
-    const window = alice.privateWindow("Bob7");
-    await alice.message(window, "from the first Bob7").waitFor();
-    expect(await window.getByTestId("peer-changed").count()).toBe(0);
+    const first = alice.privateWindow("Bob7", bob.session?.id);
+    await alice.message(first, "from the first Bob7").waitFor();
 
     bob.socket.emit("logout");
-    await window.getByTestId("peer-offline").waitFor();
+    await first.getByTestId("peer-offline").waitFor();
     const next = await ChatUser.login(server.url, "Bob7");
-    await window.getByTestId("peer-changed").waitFor();
+    await first.getByTestId("peer-replaced").waitFor();
+    expect(await first.getByTestId("composer").isDisabled()).toBe(true);
+    await next.send("Alice7", "from the next Bob7");
+    const second = alice.privateWindow("Bob7", next.session?.id);
+    await alice.message(second, "from the next Bob7").waitFor();
+    await alice.say(second, "hello, new Bob7");
+    await next.waitFor<ChatMessage>("message", (m) => m.text === "hello, new Bob7");
+
+    // History after a reload is asked for each identity apart, so the windows stay as they were.
+    await alice.page.reload();
+    await alice.message(second, "hello, new Bob7").waitFor();
+    await alice.message(first, "from the first Bob7").waitFor();
+    expect(await alice.texts(first)).toEqual(["from the first Bob7"]);
+    expect(await alice.texts(second)).toEqual(["from the next Bob7", "hello, new Bob7"]);
     next.close();
     await alice.close();
   });

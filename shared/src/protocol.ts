@@ -7,8 +7,12 @@ export interface ChatMessage {
   id: MessageId;
   /** The sender's session name: set by the server, never taken from the payload. */
   from: string;
+  /** The sender's identity (see UserSummary.id): tells them apart from earlier or later holders of the name. */
+  fromId: string;
   /** null: the group chat; otherwise the recipient's name. */
   to: string | null;
+  /** null: the group chat; otherwise the recipient's identity. */
+  toId: string | null;
   text: string;
   /** Milliseconds since the Unix epoch, server clock. */
   sentAt: number;
@@ -29,6 +33,8 @@ export interface SessionInfo {
   /** A secret that resumes this identity (`auth: { token }`); sent to its owner only. */
   token: string;
   name: string;
+  /** My identity: my messages are those whose `fromId` it is (an earlier holder of my name had another). */
+  id: string;
 }
 
 /**
@@ -53,6 +59,11 @@ export interface SendRequest {
 export interface HistoryRequest {
   /** null: the group chat; a name: my private conversation with that user. */
   with: string | null;
+  /**
+   * With a name in `with`, optionally: the `id` of the identity meant. The page then holds only my
+   * messages with that identity, not those with earlier or later holders of the name.
+   */
+  withId?: string | null;
   /** Only messages older than this id (paging backwards); absent or null: the newest page. */
   before?: MessageId | null;
   /** Absent or null: LIMITS.historyPageDefault. */

@@ -217,6 +217,7 @@ describe("history:get and sync", () => {
   it("accept the documented shapes", () => {
     expect(parseHistoryRequest({ with: null }).ok).toBe(true);
     expect(parseHistoryRequest({ with: "bob", before: 10, limit: 20 }).ok).toBe(true);
+    expect(parseHistoryRequest({ with: "bob", withId: "c7yUQ2V0cgyiFwRD" }).ok).toBe(true);
     // null stands for "not given", as in JSON from clients that cannot leave a key out.
     expect(parseHistoryRequest({ with: null, before: null, limit: null })).toEqual({
       ok: true,
@@ -234,6 +235,9 @@ describe("history:get and sync", () => {
     [{ with: null, limit: 0 }],
     [{ with: null, limit: LIMITS.historyPageMax + 1 }],
     [{ with: null, limit: "10" }],
+    [{ with: null, withId: "c7yUQ2V0cgyiFwRD" }],
+    [{ with: "bob", withId: 7 }],
+    [{ with: "bob", withId: "x".repeat(LIMITS.userIdMaxLength + 1) }],
   ])("refuse history request %j with BAD_REQUEST", (raw) => {
     expect(parseHistoryRequest(raw)).toMatchObject({ ok: false, error: { code: ErrorCode.BAD_REQUEST } });
   });

@@ -35,18 +35,27 @@ export const TextSchema = v.pipe(
 /** A peer as a client addresses it; resolved to a user (or NO_SUCH_USER) by the server. */
 const PeerNameSchema = v.pipe(v.string(), v.maxLength(LIMITS.nameMaxLength * 4));
 
+export const UserIdSchema = v.pipe(v.string(), v.maxLength(LIMITS.userIdMaxLength));
+
 export const SendRequestSchema = v.object({
   to: v.nullable(PeerNameSchema),
-  toId: v.nullish(v.pipe(v.string(), v.maxLength(LIMITS.userIdMaxLength))),
+  toId: v.nullish(UserIdSchema),
   text: TextSchema,
   clientId: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.clientIdMaxLength)),
 });
 
-export const HistoryRequestSchema = v.object({
-  with: v.nullable(PeerNameSchema),
-  before: v.nullish(MessageIdSchema),
-  limit: v.nullish(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(LIMITS.historyPageMax))),
-});
+export const HistoryRequestSchema = v.pipe(
+  v.object({
+    with: v.nullable(PeerNameSchema),
+    withId: v.nullish(UserIdSchema),
+    before: v.nullish(MessageIdSchema),
+    limit: v.nullish(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(LIMITS.historyPageMax))),
+  }),
+  v.check(
+    (req) => req.with !== null || req.withId == null,
+    "withId names the person of a private conversation: the group chat (with: null) has none.",
+  ),
+);
 
 export const SyncRequestSchema = v.object({
   after: v.nullable(v.pipe(v.number(), v.safeInteger(), v.minValue(0))),

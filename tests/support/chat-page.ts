@@ -31,8 +31,10 @@ export class ChatPage {
     return this.page.getByTestId("group-window");
   }
 
-  privateWindow(peer: string): Locator {
-    return this.page.locator(`[data-testid="private-window"][data-peer=${cssString(peer)}]`);
+  /** The window with whoever holds the name, or, given `id`, with that identity only. */
+  privateWindow(peer: string, id?: string): Locator {
+    const identity = id === undefined ? "" : `[data-peer-id=${cssString(id)}]`;
+    return this.page.locator(`[data-testid="private-window"][data-peer=${cssString(peer)}]${identity}`);
   }
 
   onlineUser(name: string): Locator {

@@ -17,8 +17,19 @@ io.on("connection", (socket) => {
   const { name } = socket.handshake.auth as { name: string } & HandshakeAuth;
   socket.join(name);
   socket.on("message:send", (req, ack) => {
-    const message: ChatMessage = { id: ++lastId, from: name, sentAt: Date.now(), ...req };
-    (req.to === null ? io : io.to(req.to)).emit("message", message);
+    // Names stand in for identities here: this chat has no sessions.
+    const { to, text, clientId } = req;
+    const message: ChatMessage = {
+      id: ++lastId,
+      from: name,
+      fromId: name,
+      to,
+      toId: to,
+      text,
+      sentAt: Date.now(),
+      clientId,
+    };
+    (to === null ? io : io.to(to)).emit("message", message);
     ack({ ok: true, message });
   });
 });

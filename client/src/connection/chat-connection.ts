@@ -1,6 +1,12 @@
 import { type ChatMessage, type ConnectErrorData, ErrorCode, LIMITS, SYNC_OVERLAP } from "@chat/shared";
 import type { Socket } from "socket.io-client";
-import { conversationId, disposeConversations, peerOf, useConversation } from "../stores/conversation";
+import {
+  conversationId,
+  disposeConversations,
+  type Peer,
+  peerOf,
+  useConversation,
+} from "../stores/conversation";
 import { useOutbox } from "../stores/outbox";
 import { usePresence } from "../stores/presence";
 import { useSession } from "../stores/session";
@@ -25,8 +31,6 @@ export class ChatConnection {
   private readonly outbox = useOutbox();
   private readonly windows = useWindows();
   private readonly sender: OutboxSender;
-  /** The id of this login's first acknowledged message, until the login's starting point is known. */
-  private firstAcked: number | null = null;
   /** A logout made offline, still trying to reach the server (see logOutWhenReachable). */
   private endingOffline: Promise<void> | null = null;
   /** `logout` was sent and the server's closing of this socket is expected, not a surprise. */
@@ -38,10 +42,7 @@ export class ChatConnection {
   constructor(private readonly createSocket: () => ChatSocket) {
     const socket = createSocket();
     this.socket = socket;
-    this.sender = new OutboxSender(socket, (message) => {
-      this.firstAcked ??= message.id;
-      this.receive(message);
-    });
+    this.sender = new OutboxSender(socket, (message) => this.receive(message));
     socket.on("session", (info) => {
       this.session.established(info);
       // Every reconnect of this tab, and a reload, resumes this identity.
@@ -58,7 +59,7 @@ export class ChatConnection {
     });
     socket.on("user:left", (user) => {
       this.presence.left(user);
-      this.sender.peerLeft(user.name);
+      this.sender.peerLeft(user);
     });
     socket.on("message", (message) => this.receive(message));
     socket.on("connect", () => void this.connected());
@@ -74,7 +75,6 @@ export class ChatConnection {
     // The same person joining again right after logging out offline: their old session goes first, or
     // its name would still be taken.
     if (this.endingOffline) await Promise.race([this.endingOffline, pause(RECONNECT_DELAY_MAX_MS)]);
-    this.firstAcked = null;
     this.socket.auth = { name };
     this.socket.connect();
   }
@@ -82,7 +82,6 @@ export class ChatConnection {
   /** After a reload: the saved token, windows and unsent messages come back, and the socket resumes. */
   resume(saved: SavedState): void {
     this.session.established(saved);
-    this.session.joined(saved.joinedAfter);
     if (saved.newestId !== null) this.session.advance(saved.newestId);
     this.windows.restore(saved.windows);
     for (const peer of [null, ...saved.windows]) {
@@ -94,9 +93,8 @@ export class ChatConnection {
     this.socket.connect();
   }
 
-  send(to: string | null, text: string): void {
-    // Meant for whoever holds the name as it is written, never for a later holder (see SendRequest.toId).
-    this.outbox.add(to, text, to === null ? undefined : this.presence.idOf(to));
+  send(to: Peer | null, text: string): void {
+    this.outbox.add(to, text);
     void this.sender.drain();
   }
 
@@ -110,13 +108,13 @@ export class ChatConnection {
   }
 
   /** Opens (or keeps open) the private window with `peer` and loads its recent history once. */
-  open(peer: string): void {
+  open(peer: Peer): void {
     this.windows.show(peer);
     if (this.socket.connected && !useConversation(peer).historyLoaded) void this.loadHistory(peer);
   }
 
   /** The page before the oldest message shown, for scrolling up. */
-  async loadOlder(peer: string | null): Promise<void> {
+  async loadOlder(peer: Peer | null): Promise<void> {
     const conversation = useConversation(peer);
     const oldest = conversation.messages[0];
     if (!conversation.olderAvailable || !this.socket.connected) return;
@@ -156,10 +154,7 @@ export class ChatConnection {
       // A new login: the recent group history is the starting point; nothing older is owed.
       await histories;
       const group = useConversation(null).messages;
-      const newest = group[group.length - 1]?.id ?? 0;
-      this.session.advance(newest);
-      // Anything older under my name is an earlier holder's; my own first sends may be in the page already.
-      this.session.joined(this.firstAcked === null ? newest : Math.min(newest, this.firstAcked - 1));
+      this.session.advance(group[group.length - 1]?.id ?? 0);
       return;
     }
     // A recovered connection had its missed events replayed by the server, unless an earlier catch-up
@@ -188,7 +183,7 @@ export class ChatConnection {
     }
   }
 
-  private async loadHistory(peer: string | null, before?: number): Promise<void> {
+  private async loadHistory(peer: Peer | null, before?: number): Promise<void> {
     const conversation = useConversation(peer);
     if (conversation.loadingHistory) return;
     conversation.loadingHistory = true;
@@ -196,7 +191,9 @@ export class ChatConnection {
     try {
       // No answer (the link dropped): the next connect loads what is still missing.
       const res = await askUntilAnswered(this.socket, (socket) =>
-        socket.timeout(ACK_TIMEOUT_MS).emitWithAck("history:get", { with: peer, before, limit }),
+        socket
+          .timeout(ACK_TIMEOUT_MS)
+          .emitWithAck("history:get", { with: peer?.name ?? null, withId: peer?.id, before, limit }),
       );
       if (res?.ok) conversation.receiveHistory(res.messages, limit);
     } finally {
@@ -216,8 +213,7 @@ export class ChatConnection {
    * as unread.
    */
   private file(message: ChatMessage, seenBefore = false): void {
-    const me = this.session.name ?? "";
-    const peer = peerOf(message, me);
+    const peer = peerOf(message, this.session.id ?? "");
     const conversation = useConversation(peer);
     if (!conversation.receive(message)) return;
     const mine = this.session.wrote(message);

@@ -1,4 +1,4 @@
-import { type ChatMessage, nameKey, worthRetrying } from "@chat/shared";
+import { type ChatMessage, type UserSummary, worthRetrying } from "@chat/shared";
 import { type OutgoingMessage, useOutbox } from "../stores/outbox";
 import { usePresence } from "../stores/presence";
 import { ACK_TIMEOUT_MS, waitOut } from "./retry";
@@ -60,10 +60,10 @@ export class OutboxSender {
   }
 
   /** The peer left the chat (their grace window ended, or they logged out): what waits for them fails. */
-  peerLeft(name: string): void {
+  peerLeft(user: UserSummary): void {
     for (const entry of this.outbox.entries) {
-      if (entry.state === "queued" && entry.to !== null && nameKey(entry.to) === nameKey(name)) {
-        this.outbox.setState(entry.clientId, "failed", `${name} has left the chat.`);
+      if (entry.state === "queued" && entry.to?.id === user.id) {
+        this.outbox.setState(entry.clientId, "failed", `${user.name} has left the chat.`);
       }
     }
   }
@@ -73,10 +73,10 @@ export class OutboxSender {
     const now = Date.now();
     const waiting = new Map<string, number>();
     for (const { clientId, state, to } of this.outbox.entries) {
-      if (state !== "queued" || to === null || this.presence.isOnline(to)) continue;
+      if (state !== "queued" || to === null || this.presence.isOnline(to.name)) continue;
       const since = this.waitingSince.get(clientId) ?? now;
       if (now - since < PEER_WAIT_MS) waiting.set(clientId, since);
-      else this.outbox.setState(clientId, "failed", `${to} is not online.`);
+      else this.outbox.setState(clientId, "failed", `${to.name} is not online.`);
     }
     this.waitingSince.clear();
     for (const [clientId, since] of waiting) this.waitingSince.set(clientId, since);
@@ -88,7 +88,7 @@ export class OutboxSender {
 
   private next(): OutgoingMessage | undefined {
     return this.outbox.entries.find(
-      (entry) => entry.state === "queued" && (entry.to === null || this.presence.isOnline(entry.to)),
+      (entry) => entry.state === "queued" && (entry.to === null || this.presence.isOnline(entry.to.name)),
     );
   }
 
@@ -97,7 +97,12 @@ export class OutboxSender {
     this.outbox.setState(clientId, "sending");
     const res = await this.socket
       .timeout(ACK_TIMEOUT_MS)
-      .emitWithAck("message:send", { to: entry.to, toId: entry.toId, text: entry.text, clientId })
+      .emitWithAck("message:send", {
+        to: entry.to?.name ?? null,
+        toId: entry.to?.id,
+        text: entry.text,
+        clientId,
+      })
       .catch(() => null);
     if (res?.ok) return this.acknowledged(res.message);
     if (!res) {

@@ -1,7 +1,7 @@
-import { LIMITS } from "@chat/shared";
+import { LIMITS, UserIdSchema } from "@chat/shared";
 import * as v from "valibot";
 import { watch } from "vue";
-import { conversationId, useConversation } from "../stores/conversation";
+import { conversationId, GROUP_CONVERSATION, useConversation } from "../stores/conversation";
 import { useOutbox } from "../stores/outbox";
 import { useSession } from "../stores/session";
 import { useWindows } from "../stores/windows";
@@ -11,34 +11,71 @@ import { useWindows } from "../stores/windows";
  * other), a reload or a restored tab resumes it, and closing the tab forgets the token. localStorage would
  * make every tab of the browser the same user and keep the secret on disk after the tab is gone.
  */
+const PeerSchema = v.object({ name: v.string(), id: UserIdSchema });
+
+const OutgoingSchema = v.object({
+  clientId: v.pipe(v.string(), v.maxLength(LIMITS.clientIdMaxLength)),
+  to: v.nullable(PeerSchema),
+  text: v.string(),
+  createdAt: v.number(),
+  state: v.picklist(["queued", "sending", "failed"]),
+  failure: v.optional(v.string()),
+});
+
 const SavedStateSchema = v.object({
   token: v.string(),
   name: v.string(),
+  id: UserIdSchema,
   newestId: v.nullable(v.number()),
-  joinedAfter: v.optional(v.number(), 0),
-  windows: v.array(v.string()),
+  windows: v.array(PeerSchema),
   /** Unread counts by conversation id, of the group and the open windows. */
   unread: v.optional(v.record(v.string(), v.number()), {}),
-  outbox: v.array(
-    v.object({
-      clientId: v.pipe(v.string(), v.maxLength(LIMITS.clientIdMaxLength)),
-      to: v.nullable(v.string()),
-      toId: v.optional(v.pipe(v.string(), v.maxLength(LIMITS.userIdMaxLength))),
-      text: v.string(),
-      createdAt: v.number(),
-      state: v.picklist(["queued", "sending", "failed"]),
-      failure: v.optional(v.string()),
-    }),
-  ),
+  outbox: v.array(OutgoingSchema),
 });
 
 export type SavedState = v.InferOutput<typeof SavedStateSchema>;
 
+/**
+ * What builds before identities saved: peers by name only. Brought forward rather than dropped, so the tab
+ * stays logged in across the upgrade: my id is learnt from `session` (the first event of the connection,
+ * before any message), private windows reopen as messages arrive, and unsent private messages are kept
+ * when they named their peer's id, as nearly all did.
+ */
+const EarlierStateSchema = v.pipe(
+  v.object({
+    token: v.string(),
+    name: v.string(),
+    newestId: v.nullable(v.number()),
+    unread: v.optional(v.record(v.string(), v.number()), {}),
+    outbox: v.array(
+      v.object({ ...OutgoingSchema.entries, to: v.nullable(v.string()), toId: v.optional(UserIdSchema) }),
+    ),
+  }),
+  v.transform(
+    ({ token, name, newestId, unread, outbox }): SavedState => ({
+      token,
+      name,
+      id: "",
+      newestId,
+      windows: [],
+      unread: { [GROUP_CONVERSATION]: unread[GROUP_CONVERSATION] ?? 0 },
+      outbox: outbox.flatMap(({ to, toId, ...entry }): SavedState["outbox"] => {
+        if (to === null) return [{ ...entry, to: null }];
+        return toId === undefined ? [] : [{ ...entry, to: { name: to, id: toId } }];
+      }),
+    }),
+  ),
+);
+
+/** The key stays that of the first build: what earlier builds saved under it is read and brought forward. */
 const KEY = "chat:v1";
 
 export function loadSavedState(storage: Storage = sessionStorage): SavedState | null {
   try {
-    const parsed = v.safeParse(SavedStateSchema, JSON.parse(storage.getItem(KEY) ?? "null"));
+    const parsed = v.safeParse(
+      v.union([SavedStateSchema, EarlierStateSchema]),
+      JSON.parse(storage.getItem(KEY) ?? "null"),
+    );
     return parsed.success ? parsed.output : null;
   } catch {
     return null; // unreadable JSON: start signed out rather than not at all
@@ -57,13 +94,13 @@ export function keepSavedState(): void {
   const outbox = useOutbox();
   watch(
     () =>
-      session.token === null || session.name === null
+      session.token === null || session.name === null || session.id === null
         ? null
         : {
             token: session.token,
             name: session.name,
+            id: session.id,
             newestId: session.newestId,
-            joinedAfter: session.joinedAfter,
             windows: windows.open,
             unread: Object.fromEntries(
               [null, ...windows.open].map((peer) => [conversationId(peer), useConversation(peer).unread]),

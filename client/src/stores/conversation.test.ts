@@ -3,10 +3,15 @@ import { createPinia, setActivePinia } from "pinia";
 import { beforeEach, describe, expect, it } from "vitest";
 import { conversationId, disposeConversations, peerOf, useConversation } from "./conversation";
 
-const message = (id: number, from = "Bob", to: string | null = null): ChatMessage => ({
+const alice = { name: "Alice", id: "alice-1" };
+const bob = { name: "Bob", id: "bob-1" };
+
+const message = (id: number, from = bob, to: typeof bob | null = null): ChatMessage => ({
   id,
-  from,
-  to,
+  from: from.name,
+  fromId: from.id,
+  to: to?.name ?? null,
+  toId: to?.id ?? null,
   text: `text ${id}`,
   sentAt: 1_700_000_000_000 + id,
   clientId: `c${id}`,
@@ -38,24 +43,30 @@ describe("a conversation store", () => {
     expect(group.historyLoaded).toBe(true);
   });
 
-  it("is one store per conversation, whatever the case or width of the peer's name", () => {
-    expect(useConversation("Bob")).toBe(useConversation("BOB"));
-    expect(useConversation("ｂｏｂ")).toBe(useConversation("bob"));
-    expect(useConversation("Bob")).not.toBe(useConversation(null));
+  it("is one store per identity: a later holder of a name has a conversation of their own", () => {
+    const laterBob = { name: "Bob", id: "bob-2" };
+    expect(useConversation(bob)).toBe(useConversation({ ...bob }));
+    expect(useConversation(laterBob)).not.toBe(useConversation(bob));
+    expect(useConversation(bob)).not.toBe(useConversation(null));
     expect(conversationId(null)).toBe("group");
   });
 
   it("starts empty again after the conversations are disposed (a logout)", () => {
-    useConversation("Bob").receive(message(1, "Bob", "Alice"));
+    useConversation(bob).receive(message(1, bob, alice));
     disposeConversations();
-    expect(useConversation("Bob").messages).toEqual([]);
+    expect(useConversation(bob).messages).toEqual([]);
   });
 });
 
 describe("the other party of a message", () => {
   it("is nobody for the group, the recipient for what I sent and the sender for what I got", () => {
-    expect(peerOf(message(1, "Bob", null), "Alice")).toBeNull();
-    expect(peerOf(message(2, "alice", "Bob"), "Alice")).toBe("Bob");
-    expect(peerOf(message(3, "Bob", "Alice"), "Alice")).toBe("Bob");
+    expect(peerOf(message(1, bob, null), alice.id)).toBeNull();
+    expect(peerOf(message(2, alice, bob), alice.id)).toEqual(bob);
+    expect(peerOf(message(3, bob, alice), alice.id)).toEqual(bob);
+  });
+
+  it("is the identity, not the name: my name's earlier holder is someone else to me", () => {
+    const earlierAlice = { name: "Alice", id: "alice-0" };
+    expect(peerOf(message(4, earlierAlice, bob), alice.id)).toEqual(earlierAlice);
   });
 });

@@ -1,30 +1,38 @@
-import { type ChatMessage, LIMITS, nameKey } from "@chat/shared";
+import { type ChatMessage, LIMITS, type UserSummary } from "@chat/shared";
 import { defineStore, getActivePinia } from "pinia";
 import { ref } from "vue";
 
-/** "group" for the group chat, "private:<name key>" for my conversation with one other user. */
+/**
+ * The other party of a private conversation: one identity, with the name it holds. A name freed and taken
+ * again is someone else, with a conversation of their own.
+ */
+export type Peer = UserSummary;
+
+/** "group" for the group chat, "private:<user id>" for my conversation with one other identity. */
 export type ConversationId = string;
 
 export const GROUP_CONVERSATION: ConversationId = "group";
 
-export function conversationId(peer: string | null): ConversationId {
-  return peer === null ? GROUP_CONVERSATION : `private:${nameKey(peer)}`;
+export function conversationId(peer: Peer | null): ConversationId {
+  return peer === null ? GROUP_CONVERSATION : `private:${peer.id}`;
 }
 
-/** The other party of a message as I see it: null for the group, else the name that is not mine. */
-export function peerOf(message: Pick<ChatMessage, "from" | "to">, myName: string): string | null {
-  if (message.to === null) return null;
-  return nameKey(message.from) === nameKey(myName) ? message.to : message.from;
+/** The other party of a message as I see it: null for the group, else the identity that is not mine. */
+export function peerOf(message: ChatMessage, myId: string): Peer | null {
+  if (message.to === null || message.toId === null) return null;
+  return message.fromId === myId
+    ? { name: message.to, id: message.toId }
+    : { name: message.from, id: message.fromId };
 }
 
 /** Every conversation store made so far, so that logging out can drop them all. */
-const created = new Map<ConversationId, string | null>();
+const created = new Map<ConversationId, Peer | null>();
 
 /**
  * One conversation's messages, in id order and each id once, however it arrived: live, in an ack, from `sync`
  * after a reconnect or from a history page. `peer` is null for the group chat.
  */
-export function useConversation(peer: string | null) {
+export function useConversation(peer: Peer | null) {
   const id = conversationId(peer);
   if (!created.has(id)) created.set(id, peer);
   return defineStore(`conversation:${id}`, () => {

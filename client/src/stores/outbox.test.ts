@@ -9,11 +9,13 @@ describe("the outbox", () => {
   it("gives every send its own random clientId and keeps sends in the order they were typed", () => {
     const outbox = useOutbox();
     const first = outbox.add(null, "one");
-    const second = outbox.add("Bob", "two");
+    const bob = { name: "Bob", id: "bob-1" };
+    const second = outbox.add(bob, "two");
     expect(first.clientId).toMatch(/^[0-9a-f]{32}$/);
     expect(second.clientId).not.toBe(first.clientId);
     expect(outbox.pending().map((e) => e.text)).toEqual(["one", "two"]);
-    expect(outbox.inConversation(conversationId("bob")).map((e) => e.text)).toEqual(["two"]);
+    expect(outbox.inConversation(conversationId(bob)).map((e) => e.text)).toEqual(["two"]);
+    expect(outbox.inConversation(conversationId({ name: "Bob", id: "bob-2" }))).toEqual([]);
   });
 
   it("holds failed sends back from automatic resends until the user retries", () => {

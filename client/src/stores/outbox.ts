@@ -1,6 +1,6 @@
 import { defineStore } from "pinia";
 import { ref } from "vue";
-import { type ConversationId, conversationId } from "./conversation";
+import { type ConversationId, conversationId, type Peer } from "./conversation";
 
 /**
  * queued: waiting for a connection. sending: emitted, waiting for the ack. failed: the server refused it or
@@ -18,9 +18,8 @@ function newClientId(): string {
 export interface OutgoingMessage {
   /** The idempotency key: every retry of this message reuses it, so the server stores it at most once. */
   clientId: string;
-  to: string | null;
-  /** The identity that held `to` when this was written: only they may receive it. */
-  toId?: string;
+  /** null: the group chat. Only this identity may receive it, never a later holder of its name. */
+  to: Peer | null;
   text: string;
   createdAt: number;
   state: OutgoingState;
@@ -32,8 +31,8 @@ export interface OutgoingMessage {
 export const useOutbox = defineStore("outbox", () => {
   const entries = ref<OutgoingMessage[]>([]);
 
-  function add(to: string | null, text: string, toId?: string): OutgoingMessage {
-    entries.value.push({ clientId: newClientId(), to, toId, text, createdAt: Date.now(), state: "queued" });
+  function add(to: Peer | null, text: string): OutgoingMessage {
+    entries.value.push({ clientId: newClientId(), to, text, createdAt: Date.now(), state: "queued" });
     return entries.value[entries.value.length - 1] as OutgoingMessage;
   }
 

@@ -9,7 +9,7 @@ export const usePresence = defineStore("presence", () => {
   /** By name key: the user who holds the name now. */
   const online = ref(new Map<string, UserSummary>());
 
-  const names = computed(() => [...online.value.values()].map(({ name }) => name).sort(byName.compare));
+  const users = computed(() => [...online.value.values()].sort((a, b) => byName.compare(a.name, b.name)));
   const count = computed(() => online.value.size);
 
   function reset(users: UserSummary[]): void {
@@ -28,10 +28,10 @@ export const usePresence = defineStore("presence", () => {
     return online.value.has(nameKey(name));
   }
 
-  /** Who holds the name now: what a message written to that name means. */
+  /** Who holds the name now: the peer it is, or someone else under the name of an earlier one. */
   function idOf(name: string): string | undefined {
     return online.value.get(nameKey(name))?.id;
   }
 
-  return { names, count, reset, joined, left, isOnline, idOf };
+  return { users, count, reset, joined, left, isOnline, idOf };
 });

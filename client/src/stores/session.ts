@@ -1,4 +1,4 @@
-import { nameKey } from "@chat/shared";
+import type { ChatMessage } from "@chat/shared";
 import { defineStore } from "pinia";
 import { computed, ref } from "vue";
 
@@ -11,6 +11,8 @@ export type ConnectionStatus = "signed-out" | "joining" | "connected" | "reconne
 /** Who I am, how the link is doing, and how far I have read the server's message sequence. */
 export const useSession = defineStore("session", () => {
   const name = ref<string | null>(null);
+  /** My identity: what tells my messages from those of an earlier holder of my name. */
+  const id = ref<string | null>(null);
   /** The resume secret. Kept for reconnects and reloads; never shown, logged or sent anywhere but `auth`. */
   const token = ref<string | null>(null);
   const status = ref<ConnectionStatus>("signed-out");
@@ -30,23 +32,10 @@ export const useSession = defineStore("session", () => {
   let newestDuringCatchUp: number | null = null;
 
   const signedIn = computed(() => token.value !== null);
-  /**
-   * Messages under my name up to this id were written by an earlier holder of the name, who logged out
-   * before this login: mine are newer. Kept across reloads.
-   */
-  const joinedAfter = ref(0);
-
-  function isMe(other: string): boolean {
-    return name.value !== null && nameKey(other) === nameKey(name.value);
-  }
 
   /** Whether this login wrote the message, not someone who had the name before. */
-  function wrote(message: { id: number; from: string }): boolean {
-    return isMe(message.from) && message.id > joinedAfter.value;
-  }
-
-  function joined(afterId: number): void {
-    joinedAfter.value = afterId;
+  function wrote(message: Pick<ChatMessage, "fromId">): boolean {
+    return message.fromId === id.value;
   }
 
   function joining(): void {
@@ -54,8 +43,9 @@ export const useSession = defineStore("session", () => {
     notice.value = null;
   }
 
-  function established(session: { name: string; token: string }): void {
+  function established(session: { name: string; id: string; token: string }): void {
     name.value = session.name;
+    id.value = session.id;
     token.value = session.token;
   }
 
@@ -93,9 +83,9 @@ export const useSession = defineStore("session", () => {
   /** Back to the login view, with a reason to show there (or none after a deliberate logout). */
   function signedOut(reason: string | null): void {
     name.value = null;
+    id.value = null;
     token.value = null;
     newestId.value = null;
-    joinedAfter.value = 0;
     catchingUp.value = false;
     newestDuringCatchUp = null;
     status.value = "signed-out";
@@ -105,6 +95,7 @@ export const useSession = defineStore("session", () => {
 
   return {
     name,
+    id,
     token,
     status,
     reconnectAttempt,
@@ -112,10 +103,7 @@ export const useSession = defineStore("session", () => {
     newestId,
     catchingUp,
     signedIn,
-    joinedAfter,
-    isMe,
     wrote,
-    joined,
     joining,
     established,
     connected,

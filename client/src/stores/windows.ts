@@ -1,11 +1,10 @@
-import { nameKey } from "@chat/shared";
 import { defineStore } from "pinia";
 import { ref } from "vue";
-import { type ConversationId, GROUP_CONVERSATION } from "./conversation";
+import { type ConversationId, GROUP_CONVERSATION, type Peer } from "./conversation";
 
 /** Which private conversation windows are open, in the order they were opened. */
 export const useWindows = defineStore("windows", () => {
-  const open = ref<string[]>([]);
+  const open = ref<Peer[]>([]);
   /** The conversation whose window has the keyboard focus: messages arriving there are read at once. */
   const focused = ref<ConversationId | null>(null);
   /** The window to come into view and take the keyboard focus: one chosen in the online list, or the group's. */
@@ -20,22 +19,22 @@ export const useWindows = defineStore("windows", () => {
     return id === GROUP_CONVERSATION || focused.value === id;
   }
 
-  function isOpen(peer: string): boolean {
-    return open.value.some((name) => nameKey(name) === nameKey(peer));
+  function isOpen(peer: Peer): boolean {
+    return open.value.some(({ id }) => id === peer.id);
   }
 
   /** Opens the window (once); true when it was not open before. */
-  function show(peer: string): boolean {
+  function show(peer: Peer): boolean {
     if (isOpen(peer)) return false;
     open.value.push(peer);
     return true;
   }
 
-  function close(peer: string): void {
-    open.value = open.value.filter((name) => nameKey(name) !== nameKey(peer));
+  function close(peer: Peer): void {
+    open.value = open.value.filter(({ id }) => id !== peer.id);
   }
 
-  function restore(peers: string[]): void {
+  function restore(peers: Peer[]): void {
     open.value = [...peers];
   }
 

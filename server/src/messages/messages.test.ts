@@ -137,6 +137,30 @@ describe("a private message naming its recipient's id (toId)", () => {
     await fence(ann, newBob);
     expect(newBob.messages.map((m) => m.text)).toEqual(["for the new Bob", "fence"]);
   });
+
+  it("keeps each identity's conversation apart in history and in the messages' ids", async () => {
+    const [ann, bob] = [await login("Ann"), await login("Bob")];
+    const firstBob = bob.session?.id ?? "";
+    await ann.send("Bob", "to the first Bob");
+    bob.socket.emit("logout");
+    await ann.waitFor("user:left", (u: { name: string }) => u.name === "Bob");
+    const newBob = await login("Bob");
+    const laterBob = newBob.session?.id ?? "";
+    expect(laterBob).not.toBe(firstBob);
+    const reply = sent(await newBob.send("Ann", "from the later Bob"));
+    expect(reply).toMatchObject({ from: "Bob", fromId: laterBob, to: "Ann", toId: ann.session?.id });
+
+    const texts = async (withId: string | null) => {
+      const res = await ann.history("Bob", { withId });
+      return res.ok ? res.messages.map((m) => m.text) : res.error.code;
+    };
+    expect(await texts(firstBob)).toEqual(["to the first Bob"]);
+    expect(await texts(laterBob)).toEqual(["from the later Bob"]);
+    // Without an id, the conversation is with the name, whoever held it (as before ids existed).
+    expect(await texts(null)).toEqual(["to the first Bob", "from the later Bob"]);
+    const bobsOwn = await newBob.history("Ann", { withId: ann.session?.id ?? "" });
+    expect(bobsOwn.ok && bobsOwn.messages.map((m) => m.text)).toEqual(["from the later Bob"]);
+  });
 });
 
 describe("sending", () => {

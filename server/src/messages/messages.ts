@@ -60,8 +60,8 @@ export class Messages {
   }
 
   async history(viewer: User, req: HistoryRequest): Promise<ChatMessage[]> {
-    const peerKey = req.with === null ? null : nameKey(normalizeName(req.with));
-    return this.store.page(viewer.id, peerKey, req.before ?? null, req.limit ?? LIMITS.historyPageDefault);
+    const peer = req.with === null ? null : { key: nameKey(normalizeName(req.with)), id: req.withId ?? null };
+    return this.store.page(viewer.id, peer, req.before ?? null, req.limit ?? LIMITS.historyPageDefault);
   }
 
   async sync(viewer: User, req: SyncRequest): Promise<{ messages: ChatMessage[]; more: boolean }> {

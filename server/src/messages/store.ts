@@ -10,6 +10,19 @@ export interface NewMessage {
   sentAt: number;
 }
 
+/** What clients see of a new message, all but the id the store gives it. */
+export function withoutId({ from, to, text, sentAt, clientId }: NewMessage): Omit<ChatMessage, "id"> {
+  return {
+    from: from.name,
+    fromId: from.id,
+    to: to?.name ?? null,
+    toId: to?.id ?? null,
+    text,
+    sentAt,
+    clientId,
+  };
+}
+
 export interface AppendResult {
   message: ChatMessage;
   /** The sender had already sent this clientId: `message` is the original, nothing new was stored. */
@@ -21,6 +34,12 @@ export interface AppendResult {
   undelivered?: boolean;
 }
 
+/** The other party of a private conversation: whoever held the name key, or only the identity `id`. */
+export interface ConversationPeer {
+  key: string;
+  id: UserId | null;
+}
+
 /** Durable, globally ordered messages. */
 export interface MessageStore {
   /** Resolves once the message is durable, with a server-ordered id. */
@@ -29,12 +48,12 @@ export interface MessageStore {
   delivered(id: MessageId): Promise<void>;
   findByClientId(from: UserId, clientId: string): Promise<ChatMessage | null>;
   /**
-   * One page of a conversation as `viewer` sees it, oldest first: the group (peerKey null), or the
-   * messages between viewer and whoever held the name key peerKey.
+   * One page of a conversation as `viewer` sees it, oldest first: the group (peer null), or the
+   * messages between viewer and that peer.
    */
   page(
     viewer: UserId,
-    peerKey: string | null,
+    peer: ConversationPeer | null,
     before: MessageId | null,
     limit: number,
   ): Promise<ChatMessage[]>;

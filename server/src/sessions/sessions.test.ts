@@ -105,7 +105,7 @@ describe("resume", () => {
     const token = bob.token;
     const again = await ChatUser.connect(chat.url, { token });
     users.push(again);
-    expect(again.session).toEqual({ name: "Bob", token });
+    expect(again.session).toEqual({ name: "Bob", id: bob.session?.id, token });
     // Bob now has two sockets: a message to Bob reaches the new one too.
     const sent = await ann.send("Bob", "to both tabs");
     expect(sent.ok).toBe(true);

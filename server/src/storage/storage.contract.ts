@@ -150,7 +150,9 @@ export function describeStorageContract(backendName: string, makeBackend: () => 
         expect(new Set(ids).size).toBe(3);
         expect(results[0]?.message).toMatchObject({
           from: "Ann",
+          fromId: ann.id,
           to: null,
+          toId: null,
           text: "a",
           clientId: `${ann.id}:a`,
         });
@@ -181,13 +183,30 @@ export function describeStorageContract(backendName: string, makeBackend: () => 
           await messages.append(message(cid, null, `g${i}`));
         }
         await messages.append(message(cid, ann, "cid to ann"));
-        expect((await messages.page(ann.id, bob.key, null, 4)).map((m) => m.id)).toEqual(sent.slice(2));
-        expect((await messages.page(bob.id, ann.key, sent[2] ?? 0, 10)).map((m) => m.id)).toEqual(
-          sent.slice(0, 2),
-        );
-        expect(await messages.page(cid.id, bob.key, null, 10)).toEqual([]);
+        const anyBob = { key: bob.key, id: null };
+        expect((await messages.page(ann.id, anyBob, null, 4)).map((m) => m.id)).toEqual(sent.slice(2));
+        expect(
+          (await messages.page(bob.id, { key: ann.key, id: null }, sent[2] ?? 0, 10)).map((m) => m.id),
+        ).toEqual(sent.slice(0, 2));
+        expect(await messages.page(cid.id, anyBob, null, 10)).toEqual([]);
         const group = await messages.page(ann.id, null, null, 3);
         expect(group.map((m) => m.text)).toEqual(["g3", "g4", "g5"]);
+      });
+
+      it("page a conversation with one identity apart from earlier and later holders of its name", async () => {
+        const { messages } = await fresh();
+        const [ann, firstBob, laterBob] = [user("Ann"), user("Bob"), user("Bob")];
+        const toFirst = (await messages.append(message(ann, firstBob, "to the first Bob"))).message;
+        await messages.append(message(laterBob, ann, "from the later Bob"));
+        await messages.append(message(firstBob, ann, "from the first Bob"));
+        expect(toFirst).toMatchObject({ to: "Bob", toId: firstBob.id, fromId: ann.id });
+        const texts = async (viewer: User, peer: User, id: string | null) =>
+          (await messages.page(viewer.id, { key: peer.key, id }, null, 10)).map((m) => m.text);
+        expect(await texts(ann, firstBob, firstBob.id)).toEqual(["to the first Bob", "from the first Bob"]);
+        expect(await texts(ann, laterBob, laterBob.id)).toEqual(["from the later Bob"]);
+        expect(await texts(ann, laterBob, null)).toHaveLength(3);
+        expect(await texts(laterBob, ann, ann.id)).toEqual(["from the later Bob"]);
+        expect(await texts(ann, firstBob, "someone else")).toEqual([]);
       });
 
       it("list what a user may see after an id: the group and their own private messages", async () => {

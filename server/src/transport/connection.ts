@@ -60,7 +60,9 @@ export function onConnection(deps: ConnectionDeps) {
     socket.join(userRoom(user.id));
     // With recovery on, a socket's own emit is a broadcast to its room through the adapter (to keep it for
     // replay); sent locally, the token stays in this process whatever the adapter is.
-    io.local.to(socket.id).emit("session", { name: user.name, token: takeGreetingToken(socket) ?? "" });
+    io.local
+      .to(socket.id)
+      .emit("session", { name: user.name, id: user.id, token: takeGreetingToken(socket) ?? "" });
     settle(socket, "connect", () => countIn(socket));
   };
 

@@ -1,5 +1,11 @@
 import type { ChatMessage, MessageId } from "@chat/shared";
-import type { AppendResult, MessageStore, NewMessage } from "../../messages/store.js";
+import {
+  type AppendResult,
+  type ConversationPeer,
+  type MessageStore,
+  type NewMessage,
+  withoutId,
+} from "../../messages/store.js";
 import type { UserId } from "../../users.js";
 import { TurnBatch } from "../turn-batch.js";
 import type { RedisClient } from "./client.js";
@@ -15,6 +21,7 @@ import { lua, reply } from "./lua.js";
  *   P messages:sent:<user id>:<name key>   sorted set: what the user sent to whoever held that name
  *   P messages:received:<user id>:<key>    sorted set: what the user received from whoever held that name
  *   P messages:private:<user id>           sorted set: every private message the user sent or received
+ *   P messages:between:<user id>:<peer id> sorted set: the user's private messages with that identity
  * User ids never contain ':', so a name key after one cannot be mistaken for part of it.
  */
 
@@ -27,8 +34,9 @@ const toMessage = (id: number, json: string): ChatMessage => ({ id, ...(JSON.par
 const APPEND_CHUNK = 500;
 
 /** One message's ARGV of the append script: from id, from key, to id ('' for the group), to key, clientId, stored. */
-function appendArguments({ from, to, text, sentAt, clientId }: NewMessage): string[] {
-  const stored: StoredMessage = { from: from.name, to: to?.name ?? null, text, sentAt, clientId };
+function appendArguments(message: NewMessage): string[] {
+  const { from, to, clientId } = message;
+  const stored: StoredMessage = withoutId(message);
   return [from.id, from.key, to?.id ?? "", to?.key ?? "", clientId, JSON.stringify(stored)];
 }
 
@@ -60,6 +68,8 @@ local function append(from, fromKey, to, toKey, clientId, stored)
     redis.call('ZADD', P .. 'messages:received:' .. to .. ':' .. fromKey, id, id)
     redis.call('ZADD', P .. 'messages:private:' .. from, id, id)
     redis.call('ZADD', P .. 'messages:private:' .. to, id, id)
+    redis.call('ZADD', P .. 'messages:between:' .. from .. ':' .. to, id, id)
+    redis.call('ZADD', P .. 'messages:between:' .. to .. ':' .. from, id, id)
   end
   return 0, id, stored
 end
@@ -174,14 +184,15 @@ export class RedisMessageStore implements MessageStore {
 
   page(
     viewer: UserId,
-    peerKey: string | null,
+    peer: ConversationPeer | null,
     before: MessageId | null,
     limit: number,
   ): Promise<ChatMessage[]> {
-    const indexes =
-      peerKey === null
-        ? ["messages:group"]
-        : [`messages:sent:${viewer}:${peerKey}`, `messages:received:${viewer}:${peerKey}`];
+    let indexes: string[];
+    if (peer === null) indexes = ["messages:group"];
+    else if (peer.id === null) {
+      indexes = [`messages:sent:${viewer}:${peer.key}`, `messages:received:${viewer}:${peer.key}`];
+    } else indexes = [`messages:between:${viewer}:${peer.id}`];
     const bound = before === null ? "+inf" : `(${before}`;
     return this.redis.messageCollect(this.prefix, "desc", bound, String(limit), ...indexes);
   }

@@ -1,19 +1,27 @@
 import type { ChatMessage, MessageId } from "@chat/shared";
-import type { AppendResult, MessageStore, NewMessage } from "../../messages/store.js";
+import {
+  type AppendResult,
+  type ConversationPeer,
+  type MessageStore,
+  type NewMessage,
+  withoutId,
+} from "../../messages/store.js";
 import type { UserId } from "../../users.js";
 import type { SqliteDatabase } from "./database.js";
 import type { SqliteWriter } from "./writer.js";
 
 interface MessageRow {
   id: number;
+  from_id: string;
   from_name: string;
+  to_id: string | null;
   to_name: string | null;
   text: string;
   sent_at: number;
   client_id: string;
 }
 
-const COLUMNS = "id, from_name, to_name, text, sent_at, client_id";
+const COLUMNS = "id, from_id, from_name, to_id, to_name, text, sent_at, client_id";
 /** Larger than any id: "before nothing" reads from the newest message. */
 const NEWEST = Number.MAX_SAFE_INTEGER;
 
@@ -21,7 +29,9 @@ function toMessage(row: MessageRow): ChatMessage {
   return {
     id: row.id,
     from: row.from_name,
+    fromId: row.from_id,
     to: row.to_name,
+    toId: row.to_id,
     text: row.text,
     sentAt: row.sent_at,
     clientId: row.client_id,
@@ -33,6 +43,7 @@ export class SqliteMessageStore implements MessageStore {
   private readonly byClientId;
   private readonly groupPage;
   private readonly privatePage;
+  private readonly identityPage;
   private readonly visible;
 
   constructor(
@@ -57,6 +68,18 @@ export class SqliteMessageStore implements MessageStore {
                        WHERE to_id = ? AND from_key = ? AND id < ? ORDER BY id DESC LIMIT ?)
        ORDER BY id DESC LIMIT ?`,
     );
+    // The same, narrowed to one identity: both directions are ranges of one index.
+    this.identityPage = db.prepare<
+      [UserId, UserId, number, number, UserId, UserId, number, number, number],
+      MessageRow
+    >(
+      `SELECT * FROM (SELECT ${COLUMNS} FROM messages
+                       WHERE from_id = ? AND to_id = ? AND id < ? ORDER BY id DESC LIMIT ?)
+       UNION ALL
+       SELECT * FROM (SELECT ${COLUMNS} FROM messages
+                       WHERE from_id = ? AND to_id = ? AND id < ? ORDER BY id DESC LIMIT ?)
+       ORDER BY id DESC LIMIT ?`,
+    );
     this.visible = db.prepare<[number, UserId, UserId, number], MessageRow>(
       `SELECT ${COLUMNS} FROM messages
        WHERE id > ? AND (to_id IS NULL OR from_id = ? OR to_id = ?) ORDER BY id LIMIT ?`,
@@ -74,9 +97,8 @@ export class SqliteMessageStore implements MessageStore {
       const original = this.byClientId.get(message.from.id, message.clientId) as MessageRow;
       return { message: toMessage(original), duplicate: true };
     }
-    const { from, to, text, sentAt, clientId } = message;
     return {
-      message: { id, from: from.name, to: to?.name ?? null, text, sentAt, clientId },
+      message: { id, ...withoutId(message) },
       duplicate: false,
     };
   }
@@ -88,15 +110,18 @@ export class SqliteMessageStore implements MessageStore {
 
   async page(
     viewer: UserId,
-    peerKey: string | null,
+    peer: ConversationPeer | null,
     before: MessageId | null,
     limit: number,
   ): Promise<ChatMessage[]> {
     const below = before ?? NEWEST;
-    const rows =
-      peerKey === null
-        ? this.groupPage.all(below, limit)
-        : this.privatePage.all(viewer, peerKey, below, limit, viewer, peerKey, below, limit, limit);
+    let rows: MessageRow[];
+    if (peer === null) rows = this.groupPage.all(below, limit);
+    else if (peer.id === null) {
+      rows = this.privatePage.all(viewer, peer.key, below, limit, viewer, peer.key, below, limit, limit);
+    } else {
+      rows = this.identityPage.all(viewer, peer.id, below, limit, peer.id, viewer, below, limit, limit);
+    }
     return rows.reverse().map(toMessage);
   }
 

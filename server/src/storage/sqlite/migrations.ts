@@ -33,4 +33,8 @@ export const migrations: readonly string[] = [
   CREATE INDEX messages_sent_to_key ON messages (from_id, to_key, id) WHERE to_id IS NOT NULL;
   CREATE INDEX messages_received_from_key ON messages (to_id, from_key, id) WHERE to_id IS NOT NULL;
   `,
+  // v2: a private conversation with one identity, apart from other holders of its name.
+  `
+  CREATE INDEX messages_between ON messages (from_id, to_id, id) WHERE to_id IS NOT NULL;
+  `,
 ];
