@@ -215,7 +215,8 @@ export class ChatConnection {
   private file(message: ChatMessage, seenBefore = false): void {
     const peer = peerOf(message, this.session.id ?? "");
     const conversation = useConversation(peer);
-    if (!conversation.receive(message)) return;
+    // Not receive(): a history page answered in the meantime may hold this message already, uncounted.
+    if (!conversation.arrive(message)) return;
     const mine = this.session.wrote(message);
     if (mine) this.outbox.settle(message.clientId);
     if (seenBefore) return;

@@ -22,25 +22,36 @@ beforeEach(() => setActivePinia(createPinia()));
 describe("a conversation store", () => {
   it("keeps messages in id order and each id once, whatever order and how often they arrive", () => {
     const group = useConversation(null);
-    for (const id of [5, 3, 9, 3, 5, 1, 9, 7]) group.receive(message(id));
+    for (const id of [5, 3, 9, 3, 5, 1, 9, 7]) group.arrive(message(id));
     expect(group.messages.map((m) => m.id)).toEqual([1, 3, 5, 7, 9]);
   });
 
   it("says whether a message was new, so a copy from sync or a replay changes nothing", () => {
     const group = useConversation(null);
-    expect(group.receive(message(1))).toBe(true);
-    expect(group.receive(message(1))).toBe(false);
+    expect(group.arrive(message(1))).toBe(true);
+    expect(group.arrive(message(1))).toBe(false);
   });
 
   it("merges a history page with what arrived live and stops offering older pages after a short page", () => {
     const group = useConversation(null);
-    group.receive(message(10));
+    group.arrive(message(10));
     group.receiveHistory([message(8), message(9), message(10)], 3);
     expect(group.olderAvailable).toBe(true);
     group.receiveHistory([message(7)], 3);
     expect(group.messages.map((m) => m.id)).toEqual([7, 8, 9, 10]);
     expect(group.olderAvailable).toBe(false);
     expect(group.historyLoaded).toBe(true);
+  });
+
+  it("lets the live copy of a message a history page brought first arrive once, so it can still be counted", () => {
+    const conversation = useConversation(bob);
+    expect(conversation.arrive(message(1, bob, alice))).toBe(true);
+    // The page was read after message 2 was stored but before its live copy went out.
+    conversation.receiveHistory([message(1, bob, alice), message(2, bob, alice)]);
+    expect(conversation.arrive(message(2, bob, alice))).toBe(true);
+    expect(conversation.arrive(message(2, bob, alice))).toBe(false);
+    expect(conversation.arrive(message(1, bob, alice))).toBe(false);
+    expect(conversation.messages.map((m) => m.id)).toEqual([1, 2]);
   });
 
   it("is one store per identity: a later holder of a name has a conversation of their own", () => {
@@ -52,7 +63,7 @@ describe("a conversation store", () => {
   });
 
   it("starts empty again after the conversations are disposed (a logout)", () => {
-    useConversation(bob).receive(message(1, bob, alice));
+    useConversation(bob).arrive(message(1, bob, alice));
     disposeConversations();
     expect(useConversation(bob).messages).toEqual([]);
   });

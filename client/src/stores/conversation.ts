@@ -42,6 +42,11 @@ export function useConversation(peer: Peer | null) {
     const olderAvailable = ref(true);
     const historyLoaded = ref(false);
     const loadingHistory = ref(false);
+    /**
+     * Ids that only a history page has brought so far. A page may hold a message whose live copy is still on
+     * its way (the server stores a message before it sends it out): that copy must still count as arriving.
+     */
+    const onlyFromHistory = new Set<number>();
 
     /** Inserts the message at its place by id; false when it was already there. */
     function receive(message: ChatMessage): boolean {
@@ -54,9 +59,17 @@ export function useConversation(peer: Peer | null) {
       return true;
     }
 
+    /**
+     * A message that arrived live, in an ack or from `sync`: true the first time such a copy comes, even when a
+     * history page already showed it; false for a second copy (a replay, the overlap of a catch-up).
+     */
+    function arrive(message: ChatMessage): boolean {
+      return receive(message) || onlyFromHistory.delete(message.id);
+    }
+
     /** A history page (oldest first); a short page means the beginning of the conversation was reached. */
     function receiveHistory(page: ChatMessage[], limit: number = LIMITS.historyPageDefault): void {
-      for (const message of page) receive(message);
+      for (const message of page) if (receive(message)) onlyFromHistory.add(message.id);
       if (page.length < limit) olderAvailable.value = false;
       historyLoaded.value = true;
     }
@@ -76,7 +89,7 @@ export function useConversation(peer: Peer | null) {
       olderAvailable,
       historyLoaded,
       loadingHistory,
-      receive,
+      arrive,
       receiveHistory,
       markUnread,
       markRead,
