@@ -143,7 +143,7 @@ describe("conversations in Chromium", () => {
     await expect.poll(() => ann.typesInto(ann.privateWindow("Bo"))).toBe(true);
     expect(await inView(ann.privateWindow("Bo"))).toBe(true);
     await ann.say(ann.privateWindow("Bo"), "typed straight away");
-    await users[0]?.waitFor("message", (m: { text: string }) => m.text === "typed straight away");
+    await users[0]?.waitFor("message", (m) => m.text === "typed straight away");
 
     // A message from someone else opens their window, but Alma keeps writing where she was.
     const composer = ann.group.getByTestId("composer");
@@ -183,7 +183,7 @@ describe("conversations in Chromium", () => {
     // Within the screen, give or take the rounding of fractional pixels.
     expect(box && box.y >= 0 && box.y + box.height <= 781).toBe(true);
     await ann.say(window, "from my phone");
-    await bob.waitFor("message", (m: { text: string }) => m.text === "from my phone");
+    await bob.waitFor("message", (m) => m.text === "from my phone");
     bob.close();
     await ann.close();
   });
@@ -200,7 +200,7 @@ describe("conversations in Chromium", () => {
     await composer.press("Shift+Enter");
     await composer.pressSequentially("second line");
     await composer.press("Enter");
-    await bob.waitFor("message", (m: { text: string }) => m.text === "first line\nsecond line");
+    await bob.waitFor("message", (m) => m.text === "first line\nsecond line");
 
     // Bob leaves for good: his window says so, and nothing more can be written there.
     bob.socket.emit("logout");

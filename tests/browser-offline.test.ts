@@ -1,7 +1,6 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ChatMessage } from "@chat/shared";
 import type { Browser, Locator } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
@@ -54,7 +53,7 @@ describe("the chat in Chromium over a flaky network", () => {
       .waitFor();
 
     await alice.context.setOffline(false);
-    const delivered = bob.next<ChatMessage>("message", (m) => m.text === "typed while offline");
+    const delivered = bob.next("message", (m) => m.text === "typed while offline");
     await expect.poll(() => alice.status(), { timeout: 30_000 }).toBe("connected");
     await alice.page.getByTestId("online-stale").waitFor({ state: "detached" });
     expect((await delivered).from).toBe("Alice");
@@ -131,7 +130,7 @@ describe("the chat in Chromium across a server restart", () => {
 
   it("holds a private message typed while the server was down until its peer is back, then sends it", async () => {
     await aliceWaitingForBob(async ({ alice, bob, window, text }) => {
-      const received = bob.next<ChatMessage>("message", (m) => m.text === text, 20_000);
+      const received = bob.next("message", (m) => m.text === text, 20_000);
       bob.socket.connect();
       expect((await received).from).toBe("Alice");
       await alice.message(window, text).and(alice.page.locator('[data-state="sent"]')).waitFor();
@@ -148,7 +147,7 @@ describe("the chat in Chromium across a server restart", () => {
       await state.getByText("someone else uses the name now").waitFor();
       await window.getByTestId("peer-replaced").waitFor();
       await alice.say(alice.group, "fence");
-      await impostor.waitFor<ChatMessage>("message", (m) => m.text === "fence");
+      await impostor.waitFor("message", (m) => m.text === "fence");
       expect(impostor.messages.map((m) => m.text)).toEqual(["fence"]);
       impostor.close();
     });
@@ -233,7 +232,7 @@ describe("leaving, in Chromium", () => {
     const second = alice.privateWindow("Bob7", next.session?.id);
     await alice.message(second, "from the next Bob7").waitFor();
     await alice.say(second, "hello, new Bob7");
-    await next.waitFor<ChatMessage>("message", (m) => m.text === "hello, new Bob7");
+    await next.waitFor("message", (m) => m.text === "hello, new Bob7");
 
     // History after a reload is asked for each identity apart, so the windows stay as they were.
     await alice.page.reload();
@@ -269,7 +268,7 @@ describe("leaving, in Chromium", () => {
       true,
     );
 
-    const left = bob.next<{ name: string }>("user:left", (u) => u.name === "Alice4", 20_000);
+    const left = bob.next("user:left", (u) => u.name === "Alice4", 20_000);
     await alice.context.setOffline(false);
     // The same person joining again at once: the old session ends first, not after the grace window.
     await alice.login("Alice4");

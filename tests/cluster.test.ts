@@ -67,7 +67,7 @@ async function untilNodesHearEachOther(): Promise<void> {
     let heard = false;
     for (let attempt = 0; attempt < 40 && !heard; attempt++) {
       const name = `probe-${from.port}-${attempt}`;
-      const joined = watcher.next("user:joined", (u: { name: string }) => u.name === name, 250);
+      const joined = watcher.next("user:joined", (u) => u.name === name, 250);
       const probe = await loginAt(from, name);
       heard = await joined.then(
         () => true,

@@ -81,7 +81,7 @@ describe("a server with Redis, while Redis is away", () => {
     await expect.poll(() => node.logs.some((line) => line.what === "disconnect")).toBe(true);
     await redis.restart();
     // Not listed for as long as the node runs: its disconnect reaches Redis, and the grace window runs.
-    await eve.waitFor("user:left", (u: { name: string }) => u.name === "Dan", 20_000);
+    await eve.waitFor("user:left", (u) => u.name === "Dan", 20_000);
     const back = await ChatUser.login(node.url, "Dan");
     users.push(back);
   });

@@ -4,7 +4,7 @@ import { createClient } from "redis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ChatServerOptions } from "./app.js";
 import { openRedisStorage, type RedisStorage } from "./storage/redis/index.js";
-import { ChatUser, Refused } from "./test-support/chat-client.js";
+import { ChatUser, fence, Refused, sent } from "./test-support/chat-client.js";
 import { type RunningChat, startChat } from "./test-support/chat-server.js";
 import { eventually } from "./test-support/eventually.js";
 import { type RunningRedis, startRedis } from "./test-support/redis-server.js";
@@ -104,7 +104,7 @@ async function everythingInRedis(): Promise<string> {
 const texts = (user: ChatUser) => user.messages.map((m) => m.text);
 /** The names in the full list the user got on connecting. */
 async function firstList(user: ChatUser): Promise<string[]> {
-  const { users } = await user.waitFor<{ users: UserSummary[] }>("users");
+  const { users } = await user.waitFor("users");
   return users.map((u) => u.name).sort();
 }
 
@@ -113,12 +113,9 @@ describe("two chat servers sharing one Redis", () => {
     const [a, b] = await startCluster();
     const ann = await connect(a, { name: "Ann" });
     const bob = await connect(b, { name: "Bob" });
-    const sent = await ann.send(null, "hello from A");
-    if (!sent.ok) throw new Error(sent.error.message);
-    await bob.receivedIds([sent.message.id]);
+    await bob.receivedIds([sent(await ann.send(null, "hello from A")).id]);
     // One stream carries both, in order: once the fence is there, a second copy would be too.
-    const fence = await ann.send(null, "fence");
-    if (fence.ok) await bob.receivedIds([fence.message.id]);
+    await fence(ann, bob);
     expect(texts(bob)).toEqual(["hello from A", "fence"]);
     expect(texts(ann)).toEqual([]);
   });
@@ -128,13 +125,9 @@ describe("two chat servers sharing one Redis", () => {
     const ann = await connect(a, { name: "Ann" });
     const bob = await connect(b, { name: "Bob" });
     const cid = await connect(b, { name: "Cid" });
-    const whisper = await ann.send("Bob", "psst");
-    if (!whisper.ok) throw new Error(whisper.error.message);
-    await bob.receivedIds([whisper.message.id]);
-    const reply = await bob.send("Ann", "yes?");
-    if (reply.ok) await ann.receivedIds([reply.message.id]);
-    const fence = await ann.send(null, "fence");
-    if (fence.ok) await cid.receivedIds([fence.message.id]);
+    await bob.receivedIds([sent(await ann.send("Bob", "psst")).id]);
+    await ann.receivedIds([sent(await bob.send("Ann", "yes?")).id]);
+    await fence(ann, cid);
     expect(texts(cid)).toEqual(["fence"]);
     expect(await bob.history("Ann")).toMatchObject({
       ok: true,
@@ -146,7 +139,7 @@ describe("two chat servers sharing one Redis", () => {
     const [a, b] = await startCluster();
     const ann = await connect(a, { name: "Ann" });
     const bob = await connect(b, { name: "Bob" });
-    await ann.waitFor("user:joined", (u: UserSummary) => u.name === "Bob");
+    await ann.waitFor("user:joined", (u) => u.name === "Bob");
     const annTab = await connect(b, { token: ann.token });
     expect(annTab.name).toBe("Ann");
 
@@ -154,7 +147,7 @@ describe("two chat servers sharing one Redis", () => {
     const dee = await connect(b, { name: "Dee" });
     expect(await firstList(cid)).toEqual(["Ann", "Bob", "Cid"]);
     expect(await firstList(dee)).toEqual(["Ann", "Bob", "Cid", "Dee"]);
-    await bob.waitFor("user:joined", (u: UserSummary) => u.name === "Dee");
+    await bob.waitFor("user:joined", (u) => u.name === "Dee");
     const joinedAnn = bob.events.filter(
       (e) => e.event === "user:joined" && (e.payload as UserSummary).name === "Ann",
     );
@@ -168,7 +161,7 @@ describe("two chat servers sharing one Redis", () => {
     const bob = await ChatUser.connect(b.chat.url, { name: "Bob" }, { transports: ["polling"] });
     users.push(bob);
     const cid = await connect(a, { name: "Cid" });
-    await bob.waitFor("user:joined", (u: UserSummary) => u.name === "Cid");
+    await bob.waitFor("user:joined", (u) => u.name === "Cid");
     const redisHolds = await everythingInRedis();
     expect(redisHolds).toContain("Ann");
     for (const user of [ann, bob, cid]) expect(redisHolds).not.toContain(user.token);
@@ -227,7 +220,7 @@ describe("two chat servers sharing one Redis", () => {
     // A loses Redis for good, as a crashed process does: it can no longer record that Ann leaves.
     await a.storage.close();
     ann.close();
-    await bob.next("user:left", (u: UserSummary) => u.name === "Ann");
+    await bob.next("user:left", (u) => u.name === "Ann");
     expect([...bob.online]).toEqual(["Bob"]);
     const late = await connect(b, { name: "Cid" });
     expect(await firstList(late)).toEqual(["Bob", "Cid"]);

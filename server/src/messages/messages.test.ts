@@ -1,6 +1,6 @@
-import { type ChatMessage, ErrorCode, LIMITS, type SendAck } from "@chat/shared";
+import { ErrorCode, LIMITS, type SendAck } from "@chat/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ChatUser } from "../test-support/chat-client.js";
+import { ChatUser, fence, sent } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
 
 let chat: RunningChat;
@@ -16,17 +16,6 @@ async function tab(of: ChatUser): Promise<ChatUser> {
   const user = await ChatUser.connect(chat.url, { token: of.token });
   users.push(user);
   return user;
-}
-
-function sent(ack: SendAck): ChatMessage {
-  if (!ack.ok) throw new Error(`send failed: ${ack.error.code} ${ack.error.message}`);
-  return ack.message;
-}
-
-/** A group message everyone receives: once a user has it, every earlier delivery to them has arrived too. */
-async function fence(from: ChatUser, ...to: ChatUser[]): Promise<void> {
-  const message = sent(await from.send(null, "fence"));
-  await Promise.all(to.filter((user) => user !== from).map((user) => user.receivedIds([message.id])));
 }
 
 beforeEach(async () => {
@@ -91,7 +80,7 @@ describe("private messages", () => {
     });
     expect(await ann.send("ANN", "hi")).toMatchObject({ ok: false, error: { code: ErrorCode.NO_SUCH_USER } });
     bob.socket.emit("logout");
-    await ann.waitFor("user:left", (u: { name: string }) => u.name === "Bob");
+    await ann.waitFor("user:left", (u) => u.name === "Bob");
     const ack = await ann.send("Bob", "still there?");
     expect(ack).toMatchObject({ ok: false, error: { code: ErrorCode.USER_OFFLINE } });
   });
@@ -108,7 +97,7 @@ describe("private messages", () => {
     expect(cidSync.ok && cidSync.messages.some((m) => m.id === secret.id)).toBe(false);
 
     bob.socket.emit("logout");
-    await ann.waitFor("user:left", (u: { name: string }) => u.name === "Bob");
+    await ann.waitFor("user:left", (u) => u.name === "Bob");
     const newBob = await login("Bob");
     expect(await newBob.history("Ann")).toEqual({ ok: true, messages: [] });
     const newBobSync = await newBob.sync(null);
@@ -119,16 +108,15 @@ describe("private messages", () => {
 describe("a private message naming its recipient's id (toId)", () => {
   it("reaches the identity its sender meant, and never a later holder of the name", async () => {
     const [ann, bob] = [await login("Ann"), await login("Bob")];
-    type Listed = { name: string; id: string };
-    const { id: meant } = await ann.waitFor<Listed>("user:joined", (u) => u.name === "Bob");
+    const { id: meant } = await ann.waitFor("user:joined", (u) => u.name === "Bob");
     const toBob = (toId: string, text: string) =>
       ann.socket.timeout(10_000).emitWithAck("message:send", { to: "Bob", toId, text, clientId: text });
     expect(await toBob(meant, "for the first Bob")).toMatchObject({ ok: true });
 
     bob.socket.emit("logout");
-    await ann.waitFor("user:left", (u: { name: string }) => u.name === "Bob");
+    await ann.waitFor("user:left", (u) => u.name === "Bob");
     const newBob = await login("Bob");
-    const { id: now } = await ann.waitFor<Listed>("user:joined", (u) => u.name === "Bob" && u.id !== meant);
+    const { id: now } = await ann.waitFor("user:joined", (u) => u.name === "Bob" && u.id !== meant);
     expect(await toBob(meant, "written to the first Bob")).toMatchObject({
       ok: false,
       error: { code: ErrorCode.USER_OFFLINE },
@@ -143,7 +131,7 @@ describe("a private message naming its recipient's id (toId)", () => {
     const firstBob = bob.session?.id ?? "";
     await ann.send("Bob", "to the first Bob");
     bob.socket.emit("logout");
-    await ann.waitFor("user:left", (u: { name: string }) => u.name === "Bob");
+    await ann.waitFor("user:left", (u) => u.name === "Bob");
     const newBob = await login("Bob");
     const laterBob = newBob.session?.id ?? "";
     expect(laterBob).not.toBe(firstBob);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { capturedLog } from "../test-support/captured-log.js";
-import { ChatUser } from "../test-support/chat-client.js";
+import { ChatUser, sent } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
 
 let chat: RunningChat | null = null;
@@ -30,11 +30,10 @@ describe("logs", () => {
     const bob = await ChatUser.login(chat.url, "Bob");
     users.push(ann, bob);
     const text = "a sentence nobody should find in a log";
-    const ack = await ann.send("Bob", text);
-    if (ack.ok) await bob.receivedIds([ack.message.id]);
+    await bob.receivedIds([sent(await ann.send("Bob", text)).id]);
     const again = await ChatUser.connect(chat.url, { token: ann.token });
     users.push(again);
-    const left = again.next("user:left", () => true).catch(() => undefined);
+    const left = again.next("user:left");
     bob.socket.emit("logout");
     await left;
 

@@ -1,6 +1,6 @@
-import { type ChatMessage, ErrorCode } from "@chat/shared";
+import { type ChatMessage, ErrorCode, type UserSummary } from "@chat/shared";
 import { afterEach, describe, expect, it } from "vitest";
-import { ChatUser, Refused } from "../test-support/chat-client.js";
+import { ChatUser, fence, Refused } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
 
 let chat: RunningChat;
@@ -12,9 +12,9 @@ async function connect(auth: Record<string, unknown>): Promise<ChatUser> {
   return user;
 }
 
-const named = (name: string) => (u: { name: string }) => u.name === name;
-const presenceEvents = (user: ChatUser) =>
-  user.events.filter((e) => e.event === "user:left" || e.event === "user:joined").map((e) => e.payload);
+const named = (name: string) => (u: UserSummary) => u.name === name;
+const presenceEvents = (user: ChatUser): UserSummary[] =>
+  user.events.flatMap((e) => (e.event === "user:left" || e.event === "user:joined" ? [e.payload] : []));
 
 afterEach(async () => {
   for (const user of users.splice(0)) user.close();
@@ -38,8 +38,7 @@ describe("grace window", () => {
 
     const back = await connect({ token });
     expect(back.name).toBe("Bob");
-    const fence = await back.send(null, "back");
-    if (fence.ok) await ann.receivedIds([fence.message.id]);
+    await fence(back, ann);
     expect(presenceEvents(ann)).toEqual([{ name: "Bob", id: expect.any(String) }]); // only the original join
     expect(ann.online.has("Bob")).toBe(true);
     const missed = await back.sync(null);
@@ -102,7 +101,7 @@ describe("grace window", () => {
     cid.close();
     await ann.next("user:left", named("Cid"));
     expect(ann.online.has("Bob")).toBe(true);
-    expect(presenceEvents(ann).filter((p) => named("Bob")(p as { name: string }))).toHaveLength(1);
+    expect(presenceEvents(ann).filter(named("Bob"))).toHaveLength(1);
     bobTab.close();
     await ann.next("user:left", named("Bob"));
   });

@@ -2,7 +2,7 @@ import { ErrorCode, nameKey } from "@chat/shared";
 import { io } from "socket.io-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSqliteStorage } from "../storage/sqlite/index.js";
-import { ChatUser, Refused } from "../test-support/chat-client.js";
+import { ChatUser, Refused, sent } from "../test-support/chat-client.js";
 import { type RunningChat, startChat, tempDataDir } from "../test-support/chat-server.js";
 
 let chat: RunningChat;
@@ -43,16 +43,16 @@ describe("login", () => {
     expect(bob.session?.name).toBe("Bob");
     expect(bob.token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 256 bits, base64url
     expect([...bob.online].sort()).toEqual(["Ann", "Bob"]);
-    await ann.waitFor("user:joined", (u: { name: string }) => u.name === "Bob");
+    await ann.waitFor("user:joined", (u) => u.name === "Bob");
     expect([...ann.online].sort()).toEqual(["Ann", "Bob"]);
   });
 
   it("sends others a delta on join, never the full list again, and never anyone's token", async () => {
     const ann = await login("Ann");
     const bob = await login("Bob");
-    await ann.waitFor("user:joined", (u: { name: string }) => u.name === "Bob");
+    await ann.waitFor("user:joined", (u) => u.name === "Bob");
     await login("Cid");
-    await ann.waitFor("user:joined", (u: { name: string }) => u.name === "Cid");
+    await ann.waitFor("user:joined", (u) => u.name === "Cid");
     expect(ann.events.filter((e) => e.event === "users")).toHaveLength(1);
     expect(JSON.stringify(ann.events)).not.toContain(bob.token);
     expect(ann.events.find((e) => e.event === "user:joined")?.payload).toEqual({
@@ -107,12 +107,8 @@ describe("resume", () => {
     users.push(again);
     expect(again.session).toEqual({ name: "Bob", id: bob.session?.id, token });
     // Bob now has two sockets: a message to Bob reaches the new one too.
-    const sent = await ann.send("Bob", "to both tabs");
-    expect(sent.ok).toBe(true);
-    if (sent.ok) await again.receivedIds([sent.message.id]);
-    expect(
-      ann.events.filter((e) => e.event === "user:joined" && (e.payload as { name: string }).name === "Bob"),
-    ).toHaveLength(1);
+    await again.receivedIds([sent(await ann.send("Bob", "to both tabs")).id]);
+    expect(ann.events.filter((e) => e.event === "user:joined" && e.payload.name === "Bob")).toHaveLength(1);
   });
 
   it("refuses an unknown token with SESSION_EXPIRED", async () => {
@@ -132,7 +128,7 @@ describe("logout", () => {
     const ann = await login("Ann");
     const bob = await login("Bob");
     const token = bob.token;
-    const left = ann.next("user:left", (u: { name: string }) => u.name === "Bob");
+    const left = ann.next("user:left", (u) => u.name === "Bob");
     const disconnected = new Promise((resolve) => bob.socket.once("disconnect", resolve));
     bob.socket.emit("logout");
     await left;
@@ -147,7 +143,7 @@ describe("logout", () => {
     const ann = await login("Ann");
     const bob = await login("Bob");
     const token = bob.token;
-    const left = ann.next("user:left", (u: { name: string }) => u.name === "Bob");
+    const left = ann.next("user:left", (u) => u.name === "Bob");
     bob.socket.emit("logout");
     bob.socket.disconnect();
     await left;
@@ -195,7 +191,7 @@ describe("logout", () => {
     expect(refused.code).toBe(ErrorCode.SESSION_EXPIRED);
     expect(await storage.presence.holderOf(nameKey("Bob"))).toBeNull();
     expect((await login("Bob")).name).toBe("Bob");
-    await ann.waitFor("user:joined", (u: { name: string }) => u.name === "Bob");
+    await ann.waitFor("user:joined", (u) => u.name === "Bob");
   });
 
   it("disconnects every tab of that identity", async () => {
@@ -216,14 +212,14 @@ describe("logout in the handshake (auth: { token, logout: true }), as a tab that
     const bob = await login("Bob");
     const token = bob.token;
     bob.close();
-    await ann.next("user:left", (u: { name: string }) => u.name === "Bob");
+    await ann.next("user:left", (u) => u.name === "Bob");
     const seenFrom = ann.events.length;
 
     const refused = await refusal(ChatUser.connect(chat.url, { token, logout: true }));
     expect(refused.code).toBe(ErrorCode.SESSION_EXPIRED);
     // Presence changes reach Ann in order: once Cy's join is in, a listing of Bob would be too.
     await login("Cy");
-    await ann.waitFor("user:joined", (u: { name: string }) => u.name === "Cy");
+    await ann.waitFor("user:joined", (u) => u.name === "Cy");
     expect(ann.events.slice(seenFrom).filter((e) => e.event === "user:joined")).toEqual([
       { event: "user:joined", payload: { name: "Cy", id: expect.any(String) } },
     ]);
@@ -235,7 +231,7 @@ describe("logout in the handshake (auth: { token, logout: true }), as a tab that
     const ann = await login("Ann");
     const bob = await login("Bob");
     const closed = new Promise((resolve) => bob.socket.once("disconnect", resolve));
-    const left = ann.next("user:left", (u: { name: string }) => u.name === "Bob");
+    const left = ann.next("user:left", (u) => u.name === "Bob");
     await refusal(ChatUser.connect(chat.url, { token: bob.token, logout: true }));
     expect(await closed).toBe("io server disconnect");
     await left;

@@ -13,6 +13,11 @@ import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+/** An event the server sends, and what it carries: a renamed event breaks the tests' build, not their run. */
+export type ServerEvent = keyof ServerToClientEvents;
+export type PayloadOf<E extends ServerEvent> = Parameters<ServerToClientEvents[E]>[0];
+type Received = { [E in ServerEvent]: { event: E; payload: PayloadOf<E> } }[ServerEvent];
+
 type Options = Partial<ManagerOptions & SocketOptions> & {
   /** The address to connect from (on Linux all of 127.0.0.0/8 is loopback): a second client address. */
   localAddress?: string;
@@ -21,6 +26,7 @@ type Options = Partial<ManagerOptions & SocketOptions> & {
 /** Socket.IO refused the handshake: the code and text the server sent. */
 export class Refused extends Error {
   constructor(
+    /** The server's error code, or socket.io-client's words for a transport that failed. */
     readonly code: string,
     readonly data: ConnectErrorData | undefined,
   ) {
@@ -36,12 +42,15 @@ let clientIds = 0;
  */
 export class ChatUser {
   readonly messages: ChatMessage[] = [];
-  readonly events: { event: string; payload: unknown }[] = [];
+  readonly events: Received[] = [];
   readonly online = new Set<string>();
   session: SessionInfo | null = null;
 
   private constructor(readonly socket: ClientSocket) {
-    socket.onAny((event: string, payload: unknown) => this.events.push({ event, payload }));
+    // Socket.IO types a catch-all listener's arguments as any: the event maps say what each one carries.
+    socket.onAny((event: ServerEvent, payload: unknown) => {
+      this.events.push({ event, payload } as Received);
+    });
     socket.on("session", (session) => {
       this.session = session;
       // Reconnections resume this identity, as a real client must.
@@ -114,17 +123,17 @@ export class ChatUser {
   }
 
   /** Resolves with the next `event` whose payload satisfies `match`. */
-  next<T = unknown>(
-    event: string,
-    match: (payload: T) => boolean = () => true,
+  next<E extends ServerEvent>(
+    event: E,
+    match: (payload: PayloadOf<E>) => boolean = () => true,
     timeoutMs = 10_000,
-  ): Promise<T> {
+  ): Promise<PayloadOf<E>> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.socket.offAny(listener);
         reject(new Error(`${this.name}: no ${event} within ${timeoutMs} ms`));
       }, timeoutMs);
-      const listener = (name: string, payload: T) => {
+      const listener = (name: ServerEvent, payload: PayloadOf<E>) => {
         if (name !== event || !match(payload)) return;
         clearTimeout(timer);
         this.socket.offAny(listener);
@@ -135,13 +144,14 @@ export class ChatUser {
   }
 
   /** Like `next`, but an event that already arrived counts too. */
-  waitFor<T = unknown>(
-    event: string,
-    match: (payload: T) => boolean = () => true,
+  waitFor<E extends ServerEvent>(
+    event: E,
+    match: (payload: PayloadOf<E>) => boolean = () => true,
     timeoutMs = 10_000,
-  ): Promise<T> {
-    const seen = this.events.find((e) => e.event === event && match(e.payload as T));
-    return seen ? Promise.resolve(seen.payload as T) : this.next(event, match, timeoutMs);
+  ): Promise<PayloadOf<E>> {
+    const arrived = (e: Received): e is Extract<Received, { event: E }> => e.event === event;
+    const seen = this.events.filter(arrived).find((e) => match(e.payload));
+    return seen ? Promise.resolve(seen.payload) : this.next(event, match, timeoutMs);
   }
 
   /** Resolves once `message` events with all these ids have arrived. */
@@ -158,4 +168,19 @@ export class ChatUser {
   close(): void {
     this.socket.close();
   }
+}
+
+/** The message a send stored; a refused send fails the test that counted on it. */
+export function sent(ack: SendAck): ChatMessage {
+  if (!ack.ok) throw new Error(`send failed: ${ack.error.code} ${ack.error.message}`);
+  return ack.message;
+}
+
+/**
+ * A group message everyone receives: once a user has it, every earlier delivery to them has arrived too,
+ * so what they did not get by then, they were never sent.
+ */
+export async function fence(from: ChatUser, ...to: ChatUser[]): Promise<void> {
+  const message = sent(await from.send(null, "fence"));
+  await Promise.all(to.filter((user) => user !== from).map((user) => user.receivedIds([message.id])));
 }

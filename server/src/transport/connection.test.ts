@@ -1,5 +1,4 @@
 import { once } from "node:events";
-import type { ChatMessage } from "@chat/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ChatUser } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
@@ -51,7 +50,7 @@ describe("a connection", () => {
     const last = await connect({ name: "last" });
     const everyone = [...crowd, last].map((user) => user.name).sort();
     for (const user of crowd) {
-      await user.waitFor<{ name: string }>("user:joined", ({ name }) => name === "last");
+      await user.waitFor("user:joined", ({ name }) => name === "last");
       expect([...user.online].sort()).toEqual(everyone);
       expect(user.events.filter(({ event }) => event === "users")).toHaveLength(1);
     }
@@ -85,7 +84,7 @@ describe("a connection", () => {
     const ack = await alice.send("Bob", "for Bob only");
     expect(ack.ok).toBe(true);
     await alice.send(null, "fence");
-    await thief.waitFor<ChatMessage>("message", (m) => m.text === "fence");
+    await thief.waitFor("message", (m) => m.text === "fence");
     expect(thief.messages.map((m) => m.text)).not.toContain("for Bob only");
   });
 });

@@ -35,7 +35,7 @@ describe("connection state recovery", () => {
     await dropped;
     users.push(await ChatUser.login(chat.url, "Cid"));
     await ann.send(null, "while Bob was away");
-    const relisted = bob.next<{ users: { name: string }[] }>("users");
+    const relisted = bob.next("users");
     bob.socket.connect();
     const list = await relisted;
     expect(bob.socket.recovered).toBe(true);
