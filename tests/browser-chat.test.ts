@@ -47,7 +47,7 @@ describe("the chat in Chromium", () => {
       .waitFor();
 
     // A double-click on a name opens a private window; only its recipient sees what is said there.
-    await alice.onlineUser("Bob").dblclick();
+    await alice.onlineUser("Bob").click();
     await alice.say(alice.privateWindow("Bob"), "Just between us");
     await bob.message(bob.privateWindow("Alice"), "Just between us").waitFor();
     expect(await bob.privateWindow("Alice").getByTestId("unread").textContent()).toBe("1");

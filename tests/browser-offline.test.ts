@@ -1,6 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ErrorCode, SESSION_ENDED } from "@chat/shared";
 import type { Browser, Locator } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
@@ -108,7 +109,7 @@ describe("the chat in Chromium across a server restart", () => {
       const alice = await ChatPage.open(browser, restartable.url);
       await alice.login("Alice");
       const bob = await ChatUser.login(restartable.url, "Bob");
-      await alice.onlineUser("Bob").dblclick();
+      await alice.onlineUser("Bob").click();
       const window = alice.privateWindow("Bob");
 
       await restartable.kill("SIGTERM");
@@ -227,7 +228,7 @@ describe("leaving, in Chromium", () => {
     await first.getByTestId("peer-offline").waitFor();
     const next = await ChatUser.login(server.url, "Bob7");
     await first.getByTestId("peer-replaced").waitFor();
-    expect(await first.getByTestId("composer").isDisabled()).toBe(true);
+    expect(await first.getByTestId("send").isDisabled()).toBe(true);
     await next.send("Alice7", "from the next Bob7");
     const second = alice.privateWindow("Bob7", next.session?.id);
     await alice.message(second, "from the next Bob7").waitFor();
@@ -241,6 +242,29 @@ describe("leaving, in Chromium", () => {
     expect(await alice.texts(first)).toEqual(["from the first Bob7"]);
     expect(await alice.texts(second)).toEqual(["from the next Bob7", "hello, new Bob7"]);
     next.close();
+    await alice.close();
+  });
+
+  it("tells a tab whose session ended while it was offline what it could not send, with its name ready", async () => {
+    const alice = await ChatPage.open(browser, server.url);
+    await alice.login("Alice8");
+    await alice.context.setOffline(true);
+    await expect.poll(() => alice.status()).toBe("reconnecting");
+    await alice.say(alice.group, "lost with the session");
+    await alice.message(alice.group, "lost with the session").waitFor();
+    // The session ends elsewhere meanwhile (as a logout from another device would end it).
+    const token = await alice.page.evaluate(
+      () => JSON.parse(sessionStorage.getItem("chat:v1") ?? "{}").token,
+    );
+    await expect(ChatUser.connect(server.url, { token, logout: true })).rejects.toMatchObject({
+      code: ErrorCode.SESSION_EXPIRED,
+    });
+
+    await alice.context.setOffline(false);
+    const notice = alice.page.getByTestId("login-error");
+    await notice.getByText("1 message was not sent.", { exact: false }).waitFor({ timeout: 20_000 });
+    expect(await notice.textContent()).toContain(SESSION_ENDED);
+    expect(await alice.page.getByTestId("login-name").inputValue()).toBe("Alice8");
     await alice.close();
   });
 

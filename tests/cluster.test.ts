@@ -152,7 +152,7 @@ describe("two nodes with Redis behind nginx", () => {
       const [ivy, jon] = pages as [ChatPage, ChatPage];
       await ivy.login("Ivy");
       await jon.login("Jon");
-      await ivy.onlineUser("Jon").dblclick();
+      await ivy.onlineUser("Jon").click();
       await ivy.say(ivy.privateWindow("Jon"), "across the proxy");
       await jon.message(jon.privateWindow("Ivy"), "across the proxy").waitFor();
       await jon.say(jon.group, "to everyone");

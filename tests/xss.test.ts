@@ -33,7 +33,7 @@ const NAMES = [
 ];
 
 /** The only elements the client itself renders in message lists and the online list. */
-const CLIENT_TAGS = ["OL", "UL", "LI", "SPAN", "P", "TIME", "BUTTON", "SMALL"];
+const CLIENT_TAGS = ["OL", "UL", "LI", "SPAN", "BDI", "P", "TIME", "BUTTON", "SMALL"];
 
 let browser: Browser;
 let server: ServerProcess;

@@ -1,4 +1,11 @@
-import { type ChatMessage, type ConnectErrorData, ErrorCode, LIMITS, SYNC_OVERLAP } from "@chat/shared";
+import {
+  type ChatMessage,
+  type ConnectErrorData,
+  ErrorCode,
+  LIMITS,
+  SESSION_ENDED,
+  SYNC_OVERLAP,
+} from "@chat/shared";
 import type { Socket } from "socket.io-client";
 import {
   conversationId,
@@ -239,7 +246,9 @@ export class ChatConnection {
         err.data?.message ?? "Cannot reach the server. Check your connection and try again.",
       );
     } else if (code === ErrorCode.SESSION_EXPIRED) {
-      this.signOut("Your session has expired (someone else took the name). Join again.");
+      // The server says which: the session ended (say, on a server that lost its data), or the name was
+      // freed while this tab was away and someone else took it.
+      this.signOut(err.data?.message ?? SESSION_ENDED);
     } else if (!this.socket.active) {
       // The server refused this attempt (busy, failing) and socket.io will not retry a refusal on its own.
       setTimeout(() => this.socket.connect(), err.data?.retryAfterMs ?? RESUME_RETRY_MS);
@@ -264,9 +273,12 @@ export class ChatConnection {
     else if (this.session.status === "connected") this.session.reconnecting(0);
   }
 
-  private signOut(reason: string | null): void {
+  /** Signed out by the server, not by the user: what this tab could not send is lost, and the notice says so. */
+  private signOut(reason: string): void {
     this.socket.disconnect();
-    this.clearState(reason);
+    const unsent = this.outbox.entries.length;
+    const lost = unsent === 1 ? "1 message was not sent." : `${unsent} messages were not sent.`;
+    this.clearState(unsent === 0 ? reason : `${reason} ${lost}`);
   }
 
   private clearState(reason: string | null): void {

@@ -11,6 +11,8 @@ export type ConnectionStatus = "signed-out" | "joining" | "connected" | "reconne
 /** Who I am, how the link is doing, and how far I have read the server's message sequence. */
 export const useSession = defineStore("session", () => {
   const name = ref<string | null>(null);
+  /** The name of the last login, offered again on the login view. */
+  const lastName = ref("");
   /** My identity: what tells my messages from those of an earlier holder of my name. */
   const id = ref<string | null>(null);
   /** The resume secret. Kept for reconnects and reloads; never shown, logged or sent anywhere but `auth`. */
@@ -82,6 +84,7 @@ export const useSession = defineStore("session", () => {
 
   /** Back to the login view, with a reason to show there (or none after a deliberate logout). */
   function signedOut(reason: string | null): void {
+    lastName.value = name.value ?? lastName.value;
     name.value = null;
     id.value = null;
     token.value = null;
@@ -95,6 +98,7 @@ export const useSession = defineStore("session", () => {
 
   return {
     name,
+    lastName,
     id,
     token,
     status,
