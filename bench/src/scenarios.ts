@@ -11,7 +11,7 @@ import {
 import type { MeasurePlan } from "./step.js";
 import type { RunningSystem, ServerTuning, SystemId, SystemUnderTest } from "./systems.js";
 
-/** The scenarios of issue 6, each a sequence of steps with the systems interleaved at every rate. */
+/** The scenarios of the benchmark (README, "Benchmark"), each a sequence of steps with the systems interleaved at every rate. */
 
 export interface Context {
   plan: Plan;

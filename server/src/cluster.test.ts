@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { ErrorCode, type UserSummary } from "@chat/shared";
+import { ErrorCode, nameKey, type UserSummary } from "@chat/shared";
 import { createClient } from "redis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ChatServerOptions } from "./app.js";
@@ -133,6 +133,36 @@ describe("two chat servers sharing one Redis", () => {
       ok: true,
       messages: [{ text: "psst" }, { text: "yes?" }],
     });
+  });
+
+  it("deliver a resend of a message never fanned out to whom it was for, whatever the resend names", async () => {
+    const [a, b] = await startCluster();
+    const ann = await connect(a, { name: "Ann" });
+    const bob = await connect(b, { name: "Bob" });
+    const cid = await connect(a, { name: "Cid" });
+    const as = (user: ChatUser) => ({ id: user.session?.id ?? "", name: user.name, key: nameKey(user.name) });
+    // Stored as by a process that died before its fan-out: nobody has it yet.
+    const { message } = await b.storage.messages.append({
+      from: as(ann),
+      to: as(bob),
+      text: "for Bob only",
+      clientId: "k1",
+      sentAt: Date.now(),
+    });
+    expect(sent(await ann.send("Cid", "for Cid instead", "k1"))).toEqual(message);
+    await bob.receivedIds([message.id]);
+    await fence(ann, cid);
+    expect(texts(cid)).toEqual(["fence"]);
+  });
+
+  it("deliver a message sent twice at once with one clientId once", async () => {
+    const [a] = await startCluster();
+    const ann = await connect(a, { name: "Ann" });
+    const bob = await connect(a, { name: "Bob" });
+    const [first, again] = await Promise.all([ann.send("Bob", "once", "k2"), ann.send("Bob", "once", "k2")]);
+    expect(sent(again)).toEqual(sent(first));
+    await fence(ann, bob);
+    expect(texts(bob)).toEqual(["once", "fence"]);
   });
 
   it("list the same users on both, once each, also one with a tab on each", async () => {

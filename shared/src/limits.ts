@@ -1,4 +1,4 @@
-/** Protocol limits. Servers may be configured lower (issue: hardening), never higher than a client can rely on. */
+/** Protocol limits. Servers may be configured lower (README, "Limits"), never higher than a client can rely on. */
 export const LIMITS = {
   /** Display names, in Unicode code points after trimming and NFC normalisation. */
   nameMaxLength: 32,

@@ -172,6 +172,15 @@ describe("message:send", () => {
     });
   });
 
+  it("refuses a clientId that is not well-formed Unicode, which a store would alter", () => {
+    for (const clientId of ["k\ud800", "\udfff"]) {
+      expect(parseSendRequest({ ...valid, clientId })).toMatchObject({
+        ok: false,
+        error: { code: ErrorCode.BAD_REQUEST },
+      });
+    }
+  });
+
   it("names a missing field plainly", () => {
     expect(parseSendRequest({ to: null, clientId: "c" })).toEqual({
       ok: false,

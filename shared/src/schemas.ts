@@ -41,7 +41,13 @@ export const SendRequestSchema = v.object({
   to: v.nullable(PeerNameSchema),
   toId: v.nullish(UserIdSchema),
   text: TextSchema,
-  clientId: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.clientIdMaxLength)),
+  // Well-formed: stores would replace a lone surrogate, so two different clientIds could become one.
+  clientId: v.pipe(
+    v.string(),
+    v.minLength(1),
+    v.maxLength(LIMITS.clientIdMaxLength),
+    v.check((id) => !LONE_SURROGATE.test(id), "clientId is not well-formed Unicode."),
+  ),
 });
 
 export const HistoryRequestSchema = v.pipe(

@@ -62,7 +62,7 @@ export class ResilientUser {
     private readonly progress: Progress,
   ) {
     const { socket } = user;
-    // Listeners once, outside `connect` (pitfall 1).
+    // Listeners once, outside `connect`: registered in it, each reconnect would add another copy of each.
     socket.on("connect", () => {
       this.connection++;
       this.reconnects++;

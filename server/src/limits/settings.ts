@@ -5,7 +5,7 @@ import { LIMITS } from "@chat/shared";
  * shared/), never higher: clients are written against those. A rate or connection limit of 0 is off.
  */
 export interface Limits {
-  /** Largest Socket.IO packet in bytes; a larger one closes the connection (pitfall 11). */
+  /** Largest Socket.IO packet in bytes; a larger one closes the connection (Socket.IO's 1 MB default is far more than chat text needs). */
   maxHttpBufferSize: number;
   /** Bytes written to a connection and not yet read by its client; past them it is cut (it resumes). */
   maxUnreadBytes: number;

@@ -4,6 +4,7 @@ import {
   failure,
   type HistoryRequest,
   LIMITS,
+  type MessageId,
   nameKey,
   normalizeName,
   type Parsed,
@@ -29,6 +30,9 @@ export interface Delivery {
 
 /** Sending, and reading back, messages. */
 export class Messages {
+  /** Messages this process is fanning out: a resend meanwhile must not deliver them a second time. */
+  private readonly delivering = new Set<MessageId>();
+
   constructor(
     private readonly store: MessageStore,
     private readonly presence: Presence,
@@ -51,12 +55,29 @@ export class Messages {
       clientId: req.clientId,
       sentAt: Date.now(),
     });
-    if (!duplicate || undelivered) {
-      if (recipient) await this.delivery.toUsers([recipient, sender], message, socketId);
-      else await this.delivery.toEveryone(message, socketId);
-      await this.store.delivered(message.id);
+    if (!duplicate || (undelivered && !this.delivering.has(message.id))) {
+      await this.deliver(message, sender, socketId);
     }
     return { ok: true, value: message };
+  }
+
+  /**
+   * To whom the stored message is for: a resend of its clientId may name someone else (or the group), and
+   * must not redirect it.
+   */
+  private async deliver(message: ChatMessage, sender: User, socketId: string): Promise<void> {
+    this.delivering.add(message.id);
+    try {
+      if (message.to === null || message.toId === null) {
+        await this.delivery.toEveryone(message, socketId);
+      } else {
+        const recipient = { id: message.toId, name: message.to, key: nameKey(message.to) };
+        await this.delivery.toUsers([recipient, sender], message, socketId);
+      }
+      await this.store.delivered(message.id);
+    } finally {
+      this.delivering.delete(message.id);
+    }
   }
 
   async history(viewer: User, req: HistoryRequest): Promise<ChatMessage[]> {

@@ -54,7 +54,7 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
   const io: ChatIo = new Server(http, {
     path: options.path,
     adapter: singleBufferFrames(options.adapter ?? RecoveryAdapter),
-    // Chat frames are small; the 1 MB default lets one client make the server buffer a lot (pitfall 11).
+    // Chat frames are small; the 1 MB default lets one client make the server buffer a lot.
     maxHttpBufferSize: options.maxHttpBufferSize,
     // The middleware runs on recovery too: an ended session must not come back by replaying its socket
     // (nor another's: see RecoveryAdapter.restoreSession).
@@ -79,7 +79,8 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
   io.engine.on("connection", (connection: TransportConnection & { request: IncomingMessage }) =>
     connectionLimits.track(clientAddress(connection.request, trustProxyHops), connection),
   );
-  // Behind nginx, a long-polling session must come back to the node that holds it (pitfall 6); the node's
+  // Behind nginx, a long-polling session must come back to the node that holds it (elsewhere it is an HTTP
+  // 400 "Session ID unknown"); the node's
   // name at the front of the session id lets the proxy route by it while new sessions spread freely.
   if (nodeId) io.engine.generateId = () => `${nodeId}-${randomBytes(15).toString("base64url")}`;
   writeFramesDirectly(io, coalesceWrites(io), {

@@ -108,7 +108,7 @@ export class PresenceRounds implements PresenceAnnouncer {
     const users = (await this.online()).map(({ name, id }) => ({ name, id }));
     const greeted: string[] = [];
     for (const socket of greetings) {
-      // A socket that has gone meanwhile must not join a room (pitfall 9).
+      // A socket that has gone meanwhile must not join a room: nothing would ever take it out again.
       if (!socket.connected) continue;
       socket.join(PRESENCE_ROOM);
       greeted.push(socket.id);
