@@ -18,6 +18,25 @@ describe("SQLite storage, as an operator meets it", () => {
     for (const storage of opened.splice(0)) await storage.close();
   });
 
+  it("reads through indexes only: no request walks the whole table, however many messages others have", async () => {
+    const storage = openSqliteStorage(tempDataDir());
+    opened.push(storage);
+    // The stores' prepared statements (better-sqlite3 keeps each one's SQL and database with it).
+    const statements = [...Object.values(storage.messages), ...Object.values(storage.sessions)].filter(
+      (value): value is Database.Statement =>
+        value instanceof Object && "source" in value && "database" in value,
+    );
+    expect(statements.length).toBeGreaterThanOrEqual(5);
+    for (const statement of statements) {
+      const parameters = (statement.source.match(/\?/g) ?? []).map(() => 1);
+      const plan = statement.database.prepare(`EXPLAIN QUERY PLAN ${statement.source}`).all(...parameters);
+      const steps = plan.map((row) => (row as { detail: string }).detail);
+      // A scan, or a range of the primary key (every message after an id, anyone's), reads others' rows.
+      const wholeTable = steps.filter((step) => /^SCAN (messages|sessions)\b|\(rowid[<>]/.test(step));
+      expect(wholeTable, statement.source).toEqual([]);
+    }
+  });
+
   it("refuses a second server on the same DATA_DIR while the first runs, and lets it in after", async () => {
     const dataDir = tempDataDir();
     const first = openSqliteStorage(dataDir);
