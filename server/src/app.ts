@@ -107,12 +107,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     allowedOrigins: options.allowedOrigins ?? [],
     connectionLimits,
   });
-  const presenceRounds = new PresenceRounds(
-    io,
-    () => storage.presence.online(),
-    options.adapter !== undefined,
-    log,
-  );
+  const presenceRounds = new PresenceRounds(io, storage.presence, options.adapter !== undefined, log);
   const presence = new Presence(storage.presence, presenceRounds, {
     graceMs,
     sweepMs: options.presenceSweepMs ?? DEFAULTS.presenceSweepMs,

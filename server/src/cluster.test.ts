@@ -1,10 +1,11 @@
 import { once } from "node:events";
-import { ErrorCode, nameKey, type UserSummary } from "@chat/shared";
+import { ErrorCode, nameKey, type SessionInfo, type UserSummary } from "@chat/shared";
 import { createClient } from "redis";
+import { io } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ChatServerOptions } from "./app.js";
 import { openRedisStorage, type RedisStorage } from "./storage/redis/index.js";
-import { ChatUser, fence, Refused, sent } from "./test-support/chat-client.js";
+import { ChatUser, type ClientSocket, fence, Refused, sent } from "./test-support/chat-client.js";
 import { type RunningChat, startChat } from "./test-support/chat-server.js";
 import { eventually } from "./test-support/eventually.js";
 import { type RunningRedis, startRedis } from "./test-support/redis-server.js";
@@ -183,6 +184,34 @@ describe("two chat servers sharing one Redis", () => {
     );
     expect(joinedAnn).toEqual([]);
     expect([...bob.online].sort()).toEqual(["Ann", "Bob", "Cid", "Dee"]);
+  });
+
+  it("never list again a user who logged out on one right after joining on the other", async () => {
+    const [a, b] = await startCluster();
+    const watchers = [await connect(a, { name: "WatchA" }), await connect(b, { name: "WatchB" })];
+    const gone: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      // A change on A just before, so that A's next round waits its turn while B announces at once.
+      await connect(a, { name: `busy${i}` });
+      // Logged out on B as soon as the login on A has its token, before A's round announces it.
+      const passing: ClientSocket = io(a.chat.url, {
+        auth: { name: `passing${i}` },
+        transports: ["websocket"],
+        forceNew: true,
+      });
+      const { token } = await new Promise<SessionInfo>((resolve) => passing.once("session", resolve));
+      gone.push(`passing${i}`);
+      await expect(ChatUser.connect(b.chat.url, { token, logout: true })).rejects.toThrow();
+      passing.close();
+    }
+    // A join from each server after all that: once a watcher has both, every earlier round reached it.
+    await connect(a, { name: "LastA" });
+    await connect(b, { name: "LastB" });
+    for (const watcher of watchers) {
+      await watcher.waitFor("user:joined", (u) => u.name === "LastA");
+      await watcher.waitFor("user:joined", (u) => u.name === "LastB");
+      expect(gone.filter((name) => watcher.online.has(name))).toEqual([]);
+    }
   });
 
   it("keep every token out of Redis, which holds sessions only by the token's hash", async () => {

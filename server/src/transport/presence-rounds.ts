@@ -1,6 +1,8 @@
 import { performance } from "node:perf_hooks";
+import { nameKey } from "@chat/shared";
 import type { Logger } from "pino";
 import type { PresenceAnnouncer } from "../presence/presence.js";
+import type { PresenceStore } from "../presence/store.js";
 import type { User } from "../users.js";
 import { emitBatchLocally } from "./batched-events.js";
 import type { ChatIo, ChatSocket, PresenceDelta } from "./types.js";
@@ -29,6 +31,11 @@ const ROUND_COST_FACTOR = 4;
  * round's frames leave together (see coalesceWrites), and the joiners share one list instead of each
  * building and encoding their own. A list read after a change can already hold the user its delta then
  * announces: clients apply deltas as set operations (docs/PROTOCOL.md), so that repeat changes nothing.
+ *
+ * With several processes, each runs its own rounds, so a join waiting in one process's round can reach
+ * the sockets after a logout that another process announced at once: the user would stay listed. Every
+ * round, this process's and the others', is therefore passed on one at a time, and a join only while its
+ * user still holds the name: a change made after that check is announced after the round.
  */
 export class PresenceRounds implements PresenceAnnouncer {
   private deltas: PresenceDelta[] = [];
@@ -43,12 +50,12 @@ export class PresenceRounds implements PresenceAnnouncer {
   /** `clustered`: other processes share the chat through a cluster adapter and get each round too. */
   constructor(
     private readonly io: ChatIo,
-    private readonly online: () => Promise<User[]>,
+    private readonly store: Pick<PresenceStore, "online" | "holderOf">,
     private readonly clustered: boolean,
     private readonly log: Logger,
   ) {
-    // The rounds of the other processes, for this one's sockets.
-    if (clustered) io.on("presence:round", (deltas) => this.passOn(deltas));
+    // The rounds of the other processes, for this one's sockets, in turn with this one's.
+    if (clustered) io.on("presence:round", (deltas) => this.inTurn(() => this.passOn(deltas)));
   }
 
   joined({ name, id }: User): void {
@@ -83,10 +90,14 @@ export class PresenceRounds implements PresenceAnnouncer {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.lastRoundAt = performance.now();
-      this.rounds = this.rounds
-        .then(() => this.round())
-        .catch((error: unknown) => this.log.error({ err: error }, "presence round failed"));
+      this.inTurn(() => this.round());
     }, wait);
+  }
+
+  private inTurn(round: () => Promise<void>): void {
+    this.rounds = this.rounds
+      .then(round)
+      .catch((error: unknown) => this.log.error({ err: error }, "presence round failed"));
   }
 
   private async round(): Promise<void> {
@@ -95,7 +106,7 @@ export class PresenceRounds implements PresenceAnnouncer {
     if (deltas.length > 0) {
       const started = performance.now();
       if (this.clustered) this.io.serverSideEmit("presence:round", deltas);
-      this.passOn(deltas);
+      await this.passOn(deltas);
       // The writes leave once this callback's work is done (coalesceWrites), just before this.
       process.nextTick(() => {
         this.lastRoundCost = performance.now() - started;
@@ -105,7 +116,7 @@ export class PresenceRounds implements PresenceAnnouncer {
     const greetings = this.greetings;
     this.greetings = [];
     if (greetings.length === 0) return;
-    const users = (await this.online()).map(({ name, id }) => ({ name, id }));
+    const users = (await this.store.online()).map(({ name, id }) => ({ name, id }));
     const greeted: string[] = [];
     for (const socket of greetings) {
       // A socket that has gone meanwhile must not join a room: nothing would ever take it out again.
@@ -118,7 +129,23 @@ export class PresenceRounds implements PresenceAnnouncer {
   }
 
   /** A round to this process's sockets that have the list: one write of all its deltas per socket. */
-  private passOn(deltas: PresenceDelta[]): void {
-    emitBatchLocally(this.io, PRESENCE_ROOM, deltas);
+  private async passOn(deltas: PresenceDelta[]): Promise<void> {
+    emitBatchLocally(this.io, PRESENCE_ROOM, this.clustered ? await this.stillTrue(deltas) : deltas);
+  }
+
+  /** The deltas but the joins of users who no longer hold their name (all of them if the store is away). */
+  private async stillTrue(deltas: PresenceDelta[]): Promise<PresenceDelta[]> {
+    const joins = deltas.filter(([event]) => event === "user:joined");
+    if (joins.length === 0) return deltas;
+    try {
+      const holders = new Map<string, string | undefined>();
+      await Promise.all(
+        joins.map(async ([, { name }]) => holders.set(name, (await this.store.holderOf(nameKey(name)))?.id)),
+      );
+      return deltas.filter(([event, user]) => event !== "user:joined" || holders.get(user.name) === user.id);
+    } catch {
+      // Announced as they are, a late join at worst, rather than not at all.
+      return deltas;
+    }
   }
 }
