@@ -6,7 +6,7 @@ import { aboutSocket } from "./acks.js";
 import { takeGreetingToken } from "./handshake.js";
 import { disconnectIdentity } from "./io.js";
 import { type MessageHandlerDeps, messageHandlers } from "./message-handlers.js";
-import { PRESENCE_ROOM, type PresenceRounds } from "./presence-rounds.js";
+import type { PresenceRounds } from "./presence-rounds.js";
 import type { ChatIo, ChatSocket } from "./types.js";
 
 export interface ConnectionDeps extends MessageHandlerDeps {
@@ -55,8 +55,10 @@ export function onConnection(deps: ConnectionDeps) {
     });
     socket.on("disconnect", onDisconnect);
     socket.onAnyOutgoing(countDelivery);
-    // A recovered socket comes back in the rooms it had before; it keeps only those of the session it proved.
-    for (const room of socket.rooms) if (room !== socket.id && room !== PRESENCE_ROOM) socket.leave(room);
+    // A recovered socket comes back in the rooms it had before; it keeps none of them. Its user's room is
+    // joined again below, for the session it proved, and the presence room at its greeting, with its list:
+    // kept, it would be sent deltas before the list.
+    for (const room of socket.rooms) if (room !== socket.id) socket.leave(room);
     socket.join(userRoom(user.id));
     // With recovery on, a socket's own emit is a broadcast to its room through the adapter (to keep it for
     // replay); sent locally, the token stays in this process whatever the adapter is.
