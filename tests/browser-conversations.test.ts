@@ -25,6 +25,7 @@ describe("conversations in Chromium", () => {
     expect(texts).toEqual(Array.from({ length: 120 }, (_, i) => `history ${i + 1}`));
     // The beginning of the conversation is reached: nothing more to offer.
     await reader.group.getByTestId("load-older").waitFor({ state: "detached" });
+    expect(await reader.group.getByTestId("conversation-start").textContent()).toContain("starts here");
     writer.close();
     await reader.close();
   });
@@ -134,9 +135,11 @@ describe("conversations in Chromium", () => {
       await expect.poll(() => ann.typesInto(ann.privateWindow(peer))).toBe(true);
       expect(await inView(ann.privateWindow(peer))).toBe(true);
     }
-    // Choosing an open window again brings it back; Enter in the list does what a double-click does.
+    const empty = ann.privateWindow("Bo").getByTestId("conversation-start");
+    expect(await empty.textContent()).toContain("No messages yet");
+    // Choosing an open window again brings it back, and the keyboard chooses as a click does.
     await ann.onlineUser("Bo").focus();
-    await ann.onlineUser("Bo").press("Enter");
+    await ann.onlineUser("Bo").press("Space");
     await expect.poll(() => ann.typesInto(ann.privateWindow("Bo"))).toBe(true);
     expect(await inView(ann.privateWindow("Bo"))).toBe(true);
     await ann.say(ann.privateWindow("Bo"), "typed straight away");

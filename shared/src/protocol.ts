@@ -1,4 +1,4 @@
-import type { ConnectErrorData, Result } from "./errors.js";
+import type { Result } from "./errors.js";
 
 /** Server-assigned, strictly increasing across the whole chat: "after id X" is well defined. */
 export type MessageId = number;
@@ -95,9 +95,6 @@ export interface ServerToClientEvents {
   "user:left": (u: UserSummary) => void;
   message: (m: ChatMessage) => void;
 }
-
-/** The `data` of the Error given to `connect_error` when the server refuses a handshake. */
-export type { ConnectErrorData };
 
 /**
  * How many ids before its newest a client starts `sync` from. With several server processes, messages

@@ -12,7 +12,7 @@ const CONTROL = /[^\P{Cc}\t\n\r]/u;
 
 const MessageIdSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
 
-export const NameSchema = v.pipe(
+const NameSchema = v.pipe(
   v.string("A name must be text."),
   v.transform(normalizeName),
   v.rawCheck(({ dataset, addIssue }) => {
@@ -21,7 +21,7 @@ export const NameSchema = v.pipe(
   }),
 );
 
-export const TextSchema = v.pipe(
+const TextSchema = v.pipe(
   v.string("Message text must be a string."),
   v.check((text) => text.trim().length > 0, "Message text is empty."),
   v.check(
@@ -37,7 +37,7 @@ const PeerNameSchema = v.pipe(v.string(), v.maxLength(LIMITS.nameMaxLength * 4))
 
 export const UserIdSchema = v.pipe(v.string(), v.maxLength(LIMITS.userIdMaxLength));
 
-export const SendRequestSchema = v.object({
+const SendRequestSchema = v.object({
   to: v.nullable(PeerNameSchema),
   toId: v.nullish(UserIdSchema),
   text: TextSchema,
@@ -50,7 +50,7 @@ export const SendRequestSchema = v.object({
   ),
 });
 
-export const HistoryRequestSchema = v.pipe(
+const HistoryRequestSchema = v.pipe(
   v.object({
     with: v.nullable(PeerNameSchema),
     withId: v.nullish(UserIdSchema),
@@ -63,7 +63,7 @@ export const HistoryRequestSchema = v.pipe(
   ),
 );
 
-export const SyncRequestSchema = v.object({
+const SyncRequestSchema = v.object({
   after: v.nullable(v.pipe(v.number(), v.safeInteger(), v.minValue(0))),
 });
 

@@ -9,7 +9,7 @@ import { computed, type Directive, onBeforeUnmount, onMounted, type Ref, ref, to
 
 export const ALWAYS_RENDERED = 200;
 /** A one-line message: name and time, one line of text, padding. */
-export const ESTIMATED_ROW_PX = 46;
+const ESTIMATED_ROW_PX = 46;
 
 /**
  * offsets[i] is the top of row i, offsets[n] the height of all n rows. Given the offsets of an earlier list whose

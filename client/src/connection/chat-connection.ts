@@ -1,11 +1,4 @@
-import {
-  type ChatMessage,
-  type ConnectErrorData,
-  ErrorCode,
-  LIMITS,
-  SESSION_ENDED,
-  SYNC_OVERLAP,
-} from "@chat/shared";
+import { type ChatMessage, type ConnectErrorData, ErrorCode, SESSION_ENDED } from "@chat/shared";
 import type { Socket } from "socket.io-client";
 import {
   conversationId,
@@ -18,9 +11,10 @@ import { useOutbox } from "../stores/outbox";
 import { usePresence } from "../stores/presence";
 import { useSession } from "../stores/session";
 import { useWindows } from "../stores/windows";
+import { catchUp, loadHistory } from "./backfill";
 import { logOutWhenReachable } from "./offline-logout";
 import { OutboxSender } from "./outbox-sender";
-import { ACK_TIMEOUT_MS, askUntilAnswered, pause } from "./retry";
+import { pause } from "./retry";
 import type { SavedState } from "./saved-state";
 import { type ChatSocket, RECONNECT_DELAY_MAX_MS } from "./socket";
 
@@ -117,7 +111,7 @@ export class ChatConnection {
   /** Opens (or keeps open) the private window with `peer` and loads its recent history once. */
   open(peer: Peer): void {
     this.windows.show(peer);
-    if (this.socket.connected && !useConversation(peer).historyLoaded) void this.loadHistory(peer);
+    if (this.socket.connected && !useConversation(peer).historyLoaded) void loadHistory(this.socket, peer);
   }
 
   /** The page before the oldest message shown, for scrolling up. */
@@ -125,7 +119,7 @@ export class ChatConnection {
     const conversation = useConversation(peer);
     const oldest = conversation.messages[0];
     if (!conversation.olderAvailable || !this.socket.connected) return;
-    await this.loadHistory(peer, oldest?.id);
+    await loadHistory(this.socket, peer, oldest?.id);
   }
 
   /**
@@ -156,7 +150,7 @@ export class ChatConnection {
     // and it starts once this connection's online list arrives.
     this.socket.sendBuffer.length = 0;
     const unloaded = [null, ...this.windows.open].filter((peer) => !useConversation(peer).historyLoaded);
-    const histories = Promise.all(unloaded.map((peer) => this.loadHistory(peer)));
+    const histories = Promise.all(unloaded.map((peer) => loadHistory(this.socket, peer)));
     if (this.session.newestId === null) {
       // A new login: the recent group history is the starting point; nothing older is owed.
       await histories;
@@ -168,44 +162,7 @@ export class ChatConnection {
     // was cut short: that gap is older than anything recovery replays.
     if (this.socket.recovered && !this.session.catchingUp) return;
     this.session.startCatchUp();
-    await this.catchUp();
-  }
-
-  /** `sync` until `more` is false: every message visible to me after the watermark, oldest first. */
-  private async catchUp(): Promise<void> {
-    const seenUpTo = this.session.newestId ?? 0;
-    let after = Math.max(0, seenUpTo - SYNC_OVERLAP);
-    for (;;) {
-      const res = await askUntilAnswered(this.socket, (socket) =>
-        socket.timeout(ACK_TIMEOUT_MS).emitWithAck("sync", { after }),
-      );
-      // Cut off (or answered on a connection that has since been replaced): the next connect resumes it.
-      if (!res?.ok) return;
-      for (const message of res.messages) this.file(message, message.id <= seenUpTo);
-      // A page is complete up to its last id, so the watermark can move there even if the next page is cut.
-      const last = res.messages[res.messages.length - 1];
-      if (last) this.session.advance(last.id);
-      if (!res.more || !last) return this.session.caughtUp();
-      after = last.id;
-    }
-  }
-
-  private async loadHistory(peer: Peer | null, before?: number): Promise<void> {
-    const conversation = useConversation(peer);
-    if (conversation.loadingHistory) return;
-    conversation.loadingHistory = true;
-    const limit = LIMITS.historyPageDefault;
-    try {
-      // No answer (the link dropped): the next connect loads what is still missing.
-      const res = await askUntilAnswered(this.socket, (socket) =>
-        socket
-          .timeout(ACK_TIMEOUT_MS)
-          .emitWithAck("history:get", { with: peer?.name ?? null, withId: peer?.id, before, limit }),
-      );
-      if (res?.ok) conversation.receiveHistory(res.messages, limit);
-    } finally {
-      conversation.loadingHistory = false;
-    }
+    await catchUp(this.socket, this.session, (message, seenBefore) => this.file(message, seenBefore));
   }
 
   /** A message that arrived live or in an ack. */

@@ -97,8 +97,6 @@ export function useConversation(peer: Peer | null) {
   })();
 }
 
-export type ConversationStore = ReturnType<typeof useConversation>;
-
 /** Forgets every conversation: the next login starts from an empty page. */
 export function disposeConversations(): void {
   const pinia = getActivePinia();

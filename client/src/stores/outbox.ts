@@ -56,11 +56,6 @@ export const useOutbox = defineStore("outbox", () => {
     return entries.value.filter((entry) => conversationId(entry.to) === id);
   }
 
-  /** Sends that should go out as soon as the link is up: a connection lost mid-send counts as not sent. */
-  function pending(): OutgoingMessage[] {
-    return entries.value.filter((entry) => entry.state !== "failed");
-  }
-
   function restore(saved: OutgoingMessage[]): void {
     entries.value = saved.map((entry) => (entry.state === "sending" ? { ...entry, state: "queued" } : entry));
   }
@@ -69,5 +64,5 @@ export const useOutbox = defineStore("outbox", () => {
     entries.value = [];
   }
 
-  return { entries, add, find, setState, settle, inConversation, pending, restore, clear };
+  return { entries, add, find, setState, settle, inConversation, restore, clear };
 });

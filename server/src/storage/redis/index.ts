@@ -32,7 +32,7 @@ export interface RedisStorage extends Storage {
   limiters: LimiterBackend;
 }
 
-export const REDIS_DEFAULTS = { keyPrefix: "chat:", nodeTtlMs: 10_000 };
+const REDIS_DEFAULTS = { keyPrefix: "chat:", nodeTtlMs: 10_000 };
 
 /**
  * The shared backend for several processes: sessions, presence and messages in one Redis (standalone,

@@ -1,0 +1,52 @@
+import { type ChatMessage, LIMITS, SYNC_OVERLAP } from "@chat/shared";
+import { type Peer, useConversation } from "../stores/conversation";
+import type { useSession } from "../stores/session";
+import { ACK_TIMEOUT_MS, askUntilAnswered } from "./retry";
+import type { ChatSocket } from "./socket";
+
+// What this tab did not receive live: a conversation's history, and what it missed while away.
+
+/** One history page of the conversation (the newest, or the one before `before`), merged into its store. */
+export async function loadHistory(socket: ChatSocket, peer: Peer | null, before?: number): Promise<void> {
+  const conversation = useConversation(peer);
+  if (conversation.loadingHistory) return;
+  conversation.loadingHistory = true;
+  const limit = LIMITS.historyPageDefault;
+  try {
+    // No answer (the link dropped): the next connect loads what is still missing.
+    const res = await askUntilAnswered(socket, (asking) =>
+      asking
+        .timeout(ACK_TIMEOUT_MS)
+        .emitWithAck("history:get", { with: peer?.name ?? null, withId: peer?.id, before, limit }),
+    );
+    if (res?.ok) conversation.receiveHistory(res.messages, limit);
+  } finally {
+    conversation.loadingHistory = false;
+  }
+}
+
+/**
+ * `sync` until `more` is false: every message visible to me after the watermark, oldest first, each handed
+ * to `file` (with whether it came again with the overlap, so was seen before).
+ */
+export async function catchUp(
+  socket: ChatSocket,
+  session: ReturnType<typeof useSession>,
+  file: (message: ChatMessage, seenBefore: boolean) => void,
+): Promise<void> {
+  const seenUpTo = session.newestId ?? 0;
+  let after = Math.max(0, seenUpTo - SYNC_OVERLAP);
+  for (;;) {
+    const res = await askUntilAnswered(socket, (asking) =>
+      asking.timeout(ACK_TIMEOUT_MS).emitWithAck("sync", { after }),
+    );
+    // Cut off (or answered on a connection that has since been replaced): the next connect resumes it.
+    if (!res?.ok) return;
+    for (const message of res.messages) file(message, message.id <= seenUpTo);
+    // A page is complete up to its last id, so the watermark can move there even if the next page is cut.
+    const last = res.messages[res.messages.length - 1];
+    if (last) session.advance(last.id);
+    if (!res.more || !last) return session.caughtUp();
+    after = last.id;
+  }
+}
