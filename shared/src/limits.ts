@@ -2,6 +2,13 @@
 export const LIMITS = {
   /** Display names, in Unicode code points after trimming and NFC normalisation. */
   nameMaxLength: 32,
+  /**
+   * A name as a client may type it in `to` or `with`, in UTF-16 units, before the server normalises it:
+   * room for the characters that show nothing and for surrogate pairs, and still a short string.
+   */
+  peerNameMaxLength: 128,
+  /** A resume token in `auth`, in characters; the server's are 43. */
+  tokenMaxLength: 256,
   /** Message text, in Unicode code points. */
   textMaxLength: 4000,
   /** Client-chosen idempotency key of a send. */

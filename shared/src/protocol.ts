@@ -96,6 +96,11 @@ export interface ServerToClientEvents {
   message: (m: ChatMessage) => void;
 }
 
+export type ServerEventName = keyof ServerToClientEvents;
+export type ServerPayload<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>[0];
+/** One event the server sends, with its payload: `["message", ChatMessage]`, `["user:left", UserSummary]`… */
+export type ServerEvent = { [E in ServerEventName]: [event: E, payload: ServerPayload<E>] }[ServerEventName];
+
 /**
  * How many ids before its newest a client starts `sync` from. With several server processes, messages
  * relayed from another process can arrive a little after newer local ones, so "the newest id I have"

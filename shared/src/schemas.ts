@@ -33,7 +33,7 @@ const TextSchema = v.pipe(
 );
 
 /** A peer as a client addresses it; resolved to a user (or NO_SUCH_USER) by the server. */
-const PeerNameSchema = v.pipe(v.string(), v.maxLength(LIMITS.nameMaxLength * 4));
+const PeerNameSchema = v.pipe(v.string(), v.maxLength(LIMITS.peerNameMaxLength));
 
 export const UserIdSchema = v.pipe(v.string(), v.maxLength(LIMITS.userIdMaxLength));
 
@@ -75,7 +75,7 @@ const HandshakeAuthSchema = v.object({
 const TokenSchema = v.pipe(
   v.string(SESSION_ENDED),
   v.minLength(1, SESSION_ENDED),
-  v.maxLength(256, SESSION_ENDED),
+  v.maxLength(LIMITS.tokenMaxLength, SESSION_ENDED),
 );
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };

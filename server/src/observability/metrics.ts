@@ -1,4 +1,4 @@
-import type { Result } from "@chat/shared";
+import type { ClientToServerEvents, Result } from "@chat/shared";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { LimitName } from "../limits/rate-limited.js";
 
@@ -97,7 +97,7 @@ export class ChatMetrics {
     this.deliveredSinceScrape++;
   }
 
-  answered(event: string, result: Result<object>): void {
+  answered(event: keyof ClientToServerEvents, result: Result<object>): void {
     this.acks.inc({ event, result: result.ok ? "ok" : result.error.code });
   }
 

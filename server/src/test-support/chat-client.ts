@@ -5,6 +5,8 @@ import type {
   HistoryAck,
   HistoryRequest,
   SendAck,
+  ServerEventName,
+  ServerPayload,
   ServerToClientEvents,
   SessionInfo,
   SyncAck,
@@ -13,10 +15,8 @@ import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** An event the server sends, and what it carries: a renamed event breaks the tests' build, not their run. */
-export type ServerEvent = keyof ServerToClientEvents;
-export type PayloadOf<E extends ServerEvent> = Parameters<ServerToClientEvents[E]>[0];
-type Received = { [E in ServerEvent]: { event: E; payload: PayloadOf<E> } }[ServerEvent];
+/** What arrived, typed by the protocol's event map: a renamed event breaks the tests' build, not their run. */
+type Received = { [E in ServerEventName]: { event: E; payload: ServerPayload<E> } }[ServerEventName];
 
 type Options = Partial<ManagerOptions & SocketOptions> & {
   /** The address to connect from (on Linux all of 127.0.0.0/8 is loopback): a second client address. */
@@ -48,7 +48,7 @@ export class ChatUser {
 
   private constructor(readonly socket: ClientSocket) {
     // Socket.IO types a catch-all listener's arguments as any: the event maps say what each one carries.
-    socket.onAny((event: ServerEvent, payload: unknown) => {
+    socket.onAny((event: ServerEventName, payload: unknown) => {
       this.events.push({ event, payload } as Received);
     });
     socket.on("session", (session) => {
@@ -123,17 +123,17 @@ export class ChatUser {
   }
 
   /** Resolves with the next `event` whose payload satisfies `match`. */
-  next<E extends ServerEvent>(
+  next<E extends ServerEventName>(
     event: E,
-    match: (payload: PayloadOf<E>) => boolean = () => true,
+    match: (payload: ServerPayload<E>) => boolean = () => true,
     timeoutMs = 10_000,
-  ): Promise<PayloadOf<E>> {
+  ): Promise<ServerPayload<E>> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.socket.offAny(listener);
         reject(new Error(`${this.name}: no ${event} within ${timeoutMs} ms`));
       }, timeoutMs);
-      const listener = (name: ServerEvent, payload: PayloadOf<E>) => {
+      const listener = (name: ServerEventName, payload: ServerPayload<E>) => {
         if (name !== event || !match(payload)) return;
         clearTimeout(timer);
         this.socket.offAny(listener);
@@ -144,11 +144,11 @@ export class ChatUser {
   }
 
   /** Like `next`, but an event that already arrived counts too. */
-  waitFor<E extends ServerEvent>(
+  waitFor<E extends ServerEventName>(
     event: E,
-    match: (payload: PayloadOf<E>) => boolean = () => true,
+    match: (payload: ServerPayload<E>) => boolean = () => true,
     timeoutMs = 10_000,
-  ): Promise<PayloadOf<E>> {
+  ): Promise<ServerPayload<E>> {
     const arrived = (e: Received): e is Extract<Received, { event: E }> => e.event === event;
     const seen = this.events.filter(arrived).find((e) => match(e.payload));
     return seen ? Promise.resolve(seen.payload) : this.next(event, match, timeoutMs);

@@ -1,4 +1,4 @@
-import type { ProtocolError, Result } from "@chat/shared";
+import type { ClientToServerEvents, ProtocolError, Result } from "@chat/shared";
 import type { OneAtATime } from "../limits/one-at-a-time.js";
 import { rateLimited } from "../limits/rate-limited.js";
 import type { ChatMetrics } from "../observability/metrics.js";
@@ -43,7 +43,7 @@ export function aboutSocket(socket: ChatSocket): { socket: string; user: string 
  */
 export function acknowledged<R extends Result<object>>(
   context: AckContext,
-  event: string,
+  event: keyof ClientToServerEvents,
   throttle: (socket: ChatSocket, cost?: number) => Promise<ProtocolError | null>,
   handle: (socket: ChatSocket, payload: unknown) => Promise<R>,
   {

@@ -1,10 +1,8 @@
-import type { ServerToClientEvents } from "@chat/shared";
+import type { ServerEvent } from "@chat/shared";
 import { Encoder, PacketType } from "socket.io-parser";
 import type { EngineConnection } from "./engine-internals.js";
 import type { ChatIo, ChatSocket } from "./types.js";
 import { messageFrame } from "./ws-frames.js";
-
-type Event = [event: keyof ServerToClientEvents, payload: object];
 
 const encoder = new Encoder();
 
@@ -15,7 +13,7 @@ const encoder = new Encoder();
  * callbacks) once per batch instead of once per event. Encoded and framed once for all sockets. Sockets
  * still on long-polling get the events one by one, as any emit.
  */
-export function emitBatchLocally(io: ChatIo, room: string, events: Event[]): void {
+export function emitBatchLocally(io: ChatIo, room: string, events: ServerEvent[]): void {
   if (events.length === 0) return;
   const encoded = events.map(([event, payload]) => encodeEvent(event, payload));
   const frames = Buffer.concat(encoded.map(messageFrame));
@@ -33,6 +31,7 @@ export function emitBatchLocally(io: ChatIo, room: string, events: Event[]): voi
   }
   // One encoding for all of them, and local: these sockets are this process's, whatever the adapter is.
   if (polling.length > 0)
+    // (TypeScript cannot pair a union of events with its payloads in one call: each pair is from ServerEvent.)
     for (const [event, payload] of events) io.local.to(polling).emit(event, payload as never);
 }
 

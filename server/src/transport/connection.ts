@@ -1,4 +1,4 @@
-import { type ClientToServerEvents, ErrorCode, failure } from "@chat/shared";
+import { type ClientToServerEvents, ErrorCode, failure, type ServerEventName } from "@chat/shared";
 import type { Presence } from "../presence/presence.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { userRoom } from "../users.js";
@@ -17,6 +17,7 @@ export interface ConnectionDeps extends MessageHandlerDeps {
 }
 
 const LOGOUT = "logout" satisfies keyof ClientToServerEvents;
+const MESSAGE = "message" satisfies ServerEventName;
 
 /** A socket that passed the handshake: register its handlers, count it in, and greet it. */
 export function onConnection(deps: ConnectionDeps) {
@@ -25,7 +26,7 @@ export function onConnection(deps: ConnectionDeps) {
   const handlers = Object.entries(messageHandlers(deps));
   const knownEvents = new Set<unknown>([LOGOUT, ...handlers.map(([event]) => event)]);
   const countDelivery = (event: string) => {
-    if (event === "message") metrics.messageDelivered();
+    if (event === MESSAGE) metrics.messageDelivered();
   };
   function onDisconnect(this: ChatSocket, reason: string): void {
     const { user } = this.data;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Server as HttpServer, IncomingMessage } from "node:http";
-import { type ChatMessage, ErrorCode } from "@chat/shared";
+import { type ChatMessage, ErrorCode, type ServerEvent } from "@chat/shared";
 import { Server, type ServerOptions } from "socket.io";
 import { PacketType } from "socket.io-parser";
 import type { ConnectionLimits, TransportConnection } from "../limits/connection-limits.js";
@@ -128,6 +128,6 @@ async function broadcastMessage(
   except: string,
   message: ChatMessage,
 ): Promise<void> {
-  const packet = { type: PacketType.EVENT, data: ["message", message] };
+  const packet = { type: PacketType.EVENT, data: ["message", message] satisfies ServerEvent };
   await io.of("/").adapter.broadcast(packet, { rooms: new Set(rooms), except: new Set([except]) });
 }

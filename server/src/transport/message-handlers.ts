@@ -41,6 +41,10 @@ export function messageHandlers(deps: MessageHandlerDeps): Record<RequestEvent, 
   const readBudget = (socket: ChatSocket, cost?: number) => throttles.reads(socket.data.user.id, cost);
   // One read at a time per identity: a large answer's cost is spent before the next read may start.
   const reads = { runs: new OneAtATime(READS_WAITING), key: (socket: ChatSocket) => socket.data.user.id };
+  const read = <R extends HistoryAck | SyncAck>(
+    event: RequestEvent,
+    answer: (socket: ChatSocket, payload: unknown) => Promise<R>,
+  ) => acknowledged<R>(deps, event, readBudget, answer, { extraCost: answerCost, queue: reads });
   return {
     "message:send": acknowledged(deps, "message:send", sendBudget, async (socket, payload) => {
       const req = parsers.send(payload);
@@ -48,27 +52,15 @@ export function messageHandlers(deps: MessageHandlerDeps): Record<RequestEvent, 
       const sent = await messages.send(socket.data.user, socket.id, req.value);
       return sent.ok ? { ok: true, message: sent.value } : sent;
     }),
-    "history:get": acknowledged<HistoryAck>(
-      deps,
-      "history:get",
-      readBudget,
-      async (socket, payload) => {
-        const req = parsers.history(payload);
-        if (!req.ok) return req;
-        return { ok: true, messages: await messages.history(socket.data.user, req.value) };
-      },
-      { extraCost: answerCost, queue: reads },
-    ),
-    sync: acknowledged<SyncAck>(
-      deps,
-      "sync",
-      readBudget,
-      async (socket, payload) => {
-        const req = parsers.sync(payload);
-        if (!req.ok) return req;
-        return { ok: true, ...(await messages.sync(socket.data.user, req.value)) };
-      },
-      { extraCost: answerCost, queue: reads },
-    ),
+    "history:get": read<HistoryAck>("history:get", async (socket, payload) => {
+      const req = parsers.history(payload);
+      if (!req.ok) return req;
+      return { ok: true, messages: await messages.history(socket.data.user, req.value) };
+    }),
+    sync: read<SyncAck>("sync", async (socket, payload) => {
+      const req = parsers.sync(payload);
+      if (!req.ok) return req;
+      return { ok: true, ...(await messages.sync(socket.data.user, req.value)) };
+    }),
   };
 }

@@ -1,4 +1,4 @@
-import type { ClientToServerEvents, ServerToClientEvents, UserSummary } from "@chat/shared";
+import type { ClientToServerEvents, ServerEvent, ServerToClientEvents } from "@chat/shared";
 import type { Server, Socket } from "socket.io";
 import type { User } from "../users.js";
 
@@ -13,7 +13,7 @@ export interface SocketData {
 }
 
 /** A presence change: who joined or left, as the event carries it. */
-export type PresenceDelta = [event: "user:joined" | "user:left", user: UserSummary];
+export type PresenceDelta = Extract<ServerEvent, [event: "user:joined" | "user:left", payload: unknown]>;
 
 /** What the processes of a cluster tell each other (serverSideEmit), beside the adapter's broadcasts. */
 export interface InterServerEvents {
