@@ -68,16 +68,16 @@ export class SqliteMessageStore implements MessageStore {
                        WHERE to_id = ? AND from_key = ? AND id < ? ORDER BY id DESC LIMIT ?)
        ORDER BY id DESC LIMIT ?`,
     );
-    // The same, narrowed to one identity: both directions are ranges of one index.
+    // The same ranges, narrowed to one identity: a name has had few holders, so little is skipped.
     this.identityPage = db.prepare<
-      [UserId, UserId, number, number, UserId, UserId, number, number, number],
+      [UserId, string, UserId, number, number, UserId, string, UserId, number, number, number],
       MessageRow
     >(
       `SELECT * FROM (SELECT ${COLUMNS} FROM messages
-                       WHERE from_id = ? AND to_id = ? AND id < ? ORDER BY id DESC LIMIT ?)
+                       WHERE from_id = ? AND to_key = ? AND to_id = ? AND id < ? ORDER BY id DESC LIMIT ?)
        UNION ALL
        SELECT * FROM (SELECT ${COLUMNS} FROM messages
-                       WHERE from_id = ? AND to_id = ? AND id < ? ORDER BY id DESC LIMIT ?)
+                       WHERE to_id = ? AND from_key = ? AND from_id = ? AND id < ? ORDER BY id DESC LIMIT ?)
        ORDER BY id DESC LIMIT ?`,
     );
     // Three index range scans (the group, what the viewer sent, what they received), merged: a filter on
@@ -130,7 +130,8 @@ export class SqliteMessageStore implements MessageStore {
     else if (peer.id === null) {
       rows = this.privatePage.all(viewer, peer.key, below, limit, viewer, peer.key, below, limit, limit);
     } else {
-      rows = this.identityPage.all(viewer, peer.id, below, limit, peer.id, viewer, below, limit, limit);
+      const { key, id } = peer;
+      rows = this.identityPage.all(viewer, key, id, below, limit, viewer, key, id, below, limit, limit);
     }
     return rows.reverse().map(toMessage);
   }
