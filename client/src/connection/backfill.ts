@@ -9,10 +9,8 @@ import type { ChatSocket } from "./socket";
 /** One history page of the conversation (the newest, or the one before `before`), merged into its store. */
 export async function loadHistory(socket: ChatSocket, peer: Peer | null, before?: number): Promise<void> {
   const conversation = useConversation(peer);
-  if (conversation.loadingHistory) return;
-  conversation.loadingHistory = true;
   const limit = LIMITS.historyPageDefault;
-  try {
+  await conversation.loadingHistoryWhile(async () => {
     // No answer (the link dropped): the next connect loads what is still missing.
     const res = await askUntilAnswered(socket, (asking) =>
       asking
@@ -20,9 +18,7 @@ export async function loadHistory(socket: ChatSocket, peer: Peer | null, before?
         .emitWithAck("history:get", { with: peer?.name ?? null, withId: peer?.id, before, limit }),
     );
     if (res?.ok) conversation.receiveHistory(res.messages, limit);
-  } finally {
-    conversation.loadingHistory = false;
-  }
+  });
 }
 
 /**

@@ -86,7 +86,7 @@ export class ChatConnection {
     if (saved.newestId !== null) this.session.advance(saved.newestId);
     this.windows.restore(saved.windows);
     for (const peer of [null, ...saved.windows]) {
-      useConversation(peer).unread = saved.unread[conversationId(peer)] ?? 0;
+      useConversation(peer).restoreUnread(saved.unread[conversationId(peer)] ?? 0);
     }
     this.outbox.restore(saved.outbox);
     this.session.reconnecting(0);
@@ -195,7 +195,7 @@ export class ChatConnection {
     if (this.session.status === "joining" && retryAfterMs !== undefined) {
       // Refused for now only (the server's storage briefly away, or too many logins at once): the login
       // goes again by itself after the wait the server names, and the reason shows meanwhile.
-      this.session.notice = err.data?.message ?? null;
+      this.session.tell(err.data?.message ?? null);
       setTimeout(() => this.session.status === "joining" && this.socket.connect(), retryAfterMs);
     } else if (this.session.status === "joining") {
       this.socket.disconnect();

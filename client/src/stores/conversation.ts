@@ -82,6 +82,22 @@ export function useConversation(peer: Peer | null) {
       unread.value = 0;
     }
 
+    /** The count saved before a reload. */
+    function restoreUnread(count: number): void {
+      unread.value = count;
+    }
+
+    /** Runs `load` with loadingHistory on, one at a time: a request while another is under way is dropped. */
+    async function loadingHistoryWhile(load: () => Promise<void>): Promise<void> {
+      if (loadingHistory.value) return;
+      loadingHistory.value = true;
+      try {
+        await load();
+      } finally {
+        loadingHistory.value = false;
+      }
+    }
+
     return {
       peer,
       messages,
@@ -93,6 +109,8 @@ export function useConversation(peer: Peer | null) {
       receiveHistory,
       markUnread,
       markRead,
+      restoreUnread,
+      loadingHistoryWhile,
     };
   })();
 }

@@ -40,6 +40,11 @@ export const useSession = defineStore("session", () => {
     return message.fromId === id.value;
   }
 
+  /** Why the user is waiting or was signed out, in words; null once it is old news (a new name typed). */
+  function tell(words: string | null): void {
+    notice.value = words;
+  }
+
   function joining(): void {
     status.value = "joining";
     notice.value = null;
@@ -110,6 +115,7 @@ export const useSession = defineStore("session", () => {
     wrote,
     joining,
     established,
+    tell,
     connected,
     reconnecting,
     advance,

@@ -19,6 +19,24 @@ export const useWindows = defineStore("windows", () => {
     return id === GROUP_CONVERSATION || focused.value === id;
   }
 
+  /** Brings this conversation's window into view with the keyboard in it, once it is on the page. */
+  function requestFocus(id: ConversationId): void {
+    focusRequest.value = id;
+  }
+
+  /** The window asked for has the focus now (or there is none to give it). */
+  function focusGiven(): void {
+    focusRequest.value = null;
+  }
+
+  function focusIn(id: ConversationId): void {
+    focused.value = id;
+  }
+
+  function focusOut(id: ConversationId): void {
+    if (focused.value === id) focused.value = null;
+  }
+
   function isOpen(peer: Peer): boolean {
     return open.value.some(({ id }) => id === peer.id);
   }
@@ -42,5 +60,19 @@ export const useWindows = defineStore("windows", () => {
     open.value = [];
   }
 
-  return { open, focused, focusRequest, sees, isOpen, show, close, restore, clear };
+  return {
+    open,
+    focused,
+    focusRequest,
+    sees,
+    requestFocus,
+    focusGiven,
+    focusIn,
+    focusOut,
+    isOpen,
+    show,
+    close,
+    restore,
+    clear,
+  };
 });

@@ -1,32 +1,15 @@
 import { once } from "node:events";
 import { ErrorCode } from "@chat/shared";
 import { afterEach, describe, expect, it } from "vitest";
-import { ChatUser, Refused } from "../test-support/chat-client.js";
+import { ChatUser } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
+import { TestUsers } from "../test-support/test-users.js";
 
 let chat: RunningChat;
-const users: ChatUser[] = [];
+const users = new TestUsers(() => chat.url);
 
 /** Clients from a second loopback address: "another IP" for per-address limits. */
 const OTHER_ADDRESS = { localAddress: "127.0.0.2" };
-
-async function login(name: string, options = {}): Promise<ChatUser> {
-  const user = await ChatUser.login(chat.url, name, options);
-  users.push(user);
-  return user;
-}
-
-async function refusal(attempt: Promise<ChatUser>): Promise<Refused> {
-  const error = await attempt.then(
-    (user) => {
-      users.push(user);
-      throw new Error("expected the handshake to be refused");
-    },
-    (err: unknown) => err,
-  );
-  expect(error).toBeInstanceOf(Refused);
-  return error as Refused;
-}
 
 /** Closes a client and resolves once the server has seen its transport close. */
 async function closeAndWait(user: ChatUser): Promise<void> {
@@ -43,23 +26,23 @@ function rawTransport(): Promise<Response> {
 }
 
 afterEach(async () => {
-  for (const user of users.splice(0)) user.close();
+  users.closeAll();
   await chat.close();
 });
 
 describe("connections from one address", () => {
   it("are refused beyond the limit with RATE_LIMITED, while other addresses still connect", async () => {
     chat = await startChat({ limits: { connectionsPerIp: 5, handshakesPerIpPerMinute: 0 } });
-    const first = await Promise.all(Array.from({ length: 5 }, (_, i) => login(`user${i}`)));
-    const refused = await refusal(ChatUser.login(chat.url, "one too many"));
+    const first = await Promise.all(Array.from({ length: 5 }, (_, i) => users.login(`user${i}`)));
+    const refused = await users.refusal(ChatUser.login(chat.url, "one too many"));
     expect(refused.code).toBe(ErrorCode.RATE_LIMITED);
     expect(refused.data?.message).toMatch(/Too many connections/);
     // The refusal comes before the login: the name was never taken.
-    const other = await login("one too many", OTHER_ADDRESS);
+    const other = await users.login("one too many", OTHER_ADDRESS);
     expect(other.name).toBe("one too many");
 
     await closeAndWait(first[0] as ChatUser);
-    expect((await login("fits again")).name).toBe("fits again");
+    expect((await users.login("fits again")).name).toBe("fits again");
   });
 
   it("that keeps opening raw transports past twice the limit gets HTTP 403 before any connection exists", async () => {
@@ -68,7 +51,7 @@ describe("connections from one address", () => {
     const turnedAway = await rawTransport();
     expect(turnedAway.status).toBe(403);
     expect(await turnedAway.text()).toContain(ErrorCode.RATE_LIMITED);
-    expect((await login("elsewhere", OTHER_ADDRESS)).name).toBe("elsewhere");
+    expect((await users.login("elsewhere", OTHER_ADDRESS)).name).toBe("elsewhere");
   });
 });
 
@@ -96,13 +79,13 @@ describe("one transport", () => {
 describe("handshakes from one address", () => {
   it("are refused beyond the limit per minute with RATE_LIMITED and when to retry, while other addresses still connect", async () => {
     chat = await startChat({ limits: { connectionsPerIp: 0, handshakesPerIpPerMinute: 3 } });
-    const ann = await login("Ann");
-    await login("Bob");
-    users.push(await ChatUser.connect(chat.url, { token: ann.token }));
-    const refused = await refusal(ChatUser.connect(chat.url, { token: ann.token }));
+    const ann = await users.login("Ann");
+    await users.login("Bob");
+    users.add(await ChatUser.connect(chat.url, { token: ann.token }));
+    const refused = await users.refusal(ChatUser.connect(chat.url, { token: ann.token }));
     expect(refused.code).toBe(ErrorCode.RATE_LIMITED);
     expect(refused.data?.retryAfterMs).toBeGreaterThan(0);
     expect(refused.data?.retryAfterMs).toBeLessThanOrEqual(60_000);
-    expect((await login("Cid", OTHER_ADDRESS)).name).toBe("Cid");
+    expect((await users.login("Cid", OTHER_ADDRESS)).name).toBe("Cid");
   });
 });

@@ -1,7 +1,7 @@
 import type { ProtocolError } from "@chat/shared";
-import { type RateLimiterAbstract, RateLimiterRes } from "rate-limiter-flexible";
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import type { LimiterBackend } from "./limiter-backend.js";
-import { type OnLimited, rateLimited } from "./rate-limited.js";
+import { type OnLimited, rateLimited, spend } from "./rate-limited.js";
 import type { Limits } from "./settings.js";
 
 /** A transport (engine.io) connection, counted from its handshake until it closes. */
@@ -68,14 +68,11 @@ export class ConnectionLimits {
       return rateLimited(`Too many connections from your address (at most ${max}). Close some first.`);
     }
     if (!this.handshakes) return null;
-    try {
-      await this.handshakes.consume(address);
-      return null;
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      this.onLimited("handshakes", address);
-      return rateLimited("Too many connection attempts from your address.", rejection.msBeforeNext);
-    }
+    return spend(this.handshakes, address, 1, {
+      limit: "handshakes",
+      message: "Too many connection attempts from your address.",
+      onLimited: this.onLimited,
+    });
   }
 
   private openFrom(address: string): number {

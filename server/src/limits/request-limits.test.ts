@@ -2,18 +2,13 @@ import { type ChatMessage, ErrorCode, LIMITS, type SendAck } from "@chat/shared"
 import { afterEach, describe, expect, it } from "vitest";
 import { ChatUser } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
+import { TestUsers } from "../test-support/test-users.js";
 
 let chat: RunningChat;
-const users: ChatUser[] = [];
-
-async function login(name: string): Promise<ChatUser> {
-  const user = await ChatUser.login(chat.url, name);
-  users.push(user);
-  return user;
-}
+const users = new TestUsers(() => chat.url);
 
 afterEach(async () => {
-  for (const user of users.splice(0)) user.close();
+  users.closeAll();
   await chat.close();
 });
 
@@ -49,8 +44,12 @@ function percentile(values: number[], p: number): number {
 describe("a client flooding the chat with messages", () => {
   it("is refused with RATE_LIMITED, its refused messages go nowhere, and everyone else is served", async () => {
     chat = await startChat({ limits: { messagesPerSecond: 5, messageBurst: 20 } });
-    const flooder = await login("Flood");
-    const [ann, bob, reader] = [await login("Ann"), await login("Bob"), await login("Reader")];
+    const flooder = await users.login("Flood");
+    const [ann, bob, reader] = [
+      await users.login("Ann"),
+      await users.login("Bob"),
+      await users.login("Reader"),
+    ];
     const arrivals = new Map<number, number>();
     reader.socket.on("message", (message: ChatMessage) => arrivals.set(message.id, performance.now()));
 
@@ -88,7 +87,7 @@ describe("a client flooding the chat with messages", () => {
 
   it("can send again once the refusal's retryAfterMs has passed", async () => {
     chat = await startChat({ limits: { messagesPerSecond: 2, messageBurst: 0 } });
-    const flooder = await login("Flood");
+    const flooder = await users.login("Flood");
     const acks = await flood(flooder, 10, 10);
     const refusal = acks.flatMap((ack) => (ack.ok ? [] : [ack.error])).at(-1);
     expect(refusal?.code).toBe(ErrorCode.RATE_LIMITED);
@@ -98,10 +97,10 @@ describe("a client flooding the chat with messages", () => {
 
   it("shares one budget across the tabs of an identity, not across identities", async () => {
     chat = await startChat({ limits: { messagesPerSecond: 0, readsPerSecond: 3, readBurst: 0 } });
-    const ann = await login("Ann");
+    const ann = await users.login("Ann");
     const annTab = await ChatUser.connect(chat.url, { token: ann.token });
-    users.push(annTab);
-    const bob = await login("Bob");
+    users.add(annTab);
+    const bob = await users.login("Bob");
     const reads = await Promise.all([ann, annTab, ann, annTab, bob].map((user) => user.history(null)));
     const codes = reads.map((ack) => (ack.ok ? "ok" : ack.error.code));
     expect(codes.slice(0, 4).filter((code) => code === ErrorCode.RATE_LIMITED)).toHaveLength(1);
@@ -110,7 +109,7 @@ describe("a client flooding the chat with messages", () => {
 
   it("charges a large answer as several reads, so a small request cannot buy large answers over and over", async () => {
     chat = await startChat({ limits: { messagesPerSecond: 0, readsPerSecond: 10, readBurst: 0 } });
-    const [ann, bob] = [await login("Ann"), await login("Bob")];
+    const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
     // 40 messages of 4000 characters: one page of them is 160,000 characters, 9 reads beyond the request.
     await Promise.all(Array.from({ length: 40 }, () => ann.send(null, "x".repeat(4000))));
     expect(await bob.history(null)).toMatchObject({ ok: true, messages: { length: 40 } });
@@ -122,7 +121,7 @@ describe("a client flooding the chat with messages", () => {
 
   it("runs an identity's reads one at a time, so many sent at once cost the store only a few", async () => {
     chat = await startChat({ limits: { messagesPerSecond: 0 } });
-    const [ann, bob] = [await login("Ann"), await login("Bob")];
+    const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
     await Promise.all(Array.from({ length: 70 }, () => ann.send(null, "x".repeat(4000))));
     const storeReads = async () => {
       const metrics = await (await fetch(`${chat.url}/metrics`)).text();
@@ -144,7 +143,7 @@ describe("a client flooding the chat with messages", () => {
 
   it("answers a page of the longest messages within the default limit", async () => {
     chat = await startChat({ limits: { messagesPerSecond: 0 } });
-    const [ann, bob] = [await login("Ann"), await login("Bob")];
+    const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
     const longest = "😀".repeat(LIMITS.textMaxLength);
     await Promise.all(Array.from({ length: LIMITS.historyPageMax }, () => ann.send(null, longest)));
     const page = await bob.history(null, { limit: LIMITS.historyPageMax });
@@ -153,7 +152,7 @@ describe("a client flooding the chat with messages", () => {
 
   it("refuses large answers asked for all at once before sending them, not after", async () => {
     chat = await startChat({ limits: { messagesPerSecond: 0, readsPerSecond: 10, readBurst: 0 } });
-    const [ann, bob] = [await login("Ann"), await login("Bob")];
+    const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
     await Promise.all(Array.from({ length: 40 }, () => ann.send(null, "x".repeat(4000))));
     // Five pages of 160,000 characters cost 50 reads: sent together, at most one can be answered.
     const answers = await Promise.all(Array.from({ length: 5 }, () => bob.history(null)));

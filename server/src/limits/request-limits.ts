@@ -1,7 +1,7 @@
 import type { ProtocolError } from "@chat/shared";
-import { BurstyRateLimiter, RateLimiterRes } from "rate-limiter-flexible";
+import { BurstyRateLimiter } from "rate-limiter-flexible";
 import type { LimiterBackend } from "./limiter-backend.js";
-import { type LimitName, type OnLimited, rateLimited } from "./rate-limited.js";
+import { type LimitName, type OnLimited, spend } from "./rate-limited.js";
 import { BURST_WINDOW_S, type Limits } from "./settings.js";
 
 /**
@@ -32,16 +32,8 @@ function createThrottle(backend: LimiterBackend, spec: ThrottleSpec, onLimited: 
           sustained,
           backend({ name: `${spec.name}:burst`, points: spec.burst, durationS: BURST_WINDOW_S }),
         );
-  return async (key, cost = 1) => {
-    try {
-      await limiter.consume(key, cost);
-      return null;
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      onLimited(spec.name, key);
-      return rateLimited(spec.refusal, rejection.msBeforeNext);
-    }
-  };
+  const refusal = { limit: spec.name, message: spec.refusal, onLimited };
+  return (key, cost = 1) => spend(limiter, key, cost, refusal);
 }
 
 export interface RequestThrottles {

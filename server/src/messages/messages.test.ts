@@ -1,22 +1,11 @@
 import { ErrorCode, LIMITS, type SendAck } from "@chat/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ChatUser, fence, sent } from "../test-support/chat-client.js";
+import { fence, sent } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
+import { TestUsers } from "../test-support/test-users.js";
 
 let chat: RunningChat;
-const users: ChatUser[] = [];
-
-async function login(name: string): Promise<ChatUser> {
-  const user = await ChatUser.login(chat.url, name);
-  users.push(user);
-  return user;
-}
-
-async function tab(of: ChatUser): Promise<ChatUser> {
-  const user = await ChatUser.connect(chat.url, { token: of.token });
-  users.push(user);
-  return user;
-}
+const users = new TestUsers(() => chat.url);
 
 beforeEach(async () => {
   // Rate limits have their own tests (transport/rate-limits.test.ts); here they would refuse the bulk sends.
@@ -24,14 +13,14 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const user of users.splice(0)) user.close();
+  users.closeAll();
   await chat.close();
 });
 
 describe("group messages", () => {
   it("reach every other socket exactly once; the sending socket gets only the ack", async () => {
-    const [ann, bob, cid] = [await login("Ann"), await login("Bob"), await login("Cid")];
-    const annTab = await tab(ann);
+    const [ann, bob, cid] = [await users.login("Ann"), await users.login("Bob"), await users.login("Cid")];
+    const annTab = await users.tab(ann);
     const message = sent(await ann.send(null, "hello all"));
     expect(message).toMatchObject({ from: "Ann", to: null, text: "hello all" });
     expect(message.sentAt).toBeGreaterThan(Date.now() - 60_000);
@@ -44,7 +33,7 @@ describe("group messages", () => {
   });
 
   it("carry the session's name as sender, whatever the payload claims", async () => {
-    const [mallory, bob] = [await login("Mallory"), await login("Bob")];
+    const [mallory, bob] = [await users.login("Mallory"), await users.login("Bob")];
     const ack = await mallory.socket.timeout(5000).emitWithAck("message:send", {
       to: null,
       text: "I am Bob",
@@ -60,8 +49,8 @@ describe("group messages", () => {
 
 describe("private messages", () => {
   it("reach the recipient's sockets and the sender's other tabs, and no third party", async () => {
-    const [ann, bob, cid] = [await login("Ann"), await login("Bob"), await login("Cid")];
-    const [annTab, bobTab] = [await tab(ann), await tab(bob)];
+    const [ann, bob, cid] = [await users.login("Ann"), await users.login("Bob"), await users.login("Cid")];
+    const [annTab, bobTab] = [await users.tab(ann), await users.tab(bob)];
     const message = sent(await ann.send("bob", "psst"));
     expect(message).toMatchObject({ from: "Ann", to: "Bob", text: "psst" });
     await Promise.all([bob, bobTab, annTab].map((u) => u.receivedIds([message.id])));
@@ -73,7 +62,7 @@ describe("private messages", () => {
   });
 
   it("refuse unknown names, yourself, and users who left for good", async () => {
-    const [ann, bob] = [await login("Ann"), await login("Bob")];
+    const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
     expect(await ann.send("Nobody", "hi")).toMatchObject({
       ok: false,
       error: { code: ErrorCode.NO_SUCH_USER },
@@ -86,7 +75,7 @@ describe("private messages", () => {
   });
 
   it("are readable only by their two parties, even by someone who takes a freed name", async () => {
-    const [ann, bob, cid] = [await login("Ann"), await login("Bob"), await login("Cid")];
+    const [ann, bob, cid] = [await users.login("Ann"), await users.login("Bob"), await users.login("Cid")];
     const secret = sent(await ann.send("Bob", "our secret"));
     const bobSees = await bob.history("Ann");
     expect(bobSees.ok && bobSees.messages.map((m) => m.id)).toEqual([secret.id]);
@@ -98,7 +87,7 @@ describe("private messages", () => {
 
     bob.socket.emit("logout");
     await ann.waitFor("user:left", (u) => u.name === "Bob");
-    const newBob = await login("Bob");
+    const newBob = await users.login("Bob");
     expect(await newBob.history("Ann")).toEqual({ ok: true, messages: [] });
     const newBobSync = await newBob.sync(null);
     expect(newBobSync.ok && newBobSync.messages.some((m) => m.id === secret.id)).toBe(false);
@@ -107,7 +96,7 @@ describe("private messages", () => {
 
 describe("a private message naming its recipient's id (toId)", () => {
   it("reaches the identity its sender meant, and never a later holder of the name", async () => {
-    const [ann, bob] = [await login("Ann"), await login("Bob")];
+    const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
     const { id: meant } = await ann.waitFor("user:joined", (u) => u.name === "Bob");
     const toBob = (toId: string, text: string) =>
       ann.socket.timeout(10_000).emitWithAck("message:send", { to: "Bob", toId, text, clientId: text });
@@ -115,7 +104,7 @@ describe("a private message naming its recipient's id (toId)", () => {
 
     bob.socket.emit("logout");
     await ann.waitFor("user:left", (u) => u.name === "Bob");
-    const newBob = await login("Bob");
+    const newBob = await users.login("Bob");
     const { id: now } = await ann.waitFor("user:joined", (u) => u.name === "Bob" && u.id !== meant);
     expect(await toBob(meant, "written to the first Bob")).toMatchObject({
       ok: false,
@@ -127,12 +116,12 @@ describe("a private message naming its recipient's id (toId)", () => {
   });
 
   it("keeps each identity's conversation apart in history and in the messages' ids", async () => {
-    const [ann, bob] = [await login("Ann"), await login("Bob")];
+    const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
     const firstBob = bob.session?.id ?? "";
     await ann.send("Bob", "to the first Bob");
     bob.socket.emit("logout");
     await ann.waitFor("user:left", (u) => u.name === "Bob");
-    const newBob = await login("Bob");
+    const newBob = await users.login("Bob");
     const laterBob = newBob.session?.id ?? "";
     expect(laterBob).not.toBe(firstBob);
     const reply = sent(await newBob.send("Ann", "from the later Bob"));
@@ -153,7 +142,7 @@ describe("a private message naming its recipient's id (toId)", () => {
 
 describe("sending", () => {
   it("returns the original message for a repeated clientId and delivers it only once", async () => {
-    const [ann, bob] = [await login("Ann"), await login("Bob")];
+    const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
     const [first, second] = await Promise.all([
       ann.send(null, "once", "same-id"),
       ann.send(null, "once", "same-id"),
@@ -168,7 +157,7 @@ describe("sending", () => {
   });
 
   it("answers malformed sends with an error code and changes nothing", async () => {
-    const [ann, bob] = [await login("Ann"), await login("Bob")];
+    const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
     const cases: [unknown, string][] = [
       [{ to: null, text: "", clientId: "a" }, ErrorCode.TEXT_INVALID],
       [{ to: null, text: "   ", clientId: "a" }, ErrorCode.TEXT_INVALID],
@@ -203,7 +192,7 @@ describe("sending", () => {
 
 describe("an event the server does not know", () => {
   it("is answered with BAD_REQUEST when it carries an ack, and changes nothing", async () => {
-    const [ann, bob] = [await login("Ann"), await login("Bob")];
+    const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
     const unknown = ann.socket.timeout(5000) as unknown as {
       emitWithAck(event: string, payload: unknown): Promise<SendAck>;
     };
@@ -219,7 +208,7 @@ describe("an event the server does not know", () => {
 
 describe("history:get", () => {
   it("pages the group conversation backwards, oldest first within a page", async () => {
-    const ann = await login("Ann");
+    const ann = await users.login("Ann");
     const ids: number[] = [];
     for (let i = 0; i < 12; i++) ids.push(sent(await ann.send(null, `m${i}`)).id);
     const newest = await ann.history(null, { limit: 5 });
@@ -235,7 +224,7 @@ describe("history:get", () => {
   });
 
   it("refuses malformed requests with BAD_REQUEST", async () => {
-    const ann = await login("Ann");
+    const ann = await users.login("Ann");
     for (const payload of [
       {},
       { with: 3 },
@@ -251,7 +240,7 @@ describe("history:get", () => {
 
 describe("sync", () => {
   it("returns everything visible after an id in pages of at most 500, with more while there is more", async () => {
-    const [ann, bob, cid] = [await login("Ann"), await login("Bob"), await login("Cid")];
+    const [ann, bob, cid] = [await users.login("Ann"), await users.login("Bob"), await users.login("Cid")];
     const total = LIMITS.syncPageMax + 120;
     const mine = new Set<number>();
     for (let i = 0; i < total; i += 40) {
@@ -284,7 +273,7 @@ describe("sync", () => {
   });
 
   it("ends a page early once its text passes the limit in characters, so long messages stay readable", async () => {
-    const [ann, bob] = [await login("Ann"), await login("Bob")];
+    const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
     const long = "x".repeat(LIMITS.textMaxLength);
     const fit = Math.floor(LIMITS.syncPageMaxChars / long.length);
     const ids = (await Promise.all(Array.from({ length: fit + 10 }, () => ann.send(null, long)))).map(

@@ -1,17 +1,11 @@
 import { ErrorCode } from "@chat/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ChatUser } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
 import { parsePrometheusText, type Sample, sampleValue } from "../test-support/prometheus-text.js";
+import { TestUsers } from "../test-support/test-users.js";
 
 let chat: RunningChat;
-const users: ChatUser[] = [];
-
-async function login(name: string): Promise<ChatUser> {
-  const user = await ChatUser.login(chat.url, name);
-  users.push(user);
-  return user;
-}
+const users = new TestUsers(() => chat.url);
 
 async function scrape(): Promise<Sample[]> {
   const res = await fetch(`${chat.url}/metrics`);
@@ -25,13 +19,13 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const user of users.splice(0)) user.close();
+  users.closeAll();
   await chat.close();
 });
 
 describe("GET /metrics", () => {
   it("is Prometheus text whose counters follow the messages that flow", async () => {
-    const [ann, bob, cid] = [await login("Ann"), await login("Bob"), await login("Cid")];
+    const [ann, bob, cid] = [await users.login("Ann"), await users.login("Bob"), await users.login("Cid")];
     const before = await scrape();
     const sentIds: number[] = [];
     for (const [to, text] of [
@@ -62,7 +56,7 @@ describe("GET /metrics", () => {
   });
 
   it("counts every refusal of a rate limit, as the refused client sees them", async () => {
-    const flooder = await login("Flood");
+    const flooder = await users.login("Flood");
     const acks = await Promise.all(Array.from({ length: 30 }, (_, i) => flooder.send(null, `flood ${i}`)));
     const refused = acks.filter((ack) => !ack.ok && ack.error.code === ErrorCode.RATE_LIMITED).length;
     expect(refused).toBeGreaterThanOrEqual(20);

@@ -2,30 +2,25 @@ import { type ChatMessage, ErrorCode, type UserSummary } from "@chat/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChatUser, fence, Refused } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
+import { TestUsers } from "../test-support/test-users.js";
 
 let chat: RunningChat;
-const users: ChatUser[] = [];
-
-async function connect(auth: Record<string, unknown>): Promise<ChatUser> {
-  const user = await ChatUser.connect(chat.url, auth);
-  users.push(user);
-  return user;
-}
+const users = new TestUsers(() => chat.url);
 
 const named = (name: string) => (u: UserSummary) => u.name === name;
 const presenceEvents = (user: ChatUser): UserSummary[] =>
   user.events.flatMap((e) => (e.event === "user:left" || e.event === "user:joined" ? [e.payload] : []));
 
 afterEach(async () => {
-  for (const user of users.splice(0)) user.close();
+  users.closeAll();
   await chat.close();
 });
 
 describe("grace window", () => {
   it("keeps a short drop invisible to others and the name reserved", async () => {
     chat = await startChat({ presenceGraceMs: 30_000 });
-    const ann = await connect({ name: "Ann" });
-    const bob = await connect({ name: "Bob" });
+    const ann = await users.connect({ name: "Ann" });
+    const bob = await users.connect({ name: "Bob" });
     await ann.waitFor("user:joined", named("Bob"));
     const token = bob.token;
     bob.close();
@@ -36,7 +31,7 @@ describe("grace window", () => {
     const away = await ann.send("Bob", "while you were out");
     expect(away.ok).toBe(true);
 
-    const back = await connect({ token });
+    const back = await users.connect({ token });
     expect(back.name).toBe("Bob");
     await fence(back, ann);
     expect(presenceEvents(ann)).toEqual([{ name: "Bob", id: expect.any(String) }]); // only the original join
@@ -47,8 +42,8 @@ describe("grace window", () => {
 
   it("frees the name after a long drop; the old token then expires if someone else took it", async () => {
     chat = await startChat({ presenceGraceMs: 300 });
-    const ann = await connect({ name: "Ann" });
-    const bob = await connect({ name: "Bob" });
+    const ann = await users.connect({ name: "Ann" });
+    const bob = await users.connect({ name: "Bob" });
     const token = bob.token;
     bob.close();
     await ann.next("user:left", named("Bob"));
@@ -58,7 +53,7 @@ describe("grace window", () => {
       error: { code: ErrorCode.USER_OFFLINE },
     });
 
-    const newBob = await connect({ name: "BOB" });
+    const newBob = await users.connect({ name: "BOB" });
     await ann.waitFor("user:joined", named("BOB"));
     const stale = await ChatUser.connect(chat.url, { token }).catch((err: Refused) => err);
     expect(stale).toBeInstanceOf(Refused);
@@ -68,36 +63,36 @@ describe("grace window", () => {
 
   it("lets the old token resume after a long drop when nobody took the name, announcing the return", async () => {
     chat = await startChat({ presenceGraceMs: 300 });
-    const ann = await connect({ name: "Ann" });
-    const bob = await connect({ name: "Bob" });
+    const ann = await users.connect({ name: "Ann" });
+    const bob = await users.connect({ name: "Bob" });
     const token = bob.token;
     bob.close();
     await ann.next("user:left", named("Bob"));
     const joined = ann.next("user:joined", named("Bob"));
-    const back = await connect({ token });
+    const back = await users.connect({ token });
     await joined;
     expect(back.name).toBe("Bob");
   });
 
   it("can be turned off (0): logins still work, and a dropped user is gone at once", async () => {
     chat = await startChat({ presenceGraceMs: 0 });
-    const ann = await connect({ name: "Ann" });
-    const bob = await connect({ name: "Bob" });
+    const ann = await users.connect({ name: "Ann" });
+    const bob = await users.connect({ name: "Bob" });
     expect(ann.online.has("Bob")).toBe(true);
     bob.close();
     await ann.next("user:left", named("Bob"));
-    expect((await connect({ name: "Bob" })).name).toBe("Bob");
+    expect((await users.connect({ name: "Bob" })).name).toBe("Bob");
   });
 
   it("counts several tabs as one presence: user:left only when the last one is gone", async () => {
     chat = await startChat({ presenceGraceMs: 300 });
-    const ann = await connect({ name: "Ann" });
-    const bob = await connect({ name: "Bob" });
-    const bobTab = await connect({ token: bob.token });
+    const ann = await users.connect({ name: "Ann" });
+    const bob = await users.connect({ name: "Bob" });
+    const bobTab = await users.connect({ token: bob.token });
     expect(bobTab.name).toBe("Bob");
     bob.close();
     // Longer than the grace window, measured by a user we know leaves after it.
-    const cid = await connect({ name: "Cid" });
+    const cid = await users.connect({ name: "Cid" });
     cid.close();
     await ann.next("user:left", named("Cid"));
     expect(ann.online.has("Bob")).toBe(true);

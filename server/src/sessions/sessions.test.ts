@@ -2,43 +2,26 @@ import { ErrorCode, nameKey } from "@chat/shared";
 import { io } from "socket.io-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSqliteStorage } from "../storage/sqlite/index.js";
-import { ChatUser, Refused, sent } from "../test-support/chat-client.js";
+import { ChatUser, sent } from "../test-support/chat-client.js";
 import { type RunningChat, startChat, tempDataDir } from "../test-support/chat-server.js";
+import { TestUsers } from "../test-support/test-users.js";
 
 let chat: RunningChat;
-const users: ChatUser[] = [];
-
-async function login(name: string): Promise<ChatUser> {
-  const user = await ChatUser.login(chat.url, name);
-  users.push(user);
-  return user;
-}
-
-async function refusal(attempt: Promise<ChatUser>): Promise<Refused> {
-  const error = await attempt.then(
-    (user) => {
-      users.push(user);
-      throw new Error("expected the handshake to be refused");
-    },
-    (err: unknown) => err,
-  );
-  expect(error).toBeInstanceOf(Refused);
-  return error as Refused;
-}
+const users = new TestUsers(() => chat.url);
 
 beforeEach(async () => {
   chat = await startChat();
 });
 
 afterEach(async () => {
-  for (const user of users.splice(0)) user.close();
+  users.closeAll();
   await chat.close();
 });
 
 describe("login", () => {
   it("greets with session then the full online list, me included", async () => {
-    const ann = await login("Ann");
-    const bob = await login("  Bob ");
+    const ann = await users.login("Ann");
+    const bob = await users.login("  Bob ");
     expect(bob.events.slice(0, 2).map((e) => e.event)).toEqual(["session", "users"]);
     expect(bob.session?.name).toBe("Bob");
     expect(bob.token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 256 bits, base64url
@@ -48,10 +31,10 @@ describe("login", () => {
   });
 
   it("sends others a delta on join, never the full list again, and never anyone's token", async () => {
-    const ann = await login("Ann");
-    const bob = await login("Bob");
+    const ann = await users.login("Ann");
+    const bob = await users.login("Bob");
     await ann.waitFor("user:joined", (u) => u.name === "Bob");
-    await login("Cid");
+    await users.login("Cid");
     await ann.waitFor("user:joined", (u) => u.name === "Cid");
     expect(ann.events.filter((e) => e.event === "users")).toHaveLength(1);
     expect(JSON.stringify(ann.events)).not.toContain(bob.token);
@@ -62,36 +45,38 @@ describe("login", () => {
   });
 
   it("refuses a name held by an online user, whatever its case, width or spacing", async () => {
-    await login("Bob");
-    await login("Ann Lee");
+    await users.login("Bob");
+    await users.login("Ann Lee");
     for (const name of ["Bob", "BOB", " bob ", "ｂｏｂ", "Ann  Lee", "Ann\u00a0Lee"]) {
-      const refused = await refusal(ChatUser.login(chat.url, name));
+      const refused = await users.refusal(ChatUser.login(chat.url, name));
       expect(refused.code).toBe(ErrorCode.NAME_TAKEN);
       expect(refused.data?.message).toMatch(/taken/);
     }
   });
 
   it("refuses a name that differs only in Unicode normalisation, ligatures or case folding", async () => {
-    await login("René");
-    await login("straße");
-    await login("ﬁsh");
+    await users.login("René");
+    await users.login("straße");
+    await users.login("ﬁsh");
     for (const name of ["Rene\u0301", "RENÉ", "STRASSE", "Strasse", "fish", "FISH"]) {
-      expect((await refusal(ChatUser.login(chat.url, name))).code).toBe(ErrorCode.NAME_TAKEN);
+      expect((await users.refusal(ChatUser.login(chat.url, name))).code).toBe(ErrorCode.NAME_TAKEN);
     }
   });
 
   it("refuses a name that differs only in characters that show nothing", async () => {
-    await login("Bob941");
+    await users.login("Bob941");
     for (const invisible of ["\uFE0F", "\u3164", "\u034F", "\u{E0100}"]) {
-      expect((await refusal(ChatUser.login(chat.url, `Bob941${invisible}`))).code).toBe(ErrorCode.NAME_TAKEN);
+      expect((await users.refusal(ChatUser.login(chat.url, `Bob941${invisible}`))).code).toBe(
+        ErrorCode.NAME_TAKEN,
+      );
     }
-    const blank = await refusal(ChatUser.login(chat.url, "\u3164"));
+    const blank = await users.refusal(ChatUser.login(chat.url, "\u3164"));
     expect(blank.code).toBe(ErrorCode.NAME_INVALID);
   });
 
   it("refuses invalid names with NAME_INVALID and a text", async () => {
     for (const auth of [{ name: "" }, { name: "a".repeat(33) }, { name: "x\u200by" }, {}, { name: 7 }]) {
-      const refused = await refusal(ChatUser.connect(chat.url, auth));
+      const refused = await users.refusal(ChatUser.connect(chat.url, auth));
       expect(refused.code).toBe(ErrorCode.NAME_INVALID);
       expect(refused.data?.message.length).toBeGreaterThan(0);
     }
@@ -100,11 +85,11 @@ describe("login", () => {
 
 describe("resume", () => {
   it("gives the same identity and name back by token, silently for others", async () => {
-    const ann = await login("Ann");
-    const bob = await login("Bob");
+    const ann = await users.login("Ann");
+    const bob = await users.login("Bob");
     const token = bob.token;
     const again = await ChatUser.connect(chat.url, { token });
-    users.push(again);
+    users.add(again);
     expect(again.session).toEqual({ name: "Bob", id: bob.session?.id, token });
     // Bob now has two sockets: a message to Bob reaches the new one too.
     await again.receivedIds([sent(await ann.send("Bob", "to both tabs")).id]);
@@ -112,21 +97,21 @@ describe("resume", () => {
   });
 
   it("refuses an unknown token with SESSION_EXPIRED", async () => {
-    const refused = await refusal(ChatUser.connect(chat.url, { token: "not-a-real-token" }));
+    const refused = await users.refusal(ChatUser.connect(chat.url, { token: "not-a-real-token" }));
     expect(refused.code).toBe(ErrorCode.SESSION_EXPIRED);
   });
 
   it("logs in by name when the token is null, as a client with nothing saved may send it", async () => {
     const ann = await ChatUser.connect(chat.url, { token: null, name: "Ann" });
-    users.push(ann);
+    users.add(ann);
     expect(ann.name).toBe("Ann");
   });
 });
 
 describe("logout", () => {
   it("frees the name at once, ends the token and tells the others", async () => {
-    const ann = await login("Ann");
-    const bob = await login("Bob");
+    const ann = await users.login("Ann");
+    const bob = await users.login("Bob");
     const token = bob.token;
     const left = ann.next("user:left", (u) => u.name === "Bob");
     const disconnected = new Promise((resolve) => bob.socket.once("disconnect", resolve));
@@ -134,20 +119,20 @@ describe("logout", () => {
     await left;
     await disconnected;
     expect(ann.online.has("Bob")).toBe(false);
-    expect((await refusal(ChatUser.connect(chat.url, { token }))).code).toBe(ErrorCode.SESSION_EXPIRED);
-    const newBob = await login("bob");
+    expect((await users.refusal(ChatUser.connect(chat.url, { token }))).code).toBe(ErrorCode.SESSION_EXPIRED);
+    const newBob = await users.login("bob");
     expect(newBob.name).toBe("bob");
   });
 
   it("is not lost when the client disconnects right after asking", async () => {
-    const ann = await login("Ann");
-    const bob = await login("Bob");
+    const ann = await users.login("Ann");
+    const bob = await users.login("Bob");
     const token = bob.token;
     const left = ann.next("user:left", (u) => u.name === "Bob");
     bob.socket.emit("logout");
     bob.socket.disconnect();
     await left;
-    expect((await refusal(ChatUser.connect(chat.url, { token }))).code).toBe(ErrorCode.SESSION_EXPIRED);
+    expect((await users.refusal(ChatUser.connect(chat.url, { token }))).code).toBe(ErrorCode.SESSION_EXPIRED);
   });
 
   it("also disconnects a tab whose handshake was under way when it landed", async () => {
@@ -162,7 +147,7 @@ describe("logout", () => {
       return attach(id, socketId);
     };
     chat = await startChat({ storage });
-    const bob = await login("Bob");
+    const bob = await users.login("Bob");
     logoutLandsNow = true;
     const late = io(chat.url, { auth: { token: bob.token }, transports: ["websocket"], reconnection: false });
     const reason = await new Promise((resolve) => late.once("disconnect", resolve));
@@ -185,19 +170,19 @@ describe("logout", () => {
       return claim(user);
     };
     chat = await startChat({ storage });
-    const [ann, bob] = [await login("Ann"), await login("Bob")];
+    const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
     logoutLandsNow = true;
-    const refused = await refusal(ChatUser.connect(chat.url, { token: bob.token }));
+    const refused = await users.refusal(ChatUser.connect(chat.url, { token: bob.token }));
     expect(refused.code).toBe(ErrorCode.SESSION_EXPIRED);
     expect(await storage.presence.holderOf(nameKey("Bob"))).toBeNull();
-    expect((await login("Bob")).name).toBe("Bob");
+    expect((await users.login("Bob")).name).toBe("Bob");
     await ann.waitFor("user:joined", (u) => u.name === "Bob");
   });
 
   it("disconnects every tab of that identity", async () => {
-    const bob = await login("Bob");
+    const bob = await users.login("Bob");
     const tab2 = await ChatUser.connect(chat.url, { token: bob.token });
-    users.push(tab2);
+    users.add(tab2);
     const tab2Gone = new Promise((resolve) => tab2.socket.once("disconnect", resolve));
     bob.socket.emit("logout");
     await tab2Gone;
@@ -208,33 +193,33 @@ describe("logout in the handshake (auth: { token, logout: true }), as a tab that
   it("ends the session without listing its user again on the way out", async () => {
     await chat.close();
     chat = await startChat({ presenceGraceMs: 100 });
-    const ann = await login("Ann");
-    const bob = await login("Bob");
+    const ann = await users.login("Ann");
+    const bob = await users.login("Bob");
     const token = bob.token;
     bob.close();
     await ann.next("user:left", (u) => u.name === "Bob");
     const seenFrom = ann.events.length;
 
-    const refused = await refusal(ChatUser.connect(chat.url, { token, logout: true }));
+    const refused = await users.refusal(ChatUser.connect(chat.url, { token, logout: true }));
     expect(refused.code).toBe(ErrorCode.SESSION_EXPIRED);
     // Presence changes reach Ann in order: once Cy's join is in, a listing of Bob would be too.
-    await login("Cy");
+    await users.login("Cy");
     await ann.waitFor("user:joined", (u) => u.name === "Cy");
     expect(ann.events.slice(seenFrom).filter((e) => e.event === "user:joined")).toEqual([
       { event: "user:joined", payload: { name: "Cy", id: expect.any(String) } },
     ]);
-    expect((await refusal(ChatUser.connect(chat.url, { token }))).code).toBe(ErrorCode.SESSION_EXPIRED);
-    expect((await login("Bob")).name).toBe("Bob");
+    expect((await users.refusal(ChatUser.connect(chat.url, { token }))).code).toBe(ErrorCode.SESSION_EXPIRED);
+    expect((await users.login("Bob")).name).toBe("Bob");
   });
 
   it("closes the tabs the identity still has open, and frees the name at once", async () => {
-    const ann = await login("Ann");
-    const bob = await login("Bob");
+    const ann = await users.login("Ann");
+    const bob = await users.login("Bob");
     const closed = new Promise((resolve) => bob.socket.once("disconnect", resolve));
     const left = ann.next("user:left", (u) => u.name === "Bob");
-    await refusal(ChatUser.connect(chat.url, { token: bob.token, logout: true }));
+    await users.refusal(ChatUser.connect(chat.url, { token: bob.token, logout: true }));
     expect(await closed).toBe("io server disconnect");
     await left;
-    expect((await login("bob")).name).toBe("bob");
+    expect((await users.login("bob")).name).toBe("bob");
   });
 });
