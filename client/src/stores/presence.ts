@@ -20,8 +20,9 @@ export const usePresence = defineStore("presence", () => {
     online.value.set(nameKey(user.name), user);
   }
 
-  function left({ name }: UserSummary): void {
-    online.value.delete(nameKey(name));
+  /** Only that identity: a `user:left` of an earlier holder never unlists whoever has the name now. */
+  function left({ name, id }: UserSummary): void {
+    if (online.value.get(nameKey(name))?.id === id) online.value.delete(nameKey(name));
   }
 
   function isOnline(name: string): boolean {

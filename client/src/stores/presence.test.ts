@@ -1,0 +1,26 @@
+import { createPinia, setActivePinia } from "pinia";
+import { beforeEach, describe, expect, it } from "vitest";
+import { usePresence } from "./presence";
+
+beforeEach(() => setActivePinia(createPinia()));
+
+describe("the online list", () => {
+  it("follows deltas as set operations, sorted by name whatever the case", () => {
+    const presence = usePresence();
+    presence.reset([{ name: "bob", id: "b1" }]);
+    presence.joined({ name: "Ann", id: "a1" });
+    presence.joined({ name: "Ann", id: "a1" });
+    expect(presence.users.map((u) => u.name)).toEqual(["Ann", "bob"]);
+    presence.left({ name: "bob", id: "b1" });
+    presence.left({ name: "bob", id: "b1" });
+    expect(presence.users.map((u) => u.name)).toEqual(["Ann"]);
+  });
+
+  it("keeps whoever holds a name now when the leaving of its earlier holder comes late", () => {
+    const presence = usePresence();
+    presence.joined({ name: "Bob", id: "later" });
+    presence.left({ name: "BOB", id: "earlier" });
+    expect(presence.isOnline("bob")).toBe(true);
+    expect(presence.idOf("Bob")).toBe("later");
+  });
+});
