@@ -162,7 +162,7 @@ describe("conversations in Chromium", () => {
     await ann.close();
   });
 
-  it("fits a phone: the conversations take the screen's width, and a double tap opens a private window in view", async () => {
+  it("fits a phone: the conversations take the screen's width, and a tap brings a private window into view", async () => {
     const phone = { viewport: { width: 390, height: 780 }, isMobile: true, hasTouch: true };
     const ann = await ChatPage.open(started.browser, started.server.url, phone);
     await ann.login("Amy");
@@ -172,8 +172,16 @@ describe("conversations in Chromium", () => {
     expect(await ann.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(await width(ann.group.getByTestId("composer"))).toBeGreaterThan(250);
 
-    await ann.onlineUser("Bob Phone").tap();
+    // A private message opens its window below the fold: the top of the page names it, a tap away.
+    await bob.send("Amy", "psst, down here");
+    const jump = ann.page.getByTestId("unread-jump");
+    expect(await jump.textContent()).toContain("1 unread from Bob Phone");
+    await jump.tap();
     const window = ann.privateWindow("Bob Phone");
+    await expect.poll(() => ann.typesInto(window)).toBe(true);
+    await jump.waitFor({ state: "detached" });
+    // The online list, at the top again, chooses the same window.
+    await ann.onlineUser("Bob Phone").tap();
     await expect.poll(() => ann.typesInto(window)).toBe(true);
     expect(await width(window.getByTestId("composer"))).toBeGreaterThan(200);
     const box = await window.boundingBox();
