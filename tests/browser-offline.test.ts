@@ -178,7 +178,7 @@ describe("leaving, in Chromium", () => {
     await alice.close();
   });
 
-  it("keeps what is unread across a reload", async () => {
+  it("keeps what is unread, and what is typed but not sent, across a reload", async () => {
     const alice = await ChatPage.open(browser, server.url);
     await alice.login("Alice6");
     const bob = await ChatUser.login(server.url, "Bob6");
@@ -186,11 +186,13 @@ describe("leaving, in Chromium", () => {
     const window = alice.privateWindow("Bob6");
     await alice.message(window, "unread two").waitFor();
     await expect.poll(() => window.getByTestId("unread").textContent()).toBe("2");
+    await alice.group.getByTestId("composer").fill("half a thought");
 
     await alice.page.reload();
     await alice.message(window, "unread two").waitFor();
     expect(await window.getByTestId("unread").textContent()).toBe("2");
     expect(await alice.page.title()).toBe("(2) Chat");
+    expect(await alice.group.getByTestId("composer").inputValue()).toBe("half a thought");
     bob.close();
     await alice.close();
   });

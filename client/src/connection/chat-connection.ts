@@ -86,7 +86,8 @@ export class ChatConnection {
     if (saved.newestId !== null) this.session.advance(saved.newestId);
     this.windows.restore(saved.windows);
     for (const peer of [null, ...saved.windows]) {
-      useConversation(peer).restoreUnread(saved.unread[conversationId(peer)] ?? 0);
+      const id = conversationId(peer);
+      useConversation(peer).restore({ unread: saved.unread[id] ?? 0, draft: saved.drafts[id] ?? "" });
     }
     this.outbox.restore(saved.outbox);
     this.session.reconnecting(0);

@@ -25,6 +25,7 @@ const state: SavedState = {
   newestId: 42,
   windows: [bob],
   unread: { group: 1, [`private:${bob.id}`]: 2 },
+  drafts: { [`private:${bob.id}`]: "half a thou" },
   outbox: [
     { clientId: "c1", to: bob, text: "hi", createdAt: 1, state: "queued" },
     { clientId: "c2", to: null, text: "all", createdAt: 2, state: "failed", failure: "Too fast" },
@@ -55,7 +56,13 @@ describe("the state a tab keeps across reloads", () => {
     };
     storage.setItem("chat:v1", JSON.stringify(earlier));
     // My id comes with the connection's `session` event; Bob's window reopens when his messages arrive.
-    expect(loadSavedState(storage)).toEqual({ ...state, id: "", windows: [], unread: { group: 1 } });
+    expect(loadSavedState(storage)).toEqual({
+      ...state,
+      id: "",
+      windows: [],
+      unread: { group: 1 },
+      drafts: {},
+    });
   });
 
   it("is gone after signing out", () => {

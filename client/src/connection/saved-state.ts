@@ -30,6 +30,8 @@ const SavedStateSchema = v.object({
   windows: v.array(PeerSchema),
   /** Unread counts by conversation id, of the group and the open windows. */
   unread: v.optional(v.record(v.string(), v.number()), {}),
+  /** What is typed and not sent, by conversation id, of the group and the open windows. */
+  drafts: v.optional(v.record(v.string(), v.string()), {}),
   outbox: v.array(OutgoingSchema),
 });
 
@@ -59,6 +61,7 @@ const EarlierStateSchema = v.pipe(
       newestId,
       windows: [],
       unread: { [GROUP_CONVERSATION]: unread[GROUP_CONVERSATION] ?? 0 },
+      drafts: {},
       outbox: outbox.flatMap(({ to, toId, ...entry }): SavedState["outbox"] => {
         if (to === null) return [{ ...entry, to: null }];
         return toId === undefined ? [] : [{ ...entry, to: { name: to, id: toId } }];
@@ -104,6 +107,11 @@ export function keepSavedState(): void {
             windows: windows.open,
             unread: Object.fromEntries(
               [null, ...windows.open].map((peer) => [conversationId(peer), useConversation(peer).unread]),
+            ),
+            drafts: Object.fromEntries(
+              [null, ...windows.open]
+                .map((peer) => [conversationId(peer), useConversation(peer).draft])
+                .filter(([, draft]) => draft !== ""),
             ),
             outbox: outbox.entries,
           },

@@ -38,6 +38,8 @@ export function useConversation(peer: Peer | null) {
   return defineStore(`conversation:${id}`, () => {
     const messages = ref<ChatMessage[]>([]);
     const unread = ref(0);
+    /** What is typed in the window's composer and not sent yet: kept when the window closes, and across reloads. */
+    const draft = ref("");
     /** Until a history page comes back short, there may be older messages on the server. */
     const olderAvailable = ref(true);
     const historyLoaded = ref(false);
@@ -82,9 +84,14 @@ export function useConversation(peer: Peer | null) {
       unread.value = 0;
     }
 
-    /** The count saved before a reload. */
-    function restoreUnread(count: number): void {
-      unread.value = count;
+    function setDraft(text: string): void {
+      draft.value = text;
+    }
+
+    /** What was saved before a reload. */
+    function restore(saved: { unread: number; draft: string }): void {
+      unread.value = saved.unread;
+      draft.value = saved.draft;
     }
 
     /** Runs `load` with loadingHistory on, one at a time: a request while another is under way is dropped. */
@@ -102,6 +109,7 @@ export function useConversation(peer: Peer | null) {
       peer,
       messages,
       unread,
+      draft,
       olderAvailable,
       historyLoaded,
       loadingHistory,
@@ -109,7 +117,8 @@ export function useConversation(peer: Peer | null) {
       receiveHistory,
       markUnread,
       markRead,
-      restoreUnread,
+      setDraft,
+      restore,
       loadingHistoryWhile,
     };
   })();
