@@ -1,0 +1,117 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChatUser } from "../server/src/test-support/chat-client.js";
+import { launchChromium } from "./support/browser.js";
+import { ChatPage } from "./support/chat-page.js";
+import { type ServerProcess, startServerProcess } from "./support/server-process.js";
+
+let browser: Browser;
+let server: ServerProcess;
+
+beforeAll(async () => {
+  server = await startServerProcess({ PORT: "0", DATA_DIR: mkdtempSync(join(tmpdir(), "chat-e2e-")) });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.kill("SIGTERM");
+});
+
+describe("a tab across a reload, in Chromium", () => {
+  it("keeps a conversation closed after a reload, with nothing counted unread again", async () => {
+    const alice = await ChatPage.open(browser, server.url);
+    await alice.login("Alice3");
+    const bob = await ChatUser.login(server.url, "Bob3");
+    await bob.send("Alice3", "read and closed");
+    const window = alice.privateWindow("Bob3");
+    await alice.message(window, "read and closed").waitFor();
+    await window.click();
+    await window.getByTestId("close-window").click();
+    await window.waitFor({ state: "detached" });
+
+    await alice.page.reload();
+    await alice.page.getByTestId("my-name").getByText("Alice3", { exact: true }).waitFor();
+    // A live message after the reload shows the catch-up is over; the closed window stayed closed.
+    await bob.send(null, "after the reload");
+    await alice.message(alice.group, "after the reload").waitFor();
+    expect(await window.count()).toBe(0);
+    expect(await alice.page.title()).not.toMatch(/^\(\d+\)/);
+    bob.close();
+    await alice.close();
+  });
+
+  it("keeps what is unread, and what is typed but not sent, across a reload", async () => {
+    const alice = await ChatPage.open(browser, server.url);
+    await alice.login("Alice6");
+    const bob = await ChatUser.login(server.url, "Bob6");
+    for (const text of ["unread one", "unread two"]) await bob.send("Alice6", text);
+    const window = alice.privateWindow("Bob6");
+    await alice.message(window, "unread two").waitFor();
+    await expect.poll(() => window.getByTestId("unread").textContent()).toBe("2");
+    await alice.group.getByTestId("composer").fill("half a thought");
+
+    await alice.page.reload();
+    await alice.message(window, "unread two").waitFor();
+    expect(await window.getByTestId("unread").textContent()).toBe("2");
+    expect(await alice.page.title()).toBe("(2) Chat");
+    expect(await alice.group.getByTestId("composer").inputValue()).toBe("half a thought");
+    bob.close();
+    await alice.close();
+  });
+});
+
+describe("names taken again, in Chromium", () => {
+  it("shows the next holder of a freed name the earlier holder's messages as someone else's", async () => {
+    const first = await ChatPage.open(browser, server.url);
+    await first.login("Alice5");
+    await first.say(first.group, "written by the first Alice5");
+    const own = '[data-state="sent"]';
+    await first.message(first.group, "written by the first Alice5").and(first.page.locator(own)).waitFor();
+    await first.page.getByTestId("logout").click();
+    await first.close();
+
+    const next = await ChatPage.open(browser, server.url);
+    await next.login("Alice5");
+    await next.say(next.group, "written by the next Alice5");
+    await next.message(next.group, "written by the next Alice5").and(next.page.locator(own)).waitFor();
+    const mine = async () => next.group.locator(`[data-testid="message"]${own} .text`).allTextContents();
+    expect(await mine()).toEqual(["written by the next Alice5"]);
+    await next.page.reload();
+    await next.message(next.group, "written by the next Alice5").and(next.page.locator(own)).waitFor();
+    expect(await mine()).toEqual(["written by the next Alice5"]);
+    await next.close();
+  });
+
+  it("gives the next holder of a private peer's name a conversation of their own", async () => {
+    const alice = await ChatPage.open(browser, server.url);
+    await alice.login("Alice7");
+    const bob = await ChatUser.login(server.url, "Bob7");
+    await bob.send("Alice7", "from the first Bob7");
+    const first = alice.privateWindow("Bob7", bob.session?.id);
+    await alice.message(first, "from the first Bob7").waitFor();
+
+    bob.socket.emit("logout");
+    await first.getByTestId("peer-offline").waitFor();
+    const next = await ChatUser.login(server.url, "Bob7");
+    await first.getByTestId("peer-replaced").waitFor();
+    expect(await first.getByTestId("send").isDisabled()).toBe(true);
+    await next.send("Alice7", "from the next Bob7");
+    const second = alice.privateWindow("Bob7", next.session?.id);
+    await alice.message(second, "from the next Bob7").waitFor();
+    await alice.say(second, "hello, new Bob7");
+    await next.waitFor("message", (m) => m.text === "hello, new Bob7");
+
+    // History after a reload is asked for each identity apart, so the windows stay as they were.
+    await alice.page.reload();
+    await alice.message(second, "hello, new Bob7").waitFor();
+    await alice.message(first, "from the first Bob7").waitFor();
+    expect(await alice.texts(first)).toEqual(["from the first Bob7"]);
+    expect(await alice.texts(second)).toEqual(["from the next Bob7", "hello, new Bob7"]);
+    next.close();
+    await alice.close();
+  });
+});
