@@ -14,6 +14,12 @@ export interface TcpRelay {
    * neither end gets a goodbye. Returns how many connections were cut. New connections are accepted as usual.
    */
   cutAll(): number;
+  /**
+   * A network path that stops without a word (a partition, a frozen host): every relayed connection stays
+   * open and carries nothing more either way, so neither end learns anything until it gives up on its
+   * own. Returns how many connections were stalled. New connections are relayed as usual.
+   */
+  stallAll(): number;
   /** Resolves at the next accepted connection, or rejects after timeoutMs. */
   nextConnection(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
@@ -27,11 +33,13 @@ interface Pair {
 /** Listens on 127.0.0.1 (ephemeral port) and pipes every connection to 127.0.0.1:targetPort. */
 export async function startTcpRelay(targetPort: number): Promise<TcpRelay> {
   const pairs = new Set<Pair>();
+  const stalled = new Set<Pair>();
   const waiters = new Set<() => void>();
   let accepted = 0;
 
   const cut = (pair: Pair) => {
     pairs.delete(pair);
+    stalled.delete(pair);
     // RST rather than FIN: a dropped network does not close connections politely.
     for (const socket of [pair.client, pair.upstream]) {
       if (!socket.destroyed) socket.resetAndDestroy();
@@ -70,6 +78,18 @@ export async function startTcpRelay(targetPort: number): Promise<TcpRelay> {
       for (const pair of [...pairs]) cut(pair);
       return count;
     },
+    stallAll() {
+      const count = pairs.size;
+      for (const pair of [...pairs]) {
+        pairs.delete(pair);
+        stalled.add(pair);
+        pair.client.unpipe(pair.upstream);
+        pair.upstream.unpipe(pair.client);
+        pair.client.pause();
+        pair.upstream.pause();
+      }
+      return count;
+    },
     nextConnection(timeoutMs) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -86,7 +106,7 @@ export async function startTcpRelay(targetPort: number): Promise<TcpRelay> {
     },
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const pair of [...pairs]) cut(pair);
+      for (const pair of [...pairs, ...stalled]) cut(pair);
       await closed;
     },
   };

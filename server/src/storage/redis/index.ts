@@ -6,7 +6,14 @@ import { ClientOfflineError } from "redis";
 import type { LimiterBackend } from "../../limits/limiter-backend.js";
 import type { AdapterFactory } from "../../transport/io.js";
 import type { Storage } from "../storage.js";
-import { createRedisClient, isQueueFull, MAX_QUEUED_COMMANDS } from "./client.js";
+import {
+  createRedisClient,
+  isQueueFull,
+  MAX_QUEUED_COMMANDS,
+  readerBlockMs,
+  STALL_MS,
+  watchForStalls,
+} from "./client.js";
 import { StoreEpoch } from "./epoch.js";
 import { RedisMessageStore } from "./messages.js";
 import { RedisPresenceStore } from "./presence.js";
@@ -23,6 +30,8 @@ export interface RedisStorageOptions {
   onDataLost?: () => void;
   /** Commands each client holds at most while Redis is slow to answer (see MAX_QUEUED_COMMANDS). */
   maxQueuedCommands?: number;
+  /** How long Redis may leave a command unanswered before the connection is opened again (see STALL_MS). */
+  stallMs?: number;
 }
 
 export interface RedisStorage extends Storage {
@@ -46,11 +55,18 @@ export async function openRedisStorage(
   const log = options.log ?? pino({ level: "silent" });
   const nodeTtlMs = options.nodeTtlMs ?? REDIS_DEFAULTS.nodeTtlMs;
   const maxQueued = options.maxQueuedCommands ?? MAX_QUEUED_COMMANDS;
-  const redis = createRedisClient(url, { maxQueued });
-  const broadcasts = createRedisClient(url, { queueWhileOffline: true, maxQueued });
+  const stallMs = options.stallMs ?? STALL_MS;
+  const redis = createRedisClient(url, { maxQueued, stallMs });
+  const broadcasts = createRedisClient(url, { queueWhileOffline: true, maxQueued, stallMs });
+  const stopWatching: (() => void)[] = [];
   for (const client of [redis, broadcasts]) {
     client.on("error", (error: unknown) => log.warn({ err: error }, "redis connection failed"));
     await client.connect();
+    stopWatching.push(
+      watchForStalls(client, stallMs, () =>
+        log.warn({ stallMs }, "redis stopped answering; connecting again"),
+      ),
+    );
   }
   const presence = new RedisPresenceStore(redis, prefix, {
     nodeId: randomBytes(8).toString("hex"),
@@ -75,6 +91,7 @@ export async function openRedisStorage(
       closing ??= (async () => {
         presence.stop();
         epoch.stop();
+        for (const stop of stopWatching) stop();
         await messages.flush();
         for (const client of [redis, broadcasts]) {
           // Waits for the replies of every command already sent: no accepted append is dropped. A client
@@ -98,6 +115,7 @@ export async function openRedisStorage(
         streamName: `${prefix}socket.io`,
         channelPrefix: `${prefix}socket.io`,
         sessionKeyPrefix: `${prefix}socket.io:session:`,
+        blockTimeInMs: readerBlockMs(stallMs),
       }),
   };
 }
