@@ -97,6 +97,8 @@ const EnvSchema = v.object({
   MESSAGE_BURST: int(DEFAULT_LIMITS.messageBurst),
   READS_PER_SECOND: int(DEFAULT_LIMITS.readsPerSecond),
   READ_BURST: int(DEFAULT_LIMITS.readBurst),
+  TYPING_PER_SECOND: int(DEFAULT_LIMITS.typingPerSecond),
+  TYPING_BURST: int(DEFAULT_LIMITS.typingBurst),
 });
 
 export type Config = v.InferOutput<typeof EnvSchema>;
@@ -144,5 +146,7 @@ export function limitsOf(config: Config): Limits {
     messageBurst: config.MESSAGE_BURST,
     readsPerSecond: config.READS_PER_SECOND,
     readBurst: config.READ_BURST,
+    typingPerSecond: config.TYPING_PER_SECOND,
+    typingBurst: config.TYPING_BURST,
   };
 }

@@ -30,4 +30,11 @@ export const LIMITS = {
    * many characters (UTF-16 units) of message text in it: a small request buys a large answer only once.
    */
   answerCharsPerRead: 16_384,
+  /** A client sends `typing` at most this often to one peer while its user types. */
+  typingNoticeEveryMs: 3000,
+  /**
+   * How long a client shows that a peer is typing after their last notice: one notice may come late or
+   * not at all without the indicator flickering off between two.
+   */
+  typingShownMs: 6000,
 } as const;

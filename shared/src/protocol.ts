@@ -70,6 +70,19 @@ export interface HistoryRequest {
   limit?: number | null;
 }
 
+/**
+ * "I am writing to you": private conversations only (with everyone online, the group chat's notices would
+ * cost every client a frame per writer and say little). Send it at most every LIMITS.typingNoticeEveryMs
+ * while the user types; there is no "stopped" notice: the peer shows it for LIMITS.typingShownMs, or until
+ * the message arrives.
+ */
+export interface TypingRequest {
+  /** The name of the user I am writing to. */
+  to: string;
+  /** Optionally, as in SendRequest: the identity meant; if someone else holds the name, nobody is told. */
+  toId?: string | null;
+}
+
 export interface SyncRequest {
   /** The newest message id the client has; null for everything. */
   after: MessageId | null;
@@ -78,11 +91,14 @@ export interface SyncRequest {
 export type SendAck = Result<{ message: ChatMessage }>;
 export type HistoryAck = Result<{ messages: ChatMessage[] }>;
 export type SyncAck = Result<{ messages: ChatMessage[]; more: boolean }>;
+/** Nothing but whether the notice went out: `ok: true`, or why not (USER_OFFLINE, RATE_LIMITED…). */
+export type TypingAck = Result<Record<never, never>>;
 
 export interface ClientToServerEvents {
   "message:send": (req: SendRequest, ack: (res: SendAck) => void) => void;
   "history:get": (req: HistoryRequest, ack: (res: HistoryAck) => void) => void;
   sync: (req: SyncRequest, ack: (res: SyncAck) => void) => void;
+  typing: (req: TypingRequest, ack: (res: TypingAck) => void) => void;
   logout: () => void;
 }
 
@@ -94,6 +110,8 @@ export interface ServerToClientEvents {
   "user:joined": (u: UserSummary) => void;
   "user:left": (u: UserSummary) => void;
   message: (m: ChatMessage) => void;
+  /** This user is writing to me (see TypingRequest); never sent to anyone else, nor for the group chat. */
+  typing: (u: UserSummary) => void;
 }
 
 export type ServerEventName = keyof ServerToClientEvents;

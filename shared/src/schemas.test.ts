@@ -8,6 +8,7 @@ import {
   parseName,
   parseSendRequest,
   parseSyncRequest,
+  parseTypingRequest,
 } from "./schemas.js";
 
 describe("names", () => {
@@ -257,4 +258,25 @@ describe("history:get and sync", () => {
       expect(parseSyncRequest(raw)).toMatchObject({ ok: false, error: { code: ErrorCode.BAD_REQUEST } });
     },
   );
+});
+
+describe("typing", () => {
+  it("names a peer, and optionally the identity meant", () => {
+    expect(parseTypingRequest({ to: "Bob" })).toEqual({ ok: true, value: { to: "Bob" } });
+    expect(parseTypingRequest({ to: "Bob", toId: "b1" })).toEqual({
+      ok: true,
+      value: { to: "Bob", toId: "b1" },
+    });
+  });
+
+  it.each([
+    [{}],
+    [{ to: null }],
+    [{ to: 7 }],
+    [{ to: "x".repeat(LIMITS.peerNameMaxLength + 1) }],
+    [{ to: "Bob", toId: 5 }],
+    [null],
+  ])("refuses %j as BAD_REQUEST: the group chat has no typing notices", (raw) => {
+    expect(parseTypingRequest(raw)).toMatchObject({ ok: false, error: { code: ErrorCode.BAD_REQUEST } });
+  });
 });

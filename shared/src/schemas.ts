@@ -2,7 +2,7 @@ import * as v from "valibot";
 import { ErrorCode, failure, type ProtocolError, SESSION_ENDED } from "./errors.js";
 import { LIMITS } from "./limits.js";
 import { codePointLength, nameProblem, normalizeName } from "./names.js";
-import type { HistoryRequest, SendRequest, SyncRequest } from "./protocol.js";
+import type { HistoryRequest, SendRequest, SyncRequest, TypingRequest } from "./protocol.js";
 
 /** Lone surrogates cannot be stored or shown; in a /u regex \p{Cs} matches only unpaired ones. */
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -63,6 +63,11 @@ const HistoryRequestSchema = v.pipe(
   ),
 );
 
+const TypingRequestSchema = v.object({
+  to: PeerNameSchema,
+  toId: v.nullish(UserIdSchema),
+});
+
 const SyncRequestSchema = v.object({
   after: v.nullable(v.pipe(v.number(), v.safeInteger(), v.minValue(0))),
 });
@@ -110,6 +115,10 @@ export function parseHistoryRequest(raw: unknown): Parsed<HistoryRequest> {
 
 export function parseSyncRequest(raw: unknown): Parsed<SyncRequest> {
   return parseWith(SyncRequestSchema, raw, badRequest);
+}
+
+export function parseTypingRequest(raw: unknown): Parsed<TypingRequest> {
+  return parseWith(TypingRequestSchema, raw, badRequest);
 }
 
 export function parseName(raw: unknown): Parsed<string> {

@@ -8,6 +8,7 @@ import {
   parseHistoryRequest,
   parseSendRequest,
   parseSyncRequest,
+  parseTypingRequest,
   type SendRequest,
 } from "@chat/shared";
 import type { Limits } from "./settings.js";
@@ -39,6 +40,7 @@ export function requestParsers(limits: Pick<Limits, "textMaxLength" | "nameMaxLe
       return req;
     },
     sync: parseSyncRequest,
+    typing: parseTypingRequest,
     auth(raw: unknown): ReturnType<typeof parseHandshakeAuth> {
       const auth = parseHandshakeAuth(raw);
       if (auth.ok && "name" in auth.value && codePointLength(auth.value.name) > limits.nameMaxLength) {

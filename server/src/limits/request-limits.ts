@@ -11,7 +11,7 @@ import { BURST_WINDOW_S, type Limits } from "./settings.js";
 export type Throttle = (key: string, cost?: number) => Promise<ProtocolError | null>;
 
 export interface ThrottleSpec {
-  name: Extract<LimitName, "messages" | "reads">;
+  name: Extract<LimitName, "messages" | "reads" | "typing">;
   perSecond: number;
   burst: number;
   /** What the refusal says was too much, e.g. "Too many messages." */
@@ -39,6 +39,7 @@ function createThrottle(backend: LimiterBackend, spec: ThrottleSpec, onLimited: 
 export interface RequestThrottles {
   messages: Throttle;
   reads: Throttle;
+  typing: Throttle;
 }
 
 export function requestThrottles(
@@ -46,26 +47,11 @@ export function requestThrottles(
   backend: LimiterBackend,
   onLimited: OnLimited,
 ): RequestThrottles {
+  const throttle = (name: ThrottleSpec["name"], perSecond: number, burst: number, refusal: string) =>
+    createThrottle(backend, { name, perSecond, burst, refusal }, onLimited);
   return {
-    messages: createThrottle(
-      backend,
-      {
-        name: "messages",
-        perSecond: limits.messagesPerSecond,
-        burst: limits.messageBurst,
-        refusal: "Too many messages.",
-      },
-      onLimited,
-    ),
-    reads: createThrottle(
-      backend,
-      {
-        name: "reads",
-        perSecond: limits.readsPerSecond,
-        burst: limits.readBurst,
-        refusal: "Too many requests.",
-      },
-      onLimited,
-    ),
+    messages: throttle("messages", limits.messagesPerSecond, limits.messageBurst, "Too many messages."),
+    reads: throttle("reads", limits.readsPerSecond, limits.readBurst, "Too many requests."),
+    typing: throttle("typing", limits.typingPerSecond, limits.typingBurst, "Too many typing notices."),
   };
 }

@@ -25,6 +25,9 @@ export interface Limits {
   /** `history:get` and `sync` per identity, the same way. */
   readsPerSecond: number;
   readBurst: number;
+  /** `typing` notices per identity, the same way. */
+  typingPerSecond: number;
+  typingBurst: number;
 }
 
 /** The window in which a burst allowance is spent and renewed. */
@@ -47,4 +50,7 @@ export const DEFAULT_LIMITS: Limits = {
   // A reconnect loads one history page per open window and pages through `sync`.
   readsPerSecond: 10,
   readBurst: 50,
+  // A client sends one notice per peer every few seconds while its user types; several windows at once fit.
+  typingPerSecond: 2,
+  typingBurst: 20,
 };

@@ -10,6 +10,8 @@ import {
   type Parsed,
   type SendRequest,
   type SyncRequest,
+  type TypingRequest,
+  type UserSummary,
 } from "@chat/shared";
 import type { Presence } from "../presence/presence.js";
 import type { Sessions } from "../sessions/sessions.js";
@@ -26,6 +28,8 @@ export interface Delivery {
   toEveryone(message: ChatMessage, exceptSocketId: string): Promise<void>;
   /** All sockets of these users but the sending one. */
   toUsers(users: User[], message: ChatMessage, exceptSocketId: string): Promise<void>;
+  /** A passing notice to every socket of `to`: dropped where it cannot be written now, never replayed. */
+  typing(to: User, typist: UserSummary): void;
 }
 
 /** Sending, and reading back, messages. */
@@ -78,6 +82,14 @@ export class Messages {
     } finally {
       this.delivering.delete(message.id);
     }
+  }
+
+  /** Tells the peer that `sender` is writing to them; nothing is stored. */
+  async typing(sender: User, req: TypingRequest): Promise<Parsed<null>> {
+    const peer = await this.resolvePeer(sender, req.to, req.toId ?? null);
+    if (!peer.ok) return peer;
+    this.delivery.typing(peer.value, { name: sender.name, id: sender.id });
+    return { ok: true, value: null };
   }
 
   async history(viewer: User, req: HistoryRequest): Promise<ChatMessage[]> {

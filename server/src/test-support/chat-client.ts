@@ -10,6 +10,7 @@ import type {
   ServerToClientEvents,
   SessionInfo,
   SyncAck,
+  TypingAck,
 } from "@chat/shared";
 import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
 
@@ -112,6 +113,10 @@ export class ChatUser {
 
   send(to: string | null, text: string, clientId = `c${++clientIds}`): Promise<SendAck> {
     return this.socket.timeout(10_000).emitWithAck("message:send", { to, text, clientId });
+  }
+
+  typing(to: string, toId?: string): Promise<TypingAck> {
+    return this.socket.timeout(10_000).emitWithAck("typing", { to, toId });
   }
 
   history(peer: string | null, page: Omit<HistoryRequest, "with"> = {}): Promise<HistoryAck> {

@@ -10,7 +10,7 @@ const HANDSHAKES = 300;
 const LANES = 4;
 const PROBE_EVERY = 20;
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
-const ACKED_EVENTS = ["message:send", "history:get", "sync"] as const;
+const ACKED_EVENTS = ["message:send", "history:get", "sync", "typing"] as const;
 const CODES = new Set<string>(Object.values(ErrorCode));
 
 /** The server cut the connection (oversized packet, broken packet, logout): a fair answer to abuse. */
@@ -23,7 +23,13 @@ let chat: RunningChat;
 beforeAll(async () => {
   // No rate limits here: every payload must reach the validation it is aimed at (limits have their own tests).
   chat = await startChat({
-    limits: { messagesPerSecond: 0, readsPerSecond: 0, connectionsPerIp: 0, handshakesPerIpPerMinute: 0 },
+    limits: {
+      messagesPerSecond: 0,
+      readsPerSecond: 0,
+      typingPerSecond: 0,
+      connectionsPerIp: 0,
+      handshakesPerIpPerMinute: 0,
+    },
   });
 });
 

@@ -115,6 +115,7 @@ export function messageDelivery(io: ChatIo, metrics: ChatMetrics): Delivery {
         message,
       );
     },
+    typing: (to, typist) => io.to(userRoom(to.id)).volatile.emit("typing", typist),
   };
 }
 

@@ -4,6 +4,7 @@ import {
   type HistoryAck,
   LIMITS,
   type SyncAck,
+  type TypingAck,
 } from "@chat/shared";
 import type { RequestParsers } from "../limits/content-limits.js";
 import { OneAtATime } from "../limits/one-at-a-time.js";
@@ -18,7 +19,7 @@ export interface MessageHandlerDeps extends AckContext {
   throttles: RequestThrottles;
 }
 
-type RequestEvent = Extract<keyof ClientToServerEvents, "message:send" | "history:get" | "sync">;
+type RequestEvent = Extract<keyof ClientToServerEvents, "message:send" | "history:get" | "sync" | "typing">;
 
 /** Reads of one identity that may wait behind its running one: a reconnect asks for a page per window. */
 const READS_WAITING = 8;
@@ -38,6 +39,7 @@ export function messageHandlers(deps: MessageHandlerDeps): Record<RequestEvent, 
   const { messages, parsers, throttles } = deps;
   // Limits are per identity: every tab of a user draws on the same budget.
   const sendBudget = (socket: ChatSocket) => throttles.messages(socket.data.user.id);
+  const typingBudget = (socket: ChatSocket) => throttles.typing(socket.data.user.id);
   const readBudget = (socket: ChatSocket, cost?: number) => throttles.reads(socket.data.user.id, cost);
   // One read at a time per identity: a large answer's cost is spent before the next read may start.
   const reads = { runs: new OneAtATime(READS_WAITING), key: (socket: ChatSocket) => socket.data.user.id };
@@ -61,6 +63,12 @@ export function messageHandlers(deps: MessageHandlerDeps): Record<RequestEvent, 
       const req = parsers.sync(payload);
       if (!req.ok) return req;
       return { ok: true, ...(await messages.sync(socket.data.user, req.value)) };
+    }),
+    typing: acknowledged<TypingAck>(deps, "typing", typingBudget, async (socket, payload) => {
+      const req = parsers.typing(payload);
+      if (!req.ok) return req;
+      const told = await messages.typing(socket.data.user, req.value);
+      return told.ok ? { ok: true } : told;
     }),
   };
 }
