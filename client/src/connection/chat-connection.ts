@@ -17,6 +17,7 @@ import { OutboxSender } from "./outbox-sender";
 import { pause } from "./retry";
 import type { SavedState } from "./saved-state";
 import { type ChatSocket, RECONNECT_DELAY_MAX_MS } from "./socket";
+import { TypingNotices } from "./typing-notices";
 
 const RESUME_RETRY_MS = 2_000;
 const LOGOUT_WAIT_MS = 3_000;
@@ -32,6 +33,7 @@ export class ChatConnection {
   private readonly outbox = useOutbox();
   private readonly windows = useWindows();
   private readonly sender: OutboxSender;
+  private readonly typingNotices: TypingNotices;
   /** A logout made offline, still trying to reach the server (see logOutWhenReachable). */
   private endingOffline: Promise<void> | null = null;
   /** `logout` was sent and the server's closing of this socket is expected, not a surprise. */
@@ -44,6 +46,7 @@ export class ChatConnection {
     const socket = createSocket();
     this.socket = socket;
     this.sender = new OutboxSender(socket, (message) => this.receive(message));
+    this.typingNotices = new TypingNotices(socket);
     socket.on("session", (info) => {
       this.session.established(info);
       // Every reconnect of this tab, and a reload, resumes this identity.
@@ -63,6 +66,7 @@ export class ChatConnection {
       this.sender.peerLeft(user);
     });
     socket.on("message", (message) => this.receive(message));
+    socket.on("typing", (typist) => useConversation(typist).peerTyping());
     socket.on("connect", () => void this.connected());
     socket.on("connect_error", (err) => this.refused(err));
     socket.on("disconnect", (reason) => this.disconnected(reason));
@@ -96,8 +100,14 @@ export class ChatConnection {
   }
 
   send(to: Peer | null, text: string): void {
+    if (to) this.typingNotices.sent(to);
     this.outbox.add(to, text);
     void this.sender.drain();
+  }
+
+  /** The user is writing to `peer` (a keystroke in their window): tell them, now and then. */
+  typing(peer: Peer): void {
+    this.typingNotices.writing(peer);
   }
 
   retry(clientId: string): void {
@@ -242,6 +252,7 @@ export class ChatConnection {
   private clearState(reason: string | null): void {
     this.session.signedOut(reason);
     this.outbox.clear();
+    this.typingNotices.clear();
     this.windows.clear();
     this.presence.reset([]);
     disposeConversations();

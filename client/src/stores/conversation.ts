@@ -40,6 +40,9 @@ export function useConversation(peer: Peer | null) {
     const unread = ref(0);
     /** What is typed in the window's composer and not sent yet: kept when the window closes, and across reloads. */
     const draft = ref("");
+    /** The peer is writing to me: until LIMITS.typingShownMs after their last notice, or their next message. */
+    const typing = ref(false);
+    let typingEnds: ReturnType<typeof setTimeout> | undefined;
     /** Until a history page comes back short, there may be older messages on the server. */
     const olderAvailable = ref(true);
     const historyLoaded = ref(false);
@@ -66,7 +69,20 @@ export function useConversation(peer: Peer | null) {
      * history page already showed it; false for a second copy (a replay, the overlap of a catch-up).
      */
     function arrive(message: ChatMessage): boolean {
+      if (message.fromId === peer?.id) stopTyping();
       return receive(message) || onlyFromHistory.delete(message.id);
+    }
+
+    /** A `typing` notice from the peer. */
+    function peerTyping(): void {
+      typing.value = true;
+      clearTimeout(typingEnds);
+      typingEnds = setTimeout(stopTyping, LIMITS.typingShownMs);
+    }
+
+    function stopTyping(): void {
+      clearTimeout(typingEnds);
+      typing.value = false;
     }
 
     /** A history page (oldest first); a short page means the beginning of the conversation was reached. */
@@ -110,12 +126,14 @@ export function useConversation(peer: Peer | null) {
       messages,
       unread,
       draft,
+      typing,
       olderAvailable,
       historyLoaded,
       loadingHistory,
       arrive,
       receiveHistory,
       markUnread,
+      peerTyping,
       markRead,
       setDraft,
       restore,
