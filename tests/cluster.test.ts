@@ -95,7 +95,7 @@ afterAll(async () => {
 });
 
 describe("two nodes with Redis behind nginx", () => {
-  it("spread users over both nodes and behave as one chat: messages, online list and names", async () => {
+  it("spread users over both nodes and behave as one chat: messages, typing, online list and names", async () => {
     const people = [];
     for (const name of ["Ann", "Ben", "Cat", "Dan", "Eva", "Fay"]) people.push(await login(name));
     const onN1 = people.filter((p) => nodeOf(p) === "n1");
@@ -112,12 +112,15 @@ describe("two nodes with Redis behind nginx", () => {
 
     const secret = await recipient.send(sender.name, "n2 to n1, privately");
     expect(secret.ok).toBe(true);
+    expect(await recipient.typing(sender.name)).toEqual({ ok: true });
+    expect(await sender.waitFor("typing")).toEqual({ name: recipient.name, id: recipient.session?.id });
     const fence = await sender.send(null, "fence");
     if (secret.ok && fence.ok) {
       await sender.receivedIds([secret.message.id]);
       await bystander.receivedIds([fence.message.id]);
     }
     expect(bystander.messages.map((m) => m.text)).not.toContain("n2 to n1, privately");
+    expect(bystander.events.some((e) => e.event === "typing")).toBe(false);
 
     // The same full list on either node, and a name held on one node is refused on the other.
     const [lookA, lookB] = [await loginAt(nodes.n1, "Gus"), await loginAt(nodes.n2, "Hal")];
