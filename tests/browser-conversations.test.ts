@@ -158,6 +158,15 @@ describe("conversations in Chromium", () => {
     await ann.privateWindow("Bo").getByTestId("close-window").click();
     await ann.privateWindow("Bo").waitFor({ state: "detached" });
     await expect.poll(() => ann.typesInto(ann.group)).toBe(true);
+    // So does Escape in a private window, its draft kept for when it opens again.
+    await ann.onlineUser("Cy").click();
+    await expect.poll(() => ann.typesInto(ann.privateWindow("Cy"))).toBe(true);
+    await ann.privateWindow("Cy").getByTestId("composer").fill("later, Cy");
+    await ann.page.keyboard.press("Escape");
+    await ann.privateWindow("Cy").waitFor({ state: "detached" });
+    await expect.poll(() => ann.typesInto(ann.group)).toBe(true);
+    await ann.onlineUser("Cy").click();
+    expect(await ann.privateWindow("Cy").getByTestId("composer").inputValue()).toBe("later, Cy");
     for (const user of users) user.close();
     await ann.close();
   });
