@@ -19,7 +19,8 @@ export interface MessageHandlerDeps extends AckContext {
   throttles: RequestThrottles;
 }
 
-type RequestEvent = Extract<keyof ClientToServerEvents, "message:send" | "history:get" | "sync" | "typing">;
+/** Every request but `logout`, which has no answer (see onConnection). */
+type RequestEvent = Exclude<keyof ClientToServerEvents, "logout">;
 
 /** Reads of one identity that may wait behind its running one: a reconnect asks for a page per window. */
 const READS_WAITING = 8;

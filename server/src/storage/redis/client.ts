@@ -51,7 +51,7 @@ export function createRedisClient(
     commandsQueueMaxLength: maxQueued,
     // A healthy connection answers a ping at least this often, and one silent for stallMs is dropped and
     // opened again. Both reach the clients the Socket.IO adapter duplicates from ours (its subscriber and
-    // its blocking readers, whose reads return every adapterQuietMs), which are not ours to watch.
+    // its blocking readers, whose reads return every readerBlockMs), which are not ours to watch.
     pingInterval: stallMs / 4,
     socket: { socketTimeout: stallMs, reconnectStrategy },
   });
