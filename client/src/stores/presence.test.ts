@@ -16,6 +16,19 @@ describe("the online list", () => {
     expect(presence.users.map((u) => u.name)).toEqual(["Ann"]);
   });
 
+  it("finds names holding what was typed, whatever the case or compatibility form", () => {
+    const presence = usePresence();
+    presence.reset([
+      { name: "Zoë", id: "z1" },
+      { name: "Amy", id: "a1" },
+      { name: "zed", id: "z2" },
+    ]);
+    expect(presence.matching("  ").map((u) => u.name)).toEqual(["Amy", "zed", "Zoë"]);
+    expect(presence.matching("Z").map((u) => u.name)).toEqual(["zed", "Zoë"]);
+    expect(presence.matching("ｚｏë").map((u) => u.name)).toEqual(["Zoë"]);
+    expect(presence.matching("x")).toEqual([]);
+  });
+
   it("keeps whoever holds a name now when the leaving of its earlier holder comes late", () => {
     const presence = usePresence();
     presence.joined({ name: "Bob", id: "later" });

@@ -29,10 +29,19 @@ export const usePresence = defineStore("presence", () => {
     return online.value.has(nameKey(name));
   }
 
+  /**
+   * Those whose name holds what was typed, compared as names are (case and compatibility forms aside), in
+   * list order; everyone for nothing typed.
+   */
+  function matching(typed: string): UserSummary[] {
+    const key = nameKey(typed.trim());
+    return key === "" ? users.value : users.value.filter((user) => nameKey(user.name).includes(key));
+  }
+
   /** Who holds the name now: the peer it is, or someone else under the name of an earlier one. */
   function idOf(name: string): string | undefined {
     return online.value.get(nameKey(name))?.id;
   }
 
-  return { users, count, reset, joined, left, isOnline, idOf };
+  return { users, count, reset, joined, left, isOnline, idOf, matching };
 });
