@@ -1,5 +1,6 @@
 import { createPinia, setActivePinia } from "pinia";
 import { beforeEach, describe, expect, it } from "vitest";
+import { computed } from "vue";
 import { usePresence } from "./presence";
 
 beforeEach(() => setActivePinia(createPinia()));
@@ -14,6 +15,38 @@ describe("the online list", () => {
     presence.left({ name: "bob", id: "b1" });
     presence.left({ name: "bob", id: "b1" });
     expect(presence.users.map((u) => u.name)).toEqual(["Ann"]);
+  });
+
+  it("stays in name order through any sequence of joins and leaves, as a full sort would put it", () => {
+    const presence = usePresence();
+    const names = ["ann", "Bob", "carl", "Dee", "éva", "Eve", "ｆａｙ", "gus", "Hal", "ivy"];
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    presence.reset([{ name: "Zed", id: "z" }]);
+    for (let step = 0; step < 500; step++) {
+      const name = names[next(names.length)] as string;
+      const id = `${name}-${next(3)}`;
+      if (next(2) === 0) presence.joined({ name, id });
+      else presence.left({ name, id: presence.idOf(name) ?? id });
+      const resorted = [...presence.users].sort((a, b) =>
+        new Intl.Collator(undefined, { sensitivity: "base" }).compare(a.name, b.name),
+      );
+      expect(presence.users.map((u) => u.name)).toEqual(resorted.map((u) => u.name));
+      expect(presence.count).toBe(new Set(presence.users.map((u) => u.id)).size);
+    }
+  });
+
+  it("tells what depends on who holds a name when that changes", () => {
+    const presence = usePresence();
+    const bobsId = computed(() => presence.idOf("bob"));
+    expect(bobsId.value).toBeUndefined();
+    presence.joined({ name: "Bob", id: "b1" });
+    expect(bobsId.value).toBe("b1");
+    presence.left({ name: "Bob", id: "b1" });
+    expect(bobsId.value).toBeUndefined();
   });
 
   it("finds names holding what was typed, whatever the case or compatibility form", () => {
