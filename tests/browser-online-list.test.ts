@@ -4,7 +4,12 @@ import { browserAndServer } from "./support/browser.js";
 import { ChatPage } from "./support/chat-page.js";
 
 // Hundreds of users from one test address: no per-address limits here (they have tests of their own).
-const started = browserAndServer({ CONNECTIONS_PER_IP: "0", HANDSHAKES_PER_IP_PER_MINUTE: "0" });
+// Away after 300 ms without a connection, instead of 5 s.
+const started = browserAndServer({
+  CONNECTIONS_PER_IP: "0",
+  HANDSHAKES_PER_IP_PER_MINUTE: "0",
+  PRESENCE_AWAY_MS: "300",
+});
 
 describe("the online list in Chromium, with many online", () => {
   it("shows the first 200 names, says how many more, and finds anyone by a few letters", async () => {
@@ -35,5 +40,35 @@ describe("the online list in Chromium, with many online", () => {
     expect(await names.count()).toBe(0);
     for (const user of crowd) user.close();
     await ann.close();
+  });
+
+  it("shows who is away, lets me write to them, and shows them back when they return", async () => {
+    const eli = await ChatUser.login(started.server.url, "Eli");
+    const dot = await ChatPage.open(started.browser, started.server.url);
+    await dot.login("Dot");
+    // Those of the test before are still listed (away): Eli could be past the first 200 names.
+    await dot.page.getByTestId("online-find").fill("Eli");
+    await dot.onlineUser("Eli").click();
+    const window = dot.privateWindow("Eli");
+    await window.waitFor();
+    expect(await dot.onlineUser("Eli").getAttribute("data-away")).toBeNull();
+
+    eli.close();
+    await expect.poll(() => dot.onlineUser("Eli").getAttribute("data-away")).toBe("true");
+    expect(await dot.onlineUser("Eli").textContent()).toContain("away");
+    await window.getByTestId("peer-away").waitFor();
+    await dot.say(window, "talk when you are back");
+    await dot
+      .message(window, "talk when you are back")
+      .and(dot.page.locator('[data-state="sent"]'))
+      .waitFor();
+
+    const back = await ChatUser.connect(started.server.url, { token: eli.token });
+    await expect.poll(() => dot.onlineUser("Eli").getAttribute("data-away")).toBeNull();
+    await window.getByTestId("peer-away").waitFor({ state: "detached" });
+    const missed = await back.sync(null);
+    expect(missed.ok && missed.messages.map((m) => m.text)).toContain("talk when you are back");
+    back.close();
+    await dot.close();
   });
 });

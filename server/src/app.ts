@@ -25,6 +25,8 @@ export interface ChatServerOptions {
   storage: Storage;
   /** How long a user with no socket keeps their name and stays listed. */
   presenceGraceMs?: number;
+  /** How long a user with no socket is still shown as connected before `user:away`. */
+  presenceAwayMs?: number;
   /** How often a store shared with other processes is swept for users a dead process left listed. */
   presenceSweepMs?: number;
   /** How broadcasts reach the sockets of other processes (the Redis Streams adapter); none: one process. */
@@ -57,6 +59,8 @@ export interface ChatServer {
 
 export const DEFAULTS = {
   presenceGraceMs: 60_000,
+  /** Longer than a reload or a reconnect takes. */
+  presenceAwayMs: 5_000,
   presenceSweepMs: 5_000,
   /** Socket.IO's default recovery window. */
   recoveryWindowMs: 120_000,
@@ -110,6 +114,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   const presenceRounds = new PresenceRounds(io, storage.presence, options.adapter !== undefined, log);
   const presence = new Presence(storage.presence, presenceRounds, {
     graceMs,
+    awayMs: options.presenceAwayMs ?? DEFAULTS.presenceAwayMs,
     sweepMs: options.presenceSweepMs ?? DEFAULTS.presenceSweepMs,
     log,
   });

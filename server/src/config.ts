@@ -65,6 +65,7 @@ const EnvSchema = v.object({
   HOST: v.optional(v.string(), "0.0.0.0"),
   DATA_DIR: v.optional(v.string(), "./data"),
   PRESENCE_GRACE_MS: int(60_000, 0, MAX_TIMEOUT_MS),
+  PRESENCE_AWAY_MS: int(5_000, 0, MAX_TIMEOUT_MS),
   LOG_LEVEL: v.optional(v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
   BASE_PATH: v.optional(BasePath, "/"),
   /** How many reverse proxies in front of us append to X-Forwarded-For; 0 ignores the header. */

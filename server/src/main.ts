@@ -28,6 +28,7 @@ async function start(config: Config, log: Logger): Promise<ChatServer> {
     adapter: redis?.createAdapter(),
     limiterBackend: redis?.limiters,
     presenceGraceMs: config.PRESENCE_GRACE_MS,
+    presenceAwayMs: config.PRESENCE_AWAY_MS,
     clientDir: servedClientDir(config.CLIENT_DIR, log),
     limits: limitsOf(config),
     allowedOrigins: config.ALLOWED_ORIGINS,

@@ -29,6 +29,15 @@ export interface UserSummary {
   id: string;
 }
 
+/** One entry of the online list. */
+export interface OnlineUser extends UserSummary {
+  /**
+   * Present (and true) while the user has no connection: still listed, holding the name, for the grace
+   * window (a network blip, a reload, a closed laptop); messages to them wait until they are back.
+   */
+  away?: true;
+}
+
 export interface SessionInfo {
   /** A secret that resumes this identity (`auth: { token }`); sent to its owner only. */
   token: string;
@@ -106,9 +115,15 @@ export interface ServerToClientEvents {
   /** First event of every connection. */
   session: (s: SessionInfo) => void;
   /** Second event of every connection: everyone online, me included. Deltas follow. */
-  users: (u: { users: UserSummary[] }) => void;
+  users: (u: { users: OnlineUser[] }) => void;
+  /** Listed, not away. */
   "user:joined": (u: UserSummary) => void;
+  /** Unlisted; the name is free. */
   "user:left": (u: UserSummary) => void;
+  /** Still listed, but their last connection dropped (see OnlineUser.away). */
+  "user:away": (u: UserSummary) => void;
+  /** Connected again after being away. */
+  "user:back": (u: UserSummary) => void;
   message: (m: ChatMessage) => void;
   /** This user is writing to me (see TypingRequest); never sent to anyone else, nor for the group chat. */
   typing: (u: UserSummary) => void;

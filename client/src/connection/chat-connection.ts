@@ -65,6 +65,8 @@ export class ChatConnection {
       this.presence.left(user);
       this.sender.peerLeft(user);
     });
+    socket.on("user:away", (user) => this.presence.setAway(user, true));
+    socket.on("user:back", (user) => this.presence.setAway(user, false));
     socket.on("message", (message) => this.receive(message));
     socket.on("typing", (typist) => useConversation(typist).peerTyping());
     socket.on("connect", () => void this.connected());

@@ -17,6 +17,28 @@ describe("the online list", () => {
     expect(presence.users.map((u) => u.name)).toEqual(["Ann"]);
   });
 
+  it("marks who is away and back, only for the identity that holds the name, and a join as here", () => {
+    const presence = usePresence();
+    presence.reset([
+      { name: "Ann", id: "a1", away: true },
+      { name: "Bob", id: "b1" },
+    ]);
+    expect([presence.isAway("ann"), presence.isAway("Bob")]).toEqual([true, false]);
+    presence.setAway({ name: "Bob", id: "b0" }, true);
+    presence.setAway({ name: "Cid", id: "c1" }, true);
+    expect(presence.isAway("Bob")).toBe(false);
+    expect(presence.isOnline("Cid")).toBe(false);
+    presence.setAway({ name: "Bob", id: "b1" }, true);
+    presence.setAway({ name: "Ann", id: "a1" }, false);
+    expect(presence.users).toEqual([
+      { name: "Ann", id: "a1" },
+      { name: "Bob", id: "b1", away: true },
+    ]);
+    presence.left({ name: "Bob", id: "b1" });
+    presence.joined({ name: "Bob", id: "b2" });
+    expect(presence.isAway("Bob")).toBe(false);
+  });
+
   it("stays in name order through any sequence of joins and leaves, as a full sort would put it", () => {
     const presence = usePresence();
     const names = ["ann", "Bob", "carl", "Dee", "éva", "Eve", "ｆａｙ", "gus", "Hal", "ivy"];

@@ -1,33 +1,33 @@
-import { nameKey, type UserSummary } from "@chat/shared";
+import { nameKey, type OnlineUser, type UserSummary } from "@chat/shared";
 import { defineStore } from "pinia";
 import { computed, shallowRef, triggerRef } from "vue";
 
 const byName = new Intl.Collator(undefined, { sensitivity: "base" });
 
 /** Where `user` goes in a list in name order: after every name that sorts before or with it. */
-function placeOf(list: readonly UserSummary[], user: UserSummary): number {
+function placeOf(list: readonly OnlineUser[], user: UserSummary): number {
   let [low, high] = [0, list.length];
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (byName.compare((list[middle] as UserSummary).name, user.name) <= 0) low = middle + 1;
+    if (byName.compare((list[middle] as OnlineUser).name, user.name) <= 0) low = middle + 1;
     else high = middle;
   }
   return low;
 }
 
 /**
- * The live online list: a full `users` snapshot on connect, then `user:joined` / `user:left` deltas. The list
+ * The live online list: a full `users` snapshot on connect, then deltas (`user:joined`, `user:away`…). The list
  * in name order is kept in order as deltas come rather than sorted again for each: with thousands online, a
  * sort is about 10 ms of the page's main thread, and presence rounds come up to 20 times a second.
  */
 export const usePresence = defineStore("presence", () => {
   /** By name key: the user who holds the name now. */
-  const online = shallowRef(new Map<string, UserSummary>());
+  const online = shallowRef(new Map<string, OnlineUser>());
   /** Everyone listed, in name order (whatever the case); a new array for every change. */
-  const users = shallowRef<readonly UserSummary[]>([]);
+  const users = shallowRef<readonly OnlineUser[]>([]);
   const count = computed(() => users.value.length);
 
-  function reset(list: UserSummary[]): void {
+  function reset(list: OnlineUser[]): void {
     online.value = new Map(list.map((user) => [nameKey(user.name), user]));
     users.value = [...online.value.values()].sort((a, b) => byName.compare(a.name, b.name));
   }
@@ -52,15 +52,32 @@ export const usePresence = defineStore("presence", () => {
     users.value = users.value.filter((listed) => listed !== holder);
   }
 
+  /** `user:away` / `user:back`: only for that identity, and only while it is listed. */
+  function setAway({ name, id }: UserSummary, away: boolean): void {
+    const key = nameKey(name);
+    const holder = online.value.get(key);
+    if (holder?.id !== id || (holder.away === true) === away) return;
+    const changed: OnlineUser = away ? { ...holder, away } : { name: holder.name, id };
+    online.value.set(key, changed);
+    triggerRef(online);
+    // The name is the same: the place in the list too.
+    users.value = users.value.map((listed) => (listed === holder ? changed : listed));
+  }
+
   function isOnline(name: string): boolean {
     return online.value.has(nameKey(name));
+  }
+
+  /** Listed, but with no connection for now: messages wait for them. */
+  function isAway(name: string): boolean {
+    return online.value.get(nameKey(name))?.away === true;
   }
 
   /**
    * Those whose name holds what was typed, compared as names are (case and compatibility forms aside), in
    * list order; everyone for nothing typed.
    */
-  function matching(typed: string): readonly UserSummary[] {
+  function matching(typed: string): readonly OnlineUser[] {
     const key = nameKey(typed.trim());
     return key === "" ? users.value : users.value.filter((user) => nameKey(user.name).includes(key));
   }
@@ -70,5 +87,5 @@ export const usePresence = defineStore("presence", () => {
     return online.value.get(nameKey(name))?.id;
   }
 
-  return { users, count, reset, joined, left, isOnline, idOf, matching };
+  return { users, count, reset, joined, left, setAway, isOnline, isAway, idOf, matching };
 });

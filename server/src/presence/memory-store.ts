@@ -1,11 +1,12 @@
 import type { User, UserId } from "../users.js";
-import type { ClaimResult, GraceToken, PresenceStore } from "./store.js";
+import type { AttachResult, ClaimResult, GraceToken, OnlineUser, PresenceStore } from "./store.js";
 
 interface Entry {
   user: User;
   sockets: Set<string>;
   /** The grace window running, if any. */
   grace: GraceToken | null;
+  away: boolean;
 }
 
 /** Presence of a single process. Every method completes synchronously, which makes claim atomic. */
@@ -19,7 +20,7 @@ export class MemoryPresenceStore implements PresenceStore {
     if (holder === user.id) return "held";
     if (holder !== undefined) return "taken";
     this.byKey.set(user.key, user.id);
-    this.byId.set(user.id, { user, sockets: new Set(), grace: null });
+    this.byId.set(user.id, { user, sockets: new Set(), grace: null, away: false });
     return "joined";
   }
 
@@ -28,12 +29,14 @@ export class MemoryPresenceStore implements PresenceStore {
     return id === undefined ? null : (this.byId.get(id)?.user ?? null);
   }
 
-  async attach(id: UserId, socketId: string): Promise<boolean> {
+  async attach(id: UserId, socketId: string): Promise<AttachResult> {
     const entry = this.byId.get(id);
-    if (!entry) return false;
+    if (!entry) return "unlisted";
     entry.sockets.add(socketId);
     entry.grace = null;
-    return true;
+    const wasAway = entry.away;
+    entry.away = false;
+    return wasAway ? "back" : "attached";
   }
 
   async detach(id: UserId, socketId: string): Promise<number> {
@@ -59,6 +62,13 @@ export class MemoryPresenceStore implements PresenceStore {
     return this.release(id);
   }
 
+  async markAway(id: UserId, grace: GraceToken): Promise<User | null> {
+    const entry = this.byId.get(id);
+    if (!entry || entry.grace !== grace || entry.sockets.size > 0 || entry.away) return null;
+    entry.away = true;
+    return entry.user;
+  }
+
   async release(id: UserId): Promise<User | null> {
     const entry = this.byId.get(id);
     if (!entry) return null;
@@ -67,7 +77,7 @@ export class MemoryPresenceStore implements PresenceStore {
     return entry.user;
   }
 
-  async online(): Promise<User[]> {
-    return [...this.byId.values()].map((entry) => entry.user);
+  async online(): Promise<OnlineUser[]> {
+    return [...this.byId.values()].map(({ user, away }) => (away ? { ...user, away } : user));
   }
 }

@@ -8,8 +8,9 @@ let chat: RunningChat;
 const users = new TestUsers(() => chat.url);
 
 const named = (name: string) => (u: UserSummary) => u.name === name;
+const PRESENCE_DELTAS: ReadonlySet<string> = new Set(["user:joined", "user:left", "user:away", "user:back"]);
 const presenceEvents = (user: ChatUser): UserSummary[] =>
-  user.events.flatMap((e) => (e.event === "user:left" || e.event === "user:joined" ? [e.payload] : []));
+  user.events.flatMap((e) => (PRESENCE_DELTAS.has(e.event) ? [e.payload as UserSummary] : []));
 
 afterEach(async () => {
   users.closeAll();
@@ -99,5 +100,45 @@ describe("grace window", () => {
     expect(presenceEvents(ann).filter(named("Bob"))).toHaveLength(1);
     bobTab.close();
     await ann.next("user:left", named("Bob"));
+  });
+});
+
+describe("away", () => {
+  it("shows a user with no connection for longer than a reload as away, and back when they return", async () => {
+    chat = await startChat({ presenceGraceMs: 30_000, presenceAwayMs: 200 });
+    const ann = await users.connect({ name: "Ann" });
+    const bob = await users.connect({ name: "Bob" });
+    const token = bob.token;
+    bob.close();
+    await ann.next("user:away", named("Bob"));
+    expect(ann.online.has("Bob")).toBe(true);
+    // Someone arriving now gets Bob listed as away, and no one else.
+    const cid = await users.connect({ name: "Cid" });
+    expect([...cid.away]).toEqual(["Bob"]);
+
+    const back = ann.next("user:back", named("Bob"));
+    const bobAgain = await users.connect({ token });
+    await back;
+    await fence(bobAgain, cid);
+    expect(cid.away.size).toBe(0);
+    // Only the original join, then away, then back: the same identity all along.
+    expect(presenceEvents(ann).filter(named("Bob"))).toEqual(
+      Array(3).fill({ name: "Bob", id: bobAgain.session?.id }),
+    );
+  });
+
+  it("is not shown while another tab of the user is still connected", async () => {
+    chat = await startChat({ presenceGraceMs: 30_000, presenceAwayMs: 100 });
+    const ann = await users.connect({ name: "Ann" });
+    const bob = await users.connect({ name: "Bob" });
+    const bobTab = await users.connect({ token: bob.token });
+    bob.close();
+    // Longer than awayMs, measured by a user we know goes away after it.
+    const cid = await users.connect({ name: "Cid" });
+    cid.close();
+    await ann.next("user:away", named("Cid"));
+    await fence(bobTab, ann);
+    expect(ann.away.has("Bob")).toBe(false);
+    expect(presenceEvents(ann).filter(named("Bob"))).toHaveLength(1);
   });
 });

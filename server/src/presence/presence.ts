@@ -1,16 +1,24 @@
+import type { ServerEventName } from "@chat/shared";
 import type { Logger } from "pino";
 import type { User, UserId } from "../users.js";
-import type { ClaimResult, PresenceStore } from "./store.js";
+import type { ClaimResult, GraceToken, OnlineUser, PresenceStore } from "./store.js";
+
+/** A change of the online list, named by the event that announces it: `user:joined`, `user:away`… */
+export type PresenceChange = Extract<ServerEventName, `user:${string}`>;
 
 /** How presence changes reach everyone else; the transport implements it. */
 export interface PresenceAnnouncer {
-  joined(user: User): void;
-  left(user: User): void;
+  announce(change: PresenceChange, user: User): void;
 }
 
 export interface PresenceOptions {
   /** How long a user with no socket keeps their name and stays listed. */
   graceMs: number;
+  /**
+   * How long a user with no socket is still shown as connected, then as away (if still listed): a reload
+   * or a reconnect, shorter than this, is not shown to anyone.
+   */
+  awayMs: number;
   /** How often a shared store is swept for users left behind by a process that died. */
   sweepMs: number;
   log: Logger;
@@ -25,15 +33,17 @@ const HANDSHAKE_WINDOW_MS = 10_000;
 
 /**
  * Presence with a grace window: a user whose last socket drops stays listed, holding the name, for
- * `graceMs`, so a short network blip is invisible to everyone else. Only when the window passes with no
- * socket back is the name freed and `user:left` announced.
+ * `graceMs`, so a short network blip is invisible to everyone else. If no socket is back after `awayMs`,
+ * `user:away` tells the others that messages now wait; one coming back later is announced `user:back`.
+ * Only when the window passes with no socket back is the name freed and `user:left` announced.
  *
  * The window is recorded in the store and timed here; with a store shared by several processes, each
  * also sweeps it now and then, so that the users of a process that died are released (and announced as
  * gone) by another one. The sweep also retries the disconnects that could not reach the store.
  */
 export class Presence {
-  private readonly expiries = new Map<UserId, NodeJS.Timeout>();
+  /** The clocks of each user in a grace window: when they are shown away, when they are let go. */
+  private readonly expiries = new Map<UserId, NodeJS.Timeout[]>();
   private readonly running = new Set<Promise<unknown>>();
   private readonly sweeper: NodeJS.Timeout | null = null;
   /** Sockets whose disconnect did not reach the store (it was unreachable): every sweep tries again. */
@@ -58,7 +68,7 @@ export class Presence {
   async claim(user: User): Promise<ClaimResult> {
     const result = await this.store.claim(user);
     if (result === "taken") return result;
-    if (result === "joined") this.announcer.joined(user);
+    if (result === "joined") this.announcer.announce("user:joined", user);
     if ((await this.store.connectionCount(user.id)) === 0) {
       await this.startGrace(user.id, Math.max(this.options.graceMs, HANDSHAKE_WINDOW_MS));
     }
@@ -69,7 +79,9 @@ export class Presence {
   connected(user: User, socketId: string): Promise<boolean> {
     return this.track(async () => {
       this.cancelGrace(user.id);
-      return this.store.attach(user.id, socketId);
+      const attached = await this.store.attach(user.id, socketId);
+      if (attached === "back") this.announcer.announce("user:back", user);
+      return attached !== "unlisted";
     });
   }
 
@@ -90,7 +102,7 @@ export class Presence {
     this.announceLeft(await this.store.release(user.id));
   }
 
-  online(): Promise<User[]> {
+  online(): Promise<OnlineUser[]> {
     return this.store.online();
   }
 
@@ -105,8 +117,7 @@ export class Presence {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.sweeper) clearInterval(this.sweeper);
-    for (const timer of this.expiries.values()) clearTimeout(timer);
-    this.expiries.clear();
+    for (const id of [...this.expiries.keys()]) this.cancelGrace(id);
     await Promise.allSettled([...this.running]);
   }
 
@@ -114,15 +125,27 @@ export class Presence {
     const grace = await this.store.startGrace(id, windowMs);
     if (this.stopped) return;
     this.cancelGrace(id);
-    const timer = setTimeout(() => {
+    const leave = setTimeout(() => {
       this.expiries.delete(id);
       this.background("grace", async () => this.announceLeft(await this.store.endGrace(id, grace)));
     }, windowMs);
-    this.expiries.set(id, timer);
+    // Shown away only if still listed by then: a window shorter than awayMs just ends.
+    const timers = [leave];
+    if (this.options.awayMs < windowMs) timers.push(this.awayClock(id, grace));
+    this.expiries.set(id, timers);
+  }
+
+  private awayClock(id: UserId, grace: GraceToken): NodeJS.Timeout {
+    return setTimeout(() => {
+      this.background("away", async () => {
+        const away = await this.store.markAway(id, grace);
+        if (away) this.announcer.announce("user:away", away);
+      });
+    }, this.options.awayMs);
   }
 
   private cancelGrace(id: UserId): void {
-    clearTimeout(this.expiries.get(id));
+    for (const timer of this.expiries.get(id) ?? []) clearTimeout(timer);
     this.expiries.delete(id);
   }
 
@@ -131,12 +154,13 @@ export class Presence {
       this.undetached.delete(socketId);
       await this.disconnected(user, socketId);
     }
-    const released = (await this.store.sweep?.(this.options.graceMs)) ?? [];
-    for (const user of released) this.announceLeft(user);
+    const swept = await this.store.sweep?.(this.options.graceMs);
+    for (const user of swept?.away ?? []) this.announcer.announce("user:away", user);
+    for (const user of swept?.released ?? []) this.announceLeft(user);
   }
 
   private announceLeft(user: User | null): void {
-    if (user) this.announcer.left(user);
+    if (user) this.announcer.announce("user:left", user);
   }
 
   /** Work that stop() waits for. */

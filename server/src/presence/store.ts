@@ -11,6 +11,24 @@ export type ClaimResult = "joined" | "held" | "taken";
 export type GraceToken = number;
 
 /**
+ * - unlisted: counting nothing, the user is no longer listed.
+ * - attached: the socket counts.
+ * - back: the socket counts, and the user is no longer away.
+ */
+export type AttachResult = "unlisted" | "attached" | "back";
+
+/** A listed user; `away` while they have no socket and markAway said so. */
+export type OnlineUser = User & { away?: true };
+
+/** What a sweep changed, for whoever calls it to announce. */
+export interface Swept {
+  /** Users of a dead process, now in a grace window and away. */
+  away: User[];
+  /** Users whose grace window passed, now unlisted. */
+  released: User[];
+}
+
+/**
  * Who is online, and which names are held. A user stays listed, holding their name, from claim until
  * release — also while they have no socket (the grace window), which the presence service times.
  */
@@ -19,10 +37,10 @@ export interface PresenceStore {
   claim(user: User): Promise<ClaimResult>;
   holderOf(key: string): Promise<User | null>;
   /**
-   * Counts the socket in; a grace window the user was in is over. Resolves to false, counting nothing,
-   * when the user is no longer listed (logged out since the handshake claimed the name).
+   * Counts the socket in; a grace window the user was in is over, and so is their being away. Counts
+   * nothing when the user is no longer listed (logged out since the handshake claimed the name).
    */
-  attach(id: UserId, socketId: string): Promise<boolean>;
+  attach(id: UserId, socketId: string): Promise<AttachResult>;
   /** Resolves to the number of sockets the user still has. */
   detach(id: UserId, socketId: string): Promise<number>;
   connectionCount(id: UserId): Promise<number>;
@@ -33,14 +51,18 @@ export interface PresenceStore {
    * newer window started meanwhile (possibly timed by another process). Resolves to the released user.
    */
   endGrace(id: UserId, grace: GraceToken): Promise<User | null>;
+  /**
+   * The window `grace` is still the latest and no socket came back: marks the user away. Resolves to the
+   * user if that changed anything.
+   */
+  markAway(id: UserId, grace: GraceToken): Promise<User | null>;
   /** Unlists the user and frees the name; resolves to the user if they were listed. */
   release(id: UserId): Promise<User | null>;
-  online(): Promise<User[]>;
+  online(): Promise<OnlineUser[]>;
   /**
    * Only for a store shared by several processes, where a process can die with users listed on its
    * behalf: gives a grace window of graceMs to every listed user none of whose sockets is on a live
-   * process and who has none running, and releases the users whose window passed. Resolves to the
-   * released users, for whoever calls it to announce.
+   * process and who has none running, marking them away, and releases the users whose window passed.
    */
-  sweep?(graceMs: number): Promise<User[]>;
+  sweep?(graceMs: number): Promise<Swept>;
 }

@@ -99,7 +99,7 @@ export function describeStorageContract(backendName: string, makeBackend: () => 
         const [ann, bob] = [user("Ann"), user("Bob")];
         await presence.claim(ann);
         await presence.claim(bob);
-        expect(await presence.attach(ann.id, "s1")).toBe(true);
+        expect(await presence.attach(ann.id, "s1")).toBe("attached");
         await presence.attach(ann.id, "s2");
         expect(await presence.connectionCount(ann.id)).toBe(2);
         expect(await presence.detach(ann.id, "s1")).toBe(1);
@@ -113,9 +113,9 @@ export function describeStorageContract(backendName: string, makeBackend: () => 
         const { presence } = await fresh();
         const ann = user("Ann");
         await presence.claim(ann);
-        expect(await presence.attach(ann.id, "s1")).toBe(true);
+        expect(await presence.attach(ann.id, "s1")).toBe("attached");
         await presence.release(ann.id);
-        expect(await presence.attach(ann.id, "s2")).toBe(false);
+        expect(await presence.attach(ann.id, "s2")).toBe("unlisted");
         expect(await presence.connectionCount(ann.id)).toBe(0);
       });
 
@@ -135,6 +135,40 @@ export function describeStorageContract(backendName: string, makeBackend: () => 
         expect(await presence.endGrace(ann.id, third)).toEqual(ann);
         expect(await presence.holderOf(ann.key)).toBeNull();
         expect(await presence.endGrace(ann.id, third)).toBeNull();
+      });
+
+      it("mark a user away only in their latest grace window with no socket, once, until one is back", async () => {
+        const { presence } = await fresh();
+        const [ann, bob] = [user("Ann"), user("Bob")];
+        await presence.claim(ann);
+        await presence.claim(bob);
+        const first = await presence.startGrace(ann.id, 60_000);
+        const second = await presence.startGrace(ann.id, 60_000);
+        expect(await presence.markAway(ann.id, first)).toBeNull();
+        expect(await presence.markAway(ann.id, second)).toEqual(ann);
+        expect(await presence.markAway(ann.id, second)).toBeNull();
+        const listed = await presence.online();
+        expect(listed.find((u) => u.id === ann.id)).toEqual({ ...ann, away: true });
+        expect(listed.find((u) => u.id === bob.id)).toEqual(bob);
+
+        expect(await presence.attach(ann.id, "s1")).toBe("back");
+        expect(await presence.attach(ann.id, "s2")).toBe("attached");
+        expect((await presence.online()).find((u) => u.id === ann.id)).toEqual(ann);
+        await presence.detach(ann.id, "s1");
+        const racing = await presence.startGrace(ann.id, 60_000);
+        // One socket is left: not away.
+        expect(await presence.markAway(ann.id, racing)).toBeNull();
+      });
+
+      it("forget that a released user was away", async () => {
+        const { presence } = await fresh();
+        const ann = user("Ann");
+        await presence.claim(ann);
+        expect(await presence.markAway(ann.id, await presence.startGrace(ann.id, 60_000))).toEqual(ann);
+        await presence.release(ann.id);
+        await presence.claim(ann);
+        expect(await presence.online()).toEqual([ann]);
+        expect(await presence.attach(ann.id, "s1")).toBe("attached");
       });
     });
 

@@ -45,6 +45,8 @@ export class ChatUser {
   readonly messages: ChatMessage[] = [];
   readonly events: Received[] = [];
   readonly online = new Set<string>();
+  /** Those of `online` shown as away. */
+  readonly away = new Set<string>();
   session: SessionInfo | null = null;
 
   private constructor(readonly socket: ClientSocket) {
@@ -59,10 +61,24 @@ export class ChatUser {
     });
     socket.on("users", ({ users }) => {
       this.online.clear();
-      for (const { name } of users) this.online.add(name);
+      this.away.clear();
+      for (const { name, away } of users) {
+        this.online.add(name);
+        if (away) this.away.add(name);
+      }
     });
-    socket.on("user:joined", ({ name }) => this.online.add(name));
-    socket.on("user:left", ({ name }) => this.online.delete(name));
+    socket.on("user:joined", ({ name }) => {
+      this.online.add(name);
+      this.away.delete(name);
+    });
+    socket.on("user:left", ({ name }) => {
+      this.online.delete(name);
+      this.away.delete(name);
+    });
+    socket.on("user:away", ({ name }) => {
+      if (this.online.has(name)) this.away.add(name);
+    });
+    socket.on("user:back", ({ name }) => this.away.delete(name));
     socket.on("message", (message) => this.messages.push(message));
   }
 

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { nameKey } from "@chat/shared";
 import type { Logger } from "pino";
-import type { PresenceAnnouncer } from "../presence/presence.js";
+import type { PresenceAnnouncer, PresenceChange } from "../presence/presence.js";
 import type { PresenceStore } from "../presence/store.js";
 import type { User } from "../users.js";
 import { emitBatchLocally } from "./batched-events.js";
@@ -22,7 +22,7 @@ const ROUND_COST_FACTOR = 4;
 
 /**
  * Presence goes out in rounds: the first change after a quiet spell at once, later ones gathered for at
- * most PRESENCE_ROUND_MS. A round sends its deltas (`user:joined`, `user:left`, one small event per
+ * most PRESENCE_ROUND_MS. A round sends its deltas (`user:joined`, `user:away`…, one small event per
  * change, never the full list) to every socket that has the list, then greets the sockets that connected
  * since the last round with one list, read and encoded once for all of them.
  *
@@ -34,8 +34,9 @@ const ROUND_COST_FACTOR = 4;
  *
  * With several processes, each runs its own rounds, so a join waiting in one process's round can reach
  * the sockets after a logout that another process announced at once: the user would stay listed. Every
- * round, this process's and the others', is therefore passed on one at a time, and a join only while its
- * user still holds the name: a change made after that check is announced after the round.
+ * round, this process's and the others', is therefore passed on one at a time, and each change only while
+ * it still holds (a join while its user holds the name, an away while they have no socket, a return
+ * while they have one): a change made after that check is announced after the round.
  */
 export class PresenceRounds implements PresenceAnnouncer {
   private deltas: PresenceDelta[] = [];
@@ -50,7 +51,7 @@ export class PresenceRounds implements PresenceAnnouncer {
   /** `clustered`: other processes share the chat through a cluster adapter and get each round too. */
   constructor(
     private readonly io: ChatIo,
-    private readonly store: Pick<PresenceStore, "online" | "holderOf">,
+    private readonly store: Pick<PresenceStore, "online" | "holderOf" | "connectionCount">,
     private readonly clustered: boolean,
     private readonly log: Logger,
   ) {
@@ -58,13 +59,8 @@ export class PresenceRounds implements PresenceAnnouncer {
     if (clustered) io.on("presence:round", (deltas) => this.inTurn(() => this.passOn(deltas)));
   }
 
-  joined({ name, id }: User): void {
-    this.deltas.push(["user:joined", { name, id }]);
-    this.schedule();
-  }
-
-  left({ name, id }: User): void {
-    this.deltas.push(["user:left", { name, id }]);
+  announce(change: PresenceChange, { name, id }: User): void {
+    this.deltas.push([change, { name, id }]);
     this.schedule();
   }
 
@@ -116,7 +112,9 @@ export class PresenceRounds implements PresenceAnnouncer {
     const greetings = this.greetings;
     this.greetings = [];
     if (greetings.length === 0) return;
-    const users = (await this.store.online()).map(({ name, id }) => ({ name, id }));
+    const users = (await this.store.online()).map(({ name, id, away }) =>
+      away ? { name, id, away } : { name, id },
+    );
     const greeted: string[] = [];
     for (const socket of greetings) {
       // A socket that has gone meanwhile must not join a room: nothing would ever take it out again.
@@ -133,19 +131,30 @@ export class PresenceRounds implements PresenceAnnouncer {
     emitBatchLocally(this.io, PRESENCE_ROOM, this.clustered ? await this.stillTrue(deltas) : deltas);
   }
 
-  /** The deltas but the joins of users who no longer hold their name (all of them if the store is away). */
+  /**
+   * The deltas but the joins of users who no longer hold their name, and the aways and backs that a later
+   * change made untrue (all of them if the store is unreachable).
+   */
   private async stillTrue(deltas: PresenceDelta[]): Promise<PresenceDelta[]> {
-    const joins = deltas.filter(([event]) => event === "user:joined");
-    if (joins.length === 0) return deltas;
     try {
-      const holders = new Map<string, string | undefined>();
-      await Promise.all(
-        joins.map(async ([, { name }]) => holders.set(name, (await this.store.holderOf(nameKey(name)))?.id)),
-      );
-      return deltas.filter(([event, user]) => event !== "user:joined" || holders.get(user.name) === user.id);
+      const checked = await Promise.all(deltas.map((delta) => this.holds(delta)));
+      return deltas.filter((_, index) => checked[index]);
     } catch {
-      // Announced as they are, a late join at worst, rather than not at all.
+      // Announced as they are, a late change at worst, rather than not at all.
       return deltas;
+    }
+  }
+
+  private async holds([change, { name, id }]: PresenceDelta): Promise<boolean> {
+    switch (change) {
+      case "user:left":
+        return true;
+      case "user:joined":
+        return (await this.store.holderOf(nameKey(name)))?.id === id;
+      case "user:away":
+        return (await this.store.connectionCount(id)) === 0;
+      case "user:back":
+        return (await this.store.connectionCount(id)) > 0;
     }
   }
 }

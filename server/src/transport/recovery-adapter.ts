@@ -19,6 +19,8 @@ const GREETING_EVENTS: ReadonlySet<unknown> = new Set<keyof ServerToClientEvents
   "users",
   "user:joined",
   "user:left",
+  "user:away",
+  "user:back",
 ]);
 
 /** What each restored session missed, by the session's data object, which becomes its socket's data. */

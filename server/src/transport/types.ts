@@ -1,5 +1,6 @@
 import type { ClientToServerEvents, ServerEvent, ServerToClientEvents } from "@chat/shared";
 import type { Server, Socket } from "socket.io";
+import type { PresenceChange } from "../presence/presence.js";
 import type { User } from "../users.js";
 
 /**
@@ -12,8 +13,8 @@ export interface SocketData {
   address: string;
 }
 
-/** A presence change: who joined or left, as the event carries it. */
-export type PresenceDelta = Extract<ServerEvent, [event: "user:joined" | "user:left", payload: unknown]>;
+/** A change of the online list, as the event carries it. */
+export type PresenceDelta = Extract<ServerEvent, [event: PresenceChange, payload: unknown]>;
 
 /** What the processes of a cluster tell each other (serverSideEmit), beside the adapter's broadcasts. */
 export interface InterServerEvents {

@@ -1,3 +1,4 @@
+import type { AttachResult } from "../../presence/store.js";
 import { lua, reply } from "./lua.js";
 
 /*
@@ -7,6 +8,7 @@ import { lua, reply } from "./lua.js";
  *   P presence:sockets:<id>      set: "<node id>|<socket id>" of each of the user's sockets
  *   P presence:graces            sorted set: user id -> when their grace window ends (Redis clock, ms)
  *   P presence:grace-tokens      hash: user id -> token of their grace window (from presence:grace-seq)
+ *   P presence:away              set: ids of the listed users shown as away
  *   P nodes                      set: ids of the processes that have announced themselves
  *   P node:<node id>             the process's lease, renewed by its heartbeat; expires when it dies
  */
@@ -14,6 +16,7 @@ const PRELUDE = `
 local P = ARGV[1]
 local USERS, NAMES = P .. 'presence:users', P .. 'presence:names'
 local GRACES, GRACE_TOKENS = P .. 'presence:graces', P .. 'presence:grace-tokens'
+local AWAY = P .. 'presence:away'
 local function socketsOf(id) return P .. 'presence:sockets:' .. id end
 local function now()
   local time = redis.call('TIME')
@@ -48,6 +51,7 @@ local function release(id)
   if redis.call('HGET', NAMES, key) == id then redis.call('HDEL', NAMES, key) end
   redis.call('HDEL', USERS, id)
   redis.call('DEL', socketsOf(id))
+  redis.call('SREM', AWAY, id)
   endGrace(id)
   return user
 end
@@ -59,6 +63,12 @@ function claimResult(value: unknown): "joined" | "held" | "taken" {
   const result = reply.stringOrNull(value);
   if (result === "joined" || result === "held" || result === "taken") return result;
   throw new TypeError(`unexpected claim result ${result}`);
+}
+
+function attachResult(value: unknown): AttachResult {
+  const result = reply.string(value);
+  if (result === "unlisted" || result === "attached" || result === "back") return result;
+  throw new TypeError(`unexpected attach result ${result}`);
 }
 
 export const presenceScripts = {
@@ -82,11 +92,12 @@ return redis.call('HGET', USERS, id)`,
   ),
   /** ARGV: P, id, socket member. Only a listed user's sockets are counted. */
   presenceAttach: script(
-    `if redis.call('HEXISTS', USERS, ARGV[2]) == 0 then return 0 end
+    `if redis.call('HEXISTS', USERS, ARGV[2]) == 0 then return 'unlisted' end
 redis.call('SADD', socketsOf(ARGV[2]), ARGV[3])
 endGrace(ARGV[2])
-return 1`,
-    reply.integer,
+if redis.call('SREM', AWAY, ARGV[2]) == 1 then return 'back' end
+return 'attached'`,
+    attachResult,
   ),
   /** ARGV: P, id, socket member. */
   presenceDetach: script(
@@ -108,9 +119,20 @@ return startGrace(ARGV[2], tonumber(ARGV[3]))`,
 return release(ARGV[2])`,
     reply.stringOrNull,
   ),
+  /** ARGV: P, id, grace token. */
+  presenceMarkAway: script(
+    `if redis.call('HGET', GRACE_TOKENS, ARGV[2]) ~= ARGV[3] or liveSockets(ARGV[2]) > 0 then return false end
+if redis.call('SADD', AWAY, ARGV[2]) == 0 then return false end
+return redis.call('HGET', USERS, ARGV[2])`,
+    reply.stringOrNull,
+  ),
+  /** ARGV: P. The listed users' JSON, then the ids of those away. */
+  presenceOnline: script("return {redis.call('HVALS', USERS), redis.call('SMEMBERS', AWAY)}", (value) =>
+    reply.array(value).map(reply.strings),
+  ),
   /** ARGV: P, id. */
   presenceRelease: script("return release(ARGV[2])", reply.stringOrNull),
-  /** ARGV: P, grace ms. Resolves to the released users' JSON. */
+  /** ARGV: P, grace ms. Resolves to the JSON of the users marked away, then of those released. */
   presenceSweep: script(
     `local graceMs = tonumber(ARGV[2])
 local died = false
@@ -120,12 +142,16 @@ for _, node in ipairs(redis.call('SMEMBERS', P .. 'nodes')) do
     died = true
   end
 end
--- Whoever a dead process left listed without a live socket gets a grace window, as after any drop. The
--- whole list is checked, not only the dead process's sockets: it may have died between a claim and the
--- start of that user's window.
+-- Whoever a dead process left listed without a live socket gets a grace window, as after any drop, and
+-- is away at once: the lease that expired has outlasted any blip. The whole list is checked, not only
+-- the dead process's sockets: it may have died between a claim and the start of that user's window.
+local away = {}
 if died then
   for _, id in ipairs(redis.call('HKEYS', USERS)) do
-    if liveSockets(id) == 0 and not redis.call('ZSCORE', GRACES, id) then startGrace(id, graceMs) end
+    if liveSockets(id) == 0 and not redis.call('ZSCORE', GRACES, id) then
+      startGrace(id, graceMs)
+      if redis.call('SADD', AWAY, id) == 1 then table.insert(away, redis.call('HGET', USERS, id)) end
+    end
   end
 end
 local released = {}
@@ -137,8 +163,8 @@ for _, id in ipairs(redis.call('ZRANGE', GRACES, '-inf', now(), 'BYSCORE')) do
     endGrace(id)
   end
 end
-return released`,
-    reply.strings,
+return {away, released}`,
+    (value) => reply.array(value).map(reply.strings),
   ),
   /**
    * ARGV: P, node id, lease ms. Resolves to 0 when the lease had lapsed: the other processes may have

@@ -1,5 +1,12 @@
 import type { Logger } from "pino";
-import type { ClaimResult, GraceToken, PresenceStore } from "../../presence/store.js";
+import type {
+  AttachResult,
+  ClaimResult,
+  GraceToken,
+  OnlineUser,
+  PresenceStore,
+  Swept,
+} from "../../presence/store.js";
 import type { User, UserId } from "../../users.js";
 import type { RedisClient } from "./client.js";
 
@@ -10,7 +17,8 @@ export interface NodeLease {
   ttlMs: number;
 }
 
-const parseUser = (json: string | null): User | null => (json === null ? null : (JSON.parse(json) as User));
+const toUser = (json: string): User => JSON.parse(json) as User;
+const parseUser = (json: string | null): User | null => (json === null ? null : toUser(json));
 
 /**
  * Presence shared by every process on one Redis, each change one atomic script. A socket counts only
@@ -51,9 +59,9 @@ export class RedisPresenceStore implements PresenceStore {
     return parseUser(await this.redis.presenceHolder(this.prefix, key));
   }
 
-  async attach(id: UserId, socketId: string): Promise<boolean> {
-    const attached = (await this.redis.presenceAttach(this.prefix, id, this.member(socketId))) === 1;
-    if (attached) this.ownSockets.set(socketId, id);
+  async attach(id: UserId, socketId: string): Promise<AttachResult> {
+    const attached = await this.redis.presenceAttach(this.prefix, id, this.member(socketId));
+    if (attached !== "unlisted") this.ownSockets.set(socketId, id);
     return attached;
   }
 
@@ -74,18 +82,26 @@ export class RedisPresenceStore implements PresenceStore {
     return parseUser(await this.redis.presenceEndGrace(this.prefix, id, String(grace)));
   }
 
+  async markAway(id: UserId, grace: GraceToken): Promise<User | null> {
+    return parseUser(await this.redis.presenceMarkAway(this.prefix, id, String(grace)));
+  }
+
   async release(id: UserId): Promise<User | null> {
     return parseUser(await this.redis.presenceRelease(this.prefix, id));
   }
 
-  async online(): Promise<User[]> {
-    const users = await this.redis.hVals(`${this.prefix}presence:users`);
-    return users.map((json) => JSON.parse(json) as User);
+  async online(): Promise<OnlineUser[]> {
+    const [users = [], awayIds = []] = await this.redis.presenceOnline(this.prefix);
+    const away = new Set(awayIds);
+    return users.map((json) => {
+      const user = JSON.parse(json) as User;
+      return away.has(user.id) ? { ...user, away: true } : user;
+    });
   }
 
-  async sweep(graceMs: number): Promise<User[]> {
-    const released = await this.redis.presenceSweep(this.prefix, String(graceMs));
-    return released.map((json) => JSON.parse(json) as User);
+  async sweep(graceMs: number): Promise<Swept> {
+    const [away = [], released = []] = await this.redis.presenceSweep(this.prefix, String(graceMs));
+    return { away: away.map(toUser), released: released.map(toUser) };
   }
 
   private member(socketId: string): string {

@@ -125,12 +125,18 @@ describe("one Redis shared by several processes", () => {
     await eventually(async () => (await b.presence.connectionCount(ann.id)) === 0);
 
     // Only sweeps release anyone here: nothing changes between these calls but what the test does.
-    expect(await b.presence.sweep?.(400)).toEqual([]);
-    expect(names(await b.presence.online())).toEqual(["Ann", "Bob", "Cid"]);
-    await b.presence.attach(cid.id, "s3");
+    const first = await b.presence.sweep?.(400);
+    expect(first?.released).toEqual([]);
+    expect(names(first?.away ?? [])).toEqual(["Ann", "Bob", "Cid"]);
+    const online = await b.presence.online();
+    expect(names(online)).toEqual(["Ann", "Bob", "Cid"]);
+    expect(online.every(({ away }) => away)).toBe(true);
+    expect(await b.presence.attach(cid.id, "s3")).toBe("back");
     const released: User[] = [];
     await eventually(async () => {
-      released.push(...((await b.presence.sweep?.(400)) ?? []));
+      const swept = await b.presence.sweep?.(400);
+      expect(swept?.away).toEqual([]);
+      released.push(...(swept?.released ?? []));
       return released.length >= 2;
     });
     expect(names(released)).toEqual(["Ann", "Bob"]);

@@ -1,0 +1,119 @@
+import { ErrorCode, type SessionInfo, type UserSummary } from "@chat/shared";
+import { io } from "socket.io-client";
+import { describe, expect, it } from "vitest";
+import { ChatUser, type ClientSocket, Refused } from "./test-support/chat-client.js";
+import { twoServersOnRedis } from "./test-support/redis-cluster.js";
+
+const cluster = twoServersOnRedis();
+const { connect } = cluster;
+
+/** The names in the full list the user got on connecting. */
+async function firstList(user: ChatUser): Promise<string[]> {
+  const { users } = await user.waitFor("users");
+  return users.map((u) => u.name).sort();
+}
+
+describe("presence on two chat servers sharing one Redis", () => {
+  it("list the same users on both, once each, also one with a tab on each", async () => {
+    const [a, b] = await cluster.start();
+    const ann = await connect(a, { name: "Ann" });
+    const bob = await connect(b, { name: "Bob" });
+    await ann.waitFor("user:joined", (u) => u.name === "Bob");
+    const annTab = await connect(b, { token: ann.token });
+    expect(annTab.name).toBe("Ann");
+
+    const cid = await connect(a, { name: "Cid" });
+    const dee = await connect(b, { name: "Dee" });
+    expect(await firstList(cid)).toEqual(["Ann", "Bob", "Cid"]);
+    expect(await firstList(dee)).toEqual(["Ann", "Bob", "Cid", "Dee"]);
+    await bob.waitFor("user:joined", (u) => u.name === "Dee");
+    const joinedAnn = bob.events.filter(
+      (e) => e.event === "user:joined" && (e.payload as UserSummary).name === "Ann",
+    );
+    expect(joinedAnn).toEqual([]);
+    expect([...bob.online].sort()).toEqual(["Ann", "Bob", "Cid", "Dee"]);
+  });
+
+  it("never list again a user who logged out on one right after joining on the other", async () => {
+    const [a, b] = await cluster.start();
+    const watchers = [await connect(a, { name: "WatchA" }), await connect(b, { name: "WatchB" })];
+    const gone: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      // A change on A just before, so that A's next round waits its turn while B announces at once.
+      await connect(a, { name: `busy${i}` });
+      // Logged out on B as soon as the login on A has its token, before A's round announces it.
+      const passing: ClientSocket = io(a.chat.url, {
+        auth: { name: `passing${i}` },
+        transports: ["websocket"],
+        forceNew: true,
+      });
+      const { token } = await new Promise<SessionInfo>((resolve) => passing.once("session", resolve));
+      gone.push(`passing${i}`);
+      await expect(ChatUser.connect(b.chat.url, { token, logout: true })).rejects.toThrow();
+      passing.close();
+    }
+    // A join from each server after all that: once a watcher has both, every earlier round reached it.
+    await connect(a, { name: "LastA" });
+    await connect(b, { name: "LastB" });
+    for (const watcher of watchers) {
+      await watcher.waitFor("user:joined", (u) => u.name === "LastA");
+      await watcher.waitFor("user:joined", (u) => u.name === "LastB");
+      expect(gone.filter((name) => watcher.online.has(name))).toEqual([]);
+    }
+  });
+
+  it("refuse on one server a name held on the other", async () => {
+    const [a, b] = await cluster.start();
+    await connect(a, { name: "Ann" });
+    const thief = await ChatUser.connect(b.chat.url, { name: "ANN" }).catch((err: Refused) => err);
+    expect(thief).toBeInstanceOf(Refused);
+    expect((thief as Refused).code).toBe(ErrorCode.NAME_TAKEN);
+  });
+
+  it("tell users on both when someone is away, and never leave someone back shown away", async () => {
+    const [a, b] = await cluster.start({ presenceGraceMs: 30_000, presenceAwayMs: 0 });
+    const watchers = [await connect(a, { name: "WatchA" }), await connect(b, { name: "WatchB" })];
+    const ann = await connect(a, { name: "Ann" });
+    ann.close();
+    for (const watcher of watchers) await watcher.waitFor("user:away", (u) => u.name === "Ann");
+    expect([...(await connect(b, { name: "Late" })).away]).toEqual(["Ann"]);
+    await connect(b, { token: ann.token });
+    for (const watcher of watchers) await watcher.waitFor("user:back", (u) => u.name === "Ann");
+
+    const hops: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      // A change on A just before, so that A's next round waits its turn while B announces at once.
+      await connect(a, { name: `busy${i}` });
+      const hop = await connect(a, { name: `hop${i}` });
+      hops.push(hop.name);
+      hop.close();
+      await connect(b, { token: hop.token });
+    }
+    // A join from each server after all that: once a watcher has both, every earlier round reached it.
+    await connect(a, { name: "LastA" });
+    await connect(b, { name: "LastB" });
+    for (const watcher of watchers) {
+      await watcher.waitFor("user:joined", (u) => u.name === "LastA");
+      await watcher.waitFor("user:joined", (u) => u.name === "LastB");
+      expect(hops.filter((name) => watcher.away.has(name) || !watcher.online.has(name))).toEqual([]);
+    }
+  });
+
+  it("announce as gone, from the server still alive, the users of a server that died", async () => {
+    const [a, b] = await cluster.start({ presenceGraceMs: 300, presenceSweepMs: 100, nodeTtlMs: 300 });
+    const ann = await connect(a, { name: "Ann" });
+    const bob = await connect(b, { name: "Bob" });
+    expect(bob.online.has("Ann")).toBe(true);
+    // A loses Redis for good, as a crashed process does: it can no longer record that Ann leaves.
+    await a.storage.close();
+    ann.close();
+    await bob.next("user:left", (u) => u.name === "Ann");
+    expect([...bob.online]).toEqual(["Bob"]);
+    const late = await connect(b, { name: "Cid" });
+    expect(await firstList(late)).toEqual(["Bob", "Cid"]);
+    expect(await late.send("Ann", "still there?")).toMatchObject({
+      ok: false,
+      error: { code: ErrorCode.USER_OFFLINE },
+    });
+  });
+});
