@@ -21,8 +21,8 @@ async function closeAndWait(user: ChatUser): Promise<void> {
 }
 
 /** A bare engine.io long-polling handshake: opens a transport that never joins the chat. */
-function rawTransport(): Promise<Response> {
-  return fetch(`${chat.url}/socket.io/?EIO=4&transport=polling`);
+function rawTransport(query = ""): Promise<Response> {
+  return fetch(`${chat.url}/socket.io/?EIO=4&transport=polling${query}`);
 }
 
 afterEach(async () => {
@@ -51,6 +51,9 @@ describe("connections from one address", () => {
     const turnedAway = await rawTransport();
     expect(turnedAway.status).toBe(403);
     expect(await turnedAway.text()).toContain(ErrorCode.RATE_LIMITED);
+    // Engine.IO takes an empty session id for none: a handshake all the same.
+    for (const emptySid of ["&sid=", "&sid", "&%73id="])
+      expect((await rawTransport(emptySid)).status).toBe(403);
     expect((await users.login("elsewhere", OTHER_ADDRESS)).name).toBe("elsewhere");
   });
 });

@@ -66,11 +66,12 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
     // Engine.IO's default already, said out loud: deflating chat-sized frames costs CPU per socket and
     // saves little, and only uncompressed broadcasts reuse one pre-built frame for every socket.
     perMessageDeflate: false,
-    // Every HTTP request and WebSocket upgrade, before any connection exists; a refusal is an HTTP 403.
+    // Every handshake (a request without a session id: Engine.IO reads an empty one as none), before any
+    // connection exists; a refusal is an HTTP 403. Later requests of a session it let in never come here.
     allowRequest: (request, callback) => {
       const refusal =
         originRefusal(request, options.allowedOrigins) ??
-        (isNewTransport(request) && connectionLimits.refusesTransport(clientAddress(request, trustProxyHops))
+        (connectionLimits.refusesTransport(clientAddress(request, trustProxyHops))
           ? ErrorCode.RATE_LIMITED
           : null);
       callback(refusal, refusal === null);
@@ -88,11 +89,6 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
     onCut: (connection) => options.onLimited("unread", clientAddress(connection.request, trustProxyHops)),
   });
   return io;
-}
-
-/** A handshake opens a transport; later polling requests and upgrades carry its session id. */
-function isNewTransport(request: IncomingMessage): boolean {
-  return !new URL(request.url ?? "/", "http://localhost").searchParams.has("sid");
 }
 
 /** Closes every socket of an identity, on every process: how a logout ends the identity's other tabs. */
