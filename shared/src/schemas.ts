@@ -37,18 +37,25 @@ const PeerNameSchema = v.pipe(v.string(), v.maxLength(LIMITS.peerNameMaxLength))
 
 export const UserIdSchema = v.pipe(v.string(), v.maxLength(LIMITS.userIdMaxLength));
 
-const SendRequestSchema = v.object({
-  to: v.nullable(PeerNameSchema),
-  toId: v.nullish(UserIdSchema),
-  text: TextSchema,
-  // Well-formed: stores would replace a lone surrogate, so two different clientIds could become one.
-  clientId: v.pipe(
-    v.string(),
-    v.minLength(1),
-    v.maxLength(LIMITS.clientIdMaxLength),
-    v.check((id) => !LONE_SURROGATE.test(id), "clientId is not well-formed Unicode."),
+const SendRequestSchema = v.pipe(
+  v.object({
+    to: v.nullable(PeerNameSchema),
+    toId: v.nullish(UserIdSchema),
+    text: TextSchema,
+    // Well-formed: stores would replace a lone surrogate, so two different clientIds could become one.
+    clientId: v.pipe(
+      v.string(),
+      v.minLength(1),
+      v.maxLength(LIMITS.clientIdMaxLength),
+      v.check((id) => !LONE_SURROGATE.test(id), "clientId is not well-formed Unicode."),
+    ),
+  }),
+  // A client that lost the peer's name but kept the id must not publish to everyone what was for one.
+  v.check(
+    (req) => req.to !== null || req.toId == null,
+    "toId names the recipient of a private message: the group chat (to: null) has none.",
   ),
-});
+);
 
 const HistoryRequestSchema = v.pipe(
   v.object({
@@ -83,6 +90,12 @@ const TokenSchema = v.pipe(
   v.maxLength(LIMITS.tokenMaxLength, SESSION_ENDED),
 );
 
+function isPlainObject(raw: unknown): boolean {
+  if (typeof raw !== "object" || raw === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(raw);
+  return prototype === Object.prototype || prototype === null;
+}
+
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
 
 function parseWith<T>(
@@ -102,23 +115,36 @@ function parseWith<T>(
 
 const badRequest = () => ErrorCode.BAD_REQUEST;
 
+/**
+ * A request's payload. Valibot takes an array or a Buffer for an object and reads inherited members as
+ * fields (an array's `with` is a function): only what JSON makes of `{…}` is a request.
+ */
+function parseRequest<T>(
+  schema: v.GenericSchema<unknown, T>,
+  raw: unknown,
+  codeFor: (issue: v.BaseIssue<unknown>) => ErrorCode = badRequest,
+): Parsed<T> {
+  if (!isPlainObject(raw)) return failure(ErrorCode.BAD_REQUEST, "The payload must be an object.");
+  return parseWith(schema, raw, codeFor);
+}
+
 /** Text problems get TEXT_INVALID so a client can show them on the composer; all else is BAD_REQUEST. */
 export function parseSendRequest(raw: unknown): Parsed<SendRequest> {
-  return parseWith(SendRequestSchema, raw, (issue) =>
+  return parseRequest(SendRequestSchema, raw, (issue) =>
     v.getDotPath(issue) === "text" ? ErrorCode.TEXT_INVALID : ErrorCode.BAD_REQUEST,
   );
 }
 
 export function parseHistoryRequest(raw: unknown): Parsed<HistoryRequest> {
-  return parseWith(HistoryRequestSchema, raw, badRequest);
+  return parseRequest(HistoryRequestSchema, raw);
 }
 
 export function parseSyncRequest(raw: unknown): Parsed<SyncRequest> {
-  return parseWith(SyncRequestSchema, raw, badRequest);
+  return parseRequest(SyncRequestSchema, raw);
 }
 
 export function parseTypingRequest(raw: unknown): Parsed<TypingRequest> {
-  return parseWith(TypingRequestSchema, raw, badRequest);
+  return parseRequest(TypingRequestSchema, raw);
 }
 
 export function parseName(raw: unknown): Parsed<string> {
