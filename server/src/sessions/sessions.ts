@@ -20,7 +20,11 @@ export class Sessions {
   async login(name: string): Promise<Parsed<Session>> {
     const user: User = { id: newUserId(), name, key: nameKey(name) };
     if ((await this.presence.claim(user)) === "taken") {
-      return failure(ErrorCode.NAME_TAKEN, `The name "${name}" is taken. Please choose another.`);
+      // Often it is the same person: a tab of theirs still open, or closed a moment ago (held for the grace window).
+      return failure(
+        ErrorCode.NAME_TAKEN,
+        `The name "${name}" is taken. If that is you in another tab, carry on there; a tab just closed frees its name shortly. Or choose another name.`,
+      );
     }
     const token = newToken();
     try {
