@@ -7,14 +7,15 @@ const at = (year: number, month: number, day: number, hour: number, minute: numb
   new Date(year, month, day, hour, minute).getTime();
 
 describe("the time shown on a message", () => {
-  it("is the time alone for a message sent today, however early", () => {
+  it("is the time alone for a message sent today, however early, as the locale writes it", () => {
     expect(messageTime(at(2026, 10, 30, 0, 8), now, "en-US")).toMatch(/^12:08\sAM$/);
+    expect(messageTime(at(2026, 10, 30, 9, 5), now, "en-US")).toMatch(/^9:05\sAM$/);
     expect(messageTime(at(2026, 10, 30, 14, 59), now, "en-GB")).toBe("14:59");
   });
 
   it("adds the day for an earlier day, and the year for an earlier year", () => {
     expect(messageTime(at(2026, 10, 29, 23, 59), now, "en-US")).toMatch(/^Nov 29, 11:59\sPM$/);
-    expect(messageTime(at(2025, 10, 30, 9, 5), now, "en-US")).toMatch(/^Nov 30, 2025, 09:05\sAM$/);
+    expect(messageTime(at(2025, 10, 30, 9, 5), now, "en-US")).toMatch(/^Nov 30, 2025, 9:05\sAM$/);
   });
 
   it("says the whole date in its tooltip", () => {

@@ -1,4 +1,4 @@
-const TIME: Intl.DateTimeFormatOptions = { hour: "2-digit", minute: "2-digit" };
+const TIME: Intl.DateTimeFormatOptions = { hour: "numeric", minute: "2-digit" };
 const DAY_AND_TIME: Intl.DateTimeFormatOptions = { ...TIME, month: "short", day: "numeric" };
 const YEAR_DAY_AND_TIME: Intl.DateTimeFormatOptions = { ...DAY_AND_TIME, year: "numeric" };
 const FULL: Intl.DateTimeFormatOptions = { dateStyle: "full", timeStyle: "short" };
