@@ -187,44 +187,6 @@ describe("conversations in Chromium", () => {
     await ann.close();
   });
 
-  it("fits a phone: the conversations take the screen's width, and a tap brings a private window into view", async () => {
-    const phone = { viewport: { width: 390, height: 780 }, isMobile: true, hasTouch: true };
-    const ann = await ChatPage.open(started.browser, started.server.url, phone);
-    await ann.login("Amy");
-    const bob = await ChatUser.login(started.server.url, "Bob Phone");
-    const width = async (locator: Locator) => (await locator.boundingBox())?.width ?? 0;
-    // Nothing wider than the screen, and the text boxes wide enough to write in.
-    expect(await ann.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    expect(await width(ann.group.getByTestId("composer"))).toBeGreaterThan(250);
-
-    // A private message opens its window below the fold: the top of the page names it, a tap away.
-    await bob.send("Amy", "psst, down here");
-    const jump = ann.page.getByTestId("unread-jump");
-    expect(await jump.textContent()).toContain("1 unread from Bob Phone");
-    await jump.tap();
-    const window = ann.privateWindow("Bob Phone");
-    await expect.poll(() => ann.typesInto(window)).toBe(true);
-    await jump.waitFor({ state: "detached" });
-    // The online list, at the top again, chooses the same window.
-    await ann.onlineUser("Bob Phone").tap();
-    await expect.poll(() => ann.typesInto(window)).toBe(true);
-    expect(await width(window.getByTestId("composer"))).toBeGreaterThan(200);
-    const box = await window.boundingBox();
-    // Within the screen, give or take the rounding of fractional pixels.
-    expect(box && box.y >= 0 && box.y + box.height <= 781).toBe(true);
-    await ann.say(window, "from my phone");
-    await bob.waitFor("message", (m) => m.text === "from my phone");
-
-    // Held sideways, the screen is wide but short: each conversation still gets room for several lines.
-    await ann.page.setViewportSize({ width: 844, height: 390 });
-    for (const conversation of [ann.group, window]) {
-      const list = await conversation.getByTestId("messages").boundingBox();
-      expect(list?.height).toBeGreaterThan(120);
-    }
-    bob.close();
-    await ann.close();
-  });
-
   it("keeps Shift+Enter as a new line, no longer lets one write to a peer who left, and shows a refused message as failed with Retry and Discard", async () => {
     const ann = await ChatPage.open(started.browser, started.server.url);
     await ann.login("Ann");

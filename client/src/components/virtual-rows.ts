@@ -179,5 +179,17 @@ export function useVirtualRows<T>(options: VirtualRowsOptions<T>) {
     listObserver.disconnect();
   });
 
-  return { visible, spaceBefore, spaceAfter, scrolled, toBottom, vMeasured };
+  /** Where `visible` starts among all rows. */
+  const firstVisible = computed(() => range.value.first);
+
+  /**
+   * The height of every row as the list accounts for it: measured, or estimated for a row not rendered yet.
+   * Rows inserted above the view move it by what this grows by: `resized` adds the rest once they are
+   * measured, so a scroll position kept by the browser's real heights would be moved twice.
+   */
+  function accountedHeight(): number {
+    return offsets.value.at(-1) ?? 0;
+  }
+
+  return { visible, firstVisible, spaceBefore, spaceAfter, scrolled, toBottom, accountedHeight, vMeasured };
 }

@@ -1,0 +1,91 @@
+import type { Locator } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { ChatUser } from "../server/src/test-support/chat-client.js";
+import { browserAndServer } from "./support/browser.js";
+import { ChatPage } from "./support/chat-page.js";
+
+const started = browserAndServer();
+
+describe("how conversations look in Chromium", () => {
+  it("colours each identity, so look-alike names usually differ, and shows one header for a run of messages", async () => {
+    const latin = await ChatUser.login(started.server.url, "Bobby");
+    const cyrillic = await ChatUser.login(started.server.url, "Воbby");
+    const reader = await ChatPage.open(started.browser, started.server.url);
+    await reader.login("Looker");
+    for (const [from, text] of [
+      [latin, "one"],
+      [latin, "two"],
+      [cyrillic, "three"],
+      [latin, "four"],
+    ] as const) {
+      expect((await from.send(null, text)).ok).toBe(true);
+    }
+    await reader.message(reader.group, "four").waitFor();
+    const headers = await Promise.all(
+      ["one", "two", "three", "four"].map((text) =>
+        reader.message(reader.group, text).locator(".from").count(),
+      ),
+    );
+    expect(headers).toEqual([1, 0, 1, 1]);
+    const colour = (text: string) =>
+      reader
+        .message(reader.group, text)
+        .locator(".avatar")
+        .evaluate((avatar) => getComputedStyle(avatar).backgroundColor);
+    // The colour is the identity's: the same on each of its messages and in the online list.
+    expect(await colour("one")).toBe(await colour("four"));
+    expect(
+      await reader
+        .onlineUser("Bobby")
+        .locator(".avatar")
+        .evaluate((avatar) => getComputedStyle(avatar).backgroundColor),
+    ).toBe(await colour("one"));
+    // One of twelve hues per identity: two may share one by chance (1 in 12), everyone online all but never.
+    const listed = await reader.page
+      .locator('[data-testid="online-user"] .avatar')
+      .evaluateAll((avatars) => avatars.map((avatar) => getComputedStyle(avatar).backgroundColor));
+    expect(listed.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(listed).size).toBeGreaterThan(1);
+    latin.close();
+    cyrillic.close();
+    await reader.close();
+  });
+
+  it("fits a phone: the conversations take the screen's width, and a tap brings a private window into view", async () => {
+    const phone = { viewport: { width: 390, height: 780 }, isMobile: true, hasTouch: true };
+    const ann = await ChatPage.open(started.browser, started.server.url, phone);
+    await ann.login("Amy");
+    const bob = await ChatUser.login(started.server.url, "Bob Phone");
+    const width = async (locator: Locator) => (await locator.boundingBox())?.width ?? 0;
+    // Nothing wider than the screen, and the text boxes wide enough to write in.
+    expect(await ann.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await width(ann.group.getByTestId("composer"))).toBeGreaterThan(250);
+
+    // A private message opens its window below the fold: the top of the page names it, a tap away.
+    await bob.send("Amy", "psst, down here");
+    const jump = ann.page.getByTestId("unread-jump");
+    expect(await jump.textContent()).toContain("1 unread from Bob Phone");
+    await jump.tap();
+    const window = ann.privateWindow("Bob Phone");
+    await expect.poll(() => ann.typesInto(window)).toBe(true);
+    await jump.waitFor({ state: "detached" });
+    // The online list, at the top again, chooses the same window.
+    await ann.onlineUser("Bob Phone").tap();
+    await expect.poll(() => ann.typesInto(window)).toBe(true);
+    expect(await width(window.getByTestId("composer"))).toBeGreaterThan(200);
+    const box = await window.boundingBox();
+    // Within the screen, give or take the rounding of fractional pixels.
+    expect(box && box.y >= 0 && box.y + box.height <= 781).toBe(true);
+    await ann.say(window, "from my phone");
+    await bob.waitFor("message", (m) => m.text === "from my phone");
+
+    // Held sideways, the screen is wide but short: each conversation still gets room for several lines.
+    await ann.page.setViewportSize({ width: 844, height: 390 });
+    for (const conversation of [ann.group, window]) {
+      const list = await conversation.getByTestId("messages").boundingBox();
+      expect(list?.height).toBeGreaterThan(120);
+    }
+    bob.close();
+    await ann.close();
+  });
+});
