@@ -18,9 +18,12 @@ async function start(config: Config, log: Logger): Promise<ChatServer> {
   const redis = config.REDIS_URL
     ? await (await import("./storage/redis/index.js")).openRedisStorage(config.REDIS_URL, {
         log,
-        // Every identity this process's clients had is gone with the data: they reconnect, find their
-        // session ended, and log in afresh, with message ids of the new data.
-        onDataLost: () => server.io.local.disconnectSockets(true),
+        // Every identity this process's clients had is gone with the data. Their transports close (not their
+        // sockets, which clients take for a logout): they reconnect, are told SESSION_EXPIRED, and log in
+        // afresh, with message ids of the new data.
+        onDataLost: () => {
+          for (const socket of server.io.of("/").sockets.values()) socket.conn.close();
+        },
       })
     : null;
   const server = createChatServer({

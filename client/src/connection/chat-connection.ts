@@ -38,6 +38,8 @@ export class ChatConnection {
   private endingOffline: Promise<void> | null = null;
   /** `logout` was sent and the server's closing of this socket is expected, not a surprise. */
   private loggingOut = false;
+  /** The next attempt after a refusal: cancelled on sign-out, or it would bring the session back. */
+  private nextAttempt: ReturnType<typeof setTimeout> | undefined;
 
   private readonly socket: ChatSocket;
 
@@ -209,7 +211,7 @@ export class ChatConnection {
       // Refused for now only (the server's storage briefly away, or too many logins at once): the login
       // goes again by itself after the wait the server names, and the reason shows meanwhile.
       this.session.tell(err.data?.message ?? null);
-      setTimeout(() => this.session.status === "joining" && this.socket.connect(), retryAfterMs);
+      this.retryAfter(retryAfterMs);
     } else if (this.session.status === "joining") {
       this.socket.disconnect();
       this.session.signedOut(
@@ -221,8 +223,13 @@ export class ChatConnection {
       this.signOut(err.data?.message ?? SESSION_ENDED);
     } else if (!this.socket.active) {
       // The server refused this attempt (busy, failing) and socket.io will not retry a refusal on its own.
-      setTimeout(() => this.socket.connect(), err.data?.retryAfterMs ?? RESUME_RETRY_MS);
+      this.retryAfter(err.data?.retryAfterMs ?? RESUME_RETRY_MS);
     }
+  }
+
+  private retryAfter(ms: number): void {
+    clearTimeout(this.nextAttempt);
+    this.nextAttempt = setTimeout(() => this.socket.connect(), ms);
   }
 
   /**
@@ -237,7 +244,8 @@ export class ChatConnection {
   private disconnected(reason: Socket.DisconnectReason): void {
     this.dropStaleReplay();
     this.sender.disconnected();
-    // The server ends a connection on purpose only when this identity logged out (in another tab).
+    // The server ends a connection on purpose only when this identity logged out (in another tab, or before
+    // this socket counted in). Otherwise it closes the transport, and the reconnect learns why.
     if (this.loggingOut) this.loggingOut = false;
     else if (reason === "io server disconnect") this.signOut("You were logged out in another tab.");
     else if (this.session.status === "connected") this.session.reconnecting(0);
@@ -252,6 +260,9 @@ export class ChatConnection {
   }
 
   private clearState(reason: string | null): void {
+    clearTimeout(this.nextAttempt);
+    // Nothing may resume the identity that ended; the next login sets its own.
+    this.socket.auth = {};
     this.session.signedOut(reason);
     this.outbox.clear();
     this.typingNotices.clear();
