@@ -16,6 +16,7 @@ import { Sessions } from "./sessions/sessions.js";
 import type { Storage } from "./storage/storage.js";
 import { onConnection } from "./transport/connection.js";
 import { DeadlinePassed, Deadlines } from "./transport/deadlines.js";
+import { logFailure } from "./transport/failures.js";
 import { admit, authenticate } from "./transport/handshake.js";
 import { type AdapterFactory, createIo, disconnectIdentity, messageDelivery } from "./transport/io.js";
 import { PresenceRounds } from "./transport/presence-rounds.js";
@@ -111,12 +112,13 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     allowedOrigins: options.allowedOrigins ?? [],
     connectionLimits,
   });
+  const failures = { log, unreachable: storage.unreachable, deadlines };
   const presenceRounds = new PresenceRounds(io, storage.presence, options.adapter !== undefined, log);
   const presence = new Presence(storage.presence, presenceRounds, {
     graceMs,
     awayMs: options.presenceAwayMs ?? DEFAULTS.presenceAwayMs,
     sweepMs: options.presenceSweepMs ?? DEFAULTS.presenceSweepMs,
-    log,
+    logFailure: (error, about) => logFailure(failures, error, about, "presence failed"),
   });
   const sessions = new Sessions(storage.sessions, presence);
   const messages = new Messages(storage.messages, presence, sessions, messageDelivery(io, metrics));
@@ -125,7 +127,6 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     onlineUsers: async () => (await deadlines.within(presence.online())).length,
   });
 
-  const failures = { log, unreachable: storage.unreachable, deadlines };
   io.use(admit(connectionLimits, trustProxyHops, failures));
   io.use(authenticate(sessions, parsers, failures, (user) => disconnectIdentity(io, user)));
   io.on(

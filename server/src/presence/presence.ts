@@ -1,5 +1,4 @@
 import type { ServerEventName } from "@chat/shared";
-import type { Logger } from "pino";
 import type { User, UserId } from "../users.js";
 import type { ClaimResult, GraceToken, OnlineUser, PresenceStore } from "./store.js";
 
@@ -21,7 +20,8 @@ export interface PresenceOptions {
   awayMs: number;
   /** How often a shared store is swept for users left behind by a process that died. */
   sweepMs: number;
-  log: Logger;
+  /** Logs work of a timer that failed: quietly when the store is away, which is reported elsewhere. */
+  logFailure: (error: unknown, about: Record<string, unknown>) => void;
 }
 
 /**
@@ -174,8 +174,6 @@ export class Presence {
 
   /** Work started by a timer: nobody awaits it, so a failure (the store unreachable) is logged here. */
   private background(what: string, work: () => Promise<void>): void {
-    this.track(work).catch((error: unknown) =>
-      this.options.log.error({ err: error, what }, "presence failed"),
-    );
+    this.track(work).catch((error: unknown) => this.options.logFailure(error, { what }));
   }
 }

@@ -3,6 +3,7 @@ import type { Presence } from "../presence/presence.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { userRoom } from "../users.js";
 import { aboutSocket } from "./acks.js";
+import { logFailure } from "./failures.js";
 import { takeGreetingToken } from "./handshake.js";
 import { disconnectIdentity } from "./io.js";
 import { type MessageHandlerDeps, messageHandlers } from "./message-handlers.js";
@@ -66,7 +67,13 @@ export function onConnection(deps: ConnectionDeps) {
     io.local
       .to(socket.id)
       .emit("session", { name: user.name, id: user.id, token: takeGreetingToken(socket) ?? "" });
-    settle(socket, "connect", () => countIn(socket));
+    // Not counted in, the socket would never get the online list: the client reconnects and tries again.
+    settle(
+      socket,
+      "connect",
+      () => countIn(socket),
+      () => socket.conn.close(),
+    );
   };
 
   async function countIn(socket: ChatSocket): Promise<void> {
@@ -87,10 +94,16 @@ export function onConnection(deps: ConnectionDeps) {
     if (typeof ack === "function") ack(failure(ErrorCode.BAD_REQUEST, `This server has no event ${name}.`));
   }
 
-  /** Runs async work from an event listener: a failure is logged, never an unhandled rejection. */
-  function settle(socket: ChatSocket, what: string, work: () => Promise<unknown>): void {
-    work().catch((error: unknown) =>
-      log.error({ ...aboutSocket(socket), err: error, what }, "socket listener failed"),
-    );
+  /** Runs async work from an event listener: a failure is logged (see logFailure), never an unhandled rejection. */
+  function settle(
+    socket: ChatSocket,
+    what: string,
+    work: () => Promise<unknown>,
+    onFailure?: () => void,
+  ): void {
+    work().catch((error: unknown) => {
+      logFailure(deps, error, { ...aboutSocket(socket), what }, "socket listener failed");
+      onFailure?.();
+    });
   }
 }
