@@ -59,6 +59,8 @@ export interface ChatServer {
 }
 
 export const DEFAULTS = {
+  /** Every interface. */
+  host: "0.0.0.0",
   presenceGraceMs: 60_000,
   /** Longer than a reload or a reconnect takes. */
   presenceAwayMs: 5_000,
@@ -146,7 +148,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
 
   return {
     io,
-    listen: (port, host = "0.0.0.0") =>
+    listen: (port, host = DEFAULTS.host) =>
       new Promise((resolve, reject) => {
         http.once("error", reject);
         http.listen(port, host, () => resolve(http.address() as AddressInfo));

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { LIMITS } from "@chat/shared";
 import type { Logger } from "pino";
 import * as v from "valibot";
+import { DEFAULTS } from "./app.js";
 import { DEFAULT_LIMITS, type Limits } from "./limits/settings.js";
 import { StartupError } from "./startup-error.js";
 
@@ -62,10 +63,10 @@ const BasePath = v.pipe(
 
 const EnvSchema = v.object({
   PORT: int(3000, 0, 65535),
-  HOST: v.optional(v.string(), "0.0.0.0"),
+  HOST: v.optional(v.string(), DEFAULTS.host),
   DATA_DIR: v.optional(v.string(), "./data"),
-  PRESENCE_GRACE_MS: int(60_000, 0, MAX_TIMEOUT_MS),
-  PRESENCE_AWAY_MS: int(5_000, 0, MAX_TIMEOUT_MS),
+  PRESENCE_GRACE_MS: int(DEFAULTS.presenceGraceMs, 0, MAX_TIMEOUT_MS),
+  PRESENCE_AWAY_MS: int(DEFAULTS.presenceAwayMs, 0, MAX_TIMEOUT_MS),
   LOG_LEVEL: v.optional(v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
   BASE_PATH: v.optional(BasePath, "/"),
   /** How many reverse proxies in front of us append to X-Forwarded-For; 0 ignores the header. */

@@ -1,3 +1,5 @@
+import type { UserSummary } from "@chat/shared";
+
 /** An identity: created at login, resumed by token, ended by logout or by losing its name. */
 export type UserId = string;
 
@@ -7,6 +9,11 @@ export interface User {
   name: string;
   /** Uniqueness key of the name (see nameKey in shared/). */
   key: string;
+}
+
+/** What the protocol says of a user: never the name key or anything else the server keeps. */
+export function summaryOf({ name, id }: User): UserSummary {
+  return { name, id };
 }
 
 /** The Socket.IO room that holds every socket of one user: private messages and logout go through it. */

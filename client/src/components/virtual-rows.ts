@@ -7,7 +7,7 @@ import { computed, type Directive, onBeforeUnmount, onMounted, type Ref, ref, to
  * find-in-page then sees every message.
  */
 
-export const ALWAYS_RENDERED = 200;
+const ALWAYS_RENDERED = 200;
 /** A one-line message: name and time, one line of text, padding. */
 const ESTIMATED_ROW_PX = 46;
 

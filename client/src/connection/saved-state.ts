@@ -6,11 +6,12 @@ import { useOutbox } from "../stores/outbox";
 import { useSession } from "../stores/session";
 import { useWindows } from "../stores/windows";
 
-/**
+/*
  * What a tab keeps across reloads, in sessionStorage: each tab is its own login (two tabs can chat with each
  * other), a reload or a restored tab resumes it, and closing the tab forgets the token. localStorage would
  * make every tab of the browser the same user and keep the secret on disk after the tab is gone.
  */
+
 const PeerSchema = v.object({ name: v.string(), id: UserIdSchema });
 
 const OutgoingSchema = v.object({

@@ -6,7 +6,7 @@ import { type ConversationId, conversationId, type Peer } from "./conversation";
  * queued: waiting for a connection. sending: emitted, waiting for the ack. failed: the server refused it or
  * never answered while connected; the user decides whether to retry.
  */
-export type OutgoingState = "queued" | "sending" | "failed";
+type OutgoingState = "queued" | "sending" | "failed";
 
 /** 128 random bits; getRandomValues, unlike randomUUID, also works on plain-http origins other than localhost. */
 function newClientId(): string {

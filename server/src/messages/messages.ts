@@ -15,7 +15,7 @@ import {
 } from "@chat/shared";
 import type { Presence } from "../presence/presence.js";
 import type { Sessions } from "../sessions/sessions.js";
-import type { User } from "../users.js";
+import { summaryOf, type User } from "../users.js";
 import type { MessageStore } from "./store.js";
 
 /**
@@ -88,7 +88,7 @@ export class Messages {
   async typing(sender: User, req: TypingRequest): Promise<Parsed<null>> {
     const peer = await this.resolvePeer(sender, req.to, req.toId ?? null);
     if (!peer.ok) return peer;
-    this.delivery.typing(peer.value, { name: sender.name, id: sender.id });
+    this.delivery.typing(peer.value, summaryOf(sender));
     return { ok: true, value: null };
   }
 

@@ -5,7 +5,7 @@ import { type Level, type Logger, pino } from "pino";
  * Log lines carry ids (socket, user), never secrets or what people wrote. Redaction is the net under that
  * rule: a token, a handshake's `auth`, a cookie or a message text that reaches a log call is censored.
  */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   "token",
   "*.token",
   "auth",

@@ -1,5 +1,5 @@
 import type { User, UserId } from "../users.js";
-import type { AttachResult, ClaimResult, GraceToken, OnlineUser, PresenceStore } from "./store.js";
+import type { AttachResult, ClaimResult, GraceToken, ListedUser, PresenceStore } from "./store.js";
 
 interface Entry {
   user: User;
@@ -77,7 +77,7 @@ export class MemoryPresenceStore implements PresenceStore {
     return entry.user;
   }
 
-  async online(): Promise<OnlineUser[]> {
+  async online(): Promise<ListedUser[]> {
     return [...this.byId.values()].map(({ user, away }) => (away ? { ...user, away } : user));
   }
 }

@@ -1,6 +1,6 @@
 import type { ServerEventName } from "@chat/shared";
 import type { User, UserId } from "../users.js";
-import type { ClaimResult, GraceToken, OnlineUser, PresenceStore } from "./store.js";
+import type { ClaimResult, GraceToken, ListedUser, PresenceStore } from "./store.js";
 
 /** A change of the online list, named by the event that announces it: `user:joined`, `user:away`… */
 export type PresenceChange = Extract<ServerEventName, `user:${string}`>;
@@ -102,7 +102,7 @@ export class Presence {
     this.announceLeft(await this.store.release(user.id));
   }
 
-  online(): Promise<OnlineUser[]> {
+  online(): Promise<ListedUser[]> {
     return this.store.online();
   }
 

@@ -17,8 +17,8 @@ export type GraceToken = number;
  */
 export type AttachResult = "unlisted" | "attached" | "back";
 
-/** A listed user; `away` while they have no socket and markAway said so. */
-export type OnlineUser = User & { away?: true };
+/** A listed user; `away` while they have no socket and markAway said so. Carries `key`: not for the wire. */
+export type ListedUser = User & { away?: true };
 
 /** What a sweep changed, for whoever calls it to announce. */
 export interface Swept {
@@ -58,7 +58,7 @@ export interface PresenceStore {
   markAway(id: UserId, grace: GraceToken): Promise<User | null>;
   /** Unlists the user and frees the name; resolves to the user if they were listed. */
   release(id: UserId): Promise<User | null>;
-  online(): Promise<OnlineUser[]>;
+  online(): Promise<ListedUser[]>;
   /**
    * Only for a store shared by several processes, where a process can die with users listed on its
    * behalf: gives a grace window of graceMs to every listed user none of whose sockets is on a live

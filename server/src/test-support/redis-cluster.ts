@@ -1,9 +1,8 @@
-import { afterAll, afterEach, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import type { ChatServerOptions } from "../app.js";
 import { openRedisStorage, type RedisStorage } from "../storage/redis/index.js";
 import { ChatUser } from "./chat-client.js";
 import { type RunningChat, startChat } from "./chat-server.js";
-import { eventually } from "./eventually.js";
 import { type RunningRedis, startRedis } from "./redis-server.js";
 
 export interface ClusterNode {
@@ -77,15 +76,20 @@ export function twoServersOnRedis(): TwoServersOnRedis {
 
 async function untilBroadcastsFlow(from: ClusterNode, to: ClusterNode): Promise<void> {
   const probe = await ChatUser.login(to.chat.url, `probe${from.chat.port}`);
-  await eventually(async () => {
-    from.chat.server.io.to(probe.socket.id ?? "").emit("users", { users: [] });
-    return probe
-      .next("users", () => true, 250)
-      .then(
-        () => true,
-        () => false,
-      );
-  });
+  await expect
+    .poll(
+      async () => {
+        from.chat.server.io.to(probe.socket.id ?? "").emit("users", { users: [] });
+        return probe
+          .next("users", () => true, 250)
+          .then(
+            () => true,
+            () => false,
+          );
+      },
+      { timeout: 10_000 },
+    )
+    .toBe(true);
   // Logged out, not just gone: it must not linger in the online list for a grace window.
   const gone = new Promise((resolve) => probe.socket.once("disconnect", resolve));
   probe.socket.emit("logout");

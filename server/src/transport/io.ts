@@ -81,8 +81,8 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
     connectionLimits.track(clientAddress(connection.request, trustProxyHops), connection),
   );
   // Behind nginx, a long-polling session must come back to the node that holds it (elsewhere it is an HTTP
-  // 400 "Session ID unknown"); the node's
-  // name at the front of the session id lets the proxy route by it while new sessions spread freely.
+  // 400 "Session ID unknown"); the node's name at the front of the session id lets the proxy route by it
+  // while new sessions spread freely.
   if (nodeId) io.engine.generateId = () => `${nodeId}-${randomBytes(15).toString("base64url")}`;
   writeFramesDirectly(io, coalesceWrites(io), {
     maxUnreadBytes: options.maxUnreadBytes,

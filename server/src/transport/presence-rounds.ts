@@ -3,12 +3,12 @@ import { nameKey } from "@chat/shared";
 import type { Logger } from "pino";
 import type { PresenceAnnouncer, PresenceChange } from "../presence/presence.js";
 import type { PresenceStore } from "../presence/store.js";
-import type { User } from "../users.js";
+import { summaryOf, type User } from "../users.js";
 import { emitBatchLocally } from "./batched-events.js";
 import type { ChatIo, ChatSocket, PresenceDelta } from "./types.js";
 
 /** The sockets that have received the full online list and so follow it by deltas. */
-export const PRESENCE_ROOM = "presence";
+const PRESENCE_ROOM = "presence";
 
 /** How often, at most, presence goes out while it keeps changing. */
 const PRESENCE_ROUND_MS = 50;
@@ -59,8 +59,8 @@ export class PresenceRounds implements PresenceAnnouncer {
     if (clustered) io.on("presence:round", (deltas) => this.inTurn(() => this.passOn(deltas)));
   }
 
-  announce(change: PresenceChange, { name, id }: User): void {
-    this.deltas.push([change, { name, id }]);
+  announce(change: PresenceChange, user: User): void {
+    this.deltas.push([change, summaryOf(user)]);
     this.schedule();
   }
 
@@ -112,8 +112,8 @@ export class PresenceRounds implements PresenceAnnouncer {
     const greetings = this.greetings;
     this.greetings = [];
     if (greetings.length === 0) return;
-    const users = (await this.store.online()).map(({ name, id, away }) =>
-      away ? { name, id, away } : { name, id },
+    const users = (await this.store.online()).map((user) =>
+      user.away ? { ...summaryOf(user), away: user.away } : summaryOf(user),
     );
     const greeted: string[] = [];
     for (const socket of greetings) {

@@ -2,6 +2,7 @@ import { once } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChatUser } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
+import { GREETING_EVENTS } from "./recovery-adapter.js";
 
 let chat: RunningChat;
 const users: ChatUser[] = [];
@@ -52,8 +53,7 @@ describe("connection state recovery", () => {
 
     const kept = keptForRecovery();
     expect(kept).toContain("message");
-    for (const greeting of ["session", "users", "user:joined", "user:left"])
-      expect(kept).not.toContain(greeting);
+    for (const greeting of GREETING_EVENTS) expect(kept).not.toContain(greeting);
   });
 
   it("restores a dropped socket once: its ids cannot bring back a second socket with the same id", async () => {

@@ -14,7 +14,7 @@ import type { ChatSocket, SocketData } from "./types.js";
  * What every connection is greeted with, recovered ones too (see onConnection and PresenceRounds): the
  * session, the online list as it is then, and the deltas that such a list supersedes.
  */
-const GREETING_EVENTS: ReadonlySet<unknown> = new Set<keyof ServerToClientEvents>([
+export const GREETING_EVENTS: ReadonlySet<unknown> = new Set<keyof ServerToClientEvents>([
   "session",
   "users",
   "user:joined",

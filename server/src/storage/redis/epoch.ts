@@ -13,6 +13,7 @@ import type { RedisClient } from "./client.js";
 export class StoreEpoch {
   private epoch = "";
   private timer: NodeJS.Timeout | null = null;
+  private check: (() => void) | null = null;
 
   constructor(
     private readonly redis: RedisClient,
@@ -36,6 +37,7 @@ export class StoreEpoch {
         () => undefined,
       );
     };
+    this.check = check;
     this.timer = setInterval(check, everyMs);
     this.timer.unref();
     this.redis.on("ready", check);
@@ -43,6 +45,7 @@ export class StoreEpoch {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.check) this.redis.off("ready", this.check);
   }
 
   /** The epoch of the data Redis holds now, written first if it holds none. */

@@ -1,4 +1,4 @@
-import type { AttachResult } from "../../presence/store.js";
+import type { AttachResult, ClaimResult } from "../../presence/store.js";
 import { lua, reply } from "./lua.js";
 
 /*
@@ -59,7 +59,7 @@ end
 
 const script = <Reply>(body: string, parse: (value: unknown) => Reply) => lua(PRELUDE + body, parse);
 
-function claimResult(value: unknown): "joined" | "held" | "taken" {
+function claimResult(value: unknown): ClaimResult {
   const result = reply.stringOrNull(value);
   if (result === "joined" || result === "held" || result === "taken") return result;
   throw new TypeError(`unexpected claim result ${result}`);

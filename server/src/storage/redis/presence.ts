@@ -3,12 +3,13 @@ import type {
   AttachResult,
   ClaimResult,
   GraceToken,
-  OnlineUser,
+  ListedUser,
   PresenceStore,
   Swept,
 } from "../../presence/store.js";
 import type { User, UserId } from "../../users.js";
 import type { RedisClient } from "./client.js";
+import { parseUser, parseUserOrNull } from "./stored-user.js";
 
 export interface NodeLease {
   /** This process's id among those sharing the store. */
@@ -16,9 +17,6 @@ export interface NodeLease {
   /** How long its sockets keep counting after its last heartbeat. */
   ttlMs: number;
 }
-
-const toUser = (json: string): User => JSON.parse(json) as User;
-const parseUser = (json: string | null): User | null => (json === null ? null : toUser(json));
 
 /**
  * Presence shared by every process on one Redis, each change one atomic script. A socket counts only
@@ -56,7 +54,7 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async holderOf(key: string): Promise<User | null> {
-    return parseUser(await this.redis.presenceHolder(this.prefix, key));
+    return parseUserOrNull(await this.redis.presenceHolder(this.prefix, key));
   }
 
   async attach(id: UserId, socketId: string): Promise<AttachResult> {
@@ -79,29 +77,29 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async endGrace(id: UserId, grace: GraceToken): Promise<User | null> {
-    return parseUser(await this.redis.presenceEndGrace(this.prefix, id, String(grace)));
+    return parseUserOrNull(await this.redis.presenceEndGrace(this.prefix, id, String(grace)));
   }
 
   async markAway(id: UserId, grace: GraceToken): Promise<User | null> {
-    return parseUser(await this.redis.presenceMarkAway(this.prefix, id, String(grace)));
+    return parseUserOrNull(await this.redis.presenceMarkAway(this.prefix, id, String(grace)));
   }
 
   async release(id: UserId): Promise<User | null> {
-    return parseUser(await this.redis.presenceRelease(this.prefix, id));
+    return parseUserOrNull(await this.redis.presenceRelease(this.prefix, id));
   }
 
-  async online(): Promise<OnlineUser[]> {
+  async online(): Promise<ListedUser[]> {
     const [users = [], awayIds = []] = await this.redis.presenceOnline(this.prefix);
     const away = new Set(awayIds);
     return users.map((json) => {
-      const user = JSON.parse(json) as User;
+      const user = parseUser(json);
       return away.has(user.id) ? { ...user, away: true } : user;
     });
   }
 
   async sweep(graceMs: number): Promise<Swept> {
     const [away = [], released = []] = await this.redis.presenceSweep(this.prefix, String(graceMs));
-    return { away: away.map(toUser), released: released.map(toUser) };
+    return { away: away.map(parseUser), released: released.map(parseUser) };
   }
 
   private member(socketId: string): string {

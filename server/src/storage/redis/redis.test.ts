@@ -1,7 +1,6 @@
 import { nameKey } from "@chat/shared";
 import { createClient } from "redis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { eventually } from "../../test-support/eventually.js";
 import { type RunningRedis, startRedis } from "../../test-support/redis-server.js";
 import type { User } from "../../users.js";
 import { describeStorageContract } from "../storage.contract.js";
@@ -26,6 +25,8 @@ describeStorageContract("Redis", () => {
 });
 
 const user = (id: string, name: string): User => ({ id, name, key: nameKey(name) });
+/** Long enough for leases (here 300 ms to 3 s) to lapse, be renewed, and grace windows to pass. */
+const LEASE_LAPSES = { timeout: 10_000 };
 const names = (users: User[]) => users.map((u) => u.name).sort();
 
 describe("one Redis shared by several processes", () => {
@@ -110,7 +111,7 @@ describe("one Redis shared by several processes", () => {
     expect(await b.presence.connectionCount(ann.id)).toBe(1);
     // Closing the storage alone stops the heartbeat and leaves the socket recorded, as a crash does.
     await a.close();
-    await eventually(async () => (await b.presence.connectionCount(ann.id)) === 0);
+    await expect.poll(() => b.presence.connectionCount(ann.id), LEASE_LAPSES).toBe(0);
     expect(await b.presence.online()).toEqual([ann]);
   });
 
@@ -122,7 +123,7 @@ describe("one Redis shared by several processes", () => {
     await a.presence.attach(cid.id, "s2");
     // Bob was claimed, but the process died before it started his grace window.
     await a.close();
-    await eventually(async () => (await b.presence.connectionCount(ann.id)) === 0);
+    await expect.poll(() => b.presence.connectionCount(ann.id), LEASE_LAPSES).toBe(0);
 
     // Only sweeps release anyone here: nothing changes between these calls but what the test does.
     const first = await b.presence.sweep?.(400);
@@ -133,19 +134,24 @@ describe("one Redis shared by several processes", () => {
     expect(online.every(({ away }) => away)).toBe(true);
     expect(await b.presence.attach(cid.id, "s3")).toBe("back");
     const released: User[] = [];
-    await eventually(async () => {
-      const swept = await b.presence.sweep?.(400);
-      expect(swept?.away).toEqual([]);
-      released.push(...(swept?.released ?? []));
-      return released.length >= 2;
-    });
+    const awayAgain: User[] = [];
+    await expect
+      .poll(async () => {
+        const swept = await b.presence.sweep?.(400);
+        awayAgain.push(...(swept?.away ?? []));
+        released.push(...(swept?.released ?? []));
+        return released.length;
+      }, LEASE_LAPSES)
+      .toBeGreaterThanOrEqual(2);
+    expect(awayAgain).toEqual([]);
     expect(names(released)).toEqual(["Ann", "Bob"]);
     expect(await b.presence.online()).toEqual([cid]);
     expect(await b.presence.holderOf(ann.key)).toBeNull();
   });
 
   it("counts a process's sockets in again when its lease lapsed while it lived", async () => {
-    const [a, b] = [await node({ nodeTtlMs: 300 }), await node()];
+    // A heartbeat every second: the lapse below is seen long before the next one counts the socket in.
+    const [a, b] = [await node({ nodeTtlMs: 3_000 }), await node()];
     const ann = user("ann", "Ann");
     await a.presence.claim(ann);
     await a.presence.attach(ann.id, "s1");
@@ -155,7 +161,7 @@ describe("one Redis shared by several processes", () => {
     await admin.del(await admin.keys(`${keyPrefix}node:*`));
     await admin.close();
     expect(await b.presence.connectionCount(ann.id)).toBe(0);
-    await eventually(async () => (await b.presence.connectionCount(ann.id)) === 1);
+    await expect.poll(() => b.presence.connectionCount(ann.id), LEASE_LAPSES).toBe(1);
   });
 
   it("holds a bounded number of commands while Redis stalls, refusing the rest at once as unreachable", async () => {
@@ -170,13 +176,13 @@ describe("one Redis shared by several processes", () => {
         );
       }
       // Refused without waiting for Redis: the ones beyond what the client holds.
-      await eventually(async () => outcomes.length >= 20);
+      await expect.poll(() => outcomes.length).toBeGreaterThanOrEqual(20);
       expect(new Set(outcomes)).toEqual(new Set(["unreachable"]));
     } finally {
       redis.resume();
     }
     // The ones it held are answered once Redis is back.
-    await eventually(async () => outcomes.length === 30);
+    await expect.poll(() => outcomes.length, LEASE_LAPSES).toBe(30);
     expect(outcomes.filter((outcome) => outcome === "answered").length).toBeGreaterThan(0);
   });
 });

@@ -2,6 +2,7 @@ import type { SessionStore } from "../../sessions/store.js";
 import type { User, UserId } from "../../users.js";
 import type { RedisClient } from "./client.js";
 import { lua, reply } from "./lua.js";
+import { parseUserOrNull } from "./stored-user.js";
 
 /*
  * Keys, under the prefix P:
@@ -67,7 +68,7 @@ export class RedisSessionStore implements SessionStore {
 
   async findByTokenHash(tokenHash: string): Promise<User | null> {
     const found = await this.redis.get(`${this.prefix}session:token:${tokenHash}`);
-    return found === null ? null : (JSON.parse(found) as User);
+    return parseUserOrNull(found);
   }
 
   async end(id: UserId, now: number): Promise<void> {

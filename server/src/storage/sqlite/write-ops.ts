@@ -11,8 +11,10 @@ export type WriteOp =
 /** appendMessage: the new message's id, or null when the sender had already sent its clientId. */
 export type WriteResult = number | null;
 
-/** A batch's answer from the writer thread: one result per op, in order, or why the batch failed. */
-/** A failed batch says why, and SQLite's error code when it has one (SQLITE_BUSY: another process locked it). */
+/**
+ * A batch's answer from the writer thread: one result per op, in order; or why the batch failed, with
+ * SQLite's error code when it has one (SQLITE_BUSY: another process locked it).
+ */
 export type BatchReply = { results: WriteResult[] } | { error: string; code?: string };
 
 /** Prepares the statements once; the returned function makes one change within the caller's transaction. */
