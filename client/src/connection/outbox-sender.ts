@@ -68,12 +68,24 @@ export class OutboxSender {
     }
   }
 
-  /** Fails what waited too long for its peer, and wakes up for the next one that will have. */
+  /**
+   * Fails what waited too long for its peer, or waits for one whose name someone else holds now, and wakes
+   * up for the next one that will have waited too long.
+   */
   private expireWaits(): void {
     const now = Date.now();
     const waiting = new Map<string, number>();
     for (const { clientId, state, to } of this.outbox.entries) {
-      if (state !== "queued" || to === null || this.presence.isOnline(to.name)) continue;
+      if (state !== "queued" || to === null || this.canReach(to)) continue;
+      if (this.presence.statusOf(to) === "replaced") {
+        // As the server would refuse it: the message is for that person, never the name's next holder.
+        this.outbox.setState(
+          clientId,
+          "failed",
+          `${to.name} has left the chat; someone else uses the name now.`,
+        );
+        continue;
+      }
       const since = this.waitingSince.get(clientId) ?? now;
       if (now - since < PEER_WAIT_MS) waiting.set(clientId, since);
       else this.outbox.setState(clientId, "failed", `${to.name} is not online.`);
@@ -88,8 +100,14 @@ export class OutboxSender {
 
   private next(): OutgoingMessage | undefined {
     return this.outbox.entries.find(
-      (entry) => entry.state === "queued" && (entry.to === null || this.presence.isOnline(entry.to.name)),
+      (entry) => entry.state === "queued" && (entry.to === null || this.canReach(entry.to)),
     );
+  }
+
+  /** Listed, connected or not: the server takes the message, and it waits for them if they are away. */
+  private canReach(peer: UserSummary): boolean {
+    const status = this.presence.statusOf(peer);
+    return status === "here" || status === "away";
   }
 
   private async deliver(entry: OutgoingMessage): Promise<void> {

@@ -1,3 +1,4 @@
+import { nameKey } from "@chat/shared";
 import { createPinia, setActivePinia } from "pinia";
 import { beforeEach, describe, expect, it } from "vitest";
 import { computed } from "vue";
@@ -23,11 +24,15 @@ describe("the online list", () => {
       { name: "Ann", id: "a1", away: true },
       { name: "Bob", id: "b1" },
     ]);
-    expect([presence.isAway("ann"), presence.isAway("Bob")]).toEqual([true, false]);
+    const [ann, bob] = [
+      { name: "ann", id: "a1" },
+      { name: "Bob", id: "b1" },
+    ];
+    expect([presence.statusOf(ann), presence.statusOf(bob)]).toEqual(["away", "here"]);
     presence.setAway({ name: "Bob", id: "b0" }, true);
     presence.setAway({ name: "Cid", id: "c1" }, true);
-    expect(presence.isAway("Bob")).toBe(false);
-    expect(presence.isOnline("Cid")).toBe(false);
+    expect(presence.statusOf(bob)).toBe("here");
+    expect(presence.statusOf({ name: "Cid", id: "c1" })).toBe("offline");
     presence.setAway({ name: "Bob", id: "b1" }, true);
     presence.setAway({ name: "Ann", id: "a1" }, false);
     expect(presence.users).toEqual([
@@ -36,7 +41,8 @@ describe("the online list", () => {
     ]);
     presence.left({ name: "Bob", id: "b1" });
     presence.joined({ name: "Bob", id: "b2" });
-    expect(presence.isAway("Bob")).toBe(false);
+    expect(presence.statusOf({ name: "BOB", id: "b2" })).toBe("here");
+    expect(presence.statusOf(bob)).toBe("replaced");
   });
 
   it("stays in name order through any sequence of joins and leaves, as a full sort would put it", () => {
@@ -52,7 +58,8 @@ describe("the online list", () => {
       const name = names[next(names.length)] as string;
       const id = `${name}-${next(3)}`;
       if (next(2) === 0) presence.joined({ name, id });
-      else presence.left({ name, id: presence.idOf(name) ?? id });
+      else
+        presence.left({ name, id: presence.users.find((u) => nameKey(u.name) === nameKey(name))?.id ?? id });
       const resorted = [...presence.users].sort((a, b) =>
         new Intl.Collator(undefined, { sensitivity: "base" }).compare(a.name, b.name),
       );
@@ -63,12 +70,12 @@ describe("the online list", () => {
 
   it("tells what depends on who holds a name when that changes", () => {
     const presence = usePresence();
-    const bobsId = computed(() => presence.idOf("bob"));
-    expect(bobsId.value).toBeUndefined();
+    const bobs = computed(() => presence.statusOf({ name: "bob", id: "b1" }));
+    expect(bobs.value).toBe("offline");
     presence.joined({ name: "Bob", id: "b1" });
-    expect(bobsId.value).toBe("b1");
+    expect(bobs.value).toBe("here");
     presence.left({ name: "Bob", id: "b1" });
-    expect(bobsId.value).toBeUndefined();
+    expect(bobs.value).toBe("offline");
   });
 
   it("finds names holding what was typed, whatever the case or compatibility form", () => {
@@ -88,7 +95,6 @@ describe("the online list", () => {
     const presence = usePresence();
     presence.joined({ name: "Bob", id: "later" });
     presence.left({ name: "BOB", id: "earlier" });
-    expect(presence.isOnline("bob")).toBe(true);
-    expect(presence.idOf("Bob")).toBe("later");
+    expect(presence.statusOf({ name: "bob", id: "later" })).toBe("here");
   });
 });

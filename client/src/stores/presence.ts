@@ -2,6 +2,8 @@ import { nameKey, type OnlineUser, type UserSummary } from "@chat/shared";
 import { defineStore } from "pinia";
 import { computed, shallowRef, triggerRef } from "vue";
 
+export type PeerStatus = "here" | "away" | "offline" | "replaced";
+
 const byName = new Intl.Collator(undefined, { sensitivity: "base" });
 
 /** Where `user` goes in a list in name order: after every name that sorts before or with it. */
@@ -64,13 +66,16 @@ export const usePresence = defineStore("presence", () => {
     users.value = users.value.map((listed) => (listed === holder ? changed : listed));
   }
 
-  function isOnline(name: string): boolean {
-    return online.value.has(nameKey(name));
-  }
-
-  /** Listed, but with no connection for now: messages wait for them. */
-  function isAway(name: string): boolean {
-    return online.value.get(nameKey(name))?.away === true;
+  /**
+   * Where that identity stands: listed and connected (here), listed without a connection (away: messages
+   * wait for them), unlisted (offline), or unlisted with its name someone else's now (replaced). The one
+   * rule for the windows, the outbox and its rows.
+   */
+  function statusOf(peer: UserSummary): PeerStatus {
+    const holder = online.value.get(nameKey(peer.name));
+    if (holder === undefined) return "offline";
+    if (holder.id !== peer.id) return "replaced";
+    return holder.away ? "away" : "here";
   }
 
   /**
@@ -82,10 +87,5 @@ export const usePresence = defineStore("presence", () => {
     return key === "" ? users.value : users.value.filter((user) => nameKey(user.name).includes(key));
   }
 
-  /** Who holds the name now: the peer it is, or someone else under the name of an earlier one. */
-  function idOf(name: string): string | undefined {
-    return online.value.get(nameKey(name))?.id;
-  }
-
-  return { users, count, reset, joined, left, setAway, isOnline, isAway, idOf, matching };
+  return { users, count, reset, joined, left, setAway, statusOf, matching };
 });
