@@ -88,6 +88,31 @@ describe("conversations in Chromium", () => {
     await reader.close();
   });
 
+  it("marks where what came while I looked elsewhere begins, until I write back", async () => {
+    const reader = await ChatPage.open(started.browser, started.server.url);
+    await reader.login("Marker");
+    const writer = await ChatUser.login(started.server.url, "Chatty");
+    for (const text of ["one", "two"]) expect((await writer.send("Marker", text)).ok).toBe(true);
+    const window = reader.privateWindow("Chatty");
+    await reader.message(window, "two").waitFor();
+    const lineAbove = (text: string) => reader.message(window, text).getByTestId("new-line").count();
+    expect([await lineAbove("one"), await lineAbove("two")]).toEqual([1, 0]);
+
+    // Read, the line stays, so the reader still sees where the new ones began; answered, it goes.
+    await window.click();
+    await window.getByTestId("unread").waitFor({ state: "detached" });
+    expect(await lineAbove("one")).toBe(1);
+    await reader.say(window, "my answer");
+    await expect.poll(() => window.getByTestId("new-line").count()).toBe(0);
+
+    // Looking at the group chat again: the next one starts a new line.
+    await reader.group.getByTestId("composer").focus();
+    expect((await writer.send("Marker", "three")).ok).toBe(true);
+    await expect.poll(() => lineAbove("three")).toBe(1);
+    writer.close();
+    await reader.close();
+  });
+
   it("keeps the group's newest message in view when a private window opens beside it", async () => {
     const writer = await ChatUser.login(started.server.url, "Poster");
     for (let i = 1; i <= 40; i++) expect((await writer.send(null, `shown ${i}`)).ok).toBe(true);

@@ -200,7 +200,8 @@ export class ChatConnection {
     if (mine) this.outbox.settle(message.clientId);
     if (seenBefore) return;
     if (peer !== null) this.open(peer);
-    if (!mine && !this.windows.sees(conversationId(peer))) conversation.markUnread();
+    if (mine) conversation.wroteHere();
+    else if (!this.windows.sees(conversationId(peer))) conversation.markUnread(message);
   }
 
   private refused(err: Error & { data?: ConnectErrorData }): void {

@@ -38,6 +38,11 @@ export function useConversation(peer: Peer | null) {
   return defineStore(`conversation:${id}`, () => {
     const messages = ref<ChatMessage[]>([]);
     const unread = ref(0);
+    /**
+     * The first message that came while I was not looking: a line marks where they begin, also once I read
+     * them, until I write here or more come after I read.
+     */
+    const newSince = ref<number | null>(null);
     /** What is typed in the window's composer and not sent yet: kept when the window closes, and across reloads. */
     const draft = ref("");
     /** The peer is writing to me: until LIMITS.typingShownMs after their last notice, or their next message. */
@@ -92,8 +97,14 @@ export function useConversation(peer: Peer | null) {
       historyLoaded.value = true;
     }
 
-    function markUnread(): void {
+    function markUnread(message: ChatMessage): void {
+      if (unread.value === 0) newSince.value = message.id;
       unread.value++;
+    }
+
+    /** I wrote here: what came before my message is answered, not new. */
+    function wroteHere(): void {
+      newSince.value = null;
     }
 
     function markRead(): void {
@@ -125,6 +136,7 @@ export function useConversation(peer: Peer | null) {
       peer,
       messages,
       unread,
+      newSince,
       draft,
       typing,
       olderAvailable,
@@ -133,6 +145,7 @@ export function useConversation(peer: Peer | null) {
       arrive,
       receiveHistory,
       markUnread,
+      wroteHere,
       peerTyping,
       markRead,
       setDraft,
