@@ -98,6 +98,12 @@ describe("conversations in Chromium", () => {
     const lineAbove = (text: string) => reader.message(window, text).getByTestId("new-line").count();
     expect([await lineAbove("one"), await lineAbove("two")]).toEqual([1, 0]);
 
+    // Passing the window's × with the keyboard reads nothing.
+    await window.getByTestId("close-window").focus();
+    await reader.page.evaluate(
+      () => new Promise((frame) => requestAnimationFrame(() => requestAnimationFrame(frame))),
+    );
+    expect(await window.getByTestId("unread").count()).toBe(1);
     // Read, the line stays, so the reader still sees where the new ones began; answered, it goes.
     await window.click();
     await window.getByTestId("unread").waitFor({ state: "detached" });
