@@ -1,9 +1,9 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { requestParsers } from "@chat/shared";
 import { type Logger, pino } from "pino";
 import { createRequestListener } from "./http/routes.js";
 import { ConnectionLimits } from "./limits/connection-limits.js";
-import { requestParsers } from "./limits/content-limits.js";
 import { type LimiterBackend, memoryLimiters } from "./limits/limiter-backend.js";
 import type { OnLimited } from "./limits/rate-limited.js";
 import { requestThrottles } from "./limits/request-limits.js";

@@ -34,11 +34,11 @@ export function codePointLength(text: string): number {
   return length;
 }
 
-/** Why a normalised name is refused, or null when it is fine. */
-export function nameProblem(name: string): string | null {
+/** Why a normalised name is refused, or null when it is fine. `maxLength`: a server's, if lower. */
+export function nameProblem(name: string, maxLength: number = LIMITS.nameMaxLength): string | null {
   const length = codePointLength(name);
   if (length === 0) return "A name needs at least one visible character.";
-  if (length > LIMITS.nameMaxLength) return `A name has at most ${LIMITS.nameMaxLength} characters.`;
+  if (length > maxLength) return `A name has at most ${maxLength} characters.`;
   if (FORBIDDEN_IN_NAME.test(name)) return "A name may not contain control or invisible characters.";
   if (!VISIBLE.test(name.replace(BLANK, "").replace(INVISIBLE, ""))) {
     return "A name needs at least one visible character.";

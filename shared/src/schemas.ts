@@ -12,63 +12,80 @@ const CONTROL = /[^\P{Cc}\t\n\r]/u;
 
 const MessageIdSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
 
-const NameSchema = v.pipe(
-  v.string("A name must be text."),
-  v.transform(normalizeName),
-  v.rawCheck(({ dataset, addIssue }) => {
-    const problem = dataset.typed ? nameProblem(dataset.value) : null;
-    if (problem) addIssue({ message: problem });
-  }),
-);
+/**
+ * The limits of content a server enforces: the protocol's (LIMITS), or lower ones it was configured with,
+ * never higher (clients rely on the protocol's).
+ */
+export type ContentLimits = Record<"textMaxLength" | "nameMaxLength" | "historyPageMax", number>;
 
-const TextSchema = v.pipe(
-  v.string("Message text must be a string."),
-  v.check((text) => text.trim().length > 0, "Message text is empty."),
-  v.check(
-    (text) => codePointLength(text) <= LIMITS.textMaxLength,
-    `Message text has at most ${LIMITS.textMaxLength} characters.`,
-  ),
-  v.check((text) => !LONE_SURROGATE.test(text), "Message text is not well-formed Unicode."),
-  v.check((text) => !CONTROL.test(text), "Message text may not contain control characters."),
-);
+const nameSchema = (maxLength: number) =>
+  v.pipe(
+    v.string("A name must be text."),
+    v.transform(normalizeName),
+    v.rawCheck(({ dataset, addIssue }) => {
+      const problem = dataset.typed ? nameProblem(dataset.value, maxLength) : null;
+      if (problem) addIssue({ message: problem });
+    }),
+  );
+
+const textSchema = (maxLength: number) =>
+  v.pipe(
+    v.string("Message text must be a string."),
+    v.check((text) => text.trim().length > 0, "Message text is empty."),
+    v.check(
+      (text) => codePointLength(text) <= maxLength,
+      `Message text has at most ${maxLength} characters.`,
+    ),
+    v.check((text) => !LONE_SURROGATE.test(text), "Message text is not well-formed Unicode."),
+    v.check((text) => !CONTROL.test(text), "Message text may not contain control characters."),
+  );
 
 /** A peer as a client addresses it; resolved to a user (or NO_SUCH_USER) by the server. */
 const PeerNameSchema = v.pipe(v.string(), v.maxLength(LIMITS.peerNameMaxLength));
 
 export const UserIdSchema = v.pipe(v.string(), v.maxLength(LIMITS.userIdMaxLength));
 
-const SendRequestSchema = v.pipe(
-  v.object({
-    to: v.nullable(PeerNameSchema),
-    toId: v.nullish(UserIdSchema),
-    text: TextSchema,
-    // Well-formed: stores would replace a lone surrogate, so two different clientIds could become one.
-    clientId: v.pipe(
-      v.string(),
-      v.minLength(1),
-      v.maxLength(LIMITS.clientIdMaxLength),
-      v.check((id) => !LONE_SURROGATE.test(id), "clientId is not well-formed Unicode."),
+const sendRequestSchema = (limits: ContentLimits) =>
+  v.pipe(
+    v.object({
+      to: v.nullable(PeerNameSchema),
+      toId: v.nullish(UserIdSchema),
+      text: textSchema(limits.textMaxLength),
+      // Well-formed: stores would replace a lone surrogate, so two different clientIds could become one.
+      clientId: v.pipe(
+        v.string(),
+        v.minLength(1),
+        v.maxLength(LIMITS.clientIdMaxLength),
+        v.check((id) => !LONE_SURROGATE.test(id), "clientId is not well-formed Unicode."),
+      ),
+    }),
+    // A client that lost the peer's name but kept the id must not publish to everyone what was for one.
+    v.check(
+      (req) => req.to !== null || req.toId == null,
+      "toId names the recipient of a private message: the group chat (to: null) has none.",
     ),
-  }),
-  // A client that lost the peer's name but kept the id must not publish to everyone what was for one.
-  v.check(
-    (req) => req.to !== null || req.toId == null,
-    "toId names the recipient of a private message: the group chat (to: null) has none.",
-  ),
-);
+  );
 
-const HistoryRequestSchema = v.pipe(
-  v.object({
-    with: v.nullable(PeerNameSchema),
-    withId: v.nullish(UserIdSchema),
-    before: v.nullish(MessageIdSchema),
-    limit: v.nullish(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(LIMITS.historyPageMax))),
-  }),
-  v.check(
-    (req) => req.with !== null || req.withId == null,
-    "withId names the person of a private conversation: the group chat (with: null) has none.",
-  ),
-);
+const historyRequestSchema = (limits: ContentLimits) =>
+  v.pipe(
+    v.object({
+      with: v.nullable(PeerNameSchema),
+      withId: v.nullish(UserIdSchema),
+      before: v.nullish(MessageIdSchema),
+      limit: v.nullish(
+        v.pipe(
+          v.number(),
+          v.safeInteger(),
+          v.minValue(1),
+          v.maxValue(limits.historyPageMax, `A history page has at most ${limits.historyPageMax} messages.`),
+        ),
+      ),
+    }),
+    v.check(
+      (req) => req.with !== null || req.withId == null,
+      "withId names the person of a private conversation: the group chat (with: null) has none.",
+    ),
+  );
 
 const TypingRequestSchema = v.object({
   to: PeerNameSchema,
@@ -129,43 +146,54 @@ function parseRequest<T>(
 }
 
 /** Text problems get TEXT_INVALID so a client can show them on the composer; all else is BAD_REQUEST. */
-export function parseSendRequest(raw: unknown): Parsed<SendRequest> {
-  return parseRequest(SendRequestSchema, raw, (issue) =>
-    v.getDotPath(issue) === "text" ? ErrorCode.TEXT_INVALID : ErrorCode.BAD_REQUEST,
-  );
+const textOrBadRequest = (issue: v.BaseIssue<unknown>) =>
+  v.getDotPath(issue) === "text" ? ErrorCode.TEXT_INVALID : ErrorCode.BAD_REQUEST;
+
+/** What a handshake's `auth` asks for. */
+export type HandshakeRequest = { token: string; logout: boolean } | { name: string };
+
+/** The parsers of every request, refusing what is over `limits` (the protocol's own by default). */
+export function requestParsers(limits: ContentLimits = LIMITS) {
+  const schemas = {
+    name: nameSchema(limits.nameMaxLength),
+    send: sendRequestSchema(limits),
+    history: historyRequestSchema(limits),
+  };
+  const name = (raw: unknown): Parsed<string> => parseWith(schemas.name, raw, () => ErrorCode.NAME_INVALID);
+  return {
+    send: (raw: unknown): Parsed<SendRequest> => parseRequest(schemas.send, raw, textOrBadRequest),
+    history: (raw: unknown): Parsed<HistoryRequest> => parseRequest(schemas.history, raw),
+    sync: (raw: unknown): Parsed<SyncRequest> => parseRequest(SyncRequestSchema, raw),
+    typing: (raw: unknown): Parsed<TypingRequest> => parseRequest(TypingRequestSchema, raw),
+    name,
+    /**
+     * `{ token }` resumes (or, with `logout: true` and nothing else, ends), `{ name }` logs in; a token wins
+     * when both are given, and a null one counts as none.
+     */
+    auth(raw: unknown): Parsed<HandshakeRequest> {
+      const auth = v.safeParse(HandshakeAuthSchema, raw ?? {});
+      if (!auth.success)
+        return failure(ErrorCode.NAME_INVALID, "Log in with { name } or resume with { token }.");
+      if (auth.output.token !== undefined && auth.output.token !== null) {
+        const token = parseWith(TokenSchema, auth.output.token, () => ErrorCode.SESSION_EXPIRED);
+        return token.ok
+          ? { ok: true, value: { token: token.value, logout: auth.output.logout === true } }
+          : token;
+      }
+      const parsed = name(auth.output.name);
+      return parsed.ok ? { ok: true, value: { name: parsed.value } } : parsed;
+    },
+  };
 }
 
-export function parseHistoryRequest(raw: unknown): Parsed<HistoryRequest> {
-  return parseRequest(HistoryRequestSchema, raw);
-}
+export type RequestParsers = ReturnType<typeof requestParsers>;
 
-export function parseSyncRequest(raw: unknown): Parsed<SyncRequest> {
-  return parseRequest(SyncRequestSchema, raw);
-}
-
-export function parseTypingRequest(raw: unknown): Parsed<TypingRequest> {
-  return parseRequest(TypingRequestSchema, raw);
-}
-
-export function parseName(raw: unknown): Parsed<string> {
-  return parseWith(NameSchema, raw, () => ErrorCode.NAME_INVALID);
-}
-
-/**
- * `{ token }` resumes (or, with `logout: true` and nothing else, ends), `{ name }` logs in; a token wins
- * when both are given, and a null one counts as none.
- */
-export function parseHandshakeAuth(
-  raw: unknown,
-): Parsed<{ token: string; logout: boolean } | { name: string }> {
-  const auth = v.safeParse(HandshakeAuthSchema, raw ?? {});
-  if (!auth.success) return failure(ErrorCode.NAME_INVALID, "Log in with { name } or resume with { token }.");
-  if (auth.output.token !== undefined && auth.output.token !== null) {
-    const token = parseWith(TokenSchema, auth.output.token, () => ErrorCode.SESSION_EXPIRED);
-    return token.ok
-      ? { ok: true, value: { token: token.value, logout: auth.output.logout === true } }
-      : token;
-  }
-  const name = parseName(auth.output.name);
-  return name.ok ? { ok: true, value: { name: name.value } } : name;
-}
+/** With the protocol's limits: what every server accepts. */
+export const {
+  send: parseSendRequest,
+  history: parseHistoryRequest,
+  sync: parseSyncRequest,
+  typing: parseTypingRequest,
+  name: parseName,
+  auth: parseHandshakeAuth,
+} = requestParsers();

@@ -1,7 +1,6 @@
-import { ErrorCode, type ProtocolError, SESSION_ENDED } from "@chat/shared";
+import { ErrorCode, type ProtocolError, type RequestParsers, SESSION_ENDED } from "@chat/shared";
 import type { ExtendedError } from "socket.io";
 import type { ConnectionLimits } from "../limits/connection-limits.js";
-import type { RequestParsers } from "../limits/content-limits.js";
 import type { Sessions } from "../sessions/sessions.js";
 import type { User } from "../users.js";
 import { clientAddress } from "./client-address.js";

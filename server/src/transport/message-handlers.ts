@@ -3,10 +3,10 @@ import {
   type ClientToServerEvents,
   type HistoryAck,
   LIMITS,
+  type RequestParsers,
   type SyncAck,
   type TypingAck,
 } from "@chat/shared";
-import type { RequestParsers } from "../limits/content-limits.js";
 import { OneAtATime } from "../limits/one-at-a-time.js";
 import type { RequestThrottles } from "../limits/request-limits.js";
 import type { Messages } from "../messages/messages.js";
