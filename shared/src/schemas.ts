@@ -2,7 +2,7 @@ import * as v from "valibot";
 import { ErrorCode, failure, type ProtocolError, SESSION_ENDED } from "./errors.js";
 import { LIMITS } from "./limits.js";
 import { codePointLength, nameProblem, normalizeName } from "./names.js";
-import type { HistoryRequest, SendRequest, SyncRequest, TypingRequest } from "./protocol.js";
+import type { HandshakeAuth, HistoryRequest, SendRequest, SyncRequest, TypingRequest } from "./protocol.js";
 
 /** Lone surrogates cannot be stored or shown; in a /u regex \p{Cs} matches only unpaired ones. */
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -149,9 +149,6 @@ function parseRequest<T>(
 const textOrBadRequest = (issue: v.BaseIssue<unknown>) =>
   v.getDotPath(issue) === "text" ? ErrorCode.TEXT_INVALID : ErrorCode.BAD_REQUEST;
 
-/** What a handshake's `auth` asks for. */
-export type HandshakeRequest = { token: string; logout: boolean } | { name: string };
-
 /** The parsers of every request, refusing what is over `limits` (the protocol's own by default). */
 export function requestParsers(limits: ContentLimits = LIMITS) {
   const schemas = {
@@ -170,7 +167,7 @@ export function requestParsers(limits: ContentLimits = LIMITS) {
      * `{ token }` resumes (or, with `logout: true` and nothing else, ends), `{ name }` logs in; a token wins
      * when both are given, and a null one counts as none.
      */
-    auth(raw: unknown): Parsed<HandshakeRequest> {
+    auth(raw: unknown): Parsed<Required<HandshakeAuth>> {
       const auth = v.safeParse(HandshakeAuthSchema, raw ?? {});
       if (!auth.success)
         return failure(ErrorCode.NAME_INVALID, "Log in with { name } or resume with { token }.");

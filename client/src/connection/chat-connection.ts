@@ -1,4 +1,10 @@
-import { type ChatMessage, type ConnectErrorData, ErrorCode, SESSION_ENDED } from "@chat/shared";
+import {
+  type ChatMessage,
+  type ConnectErrorData,
+  ErrorCode,
+  type HandshakeAuth,
+  SESSION_ENDED,
+} from "@chat/shared";
 import type { Socket } from "socket.io-client";
 import {
   conversationId,
@@ -52,7 +58,7 @@ export class ChatConnection {
     socket.on("session", (info) => {
       this.session.established(info);
       // Every reconnect of this tab, and a reload, resumes this identity.
-      socket.auth = { token: info.token };
+      socket.auth = { token: info.token } satisfies HandshakeAuth;
     });
     // Private messages wait while their peer is away; they may go when the peer (re)appears.
     socket.on("users", ({ users }) => {
@@ -84,7 +90,7 @@ export class ChatConnection {
     // The same person joining again right after logging out offline: their old session goes first, or
     // its name would still be taken.
     if (this.endingOffline) await Promise.race([this.endingOffline, pause(RECONNECT_DELAY_MAX_MS)]);
-    this.socket.auth = { name };
+    this.socket.auth = { name } satisfies HandshakeAuth;
     this.socket.connect();
   }
 
@@ -99,7 +105,7 @@ export class ChatConnection {
     }
     this.outbox.restore(saved.outbox);
     this.session.reconnecting(0);
-    this.socket.auth = { token: saved.token };
+    this.socket.auth = { token: saved.token } satisfies HandshakeAuth;
     this.socket.connect();
   }
 

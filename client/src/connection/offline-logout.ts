@@ -1,3 +1,4 @@
+import type { HandshakeAuth } from "@chat/shared";
 import type { ChatSocket } from "./socket";
 
 /** By then the server has freed the name by itself (PRESENCE_GRACE_MS, 60 s by default). */
@@ -18,7 +19,7 @@ export function logOutWhenReachable(socket: ChatSocket, token: string): Promise<
       resolve();
     };
     const giveUp = setTimeout(stop, GIVE_UP_MS);
-    socket.auth = { token, logout: true };
+    socket.auth = { token, logout: true } satisfies HandshakeAuth;
     // Unreachable: socket.io tries again by itself. A refusal it does not retry is the server's answer.
     socket.on("connect_error", () => socket.active || stop());
     socket.connect();

@@ -15,6 +15,9 @@ import type { ChatSocket } from "./types.js";
  */
 const greetingTokens = new WeakMap<ChatSocket, string>();
 
+/** Sockets whose handshake logged in (a new session), as opposed to resumed one: what a late one undoes. */
+const loggedIn = new WeakSet<ChatSocket>();
+
 /** The token for this socket's greeting, once. */
 export function takeGreetingToken(socket: ChatSocket): string | undefined {
   const token = greetingTokens.get(socket);
@@ -108,13 +111,13 @@ export function authenticate(
       releaseMissedPackets(socket, session.value.user);
       socket.data.user = session.value.user;
       greetingTokens.set(socket, session.value.token);
+      if ("name" in auth.value) loggedIn.add(socket);
       return null;
     },
     // A login refused for its slowness would otherwise hold its name, unused, for the grace window, and
     // the user's own retry would find it taken. A late resume needs nothing: its retry is the same user.
     async (socket) => {
-      const auth = parsers.auth(socket.handshake.auth);
-      if (auth.ok && "name" in auth.value) await sessions.logout(socket.data.user);
+      if (loggedIn.has(socket)) await sessions.logout(socket.data.user);
     },
   );
 }
