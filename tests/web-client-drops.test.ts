@@ -1,0 +1,139 @@
+import type { ChatMessage } from "@chat/shared";
+import { createPinia, setActivePinia } from "pinia";
+import { io } from "socket.io-client";
+import { afterEach, describe, expect, it } from "vitest";
+import { ChatConnection } from "../client/src/connection/chat-connection.js";
+import type { ChatSocket } from "../client/src/connection/socket.js";
+import { useConversation } from "../client/src/stores/conversation.js";
+import { useOutbox } from "../client/src/stores/outbox.js";
+import { useSession } from "../client/src/stores/session.js";
+import { ChatUser } from "../server/src/test-support/chat-client.js";
+import { type RunningChat, startChat } from "../server/src/test-support/chat-server.js";
+import { recoveryOutage, seeded } from "./support/drops.js";
+import { startTcpRelay, type TcpRelay } from "./support/tcp-relay.js";
+
+const ROUNDS = 300;
+/** Of the rounds, about this share cut the web client's connection. */
+const CUT_CHANCE = 0.05;
+
+let chat: RunningChat | undefined;
+let relay: TcpRelay | undefined;
+const users: ChatUser[] = [];
+
+afterEach(async () => {
+  for (const user of users.splice(0)) user.close();
+  await relay?.close();
+  await chat?.close();
+  relay = chat = undefined;
+});
+
+/** Everything the user may read, by `sync` pages from the start. */
+async function everythingFor(user: ChatUser): Promise<ChatMessage[]> {
+  const all: ChatMessage[] = [];
+  for (let after = 0, more = true; more; ) {
+    const page = await user.sync(after);
+    if (!page.ok) throw new Error(page.error.message);
+    all.push(...page.messages);
+    after = page.messages.at(-1)?.id ?? after;
+    more = page.more;
+  }
+  return all;
+}
+
+const ids = (messages: readonly ChatMessage[]) => messages.map((m) => m.id);
+
+/*
+ * The web client's own connection code (ChatConnection, its outbox and catch-up, its Pinia stores), run in
+ * Node against a real server through a relay that cuts its TCP connections; network-drops.test.ts drives
+ * plain protocol clients the same way. Two other users write to the group and to the client meanwhile.
+ */
+describe("the web client's connection under network drops", () => {
+  it("ends with every conversation whole, each message once and in order, and its outbox sent once", async () => {
+    const seed = Number(process.env.DROP_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    const random = seeded(seed);
+    chat = await startChat({
+      limits: { messagesPerSecond: 0, readsPerSecond: 0, handshakesPerIpPerMinute: 0, connectionsPerIp: 0 },
+    });
+    relay = await startTcpRelay(chat.port);
+    const outage = recoveryOutage(chat);
+
+    setActivePinia(createPinia());
+    const throughRelay = relay.url;
+    const connection = new ChatConnection(
+      (): ChatSocket =>
+        io(throughRelay, {
+          autoConnect: false,
+          transports: ["websocket"],
+          reconnectionDelay: 50,
+          reconnectionDelayMax: 500,
+        }),
+    );
+    const session = useSession();
+    const outbox = useOutbox();
+    await connection.login("Ann");
+    await expect.poll(() => session.status).toBe("connected");
+    const [bob, cid] = [await ChatUser.login(chat.url, "Bob"), await ChatUser.login(chat.url, "Cid")];
+    users.push(bob, cid);
+    const bobAsPeer = { name: "Bob", id: bob.session?.id ?? "" };
+
+    let cuts = 0;
+    const written: string[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      if (random() < 0.3) {
+        const text = `Ann ${round}`;
+        written.push(text);
+        connection.send(random() < 0.5 ? null : bobAsPeer, text);
+      } else {
+        const from = random() < 0.5 ? bob : cid;
+        const ack = await from.send(random() < 0.5 ? null : "Ann", `${from.name} ${round}`);
+        expect(ack.ok).toBe(true);
+      }
+      if (random() < CUT_CHANCE && relay.live > 0) {
+        const dropped = relay.cutAll();
+        // Some come back to no recovery state, and take the `sync` path.
+        if (random() < 0.3) outage.forget(dropped);
+        cuts++;
+        // Some cuts land again right after a reconnection, in its handshake or catch-up.
+        if (random() < 0.5) await relay.nextConnection(5000);
+      }
+    }
+
+    // Everything the client wrote is acknowledged, and a fence sent last shows it has caught up.
+    await expect.poll(() => outbox.entries.length, { timeout: 30_000 }).toBe(0);
+    expect((await bob.send(null, "fence")).ok).toBe(true);
+    const group = useConversation(null);
+    await expect.poll(() => group.messages.at(-1)?.text, { timeout: 30_000 }).toBe("fence");
+
+    const forBob = await everythingFor(bob);
+    const forCid = await everythingFor(cid);
+    const withAnn = (messages: ChatMessage[], name: string) =>
+      messages.filter((m) => (m.from === name && m.to === "Ann") || (m.from === "Ann" && m.to === name));
+    const expected = {
+      group: forBob.filter((m) => m.to === null),
+      bob: withAnn(forBob, "Bob"),
+      cid: withAnn(forCid, "Cid"),
+    };
+    const shown = {
+      group: group.messages,
+      bob: useConversation(bobAsPeer).messages,
+      cid: useConversation({ name: "Cid", id: cid.session?.id ?? "" }).messages,
+    };
+    // Private conversations catch up too; their last messages may have come after the fence.
+    await expect.poll(() => ids(shown.bob), { timeout: 30_000 }).toEqual(ids(expected.bob));
+    await expect.poll(() => ids(shown.cid), { timeout: 30_000 }).toEqual(ids(expected.cid));
+    // Each conversation: exactly the stored messages, each once, in id order, as stored.
+    expect(shown.group).toEqual(expected.group);
+    expect(shown.bob).toEqual(expected.bob);
+    expect(shown.cid).toEqual(expected.cid);
+    // Whatever was resent after a cut, each text the client wrote was stored once.
+    const stored = [...forBob, ...forCid].filter((m) => m.from === "Ann");
+    const storedTexts = [...new Map(stored.map((m) => [m.id, m.text])).values()];
+    expect(storedTexts.sort()).toEqual([...written].sort());
+    expect(cuts).toBeGreaterThan(0);
+    console.log(
+      `web client drops (DROP_SEED=${seed}): ${ROUNDS} rounds, ${written.length} sent by the client, ` +
+        `${cuts} cuts; ${shown.group.length} group and ${shown.bob.length + shown.cid.length} private messages shown`,
+    );
+    connection.logout();
+  });
+});
