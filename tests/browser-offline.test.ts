@@ -163,6 +163,7 @@ describe("a session that ends while offline, in Chromium", () => {
     await expect.poll(() => alice.status()).toBe("reconnecting");
     await alice.say(alice.group, "lost with the session");
     await alice.message(alice.group, "lost with the session").waitFor();
+    await alice.group.getByTestId("composer").fill("half a thought");
     // The session ends elsewhere meanwhile (as a logout from another device would end it).
     const token = await alice.page.evaluate(
       () => JSON.parse(sessionStorage.getItem("chat:v1") ?? "{}").token,
@@ -175,6 +176,11 @@ describe("a session that ends while offline, in Chromium", () => {
     const notice = alice.page.getByTestId("login-error");
     await notice.getByText("1 message was not sent.", { exact: false }).waitFor({ timeout: 20_000 });
     expect(await notice.textContent()).toContain(SESSION_ENDED);
+    // Both the message and the unfinished draft are shown, to be copied before they are gone.
+    expect(await alice.page.getByTestId("unsent").locator("li").allTextContents()).toEqual([
+      "lost with the session",
+      "half a thought",
+    ]);
     expect(await alice.page.getByTestId("login-name").inputValue()).toBe("Alice8");
     await alice.close();
   });

@@ -258,19 +258,26 @@ export class ChatConnection {
     else if (this.session.status === "connected") this.session.reconnecting(0);
   }
 
-  /** Signed out by the server, not by the user: what this tab could not send is lost, and the notice says so. */
+  /**
+   * Signed out by the server, not by the user: what this tab could not send is lost with the session. The
+   * notice says so, and the login view shows those texts and the unfinished drafts, to copy.
+   */
   private signOut(reason: string): void {
     this.socket.disconnect();
     const unsent = this.outbox.entries.length;
     const lost = unsent === 1 ? "1 message was not sent." : `${unsent} messages were not sent.`;
-    this.clearState(unsent === 0 ? reason : `${reason} ${lost}`);
+    const drafts = [null, ...this.windows.open].map((peer) => useConversation(peer).draft);
+    const texts = [...this.outbox.entries.map((entry) => entry.text), ...drafts].filter((text) =>
+      text.trim(),
+    );
+    this.clearState(unsent === 0 ? reason : `${reason} ${lost}`, texts);
   }
 
-  private clearState(reason: string | null): void {
+  private clearState(reason: string | null, lost: readonly string[] = []): void {
     clearTimeout(this.nextAttempt);
     // Nothing may resume the identity that ended; the next login sets its own.
     this.socket.auth = {};
-    this.session.signedOut(reason);
+    this.session.signedOut(reason, lost);
     this.outbox.clear();
     this.typingNotices.clear();
     this.windows.clear();

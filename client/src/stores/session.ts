@@ -21,6 +21,8 @@ export const useSession = defineStore("session", () => {
   const reconnectAttempt = ref(0);
   /** Why the user is looking at the login view, or what went wrong joining; words, not codes. */
   const notice = ref<string | null>(null);
+  /** What the tab could not send before the server ended its session: shown, so it can be copied. */
+  const unsent = ref<readonly string[]>([]);
   /**
    * Every message visible to me up to this id has been received: a reconnect that the server could not
    * recover asks `sync` for everything after it. History pages do not move it (a page of one conversation
@@ -87,8 +89,12 @@ export const useSession = defineStore("session", () => {
     newestDuringCatchUp = null;
   }
 
-  /** Back to the login view, with a reason to show there (or none after a deliberate logout). */
-  function signedOut(reason: string | null): void {
+  /**
+   * Back to the login view, with a reason to show there (or none after a deliberate logout), and the texts
+   * of the messages that were lost with the session.
+   */
+  function signedOut(reason: string | null, lost: readonly string[] = []): void {
+    unsent.value = lost;
     lastName.value = name.value ?? lastName.value;
     name.value = null;
     id.value = null;
@@ -109,6 +115,7 @@ export const useSession = defineStore("session", () => {
     status,
     reconnectAttempt,
     notice,
+    unsent,
     newestId,
     catchingUp,
     signedIn,
