@@ -4,8 +4,9 @@ import { ChatUser } from "../server/src/test-support/chat-client.js";
 import { browserAndServer } from "./support/browser.js";
 import { ChatPage } from "./support/chat-page.js";
 
-// The history test writes 120 messages as fast as it can: faster than any person, so no send limit.
-const started = browserAndServer({ MESSAGES_PER_SECOND: "0" });
+// The history test writes 120 messages as fast as it can: faster than any person, so no send limit. Texts
+// are limited below the protocol's, as an operator may: the client cannot know, and the server refuses.
+const started = browserAndServer({ MESSAGES_PER_SECOND: "0", TEXT_MAX_LENGTH: "1000" });
 
 describe("conversations in Chromium", () => {
   it("loads older history when scrolled to the top, oldest first, until the beginning", async () => {
@@ -245,14 +246,20 @@ describe("conversations in Chromium", () => {
     expect(await composer.inputValue()).toBe("half a thought");
     expect(await window.getByTestId("message").count()).toBe(1);
 
-    // A message the server refuses (a control character) is shown as failed, with the server's reason.
-    await ann.say(ann.group, "ring the \u0007 bell");
-    const failed = ann
-      .message(ann.group, "ring the \u0007 bell")
-      .and(ann.page.locator('[data-state="failed"]'));
+    // What the protocol refuses is said before sending: nothing goes out.
+    await ann.group.getByTestId("composer").fill("ring the \u0007 bell");
+    await ann.group
+      .getByTestId("composer-problem")
+      .getByText("control characters", { exact: false })
+      .waitFor();
+    expect(await ann.group.getByTestId("send").isDisabled()).toBe(true);
+    // A message this server refuses (longer than it allows) is shown as failed, with the server's reason.
+    const long = "x".repeat(1001);
+    await ann.say(ann.group, long);
+    const failed = ann.message(ann.group, long).and(ann.page.locator('[data-state="failed"]'));
     await failed
       .getByTestId("message-state")
-      .getByText(/not sent: .*control characters/i)
+      .getByText(/not sent: .*at most 1000/i)
       .waitFor();
     await failed.getByTestId("retry").click();
     await failed.getByTestId("retry").waitFor();

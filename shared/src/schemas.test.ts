@@ -9,6 +9,7 @@ import {
   parseSendRequest,
   parseSyncRequest,
   parseTypingRequest,
+  textProblem,
 } from "./schemas.js";
 
 describe("names", () => {
@@ -216,6 +217,13 @@ describe("message:send", () => {
     ["a huge clientId", { ...valid, clientId: "c".repeat(65) }],
   ])("refuses %s with BAD_REQUEST", (_, raw) => {
     expect(parseSendRequest(raw)).toMatchObject({ ok: false, error: { code: ErrorCode.BAD_REQUEST } });
+  });
+
+  it("says before sending why a text would be refused, as the server words it", () => {
+    expect(textProblem("fine\ttext")).toBeNull();
+    expect(textProblem("ring \u0007")).toMatch(/control characters/);
+    expect(textProblem("x".repeat(LIMITS.textMaxLength + 1))).toMatch(/at most 4000/);
+    expect(textProblem(" ")).toMatch(/empty/);
   });
 
   it("ignores prototype-pollution keys", () => {

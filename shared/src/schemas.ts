@@ -40,6 +40,17 @@ const textSchema = (maxLength: number) =>
     v.check((text) => !CONTROL.test(text), "Message text may not contain control characters."),
   );
 
+const protocolText = textSchema(LIMITS.textMaxLength);
+
+/**
+ * Why the server would refuse this message text (with the protocol's limits), or null: for a composer to
+ * say so before anything is sent.
+ */
+export function textProblem(text: string): string | null {
+  const result = v.safeParse(protocolText, text);
+  return result.success ? null : (result.issues[0]?.message ?? "Message text is not valid.");
+}
+
 /** A peer as a client addresses it; resolved to a user (or NO_SUCH_USER) by the server. */
 const PeerNameSchema = v.pipe(v.string(), v.maxLength(LIMITS.peerNameMaxLength));
 
