@@ -126,7 +126,7 @@ export class ChatConnection {
   }
 
   discard(clientId: string): void {
-    this.outbox.settle(clientId);
+    this.outbox.remove(clientId);
   }
 
   /** Opens (or keeps open) the private window with `peer` and loads its recent history once. */
@@ -203,7 +203,7 @@ export class ChatConnection {
     // Not receive(): a history page answered in the meantime may hold this message already, uncounted.
     if (!conversation.arrive(message)) return;
     const mine = this.session.wrote(message);
-    if (mine) this.outbox.settle(message.clientId);
+    if (mine) this.outbox.remove(message.clientId);
     if (seenBefore) return;
     if (peer !== null) this.open(peer);
     if (mine) conversation.wroteHere();

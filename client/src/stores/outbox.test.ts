@@ -30,7 +30,7 @@ describe("the outbox", () => {
   it("forgets a send once the server has it", () => {
     const outbox = useOutbox();
     const entry = outbox.add(null, "hello");
-    outbox.settle(entry.clientId);
+    outbox.remove(entry.clientId);
     expect(outbox.entries).toEqual([]);
   });
 

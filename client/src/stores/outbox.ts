@@ -47,8 +47,11 @@ export const useOutbox = defineStore("outbox", () => {
     entry.failure = failure;
   }
 
-  /** The server has the message (acked, or seen coming back from another tab or from `sync`). */
-  function settle(clientId: string): void {
+  /**
+   * The message leaves the outbox: the server has it (acked, or seen coming back from another tab or from
+   * `sync`), or the user discarded it.
+   */
+  function remove(clientId: string): void {
     entries.value = entries.value.filter((entry) => entry.clientId !== clientId);
   }
 
@@ -64,5 +67,5 @@ export const useOutbox = defineStore("outbox", () => {
     entries.value = [];
   }
 
-  return { entries, add, find, setState, settle, inConversation, restore, clear };
+  return { entries, add, find, setState, remove, inConversation, restore, clear };
 });

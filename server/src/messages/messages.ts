@@ -32,7 +32,7 @@ export interface Delivery {
   typing(to: User, typist: UserSummary): void;
 }
 
-/** Sending, and reading back, messages. */
+/** Sending messages and reading them back, and the typing notices that come before them (never stored). */
 export class Messages {
   /** Messages this process is fanning out: a resend meanwhile must not deliver them a second time. */
   private readonly delivering = new Set<MessageId>();

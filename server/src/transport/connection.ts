@@ -32,7 +32,7 @@ export function onConnection(deps: ConnectionDeps) {
   function onDisconnect(this: ChatSocket, reason: string): void {
     const { user } = this.data;
     log.info({ ...aboutSocket(this), reason }, "disconnected");
-    settle(this, "disconnect", () => presence.disconnected(user, this.id));
+    runLogged(this, "disconnect", () => presence.disconnected(user, this.id));
   }
 
   return (socket: ChatSocket): void => {
@@ -48,7 +48,7 @@ export function onConnection(deps: ConnectionDeps) {
     // those of a socket that disconnected meanwhile, and a client may disconnect right after asking.
     socket.use(([event, ...args], next) => {
       if (event === LOGOUT)
-        settle(socket, "logout", async () => {
+        runLogged(socket, "logout", async () => {
           await sessions.logout(user);
           disconnectIdentity(io, user);
         });
@@ -68,7 +68,7 @@ export function onConnection(deps: ConnectionDeps) {
       .to(socket.id)
       .emit("session", { name: user.name, id: user.id, token: takeGreetingToken(socket) ?? "" });
     // Not counted in, the socket would never get the online list: the client reconnects and tries again.
-    settle(
+    runLogged(
       socket,
       "connect",
       () => countIn(socket),
@@ -95,7 +95,7 @@ export function onConnection(deps: ConnectionDeps) {
   }
 
   /** Runs async work from an event listener: a failure is logged (see logFailure), never an unhandled rejection. */
-  function settle(
+  function runLogged(
     socket: ChatSocket,
     what: string,
     work: () => Promise<unknown>,
