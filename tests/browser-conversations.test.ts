@@ -232,6 +232,13 @@ describe("conversations in Chromium", () => {
     await composer.fill("first line");
     await composer.press("Shift+Enter");
     await composer.pressSequentially("second line");
+    // The box grows with the lines typed.
+    const height = async () => (await composer.boundingBox())?.height ?? 0;
+    const twoLines = await height();
+    await composer.press("Shift+Enter");
+    await composer.press("Shift+Enter");
+    expect(await height()).toBeGreaterThan(twoLines);
+    await composer.fill("first line\nsecond line");
     await composer.press("Enter");
     await bob.waitFor("message", (m) => m.text === "first line\nsecond line");
 
