@@ -55,6 +55,7 @@ export class Presence {
     private readonly announcer: PresenceAnnouncer,
     private readonly options: PresenceOptions,
   ) {
+    store.onBack?.((user) => announcer.announce("user:back", user));
     if (store.sweep) {
       this.sweeper = setInterval(() => this.background("sweep", () => this.sweep()), options.sweepMs);
       this.sweeper.unref();

@@ -65,4 +65,9 @@ export interface PresenceStore {
    * process and who has none running, marking them away, and releases the users whose window passed.
    */
   sweep?(graceMs: number): Promise<Swept>;
+  /**
+   * Only for a shared store, whose sockets a lapse of this process's lease stopped counting (the others
+   * may have marked their users away): `listener` hears of each user counted in again and so back.
+   */
+  onBack?(listener: (user: User) => void): void;
 }

@@ -28,6 +28,7 @@ export class RedisPresenceStore implements PresenceStore {
   /** This process's sockets, to count in again if its lease lapsed (Redis unreachable for a while). */
   private readonly ownSockets = new Map<string, UserId>();
   private heartbeat: NodeJS.Timeout | null = null;
+  private backListener: (user: User) => void = () => undefined;
 
   constructor(
     private readonly redis: RedisClient,
@@ -97,7 +98,14 @@ export class RedisPresenceStore implements PresenceStore {
     });
   }
 
+  onBack(listener: (user: User) => void): void {
+    this.backListener = listener;
+  }
+
   async sweep(graceMs: number): Promise<Swept> {
+    // Its own lease first: lapsed (Redis was away longer than it), this process would take itself for dead
+    // and mark its own users away.
+    await this.renewLease();
     const [away = [], released = []] = await this.redis.presenceSweep(this.prefix, String(graceMs));
     return { away: away.map(parseUser), released: released.map(parseUser) };
   }
@@ -109,10 +117,17 @@ export class RedisPresenceStore implements PresenceStore {
   private async renewLease(): Promise<void> {
     const held = await this.redis.presenceHeartbeat(this.prefix, this.lease.nodeId, String(this.lease.ttlMs));
     if (held) return;
-    await Promise.all(
-      [...this.ownSockets].map(([socketId, id]) =>
-        this.redis.presenceAttach(this.prefix, id, this.member(socketId)),
-      ),
+    const attached = await Promise.all(
+      [...this.ownSockets].map(async ([socketId, id]) => ({
+        id,
+        result: await this.redis.presenceAttach(this.prefix, id, this.member(socketId)),
+      })),
     );
+    // Marked away by another process's sweep meanwhile: back now, and everyone is to hear it.
+    const back = new Set(attached.filter(({ result }) => result === "back").map(({ id }) => id));
+    for (const id of back) {
+      const user = parseUserOrNull(await this.redis.hGet(`${this.prefix}presence:users`, id));
+      if (user) this.backListener(user);
+    }
   }
 }

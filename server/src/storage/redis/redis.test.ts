@@ -149,19 +149,30 @@ describe("one Redis shared by several processes", () => {
     expect(await b.presence.holderOf(ann.key)).toBeNull();
   });
 
-  it("counts a process's sockets in again when its lease lapsed while it lived", async () => {
+  it("counts a process's sockets in again when its lease lapsed while it lived, and says who is back", async () => {
     // A heartbeat every second: the lapse below is seen long before the next one counts the socket in.
-    const [a, b] = [await node({ nodeTtlMs: 3_000 }), await node()];
-    const ann = user("ann", "Ann");
-    await a.presence.claim(ann);
-    await a.presence.attach(ann.id, "s1");
-    // As if Redis had been out of reach for longer than the lease.
+    const [a, b] = [await node({ nodeTtlMs: 3_000 }), await node({ nodeTtlMs: 3_000 })];
+    const [ann, bob] = [user("ann", "Ann"), user("bob", "Bob")];
+    const back: User[] = [];
+    a.presence.onBack?.((returned) => back.push(returned));
+    for (const [store, listed] of [
+      [a, ann],
+      [b, bob],
+    ] as const) {
+      await store.presence.claim(listed);
+      await store.presence.attach(listed.id, "s1");
+    }
+    // As if Redis had come back from a restart that outlasted every lease: all processes look dead.
     const admin = createClient({ url: redis.url });
     await admin.connect();
     await admin.del(await admin.keys(`${keyPrefix}node:*`));
     await admin.close();
     expect(await b.presence.connectionCount(ann.id)).toBe(0);
+    // A sweep takes its own lease first: only the other process's user is marked away.
+    expect(names((await b.presence.sweep?.(60_000))?.away ?? [])).toEqual(["Ann"]);
     await expect.poll(() => b.presence.connectionCount(ann.id), LEASE_LAPSES).toBe(1);
+    await expect.poll(() => back, LEASE_LAPSES).toEqual([ann]);
+    expect((await b.presence.online()).filter(({ away }) => away)).toEqual([]);
   });
 
   it("holds a bounded number of commands while Redis stalls, refusing the rest at once as unreachable", async () => {
