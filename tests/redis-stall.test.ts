@@ -32,8 +32,9 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-async function startNode(): Promise<RunningChat> {
-  const storage = await openRedisStorage(`redis://127.0.0.1:${relay.port}`, {
+/** A chat server on the shared keys, through the relay unless given another way to Redis. */
+async function startNode(redisUrl = `redis://127.0.0.1:${relay.port}`): Promise<RunningChat> {
+  const storage = await openRedisStorage(redisUrl, {
     keyPrefix: "stall:",
     stallMs: STALL_MS,
     // Heartbeats every NODE_TTL_MS / 3 keep writing to the stalled connection, as they do in production
@@ -60,32 +61,53 @@ async function deliveredAcross(from: ChatUser, to: ChatUser, text: string): Prom
   await to.waitFor("message", (m) => m.text === text, 20_000);
 }
 
+/** The adapter's readers start a moment after the servers: the first probes may go unseen. */
+async function untilBroadcastsFlow(from: ChatUser, to: ChatUser): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const text = `warm-up ${Date.now()}`;
+        await from.send(null, text);
+        return to
+          .waitFor("message", (m) => m.text === text, 500)
+          .then(
+            () => true,
+            () => false,
+          );
+      },
+      { timeout: 10_000 },
+    )
+    .toBe(true);
+}
+
 describe("a server whose Redis connections stop answering without closing", () => {
   it("opens them again by itself, even while it keeps writing, so that sends and broadcasts between servers carry on", async () => {
     const [a, b] = [await startNode(), await startNode()];
     const ann = await login(a, "Ann");
     const bob = await login(b, "Bob");
-    // The adapter's readers start a moment after the servers: the first probe may go unseen.
-    await expect
-      .poll(
-        async () => {
-          const text = `warm-up ${Date.now()}`;
-          await ann.send(null, text);
-          return bob
-            .waitFor("message", (m) => m.text === text, 500)
-            .then(
-              () => true,
-              () => false,
-            );
-        },
-        { timeout: 10_000 },
-      )
-      .toBe(true);
+    await untilBroadcastsFlow(ann, bob);
 
     expect(relay.stallAll()).toBeGreaterThanOrEqual(4);
     // Both ways: what Ann sends must be stored by A's connection and read by B's reader, and back.
     await deliveredAcross(ann, bob, "after the stall, from Ann");
     await deliveredAcross(bob, ann, "after the stall, from Bob");
     expect(lines.some((line) => line.msg === "redis stopped answering; connecting again")).toBe(true);
+  });
+
+  it("delivers to the other server's users, late but without a reconnect, what was sent while only its publisher stalled", async () => {
+    const before = relay.accepted;
+    // A's store connection is the relay's next one, its broadcasts' publisher the one after.
+    const a = await startNode();
+    const b = await startNode(redis.url);
+    const cleo = await login(a, "Cleo");
+    const dan = await login(b, "Dan");
+    await untilBroadcastsFlow(cleo, dan);
+    expect(relay.stallWhere((n) => n === before + 2)).toBe(1);
+
+    const texts = ["while publishing stalled 1", "while publishing stalled 2", "while publishing stalled 3"];
+    for (const text of texts) expect((await cleo.send(null, text)).ok).toBe(true);
+    // Dan stayed connected throughout: nothing would make his client ask for what it missed.
+    for (const text of texts) await dan.waitFor("message", (m) => m.text === text, 20_000);
+    expect(dan.events.filter(({ event }) => event === "session")).toHaveLength(1);
   });
 });

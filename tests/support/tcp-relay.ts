@@ -20,6 +20,8 @@ export interface TcpRelay {
    * own. Returns how many connections were stalled. New connections are relayed as usual.
    */
   stallAll(): number;
+  /** stallAll, only for the connections accepted as number `n` (1 the first) for which `which(n)` holds. */
+  stallWhere(which: (n: number) => boolean): number;
   /** Resolves at the next accepted connection, or rejects after timeoutMs. */
   nextConnection(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
@@ -28,6 +30,8 @@ export interface TcpRelay {
 interface Pair {
   client: Socket;
   upstream: Socket;
+  /** Accepted as the relay's n-th connection. */
+  n: number;
 }
 
 /** Listens on 127.0.0.1 (ephemeral port) and pipes every connection to 127.0.0.1:targetPort. */
@@ -46,10 +50,23 @@ export async function startTcpRelay(targetPort: number): Promise<TcpRelay> {
     }
   };
 
+  const stallWhere = (which: (n: number) => boolean) => {
+    const chosen = [...pairs].filter((pair) => which(pair.n));
+    for (const pair of chosen) {
+      pairs.delete(pair);
+      stalled.add(pair);
+      pair.client.unpipe(pair.upstream);
+      pair.upstream.unpipe(pair.client);
+      pair.client.pause();
+      pair.upstream.pause();
+    }
+    return chosen.length;
+  };
+
   const server = createServer((client) => {
     accepted++;
     const upstream = createConnection({ host: "127.0.0.1", port: targetPort });
-    const pair = { client, upstream };
+    const pair = { client, upstream, n: accepted };
     pairs.add(pair);
     client.pipe(upstream);
     upstream.pipe(client);
@@ -78,18 +95,8 @@ export async function startTcpRelay(targetPort: number): Promise<TcpRelay> {
       for (const pair of [...pairs]) cut(pair);
       return count;
     },
-    stallAll() {
-      const count = pairs.size;
-      for (const pair of [...pairs]) {
-        pairs.delete(pair);
-        stalled.add(pair);
-        pair.client.unpipe(pair.upstream);
-        pair.upstream.unpipe(pair.client);
-        pair.client.pause();
-        pair.upstream.pause();
-      }
-      return count;
-    },
+    stallAll: () => stallWhere(() => true),
+    stallWhere,
     nextConnection(timeoutMs) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {

@@ -17,6 +17,7 @@ import {
 import { StoreEpoch } from "./epoch.js";
 import { RedisMessageStore } from "./messages.js";
 import { RedisPresenceStore } from "./presence.js";
+import { retriedPublishes } from "./retried-publishes.js";
 import { RedisSessionStore } from "./sessions.js";
 
 export interface RedisStorageOptions {
@@ -111,11 +112,14 @@ export async function openRedisStorage(
         duration: durationS,
       }),
     createAdapter: () =>
-      createAdapter(broadcasts, {
-        streamName: `${prefix}socket.io`,
-        channelPrefix: `${prefix}socket.io`,
-        sessionKeyPrefix: `${prefix}socket.io:session:`,
-        blockTimeInMs: readerBlockMs(stallMs),
-      }),
+      retriedPublishes(
+        createAdapter(broadcasts, {
+          streamName: `${prefix}socket.io`,
+          channelPrefix: `${prefix}socket.io`,
+          sessionKeyPrefix: `${prefix}socket.io:session:`,
+          blockTimeInMs: readerBlockMs(stallMs),
+        }),
+        log,
+      ),
   };
 }
