@@ -111,3 +111,30 @@ describe("a server whose Redis connections stop answering without closing", () =
     expect(dan.events.filter(({ event }) => event === "session")).toHaveLength(1);
   });
 });
+
+describe("a server whose Redis connection for broadcasts is reset again and again", () => {
+  it("stays up, and the other server learns of every join made meanwhile", async () => {
+    const before = relay.accepted;
+    const a = await startNode();
+    const b = await startNode(redis.url);
+    const watcher = await login(b, "Watcher");
+    await untilBroadcastsFlow(await login(a, "Starter"), watcher);
+    // A's publisher was the relay's second connection from A; each reset, it comes back as the newest.
+    let publisher = before + 2;
+    const joined: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      // The join's presence round is published to B into a connection that carries nothing, then reset
+      // with the PUBLISH still unanswered.
+      expect(relay.stallWhere((n) => n === publisher)).toBe(1);
+      await login(a, `Joiner${i}`);
+      joined.push(`Joiner${i}`);
+      const reconnected = relay.nextConnection(5_000);
+      expect(relay.cutWhere((n) => n === publisher)).toBe(1);
+      await reconnected;
+      publisher = relay.accepted;
+    }
+    await expect
+      .poll(() => joined.filter((name) => !watcher.online.has(name)), { timeout: 20_000 })
+      .toEqual([]);
+  });
+});

@@ -15,6 +15,11 @@ export interface TcpRelay {
    */
   cutAll(): number;
   /**
+   * cutAll, only for the connections accepted as number `n` (1 the first) for which `which(n)` holds,
+   * stalled ones included.
+   */
+  cutWhere(which: (n: number) => boolean): number;
+  /**
    * A network path that stops without a word (a partition, a frozen host): every relayed connection stays
    * open and carries nothing more either way, so neither end learns anything until it gives up on its
    * own. Returns how many connections were stalled. New connections are relayed as usual.
@@ -48,6 +53,12 @@ export async function startTcpRelay(targetPort: number): Promise<TcpRelay> {
     for (const socket of [pair.client, pair.upstream]) {
       if (!socket.destroyed) socket.resetAndDestroy();
     }
+  };
+
+  const cutWhere = (which: (n: number) => boolean) => {
+    const chosen = [...pairs, ...stalled].filter((pair) => which(pair.n));
+    for (const pair of chosen) cut(pair);
+    return chosen.length;
   };
 
   const stallWhere = (which: (n: number) => boolean) => {
@@ -90,11 +101,8 @@ export async function startTcpRelay(targetPort: number): Promise<TcpRelay> {
     get live() {
       return pairs.size;
     },
-    cutAll() {
-      const count = pairs.size;
-      for (const pair of [...pairs]) cut(pair);
-      return count;
-    },
+    cutAll: () => cutWhere(() => true),
+    cutWhere,
     stallAll: () => stallWhere(() => true),
     stallWhere,
     nextConnection(timeoutMs) {
