@@ -120,6 +120,8 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     graceMs,
     awayMs: options.presenceAwayMs ?? DEFAULTS.presenceAwayMs,
     sweepMs: options.presenceSweepMs ?? DEFAULTS.presenceSweepMs,
+    // Its transport, not the socket: the client reconnects (a deliberate disconnect reads as a logout).
+    dropSocket: (socketId) => io.of("/").sockets.get(socketId)?.conn.close(),
     logFailure: (error, about) => logFailure(failures, error, about, "presence failed"),
   });
   const sessions = new Sessions(storage.sessions, presence);

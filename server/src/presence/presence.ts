@@ -20,6 +20,8 @@ export interface PresenceOptions {
   awayMs: number;
   /** How often a shared store is swept for users left behind by a process that died. */
   sweepMs: number;
+  /** Ends the connection of a socket whose user is no longer listed; its client reconnects and resumes. */
+  dropSocket: (socketId: string) => void;
   /** Logs work of a timer that failed: quietly when the store is away, which is reported elsewhere. */
   logFailure: (error: unknown, about: Record<string, unknown>) => void;
 }
@@ -55,7 +57,10 @@ export class Presence {
     private readonly announcer: PresenceAnnouncer,
     private readonly options: PresenceOptions,
   ) {
-    store.onBack?.((user) => announcer.announce("user:back", user));
+    store.onLeaseRestored?.({
+      back: (user) => announcer.announce("user:back", user),
+      unlisted: options.dropSocket,
+    });
     if (store.sweep) {
       this.sweeper = setInterval(() => this.background("sweep", () => this.sweep()), options.sweepMs);
       this.sweeper.unref();

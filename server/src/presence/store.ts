@@ -20,6 +20,12 @@ export type AttachResult = "unlisted" | "attached" | "back";
 /** A listed user; `away` while they have no socket and markAway said so. Carries `key`: not for the wire. */
 export type ListedUser = User & { away?: true };
 
+export interface LeaseListeners {
+  back(user: User): void;
+  /** The socket's user was released (told everyone as gone, the name freed): it cannot stay as it is. */
+  unlisted(socketId: string): void;
+}
+
 /** What a sweep changed, for whoever calls it to announce. */
 export interface Swept {
   /** Users of a dead process, now in a grace window and away. */
@@ -66,8 +72,9 @@ export interface PresenceStore {
    */
   sweep?(graceMs: number): Promise<Swept>;
   /**
-   * Only for a shared store, whose sockets a lapse of this process's lease stopped counting (the others
-   * may have marked their users away): `listener` hears of each user counted in again and so back.
+   * Only for a shared store, whose sockets a lapse of this process's lease stopped counting: meanwhile the
+   * others may have marked their users away, or released them. When the lease is back, `listeners` hear
+   * of each user counted in again and so back, and of each socket whose user is no longer listed.
    */
-  onBack?(listener: (user: User) => void): void;
+  onLeaseRestored?(listeners: LeaseListeners): void;
 }

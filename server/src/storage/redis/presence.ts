@@ -3,6 +3,7 @@ import type {
   AttachResult,
   ClaimResult,
   GraceToken,
+  LeaseListeners,
   ListedUser,
   PresenceStore,
   Swept,
@@ -28,7 +29,7 @@ export class RedisPresenceStore implements PresenceStore {
   /** This process's sockets, to count in again if its lease lapsed (Redis unreachable for a while). */
   private readonly ownSockets = new Map<string, UserId>();
   private heartbeat: NodeJS.Timeout | null = null;
-  private backListener: (user: User) => void = () => undefined;
+  private leaseListeners: LeaseListeners | null = null;
 
   constructor(
     private readonly redis: RedisClient,
@@ -98,8 +99,8 @@ export class RedisPresenceStore implements PresenceStore {
     });
   }
 
-  onBack(listener: (user: User) => void): void {
-    this.backListener = listener;
+  onLeaseRestored(listeners: LeaseListeners): void {
+    this.leaseListeners = listeners;
   }
 
   async sweep(graceMs: number): Promise<Swept> {
@@ -119,15 +120,24 @@ export class RedisPresenceStore implements PresenceStore {
     if (held) return;
     const attached = await Promise.all(
       [...this.ownSockets].map(async ([socketId, id]) => ({
+        socketId,
         id,
         result: await this.redis.presenceAttach(this.prefix, id, this.member(socketId)),
       })),
     );
-    // Marked away by another process's sweep meanwhile: back now, and everyone is to hear it.
-    const back = new Set(attached.filter(({ result }) => result === "back").map(({ id }) => id));
+    const back = new Set<UserId>();
+    for (const { socketId, id, result } of attached) {
+      // Marked away by another process's sweep meanwhile: back now, and everyone is to hear it.
+      if (result === "back") back.add(id);
+      // Released meanwhile, its name free for anyone: the socket goes, its client resumes or is refused.
+      if (result === "unlisted") {
+        this.ownSockets.delete(socketId);
+        this.leaseListeners?.unlisted(socketId);
+      }
+    }
     for (const id of back) {
       const user = parseUserOrNull(await this.redis.hGet(`${this.prefix}presence:users`, id));
-      if (user) this.backListener(user);
+      if (user) this.leaseListeners?.back(user);
     }
   }
 }

@@ -150,11 +150,11 @@ describe("one Redis shared by several processes", () => {
   });
 
   it("counts a process's sockets in again when its lease lapsed while it lived, and says who is back", async () => {
-    // A heartbeat every second: the lapse below is seen long before the next one counts the socket in.
-    const [a, b] = [await node({ nodeTtlMs: 3_000 }), await node({ nodeTtlMs: 3_000 })];
+    // Heartbeats every 20 s: here each process takes its lease back only when its own sweep does.
+    const [a, b] = [await node({ nodeTtlMs: 60_000 }), await node({ nodeTtlMs: 60_000 })];
     const [ann, bob] = [user("ann", "Ann"), user("bob", "Bob")];
     const back: User[] = [];
-    a.presence.onBack?.((returned) => back.push(returned));
+    a.presence.onLeaseRestored?.({ back: (returned) => back.push(returned), unlisted: () => undefined });
     for (const [store, listed] of [
       [a, ann],
       [b, bob],
@@ -170,9 +170,35 @@ describe("one Redis shared by several processes", () => {
     expect(await b.presence.connectionCount(ann.id)).toBe(0);
     // A sweep takes its own lease first: only the other process's user is marked away.
     expect(names((await b.presence.sweep?.(60_000))?.away ?? [])).toEqual(["Ann"]);
-    await expect.poll(() => b.presence.connectionCount(ann.id), LEASE_LAPSES).toBe(1);
-    await expect.poll(() => back, LEASE_LAPSES).toEqual([ann]);
+    await a.presence.sweep?.(60_000);
+    expect(await b.presence.connectionCount(ann.id)).toBe(1);
+    expect(back).toEqual([ann]);
     expect((await b.presence.online()).filter(({ away }) => away)).toEqual([]);
+  });
+
+  it("gives up the sockets of users released while its lease had lapsed, whose names anyone may take now", async () => {
+    // A's heartbeat waits 20 s: here A takes its lease back only when its own sweep does, below.
+    const [a, b] = [await node({ nodeTtlMs: 60_000 }), await node()];
+    const ann = user("ann", "Ann");
+    const unlisted: string[] = [];
+    a.presence.onLeaseRestored?.({ back: () => undefined, unlisted: (socketId) => unlisted.push(socketId) });
+    await a.presence.claim(ann);
+    await a.presence.attach(ann.id, "s1");
+    // A cut off from Redis past its lease and a grace window: B releases Ann, as a dead process's user.
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    await admin.del(await admin.keys(`${keyPrefix}node:*`));
+    await admin.close();
+    const released: User[] = [];
+    await expect
+      .poll(async () => {
+        released.push(...((await b.presence.sweep?.(1))?.released ?? []));
+        return names(released);
+      }, LEASE_LAPSES)
+      .toEqual(["Ann"]);
+    await a.presence.sweep?.(60_000);
+    expect(unlisted).toEqual(["s1"]);
+    expect(await b.presence.online()).toEqual([]);
   });
 
   it("holds a bounded number of commands while Redis stalls, refusing the rest at once as unreachable", async () => {
