@@ -128,16 +128,17 @@ export class Presence {
   }
 
   private async startGrace(id: UserId, windowMs = this.options.graceMs): Promise<void> {
-    const grace = await this.store.startGrace(id, windowMs);
+    // Shown away only if still listed by then: a window shorter than awayMs just ends.
+    const showsAway = this.options.awayMs < windowMs;
+    const grace = await this.store.startGrace(id, windowMs, showsAway ? this.options.awayMs : null);
     if (this.stopped) return;
     this.cancelGrace(id);
     const leave = setTimeout(() => {
       this.expiries.delete(id);
       this.background("grace", async () => this.announceLeft(await this.store.endGrace(id, grace)));
     }, windowMs);
-    // Shown away only if still listed by then: a window shorter than awayMs just ends.
     const timers = [leave];
-    if (this.options.awayMs < windowMs) timers.push(this.awayClock(id, grace));
+    if (showsAway) timers.push(this.awayClock(id, grace));
     this.expiries.set(id, timers);
   }
 

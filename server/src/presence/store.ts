@@ -50,8 +50,12 @@ export interface PresenceStore {
   /** Resolves to the number of sockets the user still has. */
   detach(id: UserId, socketId: string): Promise<number>;
   connectionCount(id: UserId): Promise<number>;
-  /** The user has no socket: a grace window of graceMs starts now, replacing any earlier one. */
-  startGrace(id: UserId, graceMs: number): Promise<GraceToken>;
+  /**
+   * The user has no socket: a grace window of graceMs starts now, replacing any earlier one. awayMs (null:
+   * never) is when markAway is due; a shared store keeps it too, so that a sweep marks the user away if
+   * the process timing it stopped first.
+   */
+  startGrace(id: UserId, graceMs: number, awayMs: number | null): Promise<GraceToken>;
   /**
    * The window `grace` has passed: unlists the user and frees the name, unless a socket came back or a
    * newer window started meanwhile (possibly timed by another process). Resolves to the released user.

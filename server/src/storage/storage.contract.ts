@@ -124,14 +124,14 @@ export function describeStorageContract(backendName: string, makeBackend: () => 
         const ann = user("Ann");
         await presence.claim(ann);
         const [first, second] = [
-          await presence.startGrace(ann.id, 60_000),
-          await presence.startGrace(ann.id, 60_000),
+          await presence.startGrace(ann.id, 60_000, null),
+          await presence.startGrace(ann.id, 60_000, null),
         ];
         expect(await presence.endGrace(ann.id, first)).toBeNull();
         await presence.attach(ann.id, "s1");
         expect(await presence.endGrace(ann.id, second)).toBeNull();
         expect(await presence.detach(ann.id, "s1")).toBe(0);
-        const third = await presence.startGrace(ann.id, 60_000);
+        const third = await presence.startGrace(ann.id, 60_000, null);
         expect(await presence.endGrace(ann.id, third)).toEqual(ann);
         expect(await presence.holderOf(ann.key)).toBeNull();
         expect(await presence.endGrace(ann.id, third)).toBeNull();
@@ -142,8 +142,8 @@ export function describeStorageContract(backendName: string, makeBackend: () => 
         const [ann, bob] = [user("Ann"), user("Bob")];
         await presence.claim(ann);
         await presence.claim(bob);
-        const first = await presence.startGrace(ann.id, 60_000);
-        const second = await presence.startGrace(ann.id, 60_000);
+        const first = await presence.startGrace(ann.id, 60_000, null);
+        const second = await presence.startGrace(ann.id, 60_000, null);
         expect(await presence.markAway(ann.id, first)).toBeNull();
         expect(await presence.markAway(ann.id, second)).toEqual(ann);
         expect(await presence.markAway(ann.id, second)).toBeNull();
@@ -155,7 +155,7 @@ export function describeStorageContract(backendName: string, makeBackend: () => 
         expect(await presence.attach(ann.id, "s2")).toBe("attached");
         expect((await presence.online()).find((u) => u.id === ann.id)).toEqual(ann);
         await presence.detach(ann.id, "s1");
-        const racing = await presence.startGrace(ann.id, 60_000);
+        const racing = await presence.startGrace(ann.id, 60_000, null);
         // One socket is left: not away.
         expect(await presence.markAway(ann.id, racing)).toBeNull();
       });
@@ -164,7 +164,7 @@ export function describeStorageContract(backendName: string, makeBackend: () => 
         const { presence } = await fresh();
         const ann = user("Ann");
         await presence.claim(ann);
-        expect(await presence.markAway(ann.id, await presence.startGrace(ann.id, 60_000))).toEqual(ann);
+        expect(await presence.markAway(ann.id, await presence.startGrace(ann.id, 60_000, null))).toEqual(ann);
         await presence.release(ann.id);
         await presence.claim(ann);
         expect(await presence.online()).toEqual([ann]);

@@ -9,6 +9,7 @@ import { lua, reply } from "./lua.js";
  *   P presence:graces            sorted set: user id -> when their grace window ends (Redis clock, ms)
  *   P presence:grace-tokens      hash: user id -> token of their grace window (from presence:grace-seq)
  *   P presence:away              set: ids of the listed users shown as away
+ *   P presence:away-at           sorted set: user id -> when they are due to be shown away (Redis clock, ms)
  *   P nodes                      set: ids of the processes that have announced themselves
  *   P node:<node id>             the process's lease, renewed by its heartbeat; expires when it dies
  */
@@ -16,7 +17,7 @@ const PRELUDE = `
 local P = ARGV[1]
 local USERS, NAMES = P .. 'presence:users', P .. 'presence:names'
 local GRACES, GRACE_TOKENS = P .. 'presence:graces', P .. 'presence:grace-tokens'
-local AWAY = P .. 'presence:away'
+local AWAY, AWAY_AT = P .. 'presence:away', P .. 'presence:away-at'
 local function socketsOf(id) return P .. 'presence:sockets:' .. id end
 local function now()
   local time = redis.call('TIME')
@@ -34,15 +35,17 @@ local function liveSockets(id)
   end
   return count
 end
-local function startGrace(id, graceMs)
+local function startGrace(id, graceMs, awayMs)
   local token = redis.call('INCR', P .. 'presence:grace-seq')
   redis.call('ZADD', GRACES, now() + graceMs, id)
   redis.call('HSET', GRACE_TOKENS, id, token)
+  if awayMs then redis.call('ZADD', AWAY_AT, now() + awayMs, id) else redis.call('ZREM', AWAY_AT, id) end
   return token
 end
 local function endGrace(id)
   redis.call('ZREM', GRACES, id)
   redis.call('HDEL', GRACE_TOKENS, id)
+  redis.call('ZREM', AWAY_AT, id)
 end
 local function release(id)
   local user = redis.call('HGET', USERS, id)
@@ -107,10 +110,10 @@ return liveSockets(ARGV[2])`,
   ),
   /** ARGV: P, id. */
   presenceCount: script("return liveSockets(ARGV[2])", reply.integer),
-  /** ARGV: P, id, grace ms. */
+  /** ARGV: P, id, grace ms, away ms ("" for never). */
   presenceStartGrace: script(
     `if redis.call('HEXISTS', USERS, ARGV[2]) == 0 then return redis.call('INCR', P .. 'presence:grace-seq') end
-return startGrace(ARGV[2], tonumber(ARGV[3]))`,
+return startGrace(ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]))`,
     reply.integer,
   ),
   /** ARGV: P, id, grace token. */
@@ -122,6 +125,7 @@ return release(ARGV[2])`,
   /** ARGV: P, id, grace token. */
   presenceMarkAway: script(
     `if redis.call('HGET', GRACE_TOKENS, ARGV[2]) ~= ARGV[3] or liveSockets(ARGV[2]) > 0 then return false end
+redis.call('ZREM', AWAY_AT, ARGV[2])
 if redis.call('SADD', AWAY, ARGV[2]) == 0 then return false end
 return redis.call('HGET', USERS, ARGV[2])`,
     reply.stringOrNull,
@@ -149,9 +153,16 @@ local away = {}
 if died then
   for _, id in ipairs(redis.call('HKEYS', USERS)) do
     if liveSockets(id) == 0 and not redis.call('ZSCORE', GRACES, id) then
-      startGrace(id, graceMs)
+      startGrace(id, graceMs, false)
       if redis.call('SADD', AWAY, id) == 1 then table.insert(away, redis.call('HGET', USERS, id)) end
     end
+  end
+end
+-- Due to be shown away by a process that stopped before its clock rang (a SIGTERM, say).
+for _, id in ipairs(redis.call('ZRANGE', AWAY_AT, '-inf', now(), 'BYSCORE')) do
+  redis.call('ZREM', AWAY_AT, id)
+  if liveSockets(id) == 0 and redis.call('SADD', AWAY, id) == 1 then
+    table.insert(away, redis.call('HGET', USERS, id))
   end
 end
 local released = {}

@@ -74,8 +74,13 @@ export class RedisPresenceStore implements PresenceStore {
     return this.redis.presenceCount(this.prefix, id);
   }
 
-  startGrace(id: UserId, graceMs: number): Promise<GraceToken> {
-    return this.redis.presenceStartGrace(this.prefix, id, String(graceMs));
+  startGrace(id: UserId, graceMs: number, awayMs: number | null): Promise<GraceToken> {
+    return this.redis.presenceStartGrace(
+      this.prefix,
+      id,
+      String(graceMs),
+      awayMs === null ? "" : String(awayMs),
+    );
   }
 
   async endGrace(id: UserId, grace: GraceToken): Promise<User | null> {

@@ -201,6 +201,30 @@ describe("one Redis shared by several processes", () => {
     expect(await b.presence.online()).toEqual([]);
   });
 
+  it("marks away, by any process's sweep, a user whose away clock stopped with the process timing it", async () => {
+    const [a, b] = [await node(), await node()];
+    const [ann, bob] = [user("ann", "Ann"), user("bob", "Bob")];
+    for (const listed of [ann, bob]) {
+      await a.presence.claim(listed);
+      await a.presence.attach(listed.id, "s1");
+      await a.presence.detach(listed.id, "s1");
+    }
+    // A stopped (SIGTERM) right after starting both windows: nothing on A will ring for them.
+    await a.presence.startGrace(ann.id, 60_000, 1_000);
+    await a.presence.startGrace(bob.id, 60_000, null);
+    expect((await b.presence.sweep?.(60_000))?.away).toEqual([]);
+    const away: User[] = [];
+    await expect
+      .poll(async () => {
+        away.push(...((await b.presence.sweep?.(60_000))?.away ?? []));
+        return names(away);
+      }, LEASE_LAPSES)
+      .toEqual(["Ann"]);
+    // Once only, and a socket back ends it as usual.
+    expect((await b.presence.sweep?.(60_000))?.away).toEqual([]);
+    expect(await b.presence.attach(ann.id, "s2")).toBe("back");
+  });
+
   it("holds a bounded number of commands while Redis stalls, refusing the rest at once as unreachable", async () => {
     const storage = await node({ maxQueuedCommands: 10 });
     const outcomes: string[] = [];
