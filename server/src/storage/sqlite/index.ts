@@ -7,7 +7,11 @@ import { SqliteMessageStore } from "./messages.js";
 import { SqliteSessionStore } from "./sessions.js";
 import { SqliteWriter } from "./writer.js";
 
-const BUSY = new Set(["SQLITE_BUSY", "SQLITE_LOCKED"]);
+/**
+ * Conditions that pass: locked by another process (a backup, an operator's sqlite3 shell) past the busy
+ * timeout, or a full disk (the write is rolled back whole, and goes through once there is room).
+ */
+const PASSING = new Set(["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL"]);
 
 /**
  * The embedded single-process backend: sessions and messages in SQLite under dataDir, written by a
@@ -30,9 +34,8 @@ export function openSqliteStorage(dataDir: string): Storage {
       assertSameFile();
       db.prepare("SELECT 1").get();
     },
-    // Locked by another process (a backup, an operator's sqlite3 shell) past the busy timeout: that
-    // passes. Anything else about an embedded file is a fault.
-    unreachable: (error) => BUSY.has((error as { code?: unknown } | null)?.code as string),
+    // Clients are told to try again shortly. Anything else about an embedded file is a fault.
+    unreachable: (error) => PASSING.has((error as { code?: unknown } | null)?.code as string),
     async close() {
       await writer.close();
       db.close();

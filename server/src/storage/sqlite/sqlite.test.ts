@@ -78,6 +78,10 @@ describe("SQLite storage, as an operator meets it", () => {
     shell.close();
     expect(storage.unreachable(refused)).toBe(true);
     expect(storage.unreachable(new Error("a fault"))).toBe(false);
+    // A full disk passes too: the client is told to try again, not that the server failed.
+    expect(
+      storage.unreachable(Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" })),
+    ).toBe(true);
     expect((await storage.messages.append(message("after"))).message.text).toBe("after");
   });
 });
