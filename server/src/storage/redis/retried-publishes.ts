@@ -6,8 +6,8 @@ import type { AdapterFactory } from "../../transport/io.js";
 /** The cluster adapter's messages that nobody answers: the ones a retry can deliver late without harm. */
 interface ClusterMessage {
   type: number;
-  /** Set on requests that wait for answers (fetchSockets, serverSideEmit with an ack): they time out instead. */
-  requestId?: string;
+  /** requestId: set on requests that wait for answers (fetchSockets, an emit with an ack), which time out instead. */
+  data?: { requestId?: unknown };
 }
 
 interface Publishing {
@@ -39,7 +39,7 @@ export function retriedPublishes(Base: AdapterFactory, log: Logger): (nsp: Names
     const publish = adapter.publishAndReturnOffset.bind(adapter);
     adapter.publishAndReturnOffset = (message) => {
       const attempt = publish(message);
-      if (message.requestId === undefined && !HEARTBEATS.has(message.type)) {
+      if (message.data?.requestId === undefined && !HEARTBEATS.has(message.type)) {
         attempt.catch(() => {
           if (waiting >= MAX_WAITING) {
             log.error({ type: message.type }, "a broadcast to the other processes was dropped");
