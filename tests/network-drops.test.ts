@@ -2,9 +2,9 @@ import type { SendRequest } from "@chat/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
 import { type RunningChat, startChat } from "../server/src/test-support/chat-server.js";
+import { startTcpRelay, type TcpRelay } from "../server/src/test-support/tcp-relay.js";
 import { recoveryOutage, seeded } from "./support/drops.js";
 import { Progress, ResilientUser } from "./support/resilient-user.js";
-import { startTcpRelay, type TcpRelay } from "./support/tcp-relay.js";
 
 const NAMES = ["Ann", "Bob", "Cid", "Dee", "Eve"];
 const MESSAGES = 1000;

@@ -4,7 +4,7 @@ import { capturedLog } from "../server/src/test-support/captured-log.js";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
 import { type RunningChat, startChat } from "../server/src/test-support/chat-server.js";
 import { type RunningRedis, startRedis } from "../server/src/test-support/redis-server.js";
-import { startTcpRelay, type TcpRelay } from "./support/tcp-relay.js";
+import { startTcpRelay, type TcpRelay } from "../server/src/test-support/tcp-relay.js";
 
 /*
  * Two chat servers whose every Redis connection (the stores', the adapter's publisher and its blocking

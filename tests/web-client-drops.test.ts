@@ -9,8 +9,8 @@ import { useOutbox } from "../client/src/stores/outbox.js";
 import { useSession } from "../client/src/stores/session.js";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
 import { type RunningChat, startChat } from "../server/src/test-support/chat-server.js";
+import { startTcpRelay, type TcpRelay } from "../server/src/test-support/tcp-relay.js";
 import { recoveryOutage, seeded } from "./support/drops.js";
-import { startTcpRelay, type TcpRelay } from "./support/tcp-relay.js";
 
 const ROUNDS = 300;
 /** Of the rounds, about this share cut the web client's connection. */

@@ -1,8 +1,9 @@
 import { ErrorCode, type SessionInfo, type UserSummary } from "@chat/shared";
 import { io } from "socket.io-client";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { ChatUser, type ClientSocket, Refused } from "./test-support/chat-client.js";
 import { twoServersOnRedis } from "./test-support/redis-cluster.js";
+import { startTcpRelay } from "./test-support/tcp-relay.js";
 
 const cluster = twoServersOnRedis();
 const { connect } = cluster;
@@ -115,5 +116,39 @@ describe("presence on two chat servers sharing one Redis", () => {
       ok: false,
       error: { code: ErrorCode.USER_OFFLINE },
     });
+  });
+
+  it("close the socket of a user the other released while it was cut from Redis, so the client comes back listed", async () => {
+    const relay = await startTcpRelay(cluster.redis.port);
+    onTestFinished(() => relay.close());
+    // Only A goes through the relay, with a lease short enough for B's sweeps to release its users in a second.
+    const [a, b] = await cluster.start({ presenceGraceMs: 300, presenceSweepMs: 100 }, [
+      { nodeTtlMs: 500, redisUrl: `redis://127.0.0.1:${relay.port}` },
+      {},
+    ]);
+    const ann = cluster.track(
+      await ChatUser.login(a.chat.url, "Ann", { reconnection: true, reconnectionDelay: 100 }),
+    );
+    const disconnects: string[] = [];
+    ann.socket.on("disconnect", (reason) => disconnects.push(reason));
+    const bob = await connect(b, { name: "Bob" });
+    expect(bob.online.has("Ann")).toBe(true);
+
+    // A partition: A's connections to Redis stay open and carry nothing, so its lease lapses unrenewed.
+    expect(relay.stallAll()).toBeGreaterThan(0);
+    await bob.next("user:left", (u) => u.name === "Ann");
+    expect(disconnects).toEqual([]);
+    // The partition ends in resets: A connects again at once, and learns that Ann was released meanwhile.
+    relay.cutAll();
+    await expect.poll(() => disconnects, { timeout: 10_000 }).toEqual(["transport close"]);
+    // Her client connects again as any does, and starts over from a full list.
+    await expect
+      .poll(() => ann.events.filter(({ event }) => event === "users").length, { timeout: 10_000 })
+      .toBe(2);
+    expect([...ann.online].sort()).toEqual(["Ann", "Bob"]);
+    await bob.waitFor("user:joined", (u) => u.name === "Ann");
+    expect([...bob.online].sort()).toEqual(["Ann", "Bob"]);
+    expect([...bob.away]).toEqual([]);
+    expect(await firstList(await connect(b, { name: "Cid" }))).toEqual(["Ann", "Bob", "Cid"]);
   });
 });

@@ -10,14 +10,18 @@ export interface ClusterNode {
   storage: RedisStorage;
 }
 
+/** One node's chat server options, its lease, and its way to Redis: the shared server's, or a relay to it. */
+export type NodeOptions = Partial<ChatServerOptions> & { nodeTtlMs?: number; redisUrl?: string };
+
 export interface TwoServersOnRedis {
   /** The redis-server they share; set once `beforeAll` has run. */
   readonly redis: RunningRedis;
   /**
    * Two chat servers on the Redis, with keys of their own. Resolves once broadcasts flow both ways: a
    * Redis Streams adapter reads only what is added after its reader started, a moment after the server.
+   * Each gets `options`, overridden by its own entry of `perNode`: say, a shorter lease, or a relay to Redis.
    */
-  start(options?: Partial<ChatServerOptions> & { nodeTtlMs?: number }): Promise<[ClusterNode, ClusterNode]>;
+  start(options?: NodeOptions, perNode?: [NodeOptions, NodeOptions]): Promise<[ClusterNode, ClusterNode]>;
   connect(node: ClusterNode, auth: Record<string, unknown>): Promise<ChatUser>;
   /** Closes the user after the test, with those of `connect`. */
   track(user: ChatUser): ChatUser;
@@ -46,19 +50,17 @@ export function twoServersOnRedis(): TwoServersOnRedis {
       if (!redis) throw new Error("redis-server is started in beforeAll");
       return redis;
     },
-    async start(options = {}) {
+    async start(options = {}, perNode = [{}, {}]) {
       const keyPrefix = `cluster${++clusters}:`;
-      const start = async (): Promise<ClusterNode> => {
-        const storage = await openRedisStorage(fixture.redis.url, {
-          keyPrefix,
-          nodeTtlMs: options.nodeTtlMs,
-        });
-        const chat = await startChat({ ...options, storage, adapter: storage.createAdapter() });
+      const start = async (own: NodeOptions): Promise<ClusterNode> => {
+        const { nodeTtlMs, redisUrl = fixture.redis.url, ...chatOptions } = { ...options, ...own };
+        const storage = await openRedisStorage(redisUrl, { keyPrefix, nodeTtlMs });
+        const chat = await startChat({ ...chatOptions, storage, adapter: storage.createAdapter() });
         const node = { chat, storage };
         nodes.push(node);
         return node;
       };
-      const [a, b] = [await start(), await start()];
+      const [a, b] = [await start(perNode[0]), await start(perNode[1])];
       await untilBroadcastsFlow(a, b);
       await untilBroadcastsFlow(b, a);
       return [a, b];
