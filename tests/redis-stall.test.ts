@@ -80,6 +80,37 @@ async function untilBroadcastsFlow(from: ChatUser, to: ChatUser): Promise<void> 
     .toBe(true);
 }
 
+/** A server's io as these tests use it: with an event between servers that the chat itself never sends. */
+interface ProbingIo {
+  serverSideEmit(event: "probe", text: string, ack?: (err: Error | null, answers: string[]) => void): boolean;
+  on(event: "probe", listener: (text: string, answer?: (reply: string) => void) => void): void;
+}
+const probing = (chat: RunningChat) => chat.server.io as unknown as ProbingIo;
+const WARM_UP = "warm-up";
+
+/** The probes `chat` hears from the other servers, in order; it answers those that wait for an answer. */
+function heardBy(chat: RunningChat): string[] {
+  const heard: string[] = [];
+  probing(chat).on("probe", (text, answer) => {
+    heard.push(text);
+    answer?.(`${text}: answered`);
+  });
+  return heard;
+}
+
+/** Once `heard` has a probe emitted by `from`, the listening server's subscriber is up and it knows `from`. */
+async function untilProbesFlow(from: RunningChat, heard: string[]): Promise<void> {
+  await expect
+    .poll(
+      () => {
+        probing(from).serverSideEmit("probe", WARM_UP);
+        return heard.includes(WARM_UP);
+      },
+      { timeout: 10_000 },
+    )
+    .toBe(true);
+}
+
 describe("a server whose Redis connections stop answering without closing", () => {
   it("opens them again by itself, even while it keeps writing, so that sends and broadcasts between servers carry on", async () => {
     const [a, b] = [await startNode(), await startNode()];
@@ -109,6 +140,37 @@ describe("a server whose Redis connections stop answering without closing", () =
     // Dan stayed connected throughout: nothing would make his client ask for what it missed.
     for (const text of texts) await dan.waitFor("message", (m) => m.text === text, 20_000);
     expect(dan.events.filter(({ event }) => event === "session")).toHaveLength(1);
+  });
+
+  it("does not send again a request to the other servers that awaits their answers: it times out, while an emit without one arrives late", async () => {
+    const before = relay.accepted;
+    const a = await startNode();
+    const b = await startNode(redis.url);
+    const [heardOnA, heardOnB] = [heardBy(a), heardBy(b)];
+    await untilProbesFlow(a, heardOnB);
+    // A has heard from B: its request below waits for B's answer instead of being answered at once.
+    await untilProbesFlow(b, heardOnA);
+    // The request's PUBLISH stalls A's publisher, as above: not sooner, or Socket.IO's count of the servers
+    // to wait for, asked on the same connection just before, would fail instead of the publish.
+    const stalled = relay.stallOnSending("request while publishing stalled", 5_000);
+    const request = new Promise<[Error | null, string[]]>((resolve) =>
+      probing(a).serverSideEmit("probe", "request while publishing stalled", (err, answers) =>
+        resolve([err, answers]),
+      ),
+    );
+    expect(await stalled).toBe(before + 2);
+    // Its stall is noticed and the connection opened again: both publishes fail, the request's first.
+    probing(a).serverSideEmit("probe", "emit while publishing stalled");
+    await expect
+      .poll(() => heardOnB.includes("emit while publishing stalled"), { timeout: 20_000 })
+      .toBe(true);
+    // Both publishes failed together and would be tried again in that order, on one connection and channel:
+    // had the request been sent again, B would have heard it before the emit.
+    expect(heardOnB.filter((text) => text !== WARM_UP)).toEqual(["emit while publishing stalled"]);
+    // Socket.IO gives up on the request at its own deadline, unanswered.
+    const [err, answers] = await request;
+    expect(err?.message).toMatch(/^timeout reached/);
+    expect(answers).toEqual([]);
   });
 });
 

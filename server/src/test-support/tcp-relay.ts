@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import { createConnection, createServer, type Socket } from "node:net";
+import { Transform } from "node:stream";
 
 /** A loopback TCP relay in front of a server, whose connections a test can cut all at once. */
 export interface TcpRelay {
@@ -27,6 +28,12 @@ export interface TcpRelay {
   stallAll(): number;
   /** stallAll, only for the connections accepted as number `n` (1 the first) for which `which(n)` holds. */
   stallWhere(which: (n: number) => boolean): number;
+  /**
+   * A stall at one precise moment of a conversation: the first connection whose client sends bytes holding
+   * `marker` stalls, those bytes undelivered. Resolves with its number (as in stallWhere), or rejects
+   * after timeoutMs.
+   */
+  stallOnSending(marker: string, timeoutMs: number): Promise<number>;
   /** Resolves at the next accepted connection, or rejects after timeoutMs. */
   nextConnection(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
@@ -34,6 +41,8 @@ export interface TcpRelay {
 
 interface Pair {
   client: Socket;
+  /** Between client and upstream: carries the client's bytes, unless they hold a marker being waited for. */
+  gate: Transform;
   upstream: Socket;
   /** Accepted as the relay's n-th connection. */
   n: number;
@@ -44,6 +53,7 @@ export async function startTcpRelay(targetPort: number): Promise<TcpRelay> {
   const pairs = new Set<Pair>();
   const stalled = new Set<Pair>();
   const waiters = new Set<() => void>();
+  const markers = new Map<string, (n: number) => void>();
   let accepted = 0;
 
   const cut = (pair: Pair) => {
@@ -61,25 +71,40 @@ export async function startTcpRelay(targetPort: number): Promise<TcpRelay> {
     return chosen.length;
   };
 
+  const stall = (pair: Pair) => {
+    pairs.delete(pair);
+    stalled.add(pair);
+    pair.client.unpipe(pair.gate);
+    pair.upstream.unpipe(pair.client);
+    pair.client.pause();
+    pair.upstream.pause();
+  };
+
   const stallWhere = (which: (n: number) => boolean) => {
     const chosen = [...pairs].filter((pair) => which(pair.n));
-    for (const pair of chosen) {
-      pairs.delete(pair);
-      stalled.add(pair);
-      pair.client.unpipe(pair.upstream);
-      pair.upstream.unpipe(pair.client);
-      pair.client.pause();
-      pair.upstream.pause();
-    }
+    for (const pair of chosen) stall(pair);
     return chosen.length;
   };
+
+  /** Carries a client's bytes on, except those holding a marker a test waits for: then `hold` instead. */
+  const gate = (n: number, hold: () => void) =>
+    new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        const marker = [...markers.keys()].find((text) => chunk.includes(text));
+        if (marker === undefined) return done(null, chunk);
+        markers.get(marker)?.(n);
+        markers.delete(marker);
+        hold();
+        done();
+      },
+    });
 
   const server = createServer((client) => {
     accepted++;
     const upstream = createConnection({ host: "127.0.0.1", port: targetPort });
-    const pair = { client, upstream, n: accepted };
+    const pair: Pair = { client, upstream, n: accepted, gate: gate(accepted, () => stall(pair)) };
     pairs.add(pair);
-    client.pipe(upstream);
+    client.pipe(pair.gate).pipe(upstream);
     upstream.pipe(client);
     // Either side ending or failing ends the pair: the relay never holds a half-open connection.
     for (const socket of [client, upstream]) {
@@ -105,6 +130,18 @@ export async function startTcpRelay(targetPort: number): Promise<TcpRelay> {
     cutWhere,
     stallAll: () => stallWhere(() => true),
     stallWhere,
+    stallOnSending(marker, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          markers.delete(marker);
+          reject(new Error(`relay: nothing sent held "${marker}" within ${timeoutMs} ms`));
+        }, timeoutMs);
+        markers.set(marker, (n) => {
+          clearTimeout(timer);
+          resolve(n);
+        });
+      });
+    },
     nextConnection(timeoutMs) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
