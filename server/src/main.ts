@@ -27,7 +27,7 @@ async function start(config: Config, log: Logger): Promise<ChatServer> {
       })
     : null;
   const server = createChatServer({
-    storage: redis ?? openSqliteStorage(writableDataDir(config.DATA_DIR)),
+    storage: redis ?? (await openSqliteStorage(writableDataDir(config.DATA_DIR))),
     adapter: redis?.createAdapter(),
     limiterBackend: redis?.limiters,
     presenceGraceMs: config.PRESENCE_GRACE_MS,

@@ -52,7 +52,7 @@ function rawGet(
 
 describe("operational endpoints", () => {
   it("/healthz is 200 while the process runs; /readyz only while the store answers", async () => {
-    const storage = openSqliteStorage(tempDataDir());
+    const storage = await openSqliteStorage(tempDataDir());
     chat = await startChat({ storage });
     expect((await fetch(`${chat.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${chat.url}/readyz`);

@@ -139,7 +139,7 @@ describe("logout", () => {
     // Across processes a logout can land after a tab's handshake claimed the name and before the socket
     // counts in, too late for the logout's own disconnect to find it: the interleaving, injected here.
     await chat.close();
-    const storage = openSqliteStorage(tempDataDir());
+    const storage = await openSqliteStorage(tempDataDir());
     const attach = storage.presence.attach.bind(storage.presence);
     let logoutLandsNow = false;
     storage.presence.attach = async (id, socketId) => {
@@ -158,7 +158,7 @@ describe("logout", () => {
 
   it("ends a resume it raced: the token's lookup before it, the name's claim after", async () => {
     await chat.close();
-    const storage = openSqliteStorage(tempDataDir());
+    const storage = await openSqliteStorage(tempDataDir());
     const claim = storage.presence.claim.bind(storage.presence);
     let logoutLandsNow = false;
     storage.presence.claim = async (user) => {

@@ -27,7 +27,10 @@ export async function startChat(
   options: Partial<ChatServerOptions> & { dataDir?: string; port?: number } = {},
 ): Promise<RunningChat> {
   const dataDir = options.dataDir ?? tempDataDir();
-  const server = createChatServer({ ...options, storage: options.storage ?? openSqliteStorage(dataDir) });
+  const server = createChatServer({
+    ...options,
+    storage: options.storage ?? (await openSqliteStorage(dataDir)),
+  });
   const transports = new Set<EventEmitter>();
   server.io.engine.on("connection", (transport: EventEmitter) => {
     transports.add(transport);

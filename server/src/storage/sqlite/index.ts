@@ -16,15 +16,22 @@ const PASSING = new Set(["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL"]);
 /**
  * The embedded single-process backend: sessions and messages in SQLite under dataDir, written by a
  * thread of their own and read on this one. Presence is live state of this process's sockets, so it
- * stays in memory.
+ * stays in memory. Resolves once that thread is ready to write: the first requests must not wait for it.
  */
-export function openSqliteStorage(dataDir: string): Storage {
+export async function openSqliteStorage(dataDir: string): Promise<Storage> {
   mkdirSync(dataDir, { recursive: true });
   const lock = lockDataDir(dataDir);
   // Opened here first, so a schema migration or a bad data directory fails at start, not in the writer.
   const db = openDatabase(dataDir);
   const assertSameFile = sameFileCheck(db);
   const writer = new SqliteWriter(dataDir);
+  try {
+    await writer.started;
+  } catch (error) {
+    db.close();
+    lock.release();
+    throw error;
+  }
   return {
     sessions: new SqliteSessionStore(db, writer),
     presence: new MemoryPresenceStore(),

@@ -19,7 +19,7 @@ describe("SQLite storage, as an operator meets it", () => {
   });
 
   it("reads through indexes only: no request walks the whole table, however many messages others have", async () => {
-    const storage = openSqliteStorage(tempDataDir());
+    const storage = await openSqliteStorage(tempDataDir());
     opened.push(storage);
     // The stores' prepared statements (better-sqlite3 keeps each one's SQL and database with it).
     const statements = [...Object.values(storage.messages), ...Object.values(storage.sessions)].filter(
@@ -39,17 +39,17 @@ describe("SQLite storage, as an operator meets it", () => {
 
   it("refuses a second server on the same DATA_DIR while the first runs, and lets it in after", async () => {
     const dataDir = tempDataDir();
-    const first = openSqliteStorage(dataDir);
-    expect(() => openSqliteStorage(dataDir)).toThrow(
+    const first = await openSqliteStorage(dataDir);
+    await expect(openSqliteStorage(dataDir)).rejects.toThrow(
       /DATA_DIR .* is in use by another server process.*REDIS_URL/,
     );
     await first.close();
-    opened.push(openSqliteStorage(dataDir));
+    opened.push(await openSqliteStorage(dataDir));
   });
 
   it("stops saying ready, and refuses writes it would lose, once its database file is deleted", async () => {
     const dataDir = tempDataDir();
-    const storage = openSqliteStorage(dataDir);
+    const storage = await openSqliteStorage(dataDir);
     opened.push(storage);
     const ann = { id: "u-ann", name: "Ann", key: "ann" };
     await storage.sessions.create(ann, "hash-ann", 1);
@@ -65,7 +65,7 @@ describe("SQLite storage, as an operator meets it", () => {
 
   it("counts its database locked by another process as briefly unreachable, not as a fault", async () => {
     const dataDir = tempDataDir();
-    const storage = openSqliteStorage(dataDir);
+    const storage = await openSqliteStorage(dataDir);
     opened.push(storage);
     const ann = { id: "u-ann", name: "Ann", key: "ann" };
     await storage.sessions.create(ann, "hash-ann", 1);

@@ -17,6 +17,11 @@ export type WriteResult = number | null;
  */
 export type BatchReply = { results: WriteResult[] } | { error: string; code?: string };
 
+/** What the writer thread posts first, once its database is open and its statements prepared. */
+export const WRITER_READY = "ready";
+
+export type WriterMessage = BatchReply | typeof WRITER_READY;
+
 /** Prepares the statements once; the returned function makes one change within the caller's transaction. */
 export function preparedWrites(db: SqliteDatabase): (op: WriteOp) => WriteResult {
   const insertMessage = db.prepare(

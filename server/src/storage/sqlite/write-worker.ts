@@ -1,6 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { openDatabase, sameFileCheck } from "./database.js";
-import { type BatchReply, preparedWrites, type WriteOp } from "./write-ops.js";
+import { type BatchReply, preparedWrites, WRITER_READY, type WriteOp } from "./write-ops.js";
 
 /**
  * The writer thread: the only connection that writes. Each batch it is posted is one transaction, so
@@ -34,3 +34,4 @@ port.on("message", (ops: WriteOp[] | null) => {
   }
   port.postMessage(reply);
 });
+port.postMessage(WRITER_READY);

@@ -1,6 +1,13 @@
+import { once } from "node:events";
 import { Worker } from "node:worker_threads";
 import { TurnBatch } from "../turn-batch.js";
-import type { BatchReply, WriteOp, WriteResult } from "./write-ops.js";
+import {
+  type BatchReply,
+  WRITER_READY,
+  type WriteOp,
+  type WriteResult,
+  type WriterMessage,
+} from "./write-ops.js";
 
 /**
  * Every write to the database, group-committed on a thread of its own (write-worker.ts). The writes of a
@@ -13,12 +20,19 @@ export class SqliteWriter {
   private readonly worker: Worker;
   private readonly batches: TurnBatch<WriteOp, WriteResult>;
   private readonly ended: Promise<void>;
+  /**
+   * Resolves once the thread has opened the database and can write; rejects if it fails first. Before
+   * that, a write would wait for the thread's start as well as its commit, and could pass its deadline.
+   */
+  readonly started: Promise<void>;
   private answer: ((reply: BatchReply) => void) | null = null;
   private failure: Error | null = null;
 
   constructor(dataDir: string) {
     this.worker = startWorker("write-worker", { dataDir });
-    this.worker.on("message", (reply: BatchReply) => this.answer?.(reply));
+    this.worker.on("message", (message: WriterMessage) => {
+      if (message !== WRITER_READY) this.answer?.(message);
+    });
     this.worker.on("error", (error) => this.fail(error));
     this.ended = new Promise((resolve) =>
       this.worker.once("exit", () => {
@@ -26,6 +40,13 @@ export class SqliteWriter {
         resolve();
       }),
     );
+    // Its first message is WRITER_READY (see write-worker.ts); `once` rejects on an error event instead.
+    this.started = Promise.race([
+      once(this.worker, "message").then(() => undefined),
+      this.ended.then(() => Promise.reject(this.failure)),
+    ]);
+    // Whoever opens the storage awaits `started`; a failure after the start reaches every write instead.
+    this.started.catch(() => {});
     this.batches = new TurnBatch((ops) => this.commit(ops));
   }
 
