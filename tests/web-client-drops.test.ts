@@ -1,9 +1,5 @@
 import type { ChatMessage } from "@chat/shared";
-import { createPinia, setActivePinia } from "pinia";
-import { io } from "socket.io-client";
 import { afterEach, describe, expect, it } from "vitest";
-import { ChatConnection } from "../client/src/connection/chat-connection.js";
-import type { ChatSocket } from "../client/src/connection/socket.js";
 import { useConversation } from "../client/src/stores/conversation.js";
 import { useOutbox } from "../client/src/stores/outbox.js";
 import { useSession } from "../client/src/stores/session.js";
@@ -11,6 +7,7 @@ import { ChatUser } from "../server/src/test-support/chat-client.js";
 import { type RunningChat, startChat } from "../server/src/test-support/chat-server.js";
 import { startTcpRelay, type TcpRelay } from "../server/src/test-support/tcp-relay.js";
 import { recoveryOutage, seeded } from "./support/drops.js";
+import { startWebClient } from "./support/web-client.js";
 
 const ROUNDS = 300;
 /** Of the rounds, about this share cut the web client's connection. */
@@ -57,17 +54,7 @@ describe("the web client's connection under network drops", () => {
     relay = await startTcpRelay(chat.port);
     const outage = recoveryOutage(chat);
 
-    setActivePinia(createPinia());
-    const throughRelay = relay.url;
-    const connection = new ChatConnection(
-      (): ChatSocket =>
-        io(throughRelay, {
-          autoConnect: false,
-          transports: ["websocket"],
-          reconnectionDelay: 50,
-          reconnectionDelayMax: 500,
-        }),
-    );
+    const { connection } = startWebClient(relay.url);
     const session = useSession();
     const outbox = useOutbox();
     await connection.login("Ann");

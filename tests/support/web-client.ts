@@ -1,0 +1,34 @@
+import { createPinia, setActivePinia } from "pinia";
+import { io } from "socket.io-client";
+import { ChatConnection } from "../../client/src/connection/chat-connection.js";
+import type { ChatSocket } from "../../client/src/connection/socket.js";
+
+/** The web client's own connection code (ChatConnection and its Pinia stores), run in Node. */
+export interface WebClient {
+  connection: ChatConnection;
+  /** The tab's own socket. */
+  tab: ChatSocket;
+  /** Every socket it opened, in order: the tab's own first, then one per logout made offline. */
+  sockets: ChatSocket[];
+}
+
+/**
+ * A web client of its own (a fresh Pinia, as a new tab has) whose sockets go to `url`, over WebSocket only
+ * so that each connection attempt is one TCP connection, and which reconnects within half a second.
+ */
+export function startWebClient(url: string): WebClient {
+  setActivePinia(createPinia());
+  const sockets: ChatSocket[] = [];
+  const connection = new ChatConnection(() => {
+    const socket: ChatSocket = io(url, {
+      autoConnect: false,
+      forceNew: true,
+      transports: ["websocket"],
+      reconnectionDelay: 50,
+      reconnectionDelayMax: 500,
+    });
+    sockets.push(socket);
+    return socket;
+  });
+  return { connection, tab: sockets[0] as ChatSocket, sockets };
+}
