@@ -7,12 +7,13 @@ export type HoldWrites = (socket: TcpSocket) => void;
 
 /**
  * Writes held at once, over all sockets, before they are let go early. Each held write keeps an entry of
- * the stream's queue alive until the cork is lifted, a few hundred bytes of heap beside its (shared) frame:
- * a group commit of 200 messages to 1,000 sockets held 200,000 of them in one callback, which survived
- * into V8's old space and grew the heap by tens of megabytes for each such burst. At this bound a burst
- * holds a few megabytes, and a socket still gets its frames in a few writes, not one each.
+ * the stream's queue alive until the cork is lifted, beside its (shared) frame: a server that fell behind
+ * answered a group commit of 199 messages to 1,000 sockets in one callback, 199,000 held writes, which
+ * survived into V8's old space, and bursts like it grew the heap to 150 MB where 28 MB were live. At this
+ * bound a burst holds a few megabytes, and each socket still gets its frames in a few writes: at 5,000
+ * sockets, 13 frames a write (at 32,768 fan-out there looked slower; see bench/results/notes.md).
  */
-export const MAX_HELD_WRITES = 32_768;
+export const MAX_HELD_WRITES = 65_536;
 
 /**
  * Everything a socket is sent by one callback of the event loop (with the promise continuations it sets
