@@ -4,6 +4,7 @@ import { pause } from "../client/src/connection/retry.js";
 import type { ChatSocket } from "../client/src/connection/socket.js";
 import { useSession } from "../client/src/stores/session.js";
 import { type LimiterBackend, memoryLimiters } from "../server/src/limits/limiter-backend.js";
+import { ChatUser, type Refused } from "../server/src/test-support/chat-client.js";
 import { type RunningChat, startChat } from "../server/src/test-support/chat-server.js";
 import { startTcpRelay, type TcpRelay } from "../server/src/test-support/tcp-relay.js";
 import { recordHandshakes } from "./support/handshakes.js";
@@ -121,25 +122,36 @@ describe("the web client refused for a moment", () => {
   });
 
   // Only a signed-in tab has a logout button: a login still joining has nothing to log out of.
-  it("never offers the session again once the user logged out while it waited, and stays signed out", async () => {
-    const { handshakes, session, token, retryAfterMs } = await refusedReconnect();
+  it("never offers the session again once the user logged out while it waited, and ends it once let in", async () => {
+    const { gate, handshakes, session, token, retryAfterMs } = await refusedReconnect();
     // Set after the client's retry timer, with the same delay: Node runs it just after that one.
     const retryDue = pause(retryAfterMs);
     const { connection, sockets } = client as WebClient;
     connection.logout();
     // The server is told on a connection of its own, whose handshake is refused too (the gate is still
-    // closed): that one gives up, and it is the last handshake with the token.
+    // closed, and says for how long).
     await nextRefusal(sockets[1] as ChatSocket);
 
     await retryDue;
-    // A retry that had gone ahead would be connecting now, its handshake on the way.
-    expect(sockets.map((socket) => socket.active)).toEqual([false, false]);
+    // A retry of the tab's that had gone ahead would be connecting now, its handshake on the way.
+    expect(client?.tab.active).toBe(false);
     expect(session.status).toBe("signed-out");
     expect(session.token).toBeNull();
-    expect(handshakes).toEqual([
-      { name: "Ann" },
-      expect.objectContaining({ token }),
-      { token, logout: true },
-    ]);
+
+    // The logout goes again once the wait is over, and gets in: the session ends, so the token can no
+    // longer resume it (without that retry it would, for the whole grace window).
+    gate.open();
+    const logout = { token, logout: true };
+    await expect.poll(() => handshakes.length, { timeout: 10_000 }).toBe(4);
+    expect(handshakes).toEqual([{ name: "Ann" }, expect.objectContaining({ token }), logout, logout]);
+    const resumed = () =>
+      ChatUser.connect(chat?.url ?? "", { token }).then(
+        (user) => {
+          user.close();
+          return "resumed";
+        },
+        (refused: Refused) => refused.data?.code,
+      );
+    await expect.poll(resumed, { timeout: 10_000 }).toBe(ErrorCode.SESSION_EXPIRED);
   });
 });

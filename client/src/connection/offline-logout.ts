@@ -1,4 +1,4 @@
-import type { HandshakeAuth } from "@chat/shared";
+import type { ConnectErrorData, HandshakeAuth } from "@chat/shared";
 import type { ChatSocket } from "./socket";
 
 /** By then the server has freed the name by itself (PRESENCE_GRACE_MS, 60 s by default). */
@@ -13,15 +13,25 @@ const GIVE_UP_MS = 60_000;
  */
 export function logOutWhenReachable(socket: ChatSocket, token: string): Promise<void> {
   return new Promise<void>((resolve) => {
+    let nextAttempt: ReturnType<typeof setTimeout> | undefined;
     const stop = () => {
       clearTimeout(giveUp);
+      clearTimeout(nextAttempt);
       socket.disconnect();
       resolve();
     };
     const giveUp = setTimeout(stop, GIVE_UP_MS);
     socket.auth = { token, logout: true } satisfies HandshakeAuth;
-    // Unreachable: socket.io tries again by itself. A refusal it does not retry is the server's answer.
-    socket.on("connect_error", () => socket.active || stop());
+    socket.on("connect_error", (err: Error & { data?: ConnectErrorData }) => {
+      // Unreachable: socket.io tries again by itself.
+      if (socket.active) return;
+      // Refused for now only (too many handshakes, the server's storage briefly away): the session has
+      // not ended yet, so the logout goes again after the wait the server names. Any other refusal is
+      // the server's answer.
+      const retryAfterMs = err.data?.retryAfterMs;
+      if (retryAfterMs === undefined) stop();
+      else nextAttempt = setTimeout(() => socket.connect(), retryAfterMs);
+    });
     socket.connect();
   });
 }
