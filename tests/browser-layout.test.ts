@@ -88,4 +88,56 @@ describe("how conversations look in Chromium", () => {
     bob.close();
     await ann.close();
   });
+
+  it("names the private windows in a strip once the dock scrolls, one click from view, with their unread counts", async () => {
+    const reader = await ChatPage.open(started.browser, started.server.url, {
+      viewport: { width: 1280, height: 800 },
+    });
+    await reader.login("Juggler");
+    const peers = await Promise.all(
+      ["Pia", "Quinn", "Rafe", "Sol", "Tam"].map((name) => ChatUser.login(started.server.url, name)),
+    );
+    const strip = reader.page.getByTestId("dock-strip");
+    const open = async (name: string) => {
+      await reader.onlineUser(name).click();
+      await expect.poll(() => reader.typesInto(reader.privateWindow(name))).toBe(true);
+    };
+    // Two windows fit side by side: no strip.
+    for (const name of ["Pia", "Quinn"]) await open(name);
+    expect(await strip.count()).toBe(0);
+    // Five do not: each new one scrolled into view, the first ones out of it, and the strip names them all.
+    for (const name of ["Rafe", "Sol", "Tam"]) await open(name);
+    await strip.waitFor();
+    expect(await strip.locator("bdi").allTextContents()).toEqual(["Pia", "Quinn", "Rafe", "Sol", "Tam"]);
+    const dock = reader.page.locator(".dock");
+    const inDock = async (name: string) => {
+      const [window, box] = [await reader.privateWindow(name).boundingBox(), await dock.boundingBox()];
+      return (
+        window !== null &&
+        box !== null &&
+        window.x >= box.x - 1 &&
+        window.x + window.width <= box.x + box.width + 1
+      );
+    };
+    expect(await inDock("Pia")).toBe(false);
+
+    // A message in a window out of sight shows on its name in the strip.
+    const pia = peers[0] as ChatUser;
+    expect((await pia.send("Juggler", "over here")).ok).toBe(true);
+    const piaTab = strip.locator('[data-peer="Pia"]');
+    await expect.poll(() => piaTab.locator(".badge").textContent()).toBe("1");
+    // One click: the window comes into view with the keyboard in it, and what it holds is read.
+    await piaTab.click();
+    await expect.poll(() => reader.typesInto(reader.privateWindow("Pia"))).toBe(true);
+    await expect.poll(() => inDock("Pia")).toBe(true);
+    await piaTab.locator(".badge").waitFor({ state: "detached" });
+
+    // Closed down to what fits, the strip goes.
+    for (const name of ["Quinn", "Rafe", "Sol"]) {
+      await reader.privateWindow(name).getByTestId("close-window").click();
+    }
+    await strip.waitFor({ state: "detached" });
+    for (const peer of peers) peer.close();
+    await reader.close();
+  });
 });
