@@ -18,6 +18,7 @@ import { usePresence } from "../stores/presence";
 import { useSession } from "../stores/session";
 import { useWindows } from "../stores/windows";
 import { catchUp, loadHistory } from "./backfill";
+import { notifyWhileHidden } from "./desktop-notifications";
 import { logOutWhenReachable } from "./offline-logout";
 import { OutboxSender } from "./outbox-sender";
 import { pause } from "./retry";
@@ -207,7 +208,10 @@ export class ChatConnection {
     if (seenBefore) return;
     if (peer !== null) this.open(peer);
     if (mine) conversation.wroteHere();
-    else if (!this.windows.sees(conversationId(peer))) conversation.markUnread(message);
+    else if (!this.windows.sees(conversationId(peer))) {
+      conversation.markUnread(message);
+      if (peer !== null) notifyWhileHidden(peer, message);
+    }
   }
 
   private refused(err: Error & { data?: ConnectErrorData }): void {

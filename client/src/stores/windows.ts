@@ -2,9 +2,17 @@ import { defineStore } from "pinia";
 import { ref } from "vue";
 import { type ConversationId, GROUP_CONVERSATION, type Peer } from "./conversation";
 
-/** Which private conversation windows are open, in the order they were opened. */
+/** How many closed conversations are remembered: enough to find one again, not a directory of everyone. */
+const CLOSED_KEPT = 20;
+
+/** Which private conversation windows are open, in the order they were opened, and which were closed. */
 export const useWindows = defineStore("windows", () => {
   const open = ref<Peer[]>([]);
+  /**
+   * Private conversations closed in this tab, the latest first: the way back to one whose peer is no
+   * longer in the online list (see OnlineList).
+   */
+  const closed = ref<Peer[]>([]);
   /** The conversation whose window has the keyboard focus: messages arriving there are read at once. */
   const focused = ref<ConversationId | null>(null);
   /** The window to come into view and take the keyboard focus: one chosen in the online list, or the group's. */
@@ -45,11 +53,13 @@ export const useWindows = defineStore("windows", () => {
   function show(peer: Peer): boolean {
     if (isOpen(peer)) return false;
     open.value.push(peer);
+    closed.value = closed.value.filter(({ id }) => id !== peer.id);
     return true;
   }
 
   function close(peer: Peer): void {
     open.value = open.value.filter(({ id }) => id !== peer.id);
+    closed.value = [peer, ...closed.value.filter(({ id }) => id !== peer.id)].slice(0, CLOSED_KEPT);
   }
 
   function restore(peers: Peer[]): void {
@@ -58,10 +68,12 @@ export const useWindows = defineStore("windows", () => {
 
   function clear(): void {
     open.value = [];
+    closed.value = [];
   }
 
   return {
     open,
+    closed,
     focused,
     focusRequest,
     sees,

@@ -1,0 +1,31 @@
+import type { ChatMessage } from "@chat/shared";
+import { conversationId, type Peer } from "../stores/conversation";
+import { useWindows } from "../stores/windows";
+
+/** Whether this browser can show desktop notifications at all (not in Node, nor in some embedded views). */
+export const notificationsSupported = (): boolean => typeof Notification !== "undefined";
+
+/**
+ * A private message that arrives while the page is hidden also shows as a desktop notification, once the
+ * user has allowed them (NotifyButton asks): the sender as the title, the text as plain text. One per
+ * conversation at a time (its tag), so a burst replaces rather than piles up. A click brings the tab, and
+ * that conversation's window, to the front. The group's messages do not notify: with everyone online
+ * they would be noise; the tab's title counts them.
+ */
+export function notifyWhileHidden(peer: Peer, message: ChatMessage): void {
+  if (!notificationsSupported() || Notification.permission !== "granted") return;
+  if (document.visibilityState !== "hidden") return;
+  const id = conversationId(peer);
+  let notification: Notification;
+  try {
+    notification = new Notification(peer.name, { body: message.text, tag: id });
+  } catch {
+    // Chrome on Android shows notifications only through a service worker, and throws here.
+    return;
+  }
+  notification.onclick = () => {
+    window.focus();
+    useWindows().requestFocus(id);
+    notification.close();
+  };
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { ChatUser } from "../server/src/test-support/chat-client.js";
+import { browserAndServer } from "./support/browser.js";
+import { ChatPage } from "./support/chat-page.js";
+
+const started = browserAndServer();
+
+interface Shown {
+  title: string;
+  body?: string;
+  tag?: string;
+}
+
+/**
+ * Records the page's desktop notifications as it makes them: Chromium shows them for real, but nothing
+ * outside the page can read them. The last one can be clicked, as the user would.
+ */
+function recordNotifications(reader: ChatPage): Promise<void> {
+  return reader.page.evaluate(() => {
+    const shown: Shown[] = [];
+    const record = window as unknown as { shown: Shown[]; last?: Notification };
+    record.shown = shown;
+    window.Notification = class extends window.Notification {
+      constructor(title: string, options?: NotificationOptions) {
+        super(title, options);
+        shown.push({ title, body: options?.body, tag: options?.tag });
+        record.last = this;
+      }
+    };
+  });
+}
+
+const shown = (reader: ChatPage) =>
+  reader.page.evaluate(() => (window as unknown as { shown: Shown[] }).shown);
+
+function setHidden(reader: ChatPage, hidden: boolean): Promise<void> {
+  return reader.page.evaluate((hide) => {
+    Object.defineProperty(document, "visibilityState", {
+      value: hide ? "hidden" : "visible",
+      configurable: true,
+    });
+    document.dispatchEvent(new Event("visibilitychange"));
+  }, hidden);
+}
+
+describe("desktop notifications in Chromium", () => {
+  it("are offered by a button, which goes once they are allowed", async () => {
+    const reader = await ChatPage.open(started.browser, started.server.url);
+    await reader.login("Asker");
+    const button = reader.page.getByTestId("notify");
+    await button.waitFor();
+    await reader.context.grantPermissions(["notifications"]);
+    await button.click();
+    await button.waitFor({ state: "detached" });
+    await reader.close();
+  });
+
+  it("show a private message that arrives while the page is hidden, and a click brings its window", async () => {
+    const reader = await ChatPage.open(started.browser, started.server.url, {
+      permissions: ["notifications"],
+    });
+    await reader.login("Hider");
+    expect(await reader.page.getByTestId("notify").count()).toBe(0);
+    await recordNotifications(reader);
+    const writer = await ChatUser.login(started.server.url, "Writer");
+
+    // Visible, nothing: the page itself shows it.
+    await writer.send("Hider", "while you look");
+    const window = reader.privateWindow("Writer");
+    await reader.message(window, "while you look").waitFor();
+    await setHidden(reader, true);
+    // The group's messages count in the title only; a private one notifies, its text as plain text.
+    await writer.send(null, "to everyone");
+    await writer.send("Hider", "<b>psst</b>");
+    await reader.message(window, "<b>psst</b>").waitFor();
+    await reader.message(reader.group, "to everyone").waitFor();
+    expect(await shown(reader)).toEqual([
+      { title: "Writer", body: "<b>psst</b>", tag: `private:${writer.session?.id}` },
+    ]);
+
+    await reader.page.evaluate(() => {
+      (window as unknown as { last: Notification }).last.dispatchEvent(new Event("click"));
+    });
+    await expect.poll(() => reader.typesInto(window)).toBe(true);
+    writer.close();
+    await reader.close();
+  });
+});
