@@ -6,7 +6,7 @@ import { ChatPage } from "./support/chat-page.js";
 const started = browserAndServer();
 
 describe("a closed conversation with someone who left, in Chromium", () => {
-  it("is listed under earlier conversations, and opens again to read, its composer closed", async () => {
+  it("is listed under earlier conversations, also after a reload, and opens again to read, its composer closed", async () => {
     const host = await ChatPage.open(started.browser, started.server.url);
     await host.login("Host");
     const leaver = await ChatUser.login(started.server.url, "Leaver");
@@ -21,6 +21,9 @@ describe("a closed conversation with someone who left, in Chromium", () => {
 
     leaver.socket.emit("logout");
     await host.onlineUser("Leaver").waitFor({ state: "detached" });
+    // A reload keeps the way back; the conversation comes from the server's history.
+    await host.page.reload();
+    await host.page.getByTestId("my-name").waitFor();
     await earlier.filter({ hasText: "Leaver" }).click();
     await host.message(window, "bye for now").waitFor();
     await window.getByTestId("peer-offline").waitFor();

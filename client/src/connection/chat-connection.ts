@@ -95,11 +95,11 @@ export class ChatConnection {
     this.socket.connect();
   }
 
-  /** After a reload: the saved token, windows and unsent messages come back, and the socket resumes. */
+  /** After a reload: the saved token, windows (open and closed) and unsent messages come back, and the socket resumes. */
   resume(saved: SavedState): void {
     this.session.established(saved);
     if (saved.newestId !== null) this.session.advance(saved.newestId);
-    this.windows.restore(saved.windows);
+    this.windows.restore(saved.windows, saved.closed);
     for (const peer of [null, ...saved.windows]) {
       const id = conversationId(peer);
       useConversation(peer).restore({ unread: saved.unread[id] ?? 0, draft: saved.drafts[id] ?? "" });

@@ -24,6 +24,7 @@ const state: SavedState = {
   id: "Qx1GcG9zdGVkIGl0",
   newestId: 42,
   windows: [bob],
+  closed: [{ name: "Cleo", id: "Y2xlb0Nsb3NlZElk" }],
   unread: { group: 1, [`private:${bob.id}`]: 2 },
   drafts: { [`private:${bob.id}`]: "half a thou" },
   outbox: [
@@ -60,9 +61,17 @@ describe("the state a tab keeps across reloads", () => {
       ...state,
       id: "",
       windows: [],
+      closed: [],
       unread: { group: 1 },
       drafts: {},
     });
+  });
+
+  it("saved before closed conversations were kept, comes back with none", () => {
+    const storage = memoryStorage();
+    const { closed: _, ...withoutClosed } = state;
+    storage.setItem("chat:v1", JSON.stringify(withoutClosed));
+    expect(loadSavedState(storage)).toEqual({ ...state, closed: [] });
   });
 
   it("is gone after signing out", () => {

@@ -29,6 +29,8 @@ const SavedStateSchema = v.object({
   id: UserIdSchema,
   newestId: v.nullable(v.number()),
   windows: v.array(PeerSchema),
+  /** Private conversations closed in this tab, the latest first: the way back to them (see OnlineList). */
+  closed: v.optional(v.array(PeerSchema), []),
   /** Unread counts by conversation id, of the group and the open windows. */
   unread: v.optional(v.record(v.string(), v.number()), {}),
   /** What is typed and not sent, by conversation id, of the group and the open windows. */
@@ -61,6 +63,7 @@ const EarlierStateSchema = v.pipe(
       id: "",
       newestId,
       windows: [],
+      closed: [],
       unread: { [GROUP_CONVERSATION]: unread[GROUP_CONVERSATION] ?? 0 },
       drafts: {},
       outbox: outbox.flatMap(({ to, toId, ...entry }): SavedState["outbox"] => {
@@ -106,6 +109,7 @@ export function keepSavedState(): void {
             id: session.id,
             newestId: session.newestId,
             windows: windows.open,
+            closed: windows.closed,
             unread: Object.fromEntries(
               [null, ...windows.open].map((peer) => [conversationId(peer), useConversation(peer).unread]),
             ),

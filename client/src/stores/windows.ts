@@ -62,8 +62,9 @@ export const useWindows = defineStore("windows", () => {
     closed.value = [peer, ...closed.value.filter(({ id }) => id !== peer.id)].slice(0, CLOSED_KEPT);
   }
 
-  function restore(peers: Peer[]): void {
-    open.value = [...peers];
+  function restore(openPeers: Peer[], closedPeers: Peer[]): void {
+    open.value = [...openPeers];
+    closed.value = [...closedPeers];
   }
 
   function clear(): void {
