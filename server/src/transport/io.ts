@@ -9,12 +9,12 @@ import type { Delivery } from "../messages/messages.js";
 import type { ChatMetrics } from "../observability/metrics.js";
 import { type User, userRoom } from "../users.js";
 import { clientAddress } from "./client-address.js";
-import { coalesceWrites } from "./coalesce-writes.js";
-import { writeFramesDirectly } from "./direct-frames.js";
 import { originRefusal } from "./origin-check.js";
 import { RecoveryAdapter } from "./recovery-adapter.js";
-import { singleBufferFrames } from "./single-buffer-frames.js";
 import type { ChatIo } from "./types.js";
+import { coalesceWrites } from "./write-path/coalesce-writes.js";
+import { writeFramesDirectly } from "./write-path/direct-frames.js";
+import { singleBufferFrames } from "./write-path/single-buffer-frames.js";
 
 export interface IoOptions {
   path: string;

@@ -4,8 +4,8 @@ import type { Logger } from "pino";
 import type { PresenceAnnouncer, PresenceChange } from "../presence/presence.js";
 import type { PresenceStore } from "../presence/store.js";
 import { summaryOf, type User } from "../users.js";
-import { emitBatchLocally } from "./batched-events.js";
 import type { ChatIo, ChatSocket, PresenceDelta } from "./types.js";
+import { emitBatchLocally } from "./write-path/batched-events.js";
 
 /** The sockets that have received the full online list and so follow it by deltas. */
 const PRESENCE_ROOM = "presence";

@@ -1,7 +1,7 @@
 import type { ServerEvent } from "@chat/shared";
 import { Encoder, PacketType } from "socket.io-parser";
+import type { ChatIo, ChatSocket } from "../types.js";
 import type { EngineConnection } from "./engine-internals.js";
-import type { ChatIo, ChatSocket } from "./types.js";
 import { messageFrame } from "./ws-frames.js";
 
 const encoder = new Encoder();

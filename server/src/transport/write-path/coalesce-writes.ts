@@ -1,6 +1,6 @@
 import type { Socket as TcpSocket } from "node:net";
+import type { ChatIo } from "../types.js";
 import { type EngineConnection, tcpSocketOf } from "./engine-internals.js";
-import type { ChatIo } from "./types.js";
 
 /** Corks a TCP socket until the work of the current callback is done; see coalesceWrites. */
 export type HoldWrites = (socket: TcpSocket) => void;

@@ -1,8 +1,8 @@
 import { once } from "node:events";
 import type { Socket as TcpSocket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { ChatUser } from "../test-support/chat-client.js";
-import { type RunningChat, startChat } from "../test-support/chat-server.js";
+import { ChatUser } from "../../test-support/chat-client.js";
+import { type RunningChat, startChat } from "../../test-support/chat-server.js";
 import type { EngineConnection } from "./engine-internals.js";
 
 let chat: RunningChat;

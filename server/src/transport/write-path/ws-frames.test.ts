@@ -1,7 +1,7 @@
 import { LIMITS } from "@chat/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ChatUser } from "../test-support/chat-client.js";
-import { type RunningChat, startChat } from "../test-support/chat-server.js";
+import { ChatUser } from "../../test-support/chat-client.js";
+import { type RunningChat, startChat } from "../../test-support/chat-server.js";
 
 // The server frames its replies itself (ws-frames.ts, direct-frames.ts): a real client must read them
 // whole at every length encoding of RFC 6455 (7-bit, 16-bit and 64-bit) and with multi-byte text, where

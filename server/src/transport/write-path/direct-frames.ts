@@ -1,6 +1,6 @@
+import type { ChatIo } from "../types.js";
 import type { HoldWrites } from "./coalesce-writes.js";
 import { type EngineConnection, tcpSocketOf, type WriteOptions } from "./engine-internals.js";
-import type { ChatIo } from "./types.js";
 import { messageFrame } from "./ws-frames.js";
 
 /** ws's WebSocket.OPEN. */

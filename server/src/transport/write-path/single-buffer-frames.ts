@@ -1,6 +1,6 @@
 import type { Namespace } from "socket.io";
 import type { Adapter } from "socket.io-adapter";
-import type { AdapterFactory } from "./io.js";
+import type { AdapterFactory } from "../io.js";
 
 /** What this needs of an adapter's encoding step, which its typings keep private. */
 interface FrameEncoder {

@@ -5,7 +5,7 @@ import type { Socket as TcpSocket } from "node:net";
  * What the write path (coalesce-writes, direct-frames, batched-events) uses of an Engine.IO connection
  * and of ws's WebSocket under it, members their typings keep private. Written down once, so an upgrade of
  * either library has one place to check for these. (The Socket.IO adapter's private members are declared
- * beside their only users, recovery-adapter.ts and single-buffer-frames.ts.)
+ * beside their only users, ../recovery-adapter.ts and single-buffer-frames.ts.)
  */
 export interface EngineConnection {
   readyState: "opening" | "open" | "closing" | "closed";
