@@ -24,64 +24,90 @@ export interface AckContext extends FailureContext {
  */
 export type SharedListener = (this: ChatSocket, ...args: unknown[]) => void;
 
+/** Spends `cost` points (1 when not given) of a socket's rate limit: null when spent, else the refusal. */
+export type Budget = (socket: ChatSocket, cost?: number) => Promise<ProtocolError | null>;
+
+/** How a kind of request is limited. */
+export interface RequestLimits<R extends Result<object>> {
+  /** Spent before any work: over it, the answer is RATE_LIMITED and nothing is done. */
+  budget: Budget;
+  /** What a large answer costs beyond the request, spent before it is sent. */
+  extraCost?: (answer: Extract<R, { ok: true }>) => number;
+  /**
+   * Requests that run one at a time per key, each spending its budget when its turn comes: many sent at
+   * once cannot all start their work before the first answer's cost is known.
+   */
+  queue?: { runs: OneAtATime; key: (socket: ChatSocket) => string };
+}
+
 /** What every log line about a socket carries: which socket and identity (never the name or token). */
 export function aboutSocket(socket: ChatSocket): { socket: string; user: string } {
   return { socket: socket.id, user: socket.data.user.id };
 }
 
+const refused = (error: ProtocolError): Result<object> => ({ ok: false, error });
+
 /**
  * Wraps a handler of an acknowledged event so nothing a client sends can throw out of it: the payload
  * arrives as `unknown` for the handler to validate, a missing ack callback means nobody to answer (the
- * event is ignored), and a failure is answered with INTERNAL (see internalError). Before any work the request
- * spends its rate limit: over it, the answer is RATE_LIMITED and nothing is done, so a refused send is
- * never stored. A large answer costs more of the limit (`extraCost`), spent before it is sent: when that
- * is over the limit, RATE_LIMITED goes instead of the answer. Requests given a `queue` run one at a
- * time per key, each spending its limit when its turn comes: many sent at once cannot all start their
- * work before the first answer's cost is known. A request the stores leave unanswered past its deadline
- * is answered INTERNAL with retryAfterMs; its work may still complete later, which a resend with the
- * same clientId (or a read asked again) tolerates. Every answer is counted by result for /metrics.
+ * event is ignored), and a failure is answered with INTERNAL (see internalError). The work is limited as
+ * `limits` says (see limitedWork). A request the stores leave unanswered past its deadline is answered
+ * INTERNAL with retryAfterMs; its work may still complete later, which a resend with the same clientId
+ * (or a read asked again) tolerates.
  */
 export function acknowledged<R extends Result<object>>(
   context: AckContext,
   event: keyof ClientToServerEvents,
-  throttle: (socket: ChatSocket, cost?: number) => Promise<ProtocolError | null>,
+  limits: RequestLimits<R>,
   handle: (socket: ChatSocket, payload: unknown) => Promise<R>,
-  {
-    extraCost = () => 0,
-    queue,
-  }: {
-    extraCost?: (answer: Extract<R, { ok: true }>) => number;
-    queue?: { runs: OneAtATime; key: (socket: ChatSocket) => string };
-  } = {},
 ): SharedListener {
-  const { log, metrics, deadlines } = context;
+  const { queue } = limits;
   return function listener(...args) {
     const ack = args.at(-1);
     if (typeof ack !== "function") return;
     const payload = args.length > 1 ? args[0] : undefined;
-    const answer = (result: Result<object>) => {
-      metrics.answered(event, result);
-      // Checked first, so a request's answer builds no log fields while debug logging is off.
-      if (log.isLevelEnabled("debug")) {
-        log.debug({ ...aboutSocket(this), event, result: result.ok ? "ok" : result.error.code }, "answered");
-      }
-      (ack as Ack)(result);
-    };
-    const charged = async (result: R): Promise<Result<object>> => {
-      const extra = result.ok ? extraCost(result as Extract<R, { ok: true }>) : 0;
-      const limited = extra > 0 ? await throttle(this, extra) : null;
-      return limited ? { ok: false, error: limited } : result;
-    };
-    const work = () =>
-      throttle(this).then((limited): Promise<Result<object>> | Result<object> =>
-        limited ? { ok: false, error: limited } : handle(this, payload).then(charged),
-      );
+    const work = () => limitedWork(this, payload, handle, limits);
     const started = queue ? queue.runs.run(queue.key(this), work) : work();
-    deadlines
-      .within(started ?? Promise.resolve({ ok: false, error: rateLimited(TOO_MANY_AT_ONCE) }))
-      .then(answer, (error: unknown) => {
+    context.deadlines.within(started ?? Promise.resolve(refused(rateLimited(TOO_MANY_AT_ONCE)))).then(
+      (result) => answer(context, this, event, ack as Ack, result),
+      (error: unknown) => {
         const failed = internalError(context, error, { ...aboutSocket(this), event }, FAULT);
-        answer({ ok: false, error: failed });
-      });
+        answer(context, this, event, ack as Ack, refused(failed));
+      },
+    );
   };
+}
+
+/**
+ * Spends the budget, then does the work, then spends what a large answer costs beyond it: when that is
+ * over the limit, RATE_LIMITED goes instead of the answer. A refused send is never stored.
+ */
+async function limitedWork<R extends Result<object>>(
+  socket: ChatSocket,
+  payload: unknown,
+  handle: (socket: ChatSocket, payload: unknown) => Promise<R>,
+  { budget, extraCost }: RequestLimits<R>,
+): Promise<Result<object>> {
+  const limited = await budget(socket);
+  if (limited) return refused(limited);
+  const result = await handle(socket, payload);
+  const extra = result.ok && extraCost ? extraCost(result as Extract<R, { ok: true }>) : 0;
+  const overdrawn = extra > 0 ? await budget(socket, extra) : null;
+  return overdrawn ? refused(overdrawn) : result;
+}
+
+/** Sends the answer, counted by result for /metrics. */
+function answer(
+  { log, metrics }: AckContext,
+  socket: ChatSocket,
+  event: keyof ClientToServerEvents,
+  ack: Ack,
+  result: Result<object>,
+): void {
+  metrics.answered(event, result);
+  // Checked first, so a request's answer builds no log fields while debug logging is off.
+  if (log.isLevelEnabled("debug")) {
+    log.debug({ ...aboutSocket(socket), event, result: result.ok ? "ok" : result.error.code }, "answered");
+  }
+  ack(result);
 }

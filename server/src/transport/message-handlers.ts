@@ -39,17 +39,20 @@ function answerCost({ messages }: { messages: ChatMessage[] }): number {
 export function messageHandlers(deps: MessageHandlerDeps): Record<RequestEvent, SharedListener> {
   const { messages, parsers, throttles } = deps;
   // Limits are per identity: every tab of a user draws on the same budget.
-  const sendBudget = (socket: ChatSocket) => throttles.messages(socket.data.user.id);
-  const typingBudget = (socket: ChatSocket) => throttles.typing(socket.data.user.id);
-  const readBudget = (socket: ChatSocket, cost?: number) => throttles.reads(socket.data.user.id, cost);
-  // One read at a time per identity: a large answer's cost is spent before the next read may start.
-  const reads = { runs: new OneAtATime(READS_WAITING), key: (socket: ChatSocket) => socket.data.user.id };
+  const sends = { budget: (socket: ChatSocket) => throttles.messages(socket.data.user.id) };
+  const typings = { budget: (socket: ChatSocket) => throttles.typing(socket.data.user.id) };
+  const reads = {
+    budget: (socket: ChatSocket, cost?: number) => throttles.reads(socket.data.user.id, cost),
+    extraCost: answerCost,
+    // One read at a time per identity: a large answer's cost is spent before the next read may start.
+    queue: { runs: new OneAtATime(READS_WAITING), key: (socket: ChatSocket) => socket.data.user.id },
+  };
   const read = <R extends HistoryAck | SyncAck>(
     event: RequestEvent,
     answer: (socket: ChatSocket, payload: unknown) => Promise<R>,
-  ) => acknowledged<R>(deps, event, readBudget, answer, { extraCost: answerCost, queue: reads });
+  ) => acknowledged<R>(deps, event, reads, answer);
   return {
-    "message:send": acknowledged(deps, "message:send", sendBudget, async (socket, payload) => {
+    "message:send": acknowledged(deps, "message:send", sends, async (socket, payload) => {
       const req = parsers.send(payload);
       if (!req.ok) return req;
       const sent = await messages.send(socket.data.user, socket.id, req.value);
@@ -65,7 +68,7 @@ export function messageHandlers(deps: MessageHandlerDeps): Record<RequestEvent, 
       if (!req.ok) return req;
       return { ok: true, ...(await messages.sync(socket.data.user, req.value)) };
     }),
-    typing: acknowledged<TypingAck>(deps, "typing", typingBudget, async (socket, payload) => {
+    typing: acknowledged<TypingAck>(deps, "typing", typings, async (socket, payload) => {
       const req = parsers.typing(payload);
       if (!req.ok) return req;
       const told = await messages.typing(socket.data.user, req.value);
