@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { ErrorCode, failure, type ProtocolError, SESSION_ENDED } from "./errors.js";
+import { ErrorCode, failure, type Result, SESSION_ENDED } from "./errors.js";
 import { LIMITS } from "./limits.js";
 import { codePointLength, nameProblem, normalizeName } from "./names.js";
 import type { HandshakeAuth, HistoryRequest, SendRequest, SyncRequest, TypingRequest } from "./protocol.js";
@@ -124,7 +124,8 @@ function isPlainObject(raw: unknown): boolean {
   return prototype === Object.prototype || prototype === null;
 }
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
+/** A parsed request: the same shape as an answer, so a refusal is passed on as the answer unchanged. */
+export type Parsed<T> = Result<{ value: T }>;
 
 function parseWith<T>(
   schema: v.GenericSchema<unknown, T>,
