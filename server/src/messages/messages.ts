@@ -15,7 +15,7 @@ import {
 } from "@chat/shared";
 import type { Presence } from "../presence/presence.js";
 import type { Sessions } from "../sessions/sessions.js";
-import { summaryOf, type User } from "../users.js";
+import { summaryOf, type User, type UserId } from "../users.js";
 import type { MessageStore } from "./store.js";
 
 /**
@@ -26,8 +26,8 @@ import type { MessageStore } from "./store.js";
 export interface Delivery {
   /** Every online user's sockets but the sending one. */
   toEveryone(message: ChatMessage, exceptSocketId: string): Promise<void>;
-  /** All sockets of these users but the sending one. */
-  toUsers(users: User[], message: ChatMessage, exceptSocketId: string): Promise<void>;
+  /** All sockets of these identities but the sending one. */
+  toUsers(ids: UserId[], message: ChatMessage, exceptSocketId: string): Promise<void>;
   /** A passing notice to every socket of `to`: dropped where it cannot be written now, never replayed. */
   typing(to: User, typist: UserSummary): void;
 }
@@ -75,8 +75,7 @@ export class Messages {
       if (message.to === null || message.toId === null) {
         await this.delivery.toEveryone(message, socketId);
       } else {
-        const recipient = { id: message.toId, name: message.to, key: nameKey(message.to) };
-        await this.delivery.toUsers([recipient, sender], message, socketId);
+        await this.delivery.toUsers([message.toId, sender.id], message, socketId);
       }
       await this.store.delivered(message.id);
     } finally {

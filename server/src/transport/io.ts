@@ -102,14 +102,9 @@ export function messageDelivery(io: ChatIo, metrics: ChatMetrics): Delivery {
       metrics.messageSent("group");
       return broadcastMessage(io, [], exceptSocketId, message);
     },
-    toUsers: (users, message, exceptSocketId) => {
+    toUsers: (ids, message, exceptSocketId) => {
       metrics.messageSent("private");
-      return broadcastMessage(
-        io,
-        users.map((user) => userRoom(user.id)),
-        exceptSocketId,
-        message,
-      );
+      return broadcastMessage(io, ids.map(userRoom), exceptSocketId, message);
     },
     typing: (to, typist) => io.to(userRoom(to.id)).volatile.emit("typing", typist),
   };
