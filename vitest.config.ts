@@ -6,10 +6,12 @@ const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 // Tests run against the TypeScript sources; the process-level tests in tests/ start the built server.
 export default defineConfig({
   resolve: {
-    alias: {
-      "@chat/shared": src("./shared/src/index.ts"),
-      "@chat/server": src("./server/src/index.ts"),
-    },
+    // Exact matches: "@chat/shared/name-skeleton", a module of its own, must not become "index.ts/name-skeleton".
+    alias: [
+      { find: /^@chat\/shared$/, replacement: src("./shared/src/index.ts") },
+      { find: /^@chat\/shared\/name-skeleton$/, replacement: src("./shared/src/name-skeleton.ts") },
+      { find: /^@chat\/server$/, replacement: src("./server/src/index.ts") },
+    ],
   },
   test: {
     pool: "forks",

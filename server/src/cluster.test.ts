@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { nameKey } from "@chat/shared";
+import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import { createClient } from "redis";
 import { describe, expect, it } from "vitest";
 import { ChatUser, fence, sent } from "./test-support/chat-client.js";
@@ -67,7 +67,11 @@ describe("two chat servers sharing one Redis", () => {
     const ann = await connect(a, { name: "Ann" });
     const bob = await connect(b, { name: "Bob" });
     const cid = await connect(a, { name: "Cid" });
-    const as = (user: ChatUser) => ({ id: user.session?.id ?? "", name: user.name, key: nameKey(user.name) });
+    const as = (user: ChatUser) => ({
+      id: user.session?.id ?? "",
+      name: user.name,
+      key: uniqueNameKey(user.name),
+    });
     // Stored as by a process that died before its fan-out: nobody has it yet.
     const { message } = await b.storage.messages.append({
       from: as(ann),

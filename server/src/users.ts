@@ -7,7 +7,7 @@ export interface User {
   id: UserId;
   /** Display name, as typed (normalised). */
   name: string;
-  /** Uniqueness key of the name (see nameKey in shared/). */
+  /** Uniqueness key of the name (see uniqueNameKey in shared/): lookalike names share one. */
   key: string;
 }
 

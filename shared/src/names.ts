@@ -47,12 +47,19 @@ export function nameProblem(name: string, maxLength: number = LIMITS.nameMaxLeng
 }
 
 /**
- * The identity of a name for uniqueness, as it looks: blanks are spaces, invisible characters are gone
- * (so "Bob" followed by a variation selector is still "Bob"), and then each run of spaces is one space
- * again. Compatibility-normalised (so "ｂｏｂ" and "bob", or "ﬁ" and "fi", collide) and case-folded:
- * upper- then lower-casing folds "ß" and "SS" together, which toLowerCase alone does not.
+ * Compatibility-normalised (so "ｂｏｂ" and "bob", or "ﬁ" and "fi", are one) and case-folded: upper- then
+ * lower-casing folds "ß" and "SS" together, which toLowerCase alone does not.
+ */
+export function foldName(text: string): string {
+  return text.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC");
+}
+
+/**
+ * A name as it compares in lists and search: blanks are spaces, invisible characters are gone (so "Bob"
+ * followed by a variation selector is still "Bob"), each run of spaces is one space again, then folded
+ * (see foldName). Uniqueness folds further, lookalikes from other scripts too: see uniqueNameKey in
+ * name-skeleton.ts, which the server uses.
  */
 export function nameKey(name: string): string {
-  const looks = name.replace(BLANK, " ").replace(INVISIBLE, "").replace(SPACES, " ").trim();
-  return looks.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC");
+  return foldName(name.replace(BLANK, " ").replace(INVISIBLE, "").replace(SPACES, " ").trim());
 }

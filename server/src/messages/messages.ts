@@ -5,7 +5,6 @@ import {
   type HistoryRequest,
   LIMITS,
   type MessageId,
-  nameKey,
   normalizeName,
   type Parsed,
   type SendRequest,
@@ -13,6 +12,7 @@ import {
   type TypingRequest,
   type UserSummary,
 } from "@chat/shared";
+import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import type { Presence } from "../presence/presence.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { summaryOf, type User, type UserId } from "../users.js";
@@ -92,7 +92,8 @@ export class Messages {
   }
 
   async history(viewer: User, req: HistoryRequest): Promise<ChatMessage[]> {
-    const peer = req.with === null ? null : { key: nameKey(normalizeName(req.with)), id: req.withId ?? null };
+    const peer =
+      req.with === null ? null : { key: uniqueNameKey(normalizeName(req.with)), id: req.withId ?? null };
     return this.store.page(viewer.id, peer, req.before ?? null, req.limit ?? LIMITS.historyPageDefault);
   }
 
@@ -112,7 +113,7 @@ export class Messages {
    * is one held now by someone other than the identity `toId` (when given) names.
    */
   private async resolvePeer(sender: User, to: string, toId: string | null): Promise<Parsed<User>> {
-    const key = nameKey(normalizeName(to));
+    const key = uniqueNameKey(normalizeName(to));
     if (key === sender.key)
       return failure(ErrorCode.NO_SUCH_USER, "You cannot send a private message to yourself.");
     const holder = await this.presence.holderOf(key);

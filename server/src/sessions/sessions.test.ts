@@ -1,4 +1,5 @@
-import { ErrorCode, nameKey } from "@chat/shared";
+import { ErrorCode } from "@chat/shared";
+import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import { io } from "socket.io-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSqliteStorage } from "../storage/sqlite/index.js";
@@ -174,7 +175,7 @@ describe("logout", () => {
     logoutLandsNow = true;
     const refused = await users.refusal(ChatUser.connect(chat.url, { token: bob.token }));
     expect(refused.code).toBe(ErrorCode.SESSION_EXPIRED);
-    expect(await storage.presence.holderOf(nameKey("Bob"))).toBeNull();
+    expect(await storage.presence.holderOf(uniqueNameKey("Bob"))).toBeNull();
     expect((await users.login("Bob")).name).toBe("Bob");
     await ann.waitFor("user:joined", (u) => u.name === "Bob");
   });

@@ -1,4 +1,5 @@
-import { ErrorCode, failure, nameKey, type Parsed, SESSION_ENDED } from "@chat/shared";
+import { ErrorCode, failure, type Parsed, SESSION_ENDED } from "@chat/shared";
+import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import type { Presence } from "../presence/presence.js";
 import type { User } from "../users.js";
 import type { SessionStore } from "./store.js";
@@ -18,7 +19,7 @@ export class Sessions {
   ) {}
 
   async login(name: string): Promise<Parsed<Session>> {
-    const user: User = { id: newUserId(), name, key: nameKey(name) };
+    const user: User = { id: newUserId(), name, key: uniqueNameKey(name) };
     if ((await this.presence.claim(user)) === "taken") {
       // Often it is the same person: a tab of theirs still open, or closed a moment ago (held for the grace window).
       return failure(

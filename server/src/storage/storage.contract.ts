@@ -1,4 +1,4 @@
-import { nameKey } from "@chat/shared";
+import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import { afterEach, describe, expect, it } from "vitest";
 import type { NewMessage } from "../messages/store.js";
 import type { User } from "../users.js";
@@ -14,7 +14,7 @@ export interface StorageBackend {
 
 let userCount = 0;
 function user(name: string): User {
-  return { id: `u${++userCount}-${name}`, name, key: nameKey(name) };
+  return { id: `u${++userCount}-${name}`, name, key: uniqueNameKey(name) };
 }
 
 function message(from: User, to: User | null, text: string, clientId = `${from.id}:${text}`): NewMessage {
@@ -67,8 +67,8 @@ export function describeStorageContract(backendName: string, makeBackend: () => 
         const cid = user("Cid");
         await sessions.create(cid, "hash-cid", 1);
         await sessions.end(cid.id, 2);
-        expect(await sessions.isKnownName(nameKey("cid"))).toBe(true);
-        expect(await sessions.isKnownName(nameKey("Dee"))).toBe(false);
+        expect(await sessions.isKnownName(uniqueNameKey("cid"))).toBe(true);
+        expect(await sessions.isKnownName(uniqueNameKey("Dee"))).toBe(false);
       });
     });
 

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { nameKey } from "@chat/shared";
+import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import type { Logger } from "pino";
 import type { PresenceAnnouncer, PresenceChange } from "../presence/presence.js";
 import type { PresenceStore } from "../presence/store.js";
@@ -150,7 +150,7 @@ export class PresenceRounds implements PresenceAnnouncer {
       case "user:left":
         return true;
       case "user:joined":
-        return (await this.store.holderOf(nameKey(name)))?.id === id;
+        return (await this.store.holderOf(uniqueNameKey(name)))?.id === id;
       case "user:away":
         return (await this.store.connectionCount(id)) === 0;
       case "user:back":

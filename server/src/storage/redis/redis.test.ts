@@ -1,4 +1,4 @@
-import { nameKey } from "@chat/shared";
+import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import { createClient } from "redis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type RunningRedis, startRedis } from "../../test-support/redis-server.js";
@@ -24,7 +24,7 @@ describeStorageContract("Redis", () => {
   return { open: () => openRedisStorage(redis.url, { keyPrefix }) };
 });
 
-const user = (id: string, name: string): User => ({ id, name, key: nameKey(name) });
+const user = (id: string, name: string): User => ({ id, name, key: uniqueNameKey(name) });
 /** Long enough for leases (here 300 ms to 3 s) to lapse, be renewed, and grace windows to pass. */
 const LEASE_LAPSES = { timeout: 10_000 };
 const names = (users: User[]) => users.map((u) => u.name).sort();
@@ -55,8 +55,8 @@ describe("one Redis shared by several processes", () => {
     const results = await Promise.all(rivals.map((rival, i) => (i % 2 ? a : b).presence.claim(rival)));
     expect(results.filter((result) => result === "joined")).toHaveLength(1);
     const winner = rivals[results.indexOf("joined")];
-    expect(await a.presence.holderOf(nameKey("same"))).toEqual(winner);
-    expect(await b.presence.holderOf(nameKey("same"))).toEqual(winner);
+    expect(await a.presence.holderOf(uniqueNameKey("same"))).toEqual(winner);
+    expect(await b.presence.holderOf(uniqueNameKey("same"))).toEqual(winner);
   });
 
   it("writes a burst larger than one script's share in send order", async () => {
