@@ -36,9 +36,10 @@ function migrate(db: SqliteDatabase): void {
   if (current > migrations.length) {
     throw new Error(`database schema v${current} is newer than this server (v${migrations.length})`);
   }
-  migrations.slice(current).forEach((sql, index) => {
+  migrations.slice(current).forEach((step, index) => {
     db.transaction(() => {
-      db.exec(sql);
+      if (typeof step === "string") db.exec(step);
+      else step(db);
       db.pragma(`user_version = ${current + index + 1}`);
     })();
   });
