@@ -16,6 +16,7 @@ import {
 } from "./client.js";
 import { StoreEpoch } from "./epoch.js";
 import { RedisMessageStore } from "./messages.js";
+import { upgradeNameKeys } from "./name-keys.js";
 import { RedisPresenceStore } from "./presence.js";
 import { retriedPublishes } from "./retried-publishes.js";
 import { RedisSessionStore } from "./sessions.js";
@@ -69,6 +70,7 @@ export async function openRedisStorage(
       ),
     );
   }
+  await upgradeNameKeys(redis, prefix, log);
   const presence = new RedisPresenceStore(redis, prefix, {
     nodeId: randomBytes(8).toString("hex"),
     ttlMs: nodeTtlMs,
