@@ -14,6 +14,13 @@ describe("unique name keys", () => {
     same("B\u0585b", "Bob"); // Armenian small oh
   });
 
+  it("collide for capitals of other scripts that look like Latin ones, whatever their small letters look like", () => {
+    same("\u0412ob", "Bob"); // Cyrillic capital Ve, whose small "в" looks like no Latin letter
+    same("\u041Delen", "Helen"); // Cyrillic capital En
+    same("\u041A\u0410\u0422\u0415", "Kate"); // Cyrillic "КАТЕ"
+    same("\u0392ob", "bob"); // Greek capital Beta
+  });
+
   it("collide for lookalike numbers, symbols and letter-like forms", () => {
     same("\u2170van", "ivan"); // small Roman numeral one
     same("\u0456van", "ivan"); // Cyrillic Byelorussian-Ukrainian i
@@ -45,7 +52,7 @@ describe("unique name keys", () => {
   });
 
   it("are the skeleton of the nameKey, so stored keys can be brought forward from the old ones", () => {
-    for (const name of ["\u0430lice", "B0B", "rnaria", "\u{1D400}lice", "李小龍"]) {
+    for (const name of ["\u0430lice", "\u0412ob", "B0B", "rnaria", "\u{1D400}lice", "李小龍"]) {
       expect(skeletonOfKey(nameKey(name))).toBe(uniqueNameKey(name));
       expect(skeletonOfKey(uniqueNameKey(name))).toBe(uniqueNameKey(name));
     }
