@@ -75,6 +75,20 @@ describe("login", () => {
     expect(blank.code).toBe(ErrorCode.NAME_INVALID);
   });
 
+  it("refuses a lookalike of an online user's name from another script, until they log out", async () => {
+    const alice = await users.login("Alice");
+    for (const lookalike of ["\u0410lice", "\u0391lice", "\u{1D400}lice", "A1ice"]) {
+      const refused = await users.refusal(ChatUser.login(chat.url, lookalike));
+      expect(refused.code).toBe(ErrorCode.NAME_TAKEN);
+      expect(refused.data?.message).toContain(`The name "${lookalike}" is taken.`);
+    }
+    const disconnected = new Promise((resolve) => alice.socket.once("disconnect", resolve));
+    alice.socket.emit("logout");
+    await disconnected;
+    const cyrillic = await users.login("\u0410lice");
+    expect(cyrillic.session?.name).toBe("\u0410lice"); // shown as typed
+  });
+
   it("refuses invalid names with NAME_INVALID and a text", async () => {
     for (const auth of [{ name: "" }, { name: "a".repeat(33) }, { name: "x\u200by" }, {}, { name: 7 }]) {
       const refused = await users.refusal(ChatUser.connect(chat.url, auth));
