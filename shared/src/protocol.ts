@@ -130,6 +130,38 @@ export interface ServerToClientEvents {
 }
 
 export type ServerEventName = keyof ServerToClientEvents;
+
+/**
+ * Names every event of `Events` once, keyed by what it does. An event left out fails to compile, the
+ * error naming it as `missing`.
+ */
+function eventNames<Events>() {
+  return <const Names extends Record<string, keyof Events>>(
+    names: Names &
+      ([Exclude<keyof Events, Names[keyof Names]>] extends [never]
+        ? unknown
+        : { missing: Exclude<keyof Events, Names[keyof Names]> }),
+  ): Names => names;
+}
+
+/** The events' names at run time, for code that must name one without restating it (a conformance test). */
+export const CLIENT_EVENTS = eventNames<ClientToServerEvents>()({
+  send: "message:send",
+  history: "history:get",
+  sync: "sync",
+  typing: "typing",
+  logout: "logout",
+});
+export const SERVER_EVENTS = eventNames<ServerToClientEvents>()({
+  session: "session",
+  users: "users",
+  joined: "user:joined",
+  left: "user:left",
+  away: "user:away",
+  back: "user:back",
+  message: "message",
+  typing: "typing",
+});
 export type ServerPayload<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>[0];
 /** One event the server sends, with its payload: `["message", ChatMessage]`, `["user:left", UserSummary]`… */
 export type ServerEvent = { [E in ServerEventName]: [event: E, payload: ServerPayload<E>] }[ServerEventName];
