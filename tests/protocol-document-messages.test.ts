@@ -1,6 +1,6 @@
 import { CLIENT_EVENTS, ErrorCode, LIMITS, SERVER_EVENTS, type SendRequest } from "@chat/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fence, sent } from "../server/src/test-support/chat-client.js";
+import { type ChatUser, fence, sent } from "../server/src/test-support/chat-client.js";
 import { type RunningChat, startChat } from "../server/src/test-support/chat-server.js";
 import { TestUsers } from "../server/src/test-support/test-users.js";
 import { dropConnection } from "./support/protocol-client.js";
@@ -24,6 +24,12 @@ afterEach(async () => {
 /** An emoji: one code point, two UTF-16 units, four bytes of UTF-8. */
 const WIDE = "😀";
 
+/** The code a send of `payload` is answered with, or "ok". */
+async function answerCode(user: ChatUser, payload: unknown): Promise<string> {
+  const ack = await user.socket.timeout(5000).emitWithAck(CLIENT_EVENTS.send, payload as SendRequest);
+  return ack.ok ? "ok" : ack.error.code;
+}
+
 describe("message:send, as section 4 describes it", () => {
   it("names the recipient as they spell it, and keeps the text exactly as sent", async () => {
     const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
@@ -36,32 +42,26 @@ describe("message:send, as section 4 describes it", () => {
 
   it("checks fields in the documented order, and ignores extra fields", async () => {
     const ann = await users.login("Ann");
-    const send = (payload: unknown) =>
-      ann.socket.timeout(5000).emitWithAck(CLIENT_EVENTS.send, payload as SendRequest);
-    const codeOf = async (payload: unknown) => {
-      const ack = await send(payload);
-      return ack.ok ? "ok" : ack.error.code;
-    };
-    // `to`'s type, then text, then clientId, then whether `to` names someone.
+    const codeOf = (payload: unknown) => answerCode(ann, payload);
+    // `to`'s type, `toId`'s, then text, then clientId, then whether they go together and name someone.
     expect(await codeOf({ to: 5, text: "", clientId: "" })).toBe(ErrorCode.BAD_REQUEST);
+    expect(await codeOf({ to: "Nobody", toId: 5, text: "", clientId: "" })).toBe(ErrorCode.BAD_REQUEST);
+    expect(await codeOf({ to: null, toId: "x", text: "", clientId: "" })).toBe(ErrorCode.TEXT_INVALID);
     expect(await codeOf({ to: "Nobody", text: " ", clientId: "" })).toBe(ErrorCode.TEXT_INVALID);
     expect(await codeOf({ to: "Nobody", text: "hi", clientId: "" })).toBe(ErrorCode.BAD_REQUEST);
     expect(await codeOf({ to: "Nobody", text: "hi", clientId: "a" })).toBe(ErrorCode.NO_SUCH_USER);
     expect(await codeOf({ to: null, toId: "x", text: "hi", clientId: "b" })).toBe(ErrorCode.BAD_REQUEST);
     expect(await codeOf([null, "hi", "c"])).toBe(ErrorCode.BAD_REQUEST);
-    const ack = await send({ to: null, toId: null, text: "hi", clientId: "d", from: "Bob", extra: 1 });
+    const extra = { to: null, toId: null, text: "hi", clientId: "d", from: "Bob", extra: 1 };
+    const ack = await ann.socket.timeout(5000).emitWithAck(CLIENT_EVENTS.send, extra as SendRequest);
     expect(sent(ack)).not.toHaveProperty("extra");
     expect(sent(ack).from).toBe("Ann");
   });
 
   it("measures to, toId and clientId in UTF-16 units, as the limits table says", async () => {
     const [ann] = [await users.login("Ann"), await users.login("Bob")];
-    const codeOf = async (payload: Partial<SendRequest>) => {
-      const ack = await ann.socket
-        .timeout(5000)
-        .emitWithAck(CLIENT_EVENTS.send, { to: "Bob", text: "hi", clientId: "k", ...payload });
-      return ack.ok ? "ok" : ack.error.code;
-    };
+    const codeOf = (payload: Partial<SendRequest>) =>
+      answerCode(ann, { to: "Bob", text: "hi", clientId: "k", ...payload });
     const half = (limit: number) => WIDE.repeat(limit / 2);
     // Each at its limit in UTF-16 units is a well-formed request (only the id names nobody)...
     expect(await codeOf({ toId: "i".repeat(LIMITS.userIdMaxLength) })).toBe(ErrorCode.USER_OFFLINE);

@@ -1,29 +1,16 @@
-import { readFileSync } from "node:fs";
 import { CLIENT_EVENTS, ErrorCode, LIMITS, SERVER_EVENTS } from "@chat/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ChatUser, sent } from "../server/src/test-support/chat-client.js";
 import { type RunningChat, startChat } from "../server/src/test-support/chat-server.js";
 import { TestUsers } from "../server/src/test-support/test-users.js";
 import { engineHandshake, refusalOf } from "./support/protocol-client.js";
+import { numbersIn, PROTOCOL, paragraph } from "./support/protocol-document.js";
 
 /*
  * docs/PROTOCOL.md, read as a third-party client author reads it: its names and numbers against shared/,
  * and what it promises about transports and the handshake against a real server. (Messages, reads,
  * presence and recovery: the protocol-document-*.test.ts files beside this one.)
  */
-const PROTOCOL = readFileSync(new URL("../docs/PROTOCOL.md", import.meta.url), "utf8");
-
-/** The paragraph of the document that starts with `opening`. */
-function paragraph(opening: string): string {
-  const start = PROTOCOL.indexOf(opening);
-  if (start < 0) throw new Error(`the document has no "${opening}"`);
-  return PROTOCOL.slice(start, PROTOCOL.indexOf("\n\n", start));
-}
-
-/** The numbers in a piece of the document, "262,144" read as one. */
-const numbersIn = (text: string): number[] =>
-  [...text.matchAll(/\d[\d,]*/g)].map(([n]) => Number(n.replaceAll(",", "")));
-
 describe("the document's names and numbers", () => {
   it("lists exactly the error codes of shared/", () => {
     const listed = [...paragraph("All error codes:").matchAll(/`([A-Z_]+)`/g)].map(([, code]) => code);

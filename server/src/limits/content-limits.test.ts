@@ -1,4 +1,4 @@
-import { ErrorCode } from "@chat/shared";
+import { CLIENT_EVENTS, ErrorCode } from "@chat/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ChatUser, Refused } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
@@ -25,6 +25,18 @@ describe("content limits set below the protocol's", () => {
     });
     expect(await ann.send(null, "😀".repeat(10))).toMatchObject({ ok: true });
     expect(await ann.sync(null)).toMatchObject({ ok: true, messages: [{ text: "😀".repeat(10) }] });
+  });
+
+  it("refuse longer text where the protocol's limit is checked, before clientId and the recipient", async () => {
+    const ann = await ChatUser.login(chat.url, "Ann");
+    users.push(ann);
+    for (const payload of [
+      { to: null, text: "x".repeat(11), clientId: "" },
+      { to: "Nobody", text: "x".repeat(11), clientId: "a" },
+    ]) {
+      const ack = await ann.socket.timeout(5000).emitWithAck(CLIENT_EVENTS.send, payload);
+      expect(ack).toMatchObject({ ok: false, error: { code: ErrorCode.TEXT_INVALID } });
+    }
   });
 
   it("refuse longer names with NAME_INVALID", async () => {
