@@ -99,6 +99,50 @@ describe("message:send, as section 4 describes it", () => {
   });
 });
 
+describe("the order messages arrive in, on a server of one process", () => {
+  it("is their id order, and an ack never comes before a message with a smaller id", async () => {
+    const senders = await Promise.all(["Ann", "Bob", "Cid"].map((name) => users.login(name)));
+    const reader = await users.login("Dee");
+    /** Per sender, each id as it reached them: in a `message` event, or in the ack of a send. */
+    const arrivals = senders.map((sender) => {
+      const seen: { id: number; ack: boolean }[] = [];
+      sender.socket.on(SERVER_EVENTS.message, ({ id }) => seen.push({ id, ack: false }));
+      return seen;
+    });
+    // An ack is counted in its callback, as it is read: a promise would count it only after the events
+    // read with it in one go.
+    await Promise.all(
+      senders.flatMap((sender, i) =>
+        Array.from(
+          { length: 40 },
+          (_, k) =>
+            new Promise<void>((resolve) => {
+              const req = { to: k % 4 ? null : "Dee", text: `${sender.name} ${k}`, clientId: `${k}` };
+              sender.socket.emit(CLIENT_EVENTS.send, req, (ack) => {
+                arrivals[i]?.push({ id: sent(ack).id, ack: true });
+                resolve();
+              });
+            }),
+        ),
+      ),
+    );
+    await fence(reader, ...senders);
+    const ascending = (ids: number[]) => [...ids].sort((a, b) => a - b);
+    const readerIds = reader.messages.map((m) => m.id);
+    expect(readerIds).toEqual(ascending(readerIds));
+    for (const seen of arrivals) {
+      const events = seen.filter(({ ack }) => !ack).map(({ id }) => id);
+      expect(events).toEqual(ascending(events));
+      // So the highest id seen in events and acks is a safe `after` for sync. (An ack may come after
+      // messages with larger ids: a sender's own message is not always the newest it has.)
+      const overtaken = seen.filter(
+        ({ id, ack }, i) => !ack && seen.slice(0, i).some((s) => s.ack && s.id > id),
+      );
+      expect(overtaken).toEqual([]);
+    }
+  });
+});
+
 describe("history:get, as section 5 describes it", () => {
   it("serves 50 by default, and refuses a limit or before out of range", async () => {
     const ann = await users.login("Ann");
