@@ -1,5 +1,5 @@
 import { CLIENT_EVENTS, SERVER_EVENTS } from "@chat/shared";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { type ChatUser, sent } from "../server/src/test-support/chat-client.js";
 import { type RunningChat, startChat } from "../server/src/test-support/chat-server.js";
 import { TestUsers } from "../server/src/test-support/test-users.js";
@@ -11,10 +11,6 @@ import { dropConnection } from "./support/protocol-client.js";
  */
 let chat: RunningChat;
 const users = new TestUsers(() => chat.url);
-
-beforeEach(async () => {
-  chat = await startChat();
-});
 
 afterEach(async () => {
   users.closeAll();
@@ -37,6 +33,7 @@ async function reconnect(user: ChatUser): Promise<{ before: string[]; after: str
 
 describe("a reconnect within the recovery window", () => {
   it("replays every message missed, private ones too, before connect fires, then greets afresh", async () => {
+    chat = await startChat();
     const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
     const seen = sent(await ann.send(null, "before the drop"));
     await bob.receivedIds([seen.id]);
@@ -51,6 +48,7 @@ describe("a reconnect within the recovery window", () => {
   });
 
   it("is not recovered for a socket that had received no message before the drop, which must sync", async () => {
+    chat = await startChat();
     const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
     await dropConnection(chat, bob);
     const missed = sent(await ann.send(null, "while Bob was away"));
@@ -62,8 +60,45 @@ describe("a reconnect within the recovery window", () => {
   });
 });
 
+describe("a reconnect after the grace window", () => {
+  it("is not recovered, since the window is no longer than grace: the user is announced afresh and syncs", async () => {
+    chat = await startChat({ presenceGraceMs: 300, presenceAwayMs: 0 });
+    const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
+    const seen = sent(await ann.send(null, "gives Bob an offset to recover from"));
+    await bob.receivedIds([seen.id]);
+    const left = ann.next(SERVER_EVENTS.left, (u) => u.name === "Bob");
+    await dropConnection(chat, bob);
+    await left;
+    const missed = sent(await ann.send(null, "after Bob left"));
+
+    const joined = ann.next(SERVER_EVENTS.joined, (u) => u.name === "Bob");
+    const { before } = await reconnect(bob);
+    expect(bob.socket.recovered).toBe(false);
+    expect(before).toEqual([]);
+    expect(await joined).toEqual({ name: "Bob", id: bob.session?.id });
+    expect(await bob.sync(seen.id)).toEqual({ ok: true, messages: [missed], more: false });
+  });
+});
+
+describe("a server that shuts down", () => {
+  it("drops connections as a network failure would, so clients come back by themselves once it is up", async () => {
+    chat = await startChat();
+    const ann = await users.login("Ann", { reconnection: true, reconnectionDelay: 50 });
+    const reason = new Promise<string>((resolve) => ann.socket.once("disconnect", resolve));
+    const { dataDir, port } = chat;
+    await chat.close();
+    expect(await reason).toBe("transport close");
+    expect(ann.socket.active).toBe(true);
+
+    const greeted = ann.next(SERVER_EVENTS.session);
+    chat = await startChat({ dataDir, port });
+    expect(await greeted).toEqual(ann.session);
+  });
+});
+
 describe("logout", () => {
   it("disconnects every tab for good, even a client that reconnects by itself", async () => {
+    chat = await startChat();
     const ann = await users.login("Ann");
     const bob = await users.login("Bob", { reconnection: true });
     const bobTab = await users.connect({ token: bob.token }, { reconnection: true });
