@@ -1,25 +1,14 @@
 import { CLIENT_EVENTS, ErrorCode, type ProtocolError, type Result } from "@chat/shared";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ChatUser } from "../server/src/test-support/chat-client.js";
-import { type RunningChat, startChat } from "../server/src/test-support/chat-server.js";
-import { TestUsers } from "../server/src/test-support/test-users.js";
+import { chatPerTest } from "../server/src/test-support/chat-per-test.js";
 import { numbersIn, tableRow } from "./support/protocol-document.js";
 
 /*
  * The rate limits of section 9 of docs/PROTOCOL.md, at the defaults it gives: what a client may count on
  * sending at once, and how a refusal reads.
  */
-let chat: RunningChat;
-const users = new TestUsers(() => chat.url);
-
-beforeEach(async () => {
-  chat = await startChat();
-});
-
-afterEach(async () => {
-  users.closeAll();
-  await chat.close();
-});
+const { users } = chatPerTest();
 
 type Answer = Result<object>;
 

@@ -1,25 +1,15 @@
 import { CLIENT_EVENTS, ErrorCode, LIMITS, SERVER_EVENTS, type SendRequest } from "@chat/shared";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type ChatUser, fence, sent } from "../server/src/test-support/chat-client.js";
-import { type RunningChat, startChat } from "../server/src/test-support/chat-server.js";
-import { TestUsers } from "../server/src/test-support/test-users.js";
+import { chatPerTest } from "../server/src/test-support/chat-per-test.js";
 import { dropConnection } from "./support/protocol-client.js";
 
 /*
  * Sections 4 to 6 and 8 of docs/PROTOCOL.md (sends, history, sync, errors), checked where no test next
  * to the server's handlers does already. Rate limits are off here: protocol-document-limits.test.ts.
  */
-let chat: RunningChat;
-const users = new TestUsers(() => chat.url);
-
-beforeEach(async () => {
-  chat = await startChat({ limits: { messagesPerSecond: 0, readsPerSecond: 0 } });
-});
-
-afterEach(async () => {
-  users.closeAll();
-  await chat.close();
-});
+const server = chatPerTest({ limits: { messagesPerSecond: 0, readsPerSecond: 0 } });
+const { users } = server;
 
 /** An emoji: one code point, two UTF-16 units, four bytes of UTF-8. */
 const WIDE = "😀";
@@ -91,7 +81,7 @@ describe("message:send, as section 4 describes it", () => {
     const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
     const seen = sent(await ann.send(null, "before the drop"));
     await bob.receivedIds([seen.id]);
-    await dropConnection(chat, bob);
+    await dropConnection(server.chat, bob);
     const waiting = sent(await ann.send("Bob", "while you were away"));
     const back = await users.tab(bob);
     const caughtUp = await back.sync(seen.id);

@@ -1,8 +1,7 @@
 import { CLIENT_EVENTS, ErrorCode, LIMITS, SERVER_EVENTS } from "@chat/shared";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ChatUser, sent } from "../server/src/test-support/chat-client.js";
-import { type RunningChat, startChat } from "../server/src/test-support/chat-server.js";
-import { TestUsers } from "../server/src/test-support/test-users.js";
+import { chatPerTest } from "../server/src/test-support/chat-per-test.js";
 import { engineHandshake, refusalOf } from "./support/protocol-client.js";
 import { numbersIn, PROTOCOL, paragraph } from "./support/protocol-document.js";
 
@@ -58,17 +57,8 @@ describe("the document's names and numbers", () => {
   });
 });
 
-let chat: RunningChat;
-const users = new TestUsers(() => chat.url);
-
-beforeEach(async () => {
-  chat = await startChat();
-});
-
-afterEach(async () => {
-  users.closeAll();
-  await chat.close();
-});
+const server = chatPerTest();
+const { users } = server;
 
 describe("section 1, transport", () => {
   it.each([["websocket"], ["polling"]])("carries the whole chat over %s alone", async (transport) => {
@@ -84,13 +74,13 @@ describe("section 1, transport", () => {
   });
 
   it("does not serve the Socket.IO client script", async () => {
-    const response = await fetch(`${chat.url}/socket.io/socket.io.js`);
+    const response = await fetch(`${server.chat.url}/socket.io/socket.io.js`);
     expect(response.ok).toBe(false);
     expect(response.headers.get("content-type")).not.toMatch(/javascript/);
   });
 
   it("tells a client written from scratch the packet limit, in bytes, in the Engine.IO handshake", async () => {
-    expect((await engineHandshake(chat.url)).maxPayload).toBe(64 * 1024);
+    expect((await engineHandshake(server.chat.url)).maxPayload).toBe(64 * 1024);
   });
 
   /** A send of `count` "€": 3 bytes of UTF-8 each, so 21,000 of them are under 64 KiB and 22,000 over. */
@@ -144,14 +134,14 @@ describe("section 2, the handshake", () => {
 
   it("takes an empty or over-long token for a token, and refuses it with SESSION_EXPIRED", async () => {
     for (const token of ["", "x".repeat(LIMITS.tokenMaxLength + 1), 42]) {
-      const refusal = await users.refusal(ChatUser.connect(chat.url, { token, name: "Ann" }));
+      const refusal = await users.refusal(ChatUser.connect(server.chat.url, { token, name: "Ann" }));
       expect(refusal.code).toBe(ErrorCode.SESSION_EXPIRED);
     }
   });
 
   it("refuses with err.message the code, err.data { code, message }, and no retry of its own", async () => {
     await users.login("Ann");
-    const { error, active } = await refusalOf(chat.url, { name: "ANN" });
+    const { error, active } = await refusalOf(server.chat.url, { name: "ANN" });
     expect(error.message).toBe(ErrorCode.NAME_TAKEN);
     expect(error.data).toEqual({ code: ErrorCode.NAME_TAKEN, message: expect.stringContaining("ANN") });
     expect(active).toBe(false);
