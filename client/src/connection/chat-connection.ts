@@ -22,7 +22,7 @@ import { notifyWhileHidden } from "./desktop-notifications";
 import { logOutWhenReachable } from "./offline-logout";
 import { OutboxSender } from "./outbox-sender";
 import { pause } from "./retry";
-import type { SavedState } from "./saved-state";
+import { restoreSavedState, type SavedState } from "./saved-state";
 import { type ChatSocket, RECONNECT_DELAY_MAX_MS } from "./socket";
 import { TypingNotices } from "./typing-notices";
 
@@ -95,16 +95,9 @@ export class ChatConnection {
     this.socket.connect();
   }
 
-  /** After a reload: the saved token, windows (open and closed) and unsent messages come back, and the socket resumes. */
+  /** After a reload: the saved token, windows (open and closed), drafts and unsent messages come back, and the socket resumes. */
   resume(saved: SavedState): void {
-    this.session.established(saved);
-    if (saved.newestId !== null) this.session.advance(saved.newestId);
-    this.windows.restore(saved.windows, saved.closed);
-    for (const peer of [null, ...saved.windows]) {
-      const id = conversationId(peer);
-      useConversation(peer).restore({ unread: saved.unread[id] ?? 0, draft: saved.drafts[id] ?? "" });
-    }
-    this.outbox.restore(saved.outbox);
+    restoreSavedState(saved);
     this.session.reconnecting(0);
     this.socket.auth = { token: saved.token } satisfies HandshakeAuth;
     this.socket.connect();
@@ -270,7 +263,8 @@ export class ChatConnection {
     this.socket.disconnect();
     const unsent = this.outbox.entries.length;
     const lost = unsent === 1 ? "1 message was not sent." : `${unsent} messages were not sent.`;
-    const drafts = [null, ...this.windows.open].map((peer) => useConversation(peer).draft);
+    // Closed windows' too: a closed window keeps its draft, and it is lost with the session all the same.
+    const drafts = [null, ...this.windows.kept].map((peer) => useConversation(peer).draft);
     const texts = [...this.outbox.entries.map((entry) => entry.text), ...drafts].filter((text) =>
       text.trim(),
     );

@@ -1,5 +1,10 @@
-import { describe, expect, it } from "vitest";
-import { loadSavedState, type SavedState, saveState } from "./saved-state";
+import { createPinia, setActivePinia } from "pinia";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { nextTick } from "vue";
+import { useConversation } from "../stores/conversation";
+import { useSession } from "../stores/session";
+import { useWindows } from "../stores/windows";
+import { keepSavedState, loadSavedState, restoreSavedState, type SavedState, saveState } from "./saved-state";
 
 /** sessionStorage's interface over a Map: Node has no Web Storage, and only get/set/remove are used. */
 function memoryStorage(): Storage {
@@ -87,5 +92,58 @@ describe("the state a tab keeps across reloads", () => {
       storage.setItem("chat:v1", junk);
       expect(loadSavedState(storage)).toBeNull();
     }
+  });
+});
+
+describe("drafts across a reload", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  /** A tab signed in as Alice, saving its state into `storage` as it changes. */
+  function tab(storage: Storage) {
+    vi.stubGlobal("sessionStorage", storage);
+    setActivePinia(createPinia());
+    useSession().established({ token: "secret", name: "Alice", id: "Qx1GcG9zdGVkIGl0" });
+    keepSavedState();
+    return useWindows();
+  }
+
+  it("keeps the draft of a window that was closed, and brings it back with the closed conversation", async () => {
+    const storage = memoryStorage();
+    const cleo = { name: "Cleo", id: "Y2xlb0Nsb3NlZElk" };
+    const windows = tab(storage);
+    windows.show(bob);
+    windows.show(cleo);
+    useConversation(bob).setDraft("for Bob, open");
+    useConversation(cleo).setDraft("for Cleo, closed");
+    windows.close(cleo);
+    await nextTick();
+
+    const saved = loadSavedState(storage);
+    expect(saved?.drafts).toEqual({
+      [`private:${bob.id}`]: "for Bob, open",
+      [`private:${cleo.id}`]: "for Cleo, closed",
+    });
+    // The reloaded tab: a fresh Pinia, filled from what was saved.
+    setActivePinia(createPinia());
+    restoreSavedState(saved as SavedState);
+    expect(useWindows().closed).toEqual([cleo]);
+    expect(useConversation(cleo).draft).toBe("for Cleo, closed");
+    expect(useConversation(bob).draft).toBe("for Bob, open");
+  });
+
+  it("forgets the draft of a conversation that fell off the closed list, so what is saved stays bounded", async () => {
+    const storage = memoryStorage();
+    const windows = tab(storage);
+    const peers = Array.from({ length: 25 }, (_, i) => ({ name: `P${i}`, id: `peer${i}peer${i}peer` }));
+    for (const peer of peers) {
+      windows.show(peer);
+      useConversation(peer).setDraft(`to ${peer.name}`);
+      windows.close(peer);
+    }
+    await nextTick();
+    const drafts = loadSavedState(storage)?.drafts ?? {};
+    expect(Object.keys(drafts)).toHaveLength(windows.closed.length);
+    expect(drafts[`private:${peers[0]?.id}`]).toBeUndefined();
+    expect(drafts[`private:${peers[24]?.id}`]).toBe("to P24");
   });
 });

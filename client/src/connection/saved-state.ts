@@ -33,7 +33,10 @@ const SavedStateSchema = v.object({
   closed: v.optional(v.array(PeerSchema), []),
   /** Unread counts by conversation id, of the group and the open windows. */
   unread: v.optional(v.record(v.string(), v.number()), {}),
-  /** What is typed and not sent, by conversation id, of the group and the open windows. */
+  /**
+   * What is typed and not sent, by conversation id, of the group and every kept window, closed ones too:
+   * closing a window keeps its draft for when it opens again, and so does a reload.
+   */
   drafts: v.optional(v.record(v.string(), v.string()), {}),
   outbox: v.array(OutgoingSchema),
 });
@@ -114,7 +117,7 @@ export function keepSavedState(): void {
               [null, ...windows.open].map((peer) => [conversationId(peer), useConversation(peer).unread]),
             ),
             drafts: Object.fromEntries(
-              [null, ...windows.open]
+              [null, ...windows.kept]
                 .map((peer) => [conversationId(peer), useConversation(peer).draft])
                 .filter(([, draft]) => draft !== ""),
             ),
@@ -123,4 +126,18 @@ export function keepSavedState(): void {
     (state) => saveState(state),
     { deep: true },
   );
+}
+
+/** Puts what was saved before a reload back into the stores: the login, windows, drafts, unread and outbox. */
+export function restoreSavedState(saved: SavedState): void {
+  const session = useSession();
+  const windows = useWindows();
+  session.established(saved);
+  if (saved.newestId !== null) session.advance(saved.newestId);
+  windows.restore(saved.windows, saved.closed);
+  for (const peer of [null, ...windows.kept]) {
+    const id = conversationId(peer);
+    useConversation(peer).restore({ unread: saved.unread[id] ?? 0, draft: saved.drafts[id] ?? "" });
+  }
+  useOutbox().restore(saved.outbox);
 }

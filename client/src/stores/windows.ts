@@ -1,5 +1,5 @@
 import { defineStore } from "pinia";
-import { ref } from "vue";
+import { computed, ref } from "vue";
 import { type ConversationId, GROUP_CONVERSATION, type Peer } from "./conversation";
 
 /** How many closed conversations are remembered: enough to find one again, not a directory of everyone. */
@@ -13,6 +13,11 @@ export const useWindows = defineStore("windows", () => {
    * longer in the online list (see OnlineList).
    */
   const closed = ref<Peer[]>([]);
+  /**
+   * Every private conversation the tab keeps, open then closed: whose drafts are saved across a reload
+   * and listed when the session ends. Bounded, since the closed ones are.
+   */
+  const kept = computed(() => [...open.value, ...closed.value]);
   /** The conversation whose window has the keyboard focus: messages arriving there are read at once. */
   const focused = ref<ConversationId | null>(null);
   /** The window to come into view and take the keyboard focus: one chosen in the online list, or the group's. */
@@ -75,6 +80,7 @@ export const useWindows = defineStore("windows", () => {
   return {
     open,
     closed,
+    kept,
     focused,
     focusRequest,
     sees,
