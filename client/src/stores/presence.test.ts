@@ -18,6 +18,16 @@ describe("the online list", () => {
     expect(presence.users.map((u) => u.name)).toEqual(["Ann"]);
   });
 
+  it("tells whether a join or a leave changed the list: a repeat is not news", () => {
+    const presence = usePresence();
+    presence.reset([{ name: "Ann", id: "a1", away: true }]);
+    expect(presence.joined({ name: "Ann", id: "a1" })).toBe(false);
+    expect(presence.joined({ name: "Bob", id: "b1" })).toBe(true);
+    expect(presence.left({ name: "Bob", id: "b0" })).toBe(false);
+    expect(presence.left({ name: "Bob", id: "b1" })).toBe(true);
+    expect(presence.left({ name: "Bob", id: "b1" })).toBe(false);
+  });
+
   it("marks who is away and back, only for the identity that holds the name, and a join as here", () => {
     const presence = usePresence();
     presence.reset([

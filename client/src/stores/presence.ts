@@ -34,7 +34,8 @@ export const usePresence = defineStore("presence", () => {
     users.value = [...online.value.values()].sort((a, b) => byName.compare(a.name, b.name));
   }
 
-  function joined(user: UserSummary): void {
+  /** True when that identity was not listed before: news, not a repeat of what the list already said. */
+  function joined(user: UserSummary): boolean {
     const key = nameKey(user.name);
     const earlier = online.value.get(key);
     online.value.set(key, user);
@@ -42,16 +43,21 @@ export const usePresence = defineStore("presence", () => {
     const list = earlier ? users.value.filter((listed) => listed !== earlier) : [...users.value];
     list.splice(placeOf(list, user), 0, user);
     users.value = list;
+    return earlier?.id !== user.id;
   }
 
-  /** Only that identity: a `user:left` of an earlier holder never unlists whoever has the name now. */
-  function left({ name, id }: UserSummary): void {
+  /**
+   * Only that identity: a `user:left` of an earlier holder never unlists whoever has the name now. True
+   * when it was listed until now.
+   */
+  function left({ name, id }: UserSummary): boolean {
     const key = nameKey(name);
     const holder = online.value.get(key);
-    if (holder?.id !== id) return;
+    if (holder?.id !== id) return false;
     online.value.delete(key);
     triggerRef(online);
     users.value = users.value.filter((listed) => listed !== holder);
+    return true;
   }
 
   /** `user:away` / `user:back`: only for that identity, and only while it is listed. */
