@@ -15,6 +15,7 @@ import {
 } from "../stores/conversation";
 import { useOutbox } from "../stores/outbox";
 import { usePresence } from "../stores/presence";
+import { usePresenceLines } from "../stores/presence-lines";
 import { useSession } from "../stores/session";
 import { useWindows } from "../stores/windows";
 import { catchUp, loadHistory } from "./backfill";
@@ -37,6 +38,7 @@ const LOGOUT_WAIT_MS = 3_000;
 export class ChatConnection {
   private readonly session = useSession();
   private readonly presence = usePresence();
+  private readonly presenceLines = usePresenceLines();
   private readonly outbox = useOutbox();
   private readonly windows = useWindows();
   private readonly sender: OutboxSender;
@@ -63,15 +65,17 @@ export class ChatConnection {
     });
     // Private messages wait while their peer is away; they may go when the peer (re)appears.
     socket.on("users", ({ users }) => {
+      this.presenceLines.listArrived(this.presence.users, users);
       this.presence.reset(users);
       this.sender.listArrived();
     });
+    // A line in the group chat only for a change of the list: a join can repeat what a list just said.
     socket.on("user:joined", (user) => {
-      this.presence.joined(user);
+      if (this.presence.joined(user)) this.presenceLines.joined(user);
       void this.sender.drain();
     });
     socket.on("user:left", (user) => {
-      this.presence.left(user);
+      if (this.presence.left(user)) this.presenceLines.left(user);
       this.sender.peerLeft(user);
     });
     socket.on("user:away", (user) => this.presence.setAway(user, true));
@@ -183,6 +187,7 @@ export class ChatConnection {
   /** A message that arrived live or in an ack. */
   private receive(message: ChatMessage): void {
     this.session.seen(message.id);
+    this.presenceLines.messageArrived(message);
     this.file(message);
   }
 
@@ -280,6 +285,7 @@ export class ChatConnection {
     this.typingNotices.clear();
     this.windows.clear();
     this.presence.reset([]);
+    this.presenceLines.clear();
     disposeConversations();
   }
 }
