@@ -41,7 +41,7 @@ export function rowsBetween(
 }
 
 /** The smallest i in [from, to) for which `past(i)` holds (which, once true, stays true), or `to`. */
-function firstIndex(from: number, to: number, past: (i: number) => boolean): number {
+export function firstIndex(from: number, to: number, past: (i: number) => boolean): number {
   let low = from;
   let high = to;
   while (low < high) {
@@ -55,7 +55,10 @@ function firstIndex(from: number, to: number, past: (i: number) => boolean): num
 export interface VirtualRowsOptions<T> {
   /** The scrolling element; rows, spacers and anything else in it are its children. */
   list: Ref<HTMLElement | null>;
-  /** The rows, in order. Rows are only ever inserted, so their count is what tells that they changed. */
+  /**
+   * The rows, in order: a store's array, into which rows are only ever inserted, so that its count is what
+   * tells that they changed, or a new array for every change.
+   */
   rows: () => readonly T[];
   key: (row: T) => number;
   /** While true, a rendered row that changes height keeps the bottom of the list in view. */
