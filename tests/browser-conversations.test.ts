@@ -139,16 +139,7 @@ describe("conversations in Chromium", () => {
     const reader = await ChatPage.open(started.browser, started.server.url);
     await reader.login("Away");
     const writer = await ChatUser.login(started.server.url, "Present");
-    const setHidden = (hidden: boolean) =>
-      reader.page.evaluate((hide) => {
-        Object.defineProperty(document, "visibilityState", {
-          value: hide ? "hidden" : "visible",
-          configurable: true,
-        });
-        document.dispatchEvent(new Event("visibilitychange"));
-      }, hidden);
-
-    await setHidden(true);
+    await reader.setHidden(true);
     await writer.send(null, "while away 1");
     await writer.send(null, "while away 2");
     await writer.send("Away", "psst");
@@ -157,7 +148,7 @@ describe("conversations in Chromium", () => {
     expect(await reader.group.getByTestId("unread").textContent()).toBe("2");
 
     // Back on the page: the group is in view again; the private window, without the focus, stays unread.
-    await setHidden(false);
+    await reader.setHidden(false);
     await expect.poll(() => reader.page.title()).toBe("(1) Chat");
     expect(await reader.group.getByTestId("unread").count()).toBe(0);
     writer.close();

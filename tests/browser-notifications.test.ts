@@ -2,46 +2,9 @@ import { describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
 import { browserAndServer } from "./support/browser.js";
 import { ChatPage } from "./support/chat-page.js";
+import { recordNotifications, shown } from "./support/notifications.js";
 
 const started = browserAndServer();
-
-interface Shown {
-  title: string;
-  body?: string;
-  tag?: string;
-}
-
-/**
- * Records the page's desktop notifications as it makes them: Chromium shows them for real, but nothing
- * outside the page can read them. The last one can be clicked, as the user would.
- */
-function recordNotifications(reader: ChatPage): Promise<void> {
-  return reader.page.evaluate(() => {
-    const shown: Shown[] = [];
-    const record = window as unknown as { shown: Shown[]; last?: Notification };
-    record.shown = shown;
-    window.Notification = class extends window.Notification {
-      constructor(title: string, options?: NotificationOptions) {
-        super(title, options);
-        shown.push({ title, body: options?.body, tag: options?.tag });
-        record.last = this;
-      }
-    };
-  });
-}
-
-const shown = (reader: ChatPage) =>
-  reader.page.evaluate(() => (window as unknown as { shown: Shown[] }).shown);
-
-function setHidden(reader: ChatPage, hidden: boolean): Promise<void> {
-  return reader.page.evaluate((hide) => {
-    Object.defineProperty(document, "visibilityState", {
-      value: hide ? "hidden" : "visible",
-      configurable: true,
-    });
-    document.dispatchEvent(new Event("visibilitychange"));
-  }, hidden);
-}
 
 describe("desktop notifications in Chromium", () => {
   it("are offered by a button, which goes once they are allowed", async () => {
@@ -68,7 +31,7 @@ describe("desktop notifications in Chromium", () => {
     await writer.send("Hider", "while you look");
     const window = reader.privateWindow("Writer");
     await reader.message(window, "while you look").waitFor();
-    await setHidden(reader, true);
+    await reader.setHidden(true);
     // The group's messages count in the title only; a private one notifies, its text as plain text.
     await writer.send(null, "to everyone");
     await writer.send("Hider", "<b>psst</b>");

@@ -41,22 +41,29 @@ export class ChatPage {
     return this.page.locator(`[data-testid="online-user"][data-name=${cssString(name)}]`);
   }
 
-  /** The texts of every message a window shows, sent and pending, top to bottom. */
-  texts(window: Locator): Promise<string[]> {
-    return window.locator('[data-testid="message"] .text').allTextContents();
+  /**
+   * The texts of every message a window shows, sent and pending, top to bottom; with `lines`, its "Ana joined"
+   * lines too, in their places among them.
+   */
+  texts(window: Locator, { lines = false } = {}): Promise<string[]> {
+    return window.locator(lines ? `${MESSAGE_TEXT}, ${PRESENCE_LINE}` : MESSAGE_TEXT).allTextContents();
   }
 
-  /** The texts of the messages a reader can see now: those inside the window's scrolled view, top to bottom. */
-  visibleTexts(window: Locator): Promise<string[]> {
-    return window.getByTestId("messages").evaluate((list) => {
+  /**
+   * The texts of the messages a reader can see now: those inside the window's scrolled view, top to bottom;
+   * with `lines`, the join and leave lines among them too.
+   */
+  visibleTexts(window: Locator, { lines = false } = {}): Promise<string[]> {
+    const rows = lines ? `${MESSAGE}, ${PRESENCE_LINE}` : MESSAGE;
+    return window.getByTestId("messages").evaluate((list, selector) => {
       const view = list.getBoundingClientRect();
-      return Array.from(list.querySelectorAll('[data-testid="message"]'))
+      return Array.from(list.querySelectorAll(selector))
         .filter((row) => {
           const box = row.getBoundingClientRect();
           return box.bottom > view.top && box.top < view.bottom;
         })
-        .map((row) => row.querySelector(".text")?.textContent ?? "");
-    });
+        .map((row) => (row.querySelector(".text") ?? row).textContent ?? "");
+    }, rows);
   }
 
   /** The message with exactly this text in the window (a locator: awaiting it waits for it). */
@@ -76,6 +83,17 @@ export class ChatPage {
     await window.getByTestId("composer").press("Enter");
   }
 
+  /** The page as the browser has it when the user is in another tab (or back), as far as the client can tell. */
+  setHidden(hidden: boolean): Promise<void> {
+    return this.page.evaluate((hide) => {
+      Object.defineProperty(document, "visibilityState", {
+        value: hide ? "hidden" : "visible",
+        configurable: true,
+      });
+      document.dispatchEvent(new Event("visibilitychange"));
+    }, hidden);
+  }
+
   status(): Promise<string | null> {
     return this.page.getByTestId("connection-status").getAttribute("data-status");
   }
@@ -84,6 +102,10 @@ export class ChatPage {
     return this.context.close();
   }
 }
+
+const MESSAGE = '[data-testid="message"]';
+const MESSAGE_TEXT = `${MESSAGE} .text`;
+const PRESENCE_LINE = '[data-testid="presence-line"]';
 
 /** A CSS string literal of any name, quotes and backslashes included (JSON's escapes are valid CSS). */
 function cssString(value: string): string {
