@@ -1,4 +1,4 @@
-import { type ChatMessage, type SendRequest, SYNC_OVERLAP } from "@chat/shared";
+import { type ChatMessage, CLIENT_EVENTS, SERVER_EVENTS, type SendRequest, SYNC_OVERLAP } from "@chat/shared";
 import type { ChatUser } from "../../server/src/test-support/chat-client.js";
 
 const ACK_TIMEOUT_MS = 3000;
@@ -71,7 +71,7 @@ export class ResilientUser {
       // Also after a recovered reconnect, if the previous catch-up never finished.
       if (this.behind) void this.catchUp(this.connection);
     });
-    socket.on("message", (message) => this.merge([message]));
+    socket.on(SERVER_EVENTS.message, (message) => this.merge([message]));
     socket.on("disconnect", () => {
       // A socket.io-client bug (4.8.4, the latest): the server replays missed packets before its CONNECT
       // (and before our auth middleware has run); if the connection drops in between, the client keeps
@@ -112,7 +112,7 @@ export class ResilientUser {
       await this.connected();
       const ack = await this.user.socket
         .timeout(ACK_TIMEOUT_MS)
-        .emitWithAck("message:send", req)
+        .emitWithAck(CLIENT_EVENTS.send, req)
         .catch(() => null);
       // Cut before the answer came back: the same clientId again.
       if (!ack) continue;
@@ -145,7 +145,7 @@ export class ResilientUser {
     for (let page = 0; page < 100; page++) {
       const res = await this.user.socket
         .timeout(ACK_TIMEOUT_MS)
-        .emitWithAck("sync", { after })
+        .emitWithAck(CLIENT_EVENTS.sync, { after })
         .catch(() => null);
       // Cut again: the next connection's catch-up starts over from the same watermark.
       if (!res || connection !== this.connection) return;

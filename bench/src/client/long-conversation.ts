@@ -1,5 +1,10 @@
 import { fileURLToPath } from "node:url";
-import type { ClientToServerEvents, ServerToClientEvents } from "@chat/shared";
+import {
+  CLIENT_EVENTS,
+  type ClientToServerEvents,
+  SERVER_EVENTS,
+  type ServerToClientEvents,
+} from "@chat/shared";
 import type { Page } from "playwright-core";
 import { io, type Socket } from "socket.io-client";
 import { LOADGEN_CORE } from "../processes.js";
@@ -114,14 +119,14 @@ type Writer = Socket<ServerToClientEvents, ClientToServerEvents>;
 async function connectWriter(url: string, name: string): Promise<Writer> {
   const writer: Writer = io(url, { auth: { name }, transports: ["websocket"], reconnection: false });
   await new Promise<void>((resolve, reject) => {
-    writer.once("session", () => resolve());
+    writer.once(SERVER_EVENTS.session, () => resolve());
     writer.once("connect_error", reject);
   });
   return writer;
 }
 
 async function send(writer: Writer, text: string, clientId: string): Promise<void> {
-  const res = await writer.timeout(30_000).emitWithAck("message:send", { to: null, text, clientId });
+  const res = await writer.timeout(30_000).emitWithAck(CLIENT_EVENTS.send, { to: null, text, clientId });
   if (!res.ok) throw new Error(`send refused: ${res.error.code}`);
 }
 

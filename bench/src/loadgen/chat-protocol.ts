@@ -1,4 +1,4 @@
-import type { ClientToServerEvents, HandshakeAuth, SendRequest } from "@chat/shared";
+import { CLIENT_EVENTS, type HandshakeAuth, type SendRequest } from "@chat/shared";
 import type { WireProtocol } from "../step.js";
 import { clientFrame } from "./wire.js";
 
@@ -35,8 +35,6 @@ export interface ChatProtocol {
   send(req: SendRequest, ackId: number): string;
 }
 
-const SEND_EVENT = "message:send" satisfies keyof ClientToServerEvents;
-
 const CHAR_0 = 0x30;
 const CHAR_2 = 0x32;
 const CHAR_3 = 0x33;
@@ -61,7 +59,7 @@ const socketIo: ChatProtocol = {
   },
   login: (name) => clientFrame(`40${JSON.stringify({ name } satisfies HandshakeAuth)}`),
   pong: clientFrame("3"),
-  send: (req, ackId) => `42${ackId}${JSON.stringify([SEND_EVENT, req])}`,
+  send: (req, ackId) => `42${ackId}${JSON.stringify([CLIENT_EVENTS.send, req])}`,
 };
 
 /** The raw ws baseline: the name rides in the URL, a send is the request itself, every frame is an event. */

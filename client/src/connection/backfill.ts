@@ -1,4 +1,4 @@
-import { type ChatMessage, LIMITS, SYNC_OVERLAP } from "@chat/shared";
+import { type ChatMessage, CLIENT_EVENTS, LIMITS, SYNC_OVERLAP } from "@chat/shared";
 import { type Peer, useConversation } from "../stores/conversation";
 import type { useSession } from "../stores/session";
 import { ACK_TIMEOUT_MS, askUntilAnswered } from "./retry";
@@ -15,7 +15,7 @@ export async function loadHistory(socket: ChatSocket, peer: Peer | null, before?
     const res = await askUntilAnswered(socket, (asking) =>
       asking
         .timeout(ACK_TIMEOUT_MS)
-        .emitWithAck("history:get", { with: peer?.name ?? null, withId: peer?.id, before, limit }),
+        .emitWithAck(CLIENT_EVENTS.history, { with: peer?.name ?? null, withId: peer?.id, before, limit }),
     );
     if (res?.ok) conversation.receiveHistory(res.messages, limit);
   });
@@ -34,7 +34,7 @@ export async function catchUp(
   let after = Math.max(0, seenUpTo - SYNC_OVERLAP);
   for (;;) {
     const res = await askUntilAnswered(socket, (asking) =>
-      asking.timeout(ACK_TIMEOUT_MS).emitWithAck("sync", { after }),
+      asking.timeout(ACK_TIMEOUT_MS).emitWithAck(CLIENT_EVENTS.sync, { after }),
     );
     // Cut off (or answered on a connection that has since been replaced): the next connect resumes it.
     if (!res?.ok) return;

@@ -1,8 +1,10 @@
 import {
   type ChatMessage,
+  CLIENT_EVENTS,
   type ConnectErrorData,
   ErrorCode,
   type HandshakeAuth,
+  SERVER_EVENTS,
   SESSION_ENDED,
 } from "@chat/shared";
 import type { Socket } from "socket.io-client";
@@ -58,30 +60,30 @@ export class ChatConnection {
     this.socket = socket;
     this.sender = new OutboxSender(socket, (message) => this.receive(message));
     this.typingNotices = new TypingNotices(socket);
-    socket.on("session", (info) => {
+    socket.on(SERVER_EVENTS.session, (info) => {
       this.session.established(info);
       // Every reconnect of this tab, and a reload, resumes this identity.
       socket.auth = { token: info.token } satisfies HandshakeAuth;
     });
     // Private messages wait while their peer is away; they may go when the peer (re)appears.
-    socket.on("users", ({ users }) => {
+    socket.on(SERVER_EVENTS.users, ({ users }) => {
       this.presenceLines.listArrived(this.presence.users, users);
       this.presence.reset(users);
       this.sender.listArrived();
     });
     // A line in the group chat only for a change of the list: a join can repeat what a list just said.
-    socket.on("user:joined", (user) => {
+    socket.on(SERVER_EVENTS.joined, (user) => {
       if (this.presence.joined(user)) this.presenceLines.joined(user);
       void this.sender.drain();
     });
-    socket.on("user:left", (user) => {
+    socket.on(SERVER_EVENTS.left, (user) => {
       if (this.presence.left(user)) this.presenceLines.left(user);
       this.sender.peerLeft(user);
     });
-    socket.on("user:away", (user) => this.presence.setAway(user, true));
-    socket.on("user:back", (user) => this.presence.setAway(user, false));
-    socket.on("message", (message) => this.receive(message));
-    socket.on("typing", (typist) => useConversation(typist).peerTyping());
+    socket.on(SERVER_EVENTS.away, (user) => this.presence.setAway(user, true));
+    socket.on(SERVER_EVENTS.back, (user) => this.presence.setAway(user, false));
+    socket.on(SERVER_EVENTS.message, (message) => this.receive(message));
+    socket.on(SERVER_EVENTS.typing, (typist) => useConversation(typist).peerTyping());
     socket.on("connect", () => void this.connected());
     socket.on("connect_error", (err) => this.refused(err));
     socket.on("disconnect", (reason) => this.disconnected(reason));
@@ -147,7 +149,7 @@ export class ChatConnection {
    */
   logout(): void {
     if (this.socket.connected) {
-      this.socket.emit("logout");
+      this.socket.emit(CLIENT_EVENTS.logout);
       this.loggingOut = true;
       setTimeout(() => this.loggingOut && this.socket.disconnect(), LOGOUT_WAIT_MS);
     } else {

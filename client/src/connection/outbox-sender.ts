@@ -1,4 +1,4 @@
-import { type ChatMessage, type UserSummary, worthRetrying } from "@chat/shared";
+import { type ChatMessage, CLIENT_EVENTS, type UserSummary, worthRetrying } from "@chat/shared";
 import { type OutgoingMessage, useOutbox } from "../stores/outbox";
 import { usePresence } from "../stores/presence";
 import { ACK_TIMEOUT_MS, waitOut } from "./retry";
@@ -115,7 +115,7 @@ export class OutboxSender {
     this.outbox.setState(clientId, "sending");
     const res = await this.socket
       .timeout(ACK_TIMEOUT_MS)
-      .emitWithAck("message:send", {
+      .emitWithAck(CLIENT_EVENTS.send, {
         to: entry.to?.name ?? null,
         toId: entry.to?.id,
         text: entry.text,

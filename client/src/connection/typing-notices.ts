@@ -1,4 +1,4 @@
-import { LIMITS } from "@chat/shared";
+import { CLIENT_EVENTS, LIMITS } from "@chat/shared";
 import type { Peer } from "../stores/conversation";
 import type { ChatSocket } from "./socket";
 
@@ -16,7 +16,7 @@ export class TypingNotices {
     this.lastSent.set(peer.id, now);
     // Passing news: whatever the answer, there is nothing to retry. The ack is there because the server
     // ignores a request without one.
-    this.socket.emit("typing", { to: peer.name, toId: peer.id }, () => {});
+    this.socket.emit(CLIENT_EVENTS.typing, { to: peer.name, toId: peer.id }, () => {});
   }
 
   /** The message went: the peer's notice ends with it, so the next keystroke tells them again at once. */

@@ -1,4 +1,4 @@
-import type { ServerEventName } from "@chat/shared";
+import { SERVER_EVENTS, type ServerEventName } from "@chat/shared";
 import type { User, UserId } from "../users.js";
 import type { ClaimResult, GraceToken, ListedUser, PresenceStore } from "./store.js";
 
@@ -58,7 +58,7 @@ export class Presence {
     private readonly options: PresenceOptions,
   ) {
     store.onLeaseRestored?.({
-      back: (user) => announcer.announce("user:back", user),
+      back: (user) => announcer.announce(SERVER_EVENTS.back, user),
       unlisted: options.dropSocket,
     });
     if (store.sweep) {
@@ -74,7 +74,7 @@ export class Presence {
   async claim(user: User): Promise<ClaimResult> {
     const result = await this.store.claim(user);
     if (result === "taken") return result;
-    if (result === "joined") this.announcer.announce("user:joined", user);
+    if (result === "joined") this.announcer.announce(SERVER_EVENTS.joined, user);
     if ((await this.store.connectionCount(user.id)) === 0) {
       await this.startGrace(user.id, Math.max(this.options.graceMs, HANDSHAKE_WINDOW_MS));
     }
@@ -86,7 +86,7 @@ export class Presence {
     return this.track(async () => {
       this.cancelGrace(user.id);
       const attached = await this.store.attach(user.id, socketId);
-      if (attached === "back") this.announcer.announce("user:back", user);
+      if (attached === "back") this.announcer.announce(SERVER_EVENTS.back, user);
       return attached !== "unlisted";
     });
   }
@@ -146,7 +146,7 @@ export class Presence {
     return setTimeout(() => {
       this.background("away", async () => {
         const away = await this.store.markAway(id, grace);
-        if (away) this.announcer.announce("user:away", away);
+        if (away) this.announcer.announce(SERVER_EVENTS.away, away);
       });
     }, this.options.awayMs);
   }
@@ -162,12 +162,12 @@ export class Presence {
       await this.disconnected(user, socketId);
     }
     const swept = await this.store.sweep?.(this.options.graceMs);
-    for (const user of swept?.away ?? []) this.announcer.announce("user:away", user);
+    for (const user of swept?.away ?? []) this.announcer.announce(SERVER_EVENTS.away, user);
     for (const user of swept?.released ?? []) this.announceLeft(user);
   }
 
   private announceLeft(user: User | null): void {
-    if (user) this.announcer.announce("user:left", user);
+    if (user) this.announcer.announce(SERVER_EVENTS.left, user);
   }
 
   /** Work that stop() waits for. */

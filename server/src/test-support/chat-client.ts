@@ -1,16 +1,18 @@
-import type {
-  ChatMessage,
-  ClientToServerEvents,
-  ConnectErrorData,
-  HistoryAck,
-  HistoryRequest,
-  SendAck,
-  ServerEventName,
-  ServerPayload,
-  ServerToClientEvents,
-  SessionInfo,
-  SyncAck,
-  TypingAck,
+import {
+  type ChatMessage,
+  CLIENT_EVENTS,
+  type ClientToServerEvents,
+  type ConnectErrorData,
+  type HistoryAck,
+  type HistoryRequest,
+  SERVER_EVENTS,
+  type SendAck,
+  type ServerEventName,
+  type ServerPayload,
+  type ServerToClientEvents,
+  type SessionInfo,
+  type SyncAck,
+  type TypingAck,
 } from "@chat/shared";
 import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
 
@@ -54,12 +56,12 @@ export class ChatUser {
     socket.onAny((event: ServerEventName, payload: unknown) => {
       this.events.push({ event, payload } as Received);
     });
-    socket.on("session", (session) => {
+    socket.on(SERVER_EVENTS.session, (session) => {
       this.session = session;
       // Reconnections resume this identity, as a real client must.
       socket.auth = { token: session.token };
     });
-    socket.on("users", ({ users }) => {
+    socket.on(SERVER_EVENTS.users, ({ users }) => {
       this.online.clear();
       this.away.clear();
       for (const { name, away } of users) {
@@ -67,19 +69,19 @@ export class ChatUser {
         if (away) this.away.add(name);
       }
     });
-    socket.on("user:joined", ({ name }) => {
+    socket.on(SERVER_EVENTS.joined, ({ name }) => {
       this.online.add(name);
       this.away.delete(name);
     });
-    socket.on("user:left", ({ name }) => {
+    socket.on(SERVER_EVENTS.left, ({ name }) => {
       this.online.delete(name);
       this.away.delete(name);
     });
-    socket.on("user:away", ({ name }) => {
+    socket.on(SERVER_EVENTS.away, ({ name }) => {
       if (this.online.has(name)) this.away.add(name);
     });
-    socket.on("user:back", ({ name }) => this.away.delete(name));
-    socket.on("message", (message) => this.messages.push(message));
+    socket.on(SERVER_EVENTS.back, ({ name }) => this.away.delete(name));
+    socket.on(SERVER_EVENTS.message, (message) => this.messages.push(message));
   }
 
   /** Connects with `auth` and resolves once `users` arrived, or rejects with the server's refusal. */
@@ -106,7 +108,7 @@ export class ChatUser {
       };
       socket.once("connect_error", refused);
       socket.io.once("close", cut);
-      socket.once("users", () => {
+      socket.once(SERVER_EVENTS.users, () => {
         // From here on a refusal is a reconnection's, for the test to watch, not a failed login.
         socket.off("connect_error", refused);
         socket.io.off("close", cut);
@@ -128,19 +130,19 @@ export class ChatUser {
   }
 
   send(to: string | null, text: string, clientId = `c${++clientIds}`): Promise<SendAck> {
-    return this.socket.timeout(10_000).emitWithAck("message:send", { to, text, clientId });
+    return this.socket.timeout(10_000).emitWithAck(CLIENT_EVENTS.send, { to, text, clientId });
   }
 
   typing(to: string, toId?: string): Promise<TypingAck> {
-    return this.socket.timeout(10_000).emitWithAck("typing", { to, toId });
+    return this.socket.timeout(10_000).emitWithAck(CLIENT_EVENTS.typing, { to, toId });
   }
 
   history(peer: string | null, page: Omit<HistoryRequest, "with"> = {}): Promise<HistoryAck> {
-    return this.socket.timeout(10_000).emitWithAck("history:get", { with: peer, ...page });
+    return this.socket.timeout(10_000).emitWithAck(CLIENT_EVENTS.history, { with: peer, ...page });
   }
 
   sync(after: number | null): Promise<SyncAck> {
-    return this.socket.timeout(10_000).emitWithAck("sync", { after });
+    return this.socket.timeout(10_000).emitWithAck(CLIENT_EVENTS.sync, { after });
   }
 
   /** Resolves with the next `event` whose payload satisfies `match`. */

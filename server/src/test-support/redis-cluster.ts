@@ -1,3 +1,4 @@
+import { CLIENT_EVENTS, SERVER_EVENTS } from "@chat/shared";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import type { ChatServerOptions } from "../app.js";
 import { openRedisStorage, type RedisStorage } from "../storage/redis/index.js";
@@ -81,7 +82,7 @@ async function untilBroadcastsFlow(from: ClusterNode, to: ClusterNode): Promise<
   await expect
     .poll(
       async () => {
-        from.chat.server.io.to(probe.socket.id ?? "").emit("users", { users: [] });
+        from.chat.server.io.to(probe.socket.id ?? "").emit(SERVER_EVENTS.users, { users: [] });
         return probe
           .next("users", () => true, 250)
           .then(
@@ -94,6 +95,6 @@ async function untilBroadcastsFlow(from: ClusterNode, to: ClusterNode): Promise<
     .toBe(true);
   // Logged out, not just gone: it must not linger in the online list for a grace window.
   const gone = new Promise((resolve) => probe.socket.once("disconnect", resolve));
-  probe.socket.emit("logout");
+  probe.socket.emit(CLIENT_EVENTS.logout);
   await gone;
 }

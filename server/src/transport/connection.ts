@@ -1,4 +1,4 @@
-import { type ClientToServerEvents, ErrorCode, failure, type ServerEventName } from "@chat/shared";
+import { CLIENT_EVENTS, type ClientToServerEvents, ErrorCode, failure, SERVER_EVENTS } from "@chat/shared";
 import type { Presence } from "../presence/presence.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { userRoom } from "../users.js";
@@ -17,17 +17,14 @@ export interface ConnectionDeps extends MessageHandlerDeps {
   presenceRounds: PresenceRounds;
 }
 
-const LOGOUT = "logout" satisfies keyof ClientToServerEvents;
-const MESSAGE = "message" satisfies ServerEventName;
-
 /** A socket that passed the handshake: register its handlers, count it in, and greet it. */
 export function onConnection(deps: ConnectionDeps) {
   const { io, sessions, presence, presenceRounds, metrics, log } = deps;
   // Listeners shared by every socket (Socket.IO calls them with the socket as `this`).
   const handlers = Object.entries(messageHandlers(deps));
-  const knownEvents = new Set<unknown>([LOGOUT, ...handlers.map(([event]) => event)]);
+  const knownEvents = new Set<unknown>([CLIENT_EVENTS.logout, ...handlers.map(([event]) => event)]);
   const countDelivery = (event: string) => {
-    if (event === MESSAGE) metrics.messageDelivered();
+    if (event === SERVER_EVENTS.message) metrics.messageDelivered();
   };
   function onDisconnect(this: ChatSocket, reason: string): void {
     const { user } = this.data;
@@ -47,8 +44,8 @@ export function onConnection(deps: ConnectionDeps) {
     // Taken as its packet arrives, not as an event: Socket.IO dispatches events a tick later and drops
     // those of a socket that disconnected meanwhile, and a client may disconnect right after asking.
     socket.use(([event, ...args], next) => {
-      if (event === LOGOUT)
-        runLogged(socket, "logout", async () => {
+      if (event === CLIENT_EVENTS.logout)
+        runLogged(socket, CLIENT_EVENTS.logout, async () => {
           await sessions.logout(user);
           disconnectIdentity(io, user);
         });
@@ -66,7 +63,7 @@ export function onConnection(deps: ConnectionDeps) {
     // replay); sent locally, the token stays in this process whatever the adapter is.
     io.local
       .to(socket.id)
-      .emit("session", { name: user.name, id: user.id, token: takeGreetingToken(socket) ?? "" });
+      .emit(SERVER_EVENTS.session, { name: user.name, id: user.id, token: takeGreetingToken(socket) ?? "" });
     // Not counted in, the socket would never get the online list: the client reconnects and tries again.
     runLogged(
       socket,

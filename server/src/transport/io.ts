@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Server as HttpServer, IncomingMessage } from "node:http";
-import { type ChatMessage, ErrorCode, type ServerEvent } from "@chat/shared";
+import { type ChatMessage, ErrorCode, SERVER_EVENTS, type ServerEvent } from "@chat/shared";
 import { Server, type ServerOptions } from "socket.io";
 import { PacketType } from "socket.io-parser";
 import type { ConnectionLimits, TransportConnection } from "../limits/connection-limits.js";
@@ -106,7 +106,7 @@ export function messageDelivery(io: ChatIo, metrics: ChatMetrics): Delivery {
       metrics.messageSent("private");
       return broadcastMessage(io, ids.map(userRoom), exceptSocketId, message);
     },
-    typing: (to, typist) => io.to(userRoom(to.id)).volatile.emit("typing", typist),
+    typing: (to, typist) => io.to(userRoom(to.id)).volatile.emit(SERVER_EVENTS.typing, typist),
   };
 }
 
@@ -120,6 +120,6 @@ async function broadcastMessage(
   except: string,
   message: ChatMessage,
 ): Promise<void> {
-  const packet = { type: PacketType.EVENT, data: ["message", message] satisfies ServerEvent };
+  const packet = { type: PacketType.EVENT, data: [SERVER_EVENTS.message, message] satisfies ServerEvent };
   await io.of("/").adapter.broadcast(packet, { rooms: new Set(rooms), except: new Set([except]) });
 }

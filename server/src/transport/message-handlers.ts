@@ -1,5 +1,6 @@
 import {
   type ChatMessage,
+  CLIENT_EVENTS,
   type ClientToServerEvents,
   type HistoryAck,
   LIMITS,
@@ -20,7 +21,7 @@ export interface MessageHandlerDeps extends AckContext {
 }
 
 /** Every request but `logout`, which has no answer (see onConnection). */
-type RequestEvent = Exclude<keyof ClientToServerEvents, "logout">;
+type RequestEvent = Exclude<keyof ClientToServerEvents, typeof CLIENT_EVENTS.logout>;
 
 /** Reads of one identity that may wait behind its running one: a reconnect asks for a page per window. */
 const READS_WAITING = 8;
@@ -52,27 +53,32 @@ export function messageHandlers(deps: MessageHandlerDeps): Record<RequestEvent, 
     answer: (socket: ChatSocket, payload: unknown) => Promise<R>,
   ) => acknowledged<R>(deps, event, reads, answer);
   return {
-    "message:send": acknowledged(deps, "message:send", sends, async (socket, payload) => {
+    [CLIENT_EVENTS.send]: acknowledged(deps, CLIENT_EVENTS.send, sends, async (socket, payload) => {
       const req = parsers.send(payload);
       if (!req.ok) return req;
       const sent = await messages.send(socket.data.user, socket.id, req.value);
       return sent.ok ? { ok: true, message: sent.value } : sent;
     }),
-    "history:get": read<HistoryAck>("history:get", async (socket, payload) => {
+    [CLIENT_EVENTS.history]: read<HistoryAck>(CLIENT_EVENTS.history, async (socket, payload) => {
       const req = parsers.history(payload);
       if (!req.ok) return req;
       return { ok: true, messages: await messages.history(socket.data.user, req.value) };
     }),
-    sync: read<SyncAck>("sync", async (socket, payload) => {
+    [CLIENT_EVENTS.sync]: read<SyncAck>(CLIENT_EVENTS.sync, async (socket, payload) => {
       const req = parsers.sync(payload);
       if (!req.ok) return req;
       return { ok: true, ...(await messages.sync(socket.data.user, req.value)) };
     }),
-    typing: acknowledged<TypingAck>(deps, "typing", typings, async (socket, payload) => {
-      const req = parsers.typing(payload);
-      if (!req.ok) return req;
-      const told = await messages.typing(socket.data.user, req.value);
-      return told.ok ? { ok: true } : told;
-    }),
+    [CLIENT_EVENTS.typing]: acknowledged<TypingAck>(
+      deps,
+      CLIENT_EVENTS.typing,
+      typings,
+      async (socket, payload) => {
+        const req = parsers.typing(payload);
+        if (!req.ok) return req;
+        const told = await messages.typing(socket.data.user, req.value);
+        return told.ok ? { ok: true } : told;
+      },
+    ),
   };
 }

@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { SERVER_EVENTS } from "@chat/shared";
 import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import type { Logger } from "pino";
 import type { PresenceAnnouncer, PresenceChange } from "../presence/presence.js";
@@ -123,7 +124,7 @@ export class PresenceRounds implements PresenceAnnouncer {
       greeted.push(socket.id);
     }
     // Local: the list is for sockets of this process only; recovery never keeps it (RecoveryAdapter).
-    if (greeted.length > 0) this.io.local.to(greeted).emit("users", { users });
+    if (greeted.length > 0) this.io.local.to(greeted).emit(SERVER_EVENTS.users, { users });
   }
 
   /** A round to this process's sockets that have the list: one write of all its deltas per socket. */
@@ -147,13 +148,13 @@ export class PresenceRounds implements PresenceAnnouncer {
 
   private async holds([change, { name, id }]: PresenceDelta): Promise<boolean> {
     switch (change) {
-      case "user:left":
+      case SERVER_EVENTS.left:
         return true;
-      case "user:joined":
+      case SERVER_EVENTS.joined:
         return (await this.store.holderOf(uniqueNameKey(name)))?.id === id;
-      case "user:away":
+      case SERVER_EVENTS.away:
         return (await this.store.connectionCount(id)) === 0;
-      case "user:back":
+      case SERVER_EVENTS.back:
         return (await this.store.connectionCount(id)) > 0;
     }
   }

@@ -1,4 +1,4 @@
-import type { ServerToClientEvents } from "@chat/shared";
+import { SERVER_EVENTS, type ServerEventName } from "@chat/shared";
 import {
   Adapter,
   type BroadcastOptions,
@@ -14,13 +14,13 @@ import type { ChatSocket, SocketData } from "./types.js";
  * What every connection is greeted with, recovered ones too (see onConnection and PresenceRounds): the
  * session, the online list as it is then, and the deltas that such a list supersedes.
  */
-export const GREETING_EVENTS: ReadonlySet<unknown> = new Set<keyof ServerToClientEvents>([
-  "session",
-  "users",
-  "user:joined",
-  "user:left",
-  "user:away",
-  "user:back",
+export const GREETING_EVENTS: ReadonlySet<unknown> = new Set<ServerEventName>([
+  SERVER_EVENTS.session,
+  SERVER_EVENTS.users,
+  SERVER_EVENTS.joined,
+  SERVER_EVENTS.left,
+  SERVER_EVENTS.away,
+  SERVER_EVENTS.back,
 ]);
 
 /** What each restored session missed, by the session's data object, which becomes its socket's data. */
