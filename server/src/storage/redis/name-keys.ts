@@ -120,7 +120,10 @@ class NameKeyUpgrade {
         const message = JSON.parse(stored[at] ?? "null") as { from: string; to: string | null } | null;
         const peer = index === "sent" ? message?.to : message?.from;
         const fresh = peer == null ? key : uniqueNameKey(peer);
-        if (fresh !== key) moves.set(fresh, [...(moves.get(fresh) ?? []), id]);
+        if (fresh === key) return;
+        const moving = moves.get(fresh);
+        if (moving) moving.push(id);
+        else moves.set(fresh, [id]);
       });
       for (const [fresh, moved] of moves) {
         await this.redis
