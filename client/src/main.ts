@@ -7,8 +7,9 @@ import { createChatSocket } from "./connection/socket";
 import { connectionKey } from "./connection/use-connection";
 import "./style.css";
 
-const app = createApp(App).use(createPinia());
-const connection = new ChatConnection(createChatSocket);
+const pinia = createPinia();
+const app = createApp(App).use(pinia);
+const connection = new ChatConnection(createChatSocket, pinia);
 app.provide(connectionKey, connection);
 
 const saved = loadSavedState();

@@ -17,7 +17,8 @@ export interface WebClient {
  * so that each connection attempt is one TCP connection, and which reconnects within half a second.
  */
 export function startWebClient(url: string): WebClient {
-  setActivePinia(createPinia());
+  const pinia = createPinia();
+  setActivePinia(pinia);
   const sockets: ChatSocket[] = [];
   const connection = new ChatConnection(() => {
     const socket: ChatSocket = io(url, {
@@ -29,6 +30,6 @@ export function startWebClient(url: string): WebClient {
     });
     sockets.push(socket);
     return socket;
-  });
+  }, pinia);
   return { connection, tab: sockets[0] as ChatSocket, sockets };
 }

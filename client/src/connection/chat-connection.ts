@@ -7,6 +7,7 @@ import {
   SERVER_EVENTS,
   SESSION_ENDED,
 } from "@chat/shared";
+import type { Pinia } from "pinia";
 import type { Socket } from "socket.io-client";
 import {
   conversationId,
@@ -55,7 +56,11 @@ export class ChatConnection {
   private readonly socket: ChatSocket;
 
   /** createSocket: a new, unconnected socket to the server; the tab's own, and one per offline logout. */
-  constructor(private readonly createSocket: () => ChatSocket) {
+  /** `pinia`: the stores' own, in which a logout forgets the conversations (see disposeConversations). */
+  constructor(
+    private readonly createSocket: () => ChatSocket,
+    private readonly pinia: Pinia,
+  ) {
     const socket = createSocket();
     this.socket = socket;
     this.sender = new OutboxSender(socket, (message) => this.receive(message));
@@ -288,6 +293,6 @@ export class ChatConnection {
     this.windows.clear();
     this.presence.reset([]);
     this.presenceLines.clear();
-    disposeConversations();
+    disposeConversations(this.pinia);
   }
 }

@@ -1,5 +1,5 @@
 import type { ChatMessage } from "@chat/shared";
-import { createPinia, setActivePinia } from "pinia";
+import { createPinia, type Pinia, setActivePinia } from "pinia";
 import { beforeEach, describe, expect, it } from "vitest";
 import { conversationId, disposeConversations, peerOf, useConversation } from "./conversation";
 
@@ -17,7 +17,11 @@ const message = (id: number, from = bob, to: typeof bob | null = null): ChatMess
   clientId: `c${id}`,
 });
 
-beforeEach(() => setActivePinia(createPinia()));
+let pinia: Pinia;
+beforeEach(() => {
+  pinia = createPinia();
+  setActivePinia(pinia);
+});
 
 describe("a conversation store", () => {
   it("keeps messages in id order and each id once, whatever order and how often they arrive", () => {
@@ -64,7 +68,7 @@ describe("a conversation store", () => {
 
   it("starts empty again after the conversations are disposed (a logout)", () => {
     useConversation(bob).arrive(message(1, bob, alice));
-    disposeConversations();
+    disposeConversations(pinia);
     expect(useConversation(bob).messages).toEqual([]);
   });
 });

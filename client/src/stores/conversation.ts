@@ -1,5 +1,5 @@
 import { type ChatMessage, LIMITS, type UserSummary } from "@chat/shared";
-import { defineStore, getActivePinia } from "pinia";
+import { defineStore, type Pinia } from "pinia";
 import { ref } from "vue";
 
 /**
@@ -30,9 +30,10 @@ const created = new Map<ConversationId, Peer | null>();
 
 /**
  * One conversation's messages, in id order and each id once, however it arrived: live, in an ack, from `sync`
- * after a reconnect or from a history page. `peer` is null for the group chat.
+ * after a reconnect or from a history page. `peer` is null for the group chat. `pinia`: the active one when
+ * not given.
  */
-export function useConversation(peer: Peer | null) {
+export function useConversation(peer: Peer | null, pinia?: Pinia) {
   const id = conversationId(peer);
   if (!created.has(id)) created.set(id, peer);
   return defineStore(`conversation:${id}`, () => {
@@ -152,15 +153,17 @@ export function useConversation(peer: Peer | null) {
       restore,
       loadingHistoryWhile,
     };
-  })();
+  })(pinia);
 }
 
-/** Forgets every conversation: the next login starts from an empty page. */
-export function disposeConversations(): void {
-  const pinia = getActivePinia();
+/**
+ * Forgets every conversation: the next login starts from an empty page. A disposed store's state stays in
+ * its Pinia, and a store made again would start from it, so it is deleted there too: hence the Pinia.
+ */
+export function disposeConversations(pinia: Pinia): void {
   for (const [id, peer] of created) {
-    useConversation(peer).$dispose();
-    if (pinia) delete pinia.state.value[`conversation:${id}`];
+    useConversation(peer, pinia).$dispose();
+    delete pinia.state.value[`conversation:${id}`];
   }
   created.clear();
 }
