@@ -31,6 +31,7 @@ const state: SavedState = {
   windows: [bob],
   closed: [{ name: "Cleo", id: "Y2xlb0Nsb3NlZElk" }],
   unread: { group: 1, [`private:${bob.id}`]: 2 },
+  newestUnread: { group: 40, [`private:${bob.id}`]: 41 },
   drafts: { [`private:${bob.id}`]: "half a thou" },
   outbox: [
     { clientId: "c1", to: bob, text: "hi", createdAt: 1, state: "queued" },
@@ -68,6 +69,7 @@ describe("the state a tab keeps across reloads", () => {
       windows: [],
       closed: [],
       unread: { group: 1 },
+      newestUnread: {},
       drafts: {},
     });
   });

@@ -34,6 +34,11 @@ const SavedStateSchema = v.object({
   /** Unread counts by conversation id, of the group and the open windows. */
   unread: v.optional(v.record(v.string(), v.number()), {}),
   /**
+   * The newest id among those unread, by conversation id: a read in another tab of the identity (a duplicate
+   * of this one, say) clears them once it has read that far. Not known from earlier builds.
+   */
+  newestUnread: v.optional(v.record(v.string(), v.number()), {}),
+  /**
    * What is typed and not sent, by conversation id, of the group and every kept window, closed ones too:
    * closing a window keeps its draft for when it opens again, and so does a reload.
    */
@@ -68,6 +73,7 @@ const EarlierStateSchema = v.pipe(
       windows: [],
       closed: [],
       unread: { [GROUP_CONVERSATION]: unread[GROUP_CONVERSATION] ?? 0 },
+      newestUnread: {},
       drafts: {},
       outbox: outbox.flatMap(({ to, toId, ...entry }): SavedState["outbox"] => {
         if (to === null) return [{ ...entry, to: null }];
@@ -116,6 +122,12 @@ export function keepSavedState(): void {
             unread: Object.fromEntries(
               [null, ...windows.open].map((peer) => [conversationId(peer), useConversation(peer).unread]),
             ),
+            newestUnread: Object.fromEntries(
+              [null, ...windows.open].flatMap((peer) => {
+                const newest = useConversation(peer).newestUnread;
+                return newest === null ? [] : [[conversationId(peer), newest]];
+              }),
+            ),
             drafts: Object.fromEntries(
               [null, ...windows.kept]
                 .map((peer) => [conversationId(peer), useConversation(peer).draft])
@@ -137,7 +149,11 @@ export function restoreSavedState(saved: SavedState): void {
   windows.restore(saved.windows, saved.closed);
   for (const peer of [null, ...windows.kept]) {
     const id = conversationId(peer);
-    useConversation(peer).restore({ unread: saved.unread[id] ?? 0, draft: saved.drafts[id] ?? "" });
+    useConversation(peer).restore({
+      unread: saved.unread[id] ?? 0,
+      newestUnread: saved.newestUnread[id] ?? null,
+      draft: saved.drafts[id] ?? "",
+    });
   }
   useOutbox().restore(saved.outbox);
 }

@@ -1,21 +1,12 @@
-import type { ChatMessage } from "@chat/shared";
 import { createPinia, type Pinia, setActivePinia } from "pinia";
 import { beforeEach, describe, expect, it } from "vitest";
+import { chatMessage } from "../test-support/messages";
 import { conversationId, disposeConversations, peerOf, useConversation } from "./conversation";
 
 const alice = { name: "Alice", id: "alice-1" };
 const bob = { name: "Bob", id: "bob-1" };
 
-const message = (id: number, from = bob, to: typeof bob | null = null): ChatMessage => ({
-  id,
-  from: from.name,
-  fromId: from.id,
-  to: to?.name ?? null,
-  toId: to?.id ?? null,
-  text: `text ${id}`,
-  sentAt: 1_700_000_000_000 + id,
-  clientId: `c${id}`,
-});
+const message = (id: number, from = bob, to: typeof bob | null = null) => chatMessage(id, from, to);
 
 let pinia: Pinia;
 beforeEach(() => {
@@ -70,6 +61,44 @@ describe("a conversation store", () => {
     useConversation(bob).arrive(message(1, bob, alice));
     disposeConversations(pinia);
     expect(useConversation(bob).messages).toEqual([]);
+  });
+});
+
+describe("a conversation read in another tab of my identity", () => {
+  it("clears what is unread up to the id read there, keeps what came after, and keeps the new-messages line", () => {
+    const group = useConversation(null);
+    for (const id of [3, 4, 5]) group.markUnread(message(id));
+    group.readInAnotherTab(4);
+    expect(group.unread).toBe(1);
+    expect(group.newSince).toBe(3);
+  });
+
+  it("does not count a message that the other tab showed before it reached this one", () => {
+    const group = useConversation(null);
+    group.readInAnotherTab(6);
+    expect(group.markUnread(message(6))).toBe(false);
+    expect(group.markUnread(message(7))).toBe(true);
+    expect(group.unread).toBe(1);
+  });
+
+  it("clears counts kept across a reload once read past their newest, and never when that is not known", () => {
+    const group = useConversation(null);
+    const other = useConversation(bob);
+    group.restore({ unread: 2, newestUnread: 9, draft: "" });
+    other.restore({ unread: 2, newestUnread: null, draft: "" });
+    group.readInAnotherTab(8);
+    expect(group.unread).toBe(2);
+    group.readInAnotherTab(9);
+    other.readInAnotherTab(1_000);
+    expect([group.unread, other.unread]).toEqual([0, 2]);
+  });
+
+  it("tells how far the reader read here: the newest message at the time", () => {
+    const group = useConversation(null);
+    expect(group.readHere).toBeNull();
+    for (const id of [1, 2]) group.arrive(message(id));
+    group.markRead();
+    expect(group.readHere).toBe(2);
   });
 });
 

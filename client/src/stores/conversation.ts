@@ -1,6 +1,6 @@
 import { type ChatMessage, LIMITS, type UserSummary } from "@chat/shared";
 import { defineStore, type Pinia } from "pinia";
-import { ref } from "vue";
+import { computed, ref } from "vue";
 
 /**
  * The other party of a private conversation: one identity, with the name it holds. A name freed and taken
@@ -38,7 +38,20 @@ export function useConversation(peer: Peer | null, pinia?: Pinia) {
   if (!created.has(id)) created.set(id, peer);
   return defineStore(`conversation:${id}`, () => {
     const messages = ref<ChatMessage[]>([]);
-    const unread = ref(0);
+    /**
+     * One entry per unread message: its id, or for those counted before a reload, the newest id
+     * among them (their own ids were not kept). What lets a read up to an id clear just those at or below it.
+     */
+    const unreadUpTo = ref<number[]>([]);
+    const unread = computed(() => unreadUpTo.value.length);
+    /** The newest id an unread message may have: what a reload keeps, with the count. */
+    const newestUnread = computed(() =>
+      unreadUpTo.value.reduce<number | null>((newest, id) => Math.max(newest ?? id, id), null),
+    );
+    /** The newest message this tab showed the reader here: another tab of the identity may clear up to it. */
+    const readHere = ref<number | null>(null);
+    /** Read up to this id in another tab: such a message arriving here late is not new to the reader. */
+    let readElsewhere = 0;
     /**
      * The first message that came while I was not looking: a line marks where they begin, also once I read
      * them, until I write here or more come after I read.
@@ -98,9 +111,12 @@ export function useConversation(peer: Peer | null, pinia?: Pinia) {
       historyLoaded.value = true;
     }
 
-    function markUnread(message: ChatMessage): void {
+    /** Counts the message unread, unless another tab has shown it already; true when it counted. */
+    function markUnread(message: ChatMessage): boolean {
+      if (message.id <= readElsewhere) return false;
       if (unread.value === 0) newSince.value = message.id;
-      unread.value++;
+      unreadUpTo.value.push(message.id);
+      return true;
     }
 
     /** I wrote here: what came before my message is answered, not new. */
@@ -109,16 +125,31 @@ export function useConversation(peer: Peer | null, pinia?: Pinia) {
     }
 
     function markRead(): void {
-      unread.value = 0;
+      unreadUpTo.value = [];
+      const newest = messages.value[messages.value.length - 1]?.id;
+      if (newest !== undefined && newest > (readHere.value ?? 0)) readHere.value = newest;
+    }
+
+    /**
+     * Another tab of my identity showed the reader everything here up to `upTo`: what is counted at or below it
+     * is read, what came later stays unread. The "New messages" line stays where it was, as after a read here.
+     */
+    function readInAnotherTab(upTo: number): void {
+      readElsewhere = Math.max(readElsewhere, upTo);
+      unreadUpTo.value = unreadUpTo.value.filter((id) => id > upTo);
     }
 
     function setDraft(text: string): void {
       draft.value = text;
     }
 
-    /** What was saved before a reload. */
-    function restore(saved: { unread: number; draft: string }): void {
-      unread.value = saved.unread;
+    /**
+     * What was saved before a reload. `newestUnread`: the newest id among the unread; a reload from a build
+     * that did not keep it leaves them to be read here, whatever another tab reads.
+     */
+    function restore(saved: { unread: number; newestUnread: number | null; draft: string }): void {
+      const upTo = saved.newestUnread ?? Number.MAX_SAFE_INTEGER;
+      unreadUpTo.value = Array.from({ length: saved.unread }, () => upTo);
       draft.value = saved.draft;
     }
 
@@ -137,6 +168,8 @@ export function useConversation(peer: Peer | null, pinia?: Pinia) {
       peer,
       messages,
       unread,
+      newestUnread,
+      readHere,
       newSince,
       draft,
       typing,
@@ -149,6 +182,7 @@ export function useConversation(peer: Peer | null, pinia?: Pinia) {
       wroteHere,
       peerTyping,
       markRead,
+      readInAnotherTab,
       setDraft,
       restore,
       loadingHistoryWhile,
