@@ -2,6 +2,7 @@ import { createPinia } from "pinia";
 import { createApp } from "vue";
 import App from "./App.vue";
 import { ChatConnection } from "./connection/chat-connection";
+import { shareReadsAcrossTabs } from "./connection/read-across-tabs";
 import { keepSavedState, loadSavedState } from "./connection/saved-state";
 import { createChatSocket } from "./connection/socket";
 import { connectionKey } from "./connection/use-connection";
@@ -15,5 +16,6 @@ app.provide(connectionKey, connection);
 const saved = loadSavedState();
 if (saved) connection.resume(saved);
 keepSavedState();
+shareReadsAcrossTabs(pinia);
 
 app.mount("#app");

@@ -213,10 +213,9 @@ export class ChatConnection {
     if (seenBefore) return;
     if (peer !== null) this.open(peer);
     if (mine) conversation.wroteHere();
-    else if (!this.windows.sees(conversationId(peer))) {
-      conversation.markUnread(message);
-      if (peer !== null) notifyWhileHidden(peer, message);
-    }
+    // Seen as it arrives: read, in the identity's other tabs too (see read-across-tabs).
+    else if (this.windows.sees(conversationId(peer))) conversation.markRead();
+    else if (conversation.markUnread(message) && peer !== null) notifyWhileHidden(peer, message);
   }
 
   private refused(err: Error & { data?: ConnectErrorData }): void {
