@@ -15,6 +15,25 @@ export class ChatPage {
     return new ChatPage(context, page);
   }
 
+  /**
+   * The tab duplicated ("Duplicate tab"): the browser gives the new tab a copy of this one's sessionStorage,
+   * and with it the login. Opened with window.open, which makes the same copy, by the browser's own code.
+   */
+  async duplicate(): Promise<ChatPage> {
+    const [page] = await Promise.all([
+      this.context.waitForEvent("page"),
+      this.page.evaluate(() => void window.open(location.href)),
+    ]);
+    return new ChatPage(this.context, page);
+  }
+
+  /** Another tab of the same browser, opened afresh: a sessionStorage of its own, so a login of its own. */
+  async newTab(): Promise<ChatPage> {
+    const page = await this.context.newPage();
+    await page.goto(this.page.url());
+    return new ChatPage(this.context, page);
+  }
+
   /** Types the name and presses Join, without waiting for the outcome. */
   async join(name: string): Promise<void> {
     await this.page.getByTestId("login-name").fill(name);
@@ -98,6 +117,7 @@ export class ChatPage {
     return this.page.getByTestId("connection-status").getAttribute("data-status");
   }
 
+  /** Closes the browser context: every tab opened from this one too. */
   close(): Promise<void> {
     return this.context.close();
   }
