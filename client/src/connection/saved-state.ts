@@ -9,7 +9,8 @@ import { useWindows } from "../stores/windows";
 /*
  * What a tab keeps across reloads, in sessionStorage: each tab is its own login (two tabs can chat with each
  * other), a reload or a restored tab resumes it, and closing the tab forgets the token. localStorage would
- * make every tab of the browser the same user and keep the secret on disk after the tab is gone.
+ * make every tab of the browser the same user and keep the secret on disk after the tab is gone. A duplicated
+ * tab gets a copy from the browser, so it resumes the same login: see read-across-tabs.
  */
 
 const PeerSchema = v.object({ name: v.string(), id: UserIdSchema });
