@@ -1,3 +1,4 @@
+import { CLIENT_EVENTS, SERVER_EVENTS } from "@chat/shared";
 import type { Locator } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
@@ -182,7 +183,7 @@ describe("conversations in Chromium", () => {
     await expect.poll(() => ann.typesInto(ann.privateWindow("Bo"))).toBe(true);
     expect(await inView(ann.privateWindow("Bo"))).toBe(true);
     await ann.say(ann.privateWindow("Bo"), "typed straight away");
-    await users[0]?.waitFor("message", (m) => m.text === "typed straight away");
+    await users[0]?.waitFor(SERVER_EVENTS.message, (m) => m.text === "typed straight away");
 
     // A message from someone else opens their window, but Alma keeps writing where she was.
     const composer = ann.group.getByTestId("composer");
@@ -231,11 +232,11 @@ describe("conversations in Chromium", () => {
     expect(await height()).toBeGreaterThan(twoLines);
     await composer.fill("first line\nsecond line");
     await composer.press("Enter");
-    await bob.waitFor("message", (m) => m.text === "first line\nsecond line");
+    await bob.waitFor(SERVER_EVENTS.message, (m) => m.text === "first line\nsecond line");
 
     // Bob leaves for good while Ann writes: his window says so, and her draft can be finished but not sent.
     await composer.fill("half a thou");
-    bob.socket.emit("logout");
+    bob.socket.emit(CLIENT_EVENTS.logout);
     await window.getByTestId("peer-offline").waitFor();
     await expect.poll(() => window.getByTestId("send").isDisabled()).toBe(true);
     expect(await window.getByTestId("composer-closed").textContent()).toBe("You can send when Bob is back.");

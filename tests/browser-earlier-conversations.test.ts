@@ -1,3 +1,4 @@
+import { CLIENT_EVENTS } from "@chat/shared";
 import { describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
 import { browserAndServer } from "./support/browser.js";
@@ -19,7 +20,7 @@ describe("a closed conversation with someone who left, in Chromium", () => {
     // Online, the online list leads back to them: nothing listed twice.
     expect(await earlier.count()).toBe(0);
 
-    leaver.socket.emit("logout");
+    leaver.socket.emit(CLIENT_EVENTS.logout);
     await host.onlineUser("Leaver").waitFor({ state: "detached" });
     // A reload keeps the way back; the conversation comes from the server's history.
     await host.page.reload();

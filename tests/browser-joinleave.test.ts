@@ -1,3 +1,4 @@
+import { CLIENT_EVENTS } from "@chat/shared";
 import { describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
 import { browserAndServer } from "./support/browser.js";
@@ -21,14 +22,14 @@ describe("who joins and leaves, in the group chat in Chromium", () => {
 
     // A burst after the message: one line below it. The markup in a name is shown as typed.
     const [dee, eve] = [await login("<b>Dee</b>"), await login("Eve")];
-    early.socket.emit("logout");
+    early.socket.emit(CLIENT_EVENTS.logout);
     const lines = () => reader.texts(reader.group, { lines: true });
     await expect.poll(lines).toEqual(["Bo joined", "hello from Bo", "<b>Dee</b> and Eve joined; Early left"]);
     expect(await reader.group.locator('[data-testid="presence-line"] b').count()).toBe(0);
 
     // Someone who comes and goes within the burst is not worth a mention.
     const quick = await login("Quick");
-    quick.socket.emit("logout");
+    quick.socket.emit(CLIENT_EVENTS.logout);
     const fay = await login("Fay");
     await expect
       .poll(lines)

@@ -1,3 +1,4 @@
+import { SERVER_EVENTS } from "@chat/shared";
 import type { Locator } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
@@ -79,7 +80,7 @@ describe("how conversations look in Chromium", () => {
     // Within the screen, give or take the rounding of fractional pixels.
     expect(box && box.y >= 0 && box.y + box.height <= 781).toBe(true);
     await ann.say(window, "from my phone");
-    await bob.waitFor("message", (m) => m.text === "from my phone");
+    await bob.waitFor(SERVER_EVENTS.message, (m) => m.text === "from my phone");
 
     // Held sideways, the screen is wide but short: each conversation still gets room for several lines.
     await ann.page.setViewportSize({ width: 844, height: 390 });

@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ErrorCode, SESSION_ENDED } from "@chat/shared";
+import { ErrorCode, SERVER_EVENTS, SESSION_ENDED } from "@chat/shared";
 import type { Browser, Locator } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
@@ -54,7 +54,7 @@ describe("the chat in Chromium over a flaky network", () => {
       .waitFor();
 
     await alice.context.setOffline(false);
-    const delivered = bob.next("message", (m) => m.text === "typed while offline");
+    const delivered = bob.next(SERVER_EVENTS.message, (m) => m.text === "typed while offline");
     await expect.poll(() => alice.status(), { timeout: 30_000 }).toBe("connected");
     await alice.page.getByTestId("online-stale").waitFor({ state: "detached" });
     expect((await delivered).from).toBe("Alice");
@@ -73,7 +73,7 @@ describe("the chat in Chromium over a flaky network", () => {
     };
     await showsEverythingOnce();
     // No login again: the same identity came back, and the others never saw Alice leave.
-    expect(carol.events.some((e) => e.event === "user:left")).toBe(false);
+    expect(carol.events.some((e) => e.event === SERVER_EVENTS.left)).toBe(false);
 
     // A reload resumes the session from sessionStorage and brings back the open conversations' history.
     await alice.page.reload();
@@ -131,7 +131,7 @@ describe("the chat in Chromium across a server restart", () => {
 
   it("holds a private message typed while the server was down until its peer is back, then sends it", async () => {
     await aliceWaitingForBob(async ({ alice, bob, window, text }) => {
-      const received = bob.next("message", (m) => m.text === text, 20_000);
+      const received = bob.next(SERVER_EVENTS.message, (m) => m.text === text, 20_000);
       bob.socket.connect();
       expect((await received).from).toBe("Alice");
       await alice.message(window, text).and(alice.page.locator('[data-state="sent"]')).waitFor();
@@ -148,7 +148,7 @@ describe("the chat in Chromium across a server restart", () => {
       await state.getByText("someone else uses the name now").waitFor();
       await window.getByTestId("peer-replaced").waitFor();
       await alice.say(alice.group, "fence");
-      await impostor.waitFor("message", (m) => m.text === "fence");
+      await impostor.waitFor(SERVER_EVENTS.message, (m) => m.text === "fence");
       expect(impostor.messages.map((m) => m.text)).toEqual(["fence"]);
       impostor.close();
     });
@@ -209,7 +209,7 @@ describe("a session that ends while offline, in Chromium", () => {
       true,
     );
 
-    const left = bob.next("user:left", (u) => u.name === "Alice4", 20_000);
+    const left = bob.next(SERVER_EVENTS.left, (u) => u.name === "Alice4", 20_000);
     await alice.context.setOffline(false);
     // The same person joining again at once: the old session ends first, not after the grace window.
     await alice.login("Alice4");

@@ -1,6 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CLIENT_EVENTS, SERVER_EVENTS } from "@chat/shared";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
@@ -94,7 +95,7 @@ describe("names taken again, in Chromium", () => {
     const first = alice.privateWindow("Bob7", bob.session?.id);
     await alice.message(first, "from the first Bob7").waitFor();
 
-    bob.socket.emit("logout");
+    bob.socket.emit(CLIENT_EVENTS.logout);
     await first.getByTestId("peer-offline").waitFor();
     const next = await ChatUser.login(server.url, "Bob7");
     await first.getByTestId("peer-replaced").waitFor();
@@ -103,7 +104,7 @@ describe("names taken again, in Chromium", () => {
     const second = alice.privateWindow("Bob7", next.session?.id);
     await alice.message(second, "from the next Bob7").waitFor();
     await alice.say(second, "hello, new Bob7");
-    await next.waitFor("message", (m) => m.text === "hello, new Bob7");
+    await next.waitFor(SERVER_EVENTS.message, (m) => m.text === "hello, new Bob7");
 
     // History after a reload is asked for each identity apart, so the windows stay as they were.
     await alice.page.reload();

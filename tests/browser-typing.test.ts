@@ -1,4 +1,4 @@
-import { LIMITS } from "@chat/shared";
+import { LIMITS, SERVER_EVENTS } from "@chat/shared";
 import { describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
 import { browserAndServer } from "./support/browser.js";
@@ -17,10 +17,10 @@ describe("typing notices in Chromium", () => {
 
     await ann.group.getByTestId("composer").pressSequentially("to all", { delay: 10 });
     await window.getByTestId("composer").pressSequentially("hello there", { delay: 10 });
-    expect(await bob.waitFor("typing")).toMatchObject({ name: "Ann", id: expect.any(String) });
+    expect(await bob.waitFor(SERVER_EVENTS.typing)).toMatchObject({ name: "Ann", id: expect.any(String) });
     await window.getByTestId("composer").press("Enter");
-    await bob.waitFor("message", (m) => m.text === "hello there");
-    expect(bob.events.filter((e) => e.event === "typing")).toHaveLength(1);
+    await bob.waitFor(SERVER_EVENTS.message, (m) => m.text === "hello there");
+    expect(bob.events.filter((e) => e.event === SERVER_EVENTS.typing)).toHaveLength(1);
     bob.close();
     await ann.close();
   });

@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { SendRequest } from "@chat/shared";
+import { CLIENT_EVENTS, SERVER_EVENTS, type SendRequest } from "@chat/shared";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatUser, Refused } from "../server/src/test-support/chat-client.js";
@@ -67,16 +67,16 @@ async function untilNodesHearEachOther(): Promise<void> {
     let heard = false;
     for (let attempt = 0; attempt < 40 && !heard; attempt++) {
       const name = `probe-${from.port}-${attempt}`;
-      const joined = watcher.next("user:joined", (u) => u.name === name, 250);
+      const joined = watcher.next(SERVER_EVENTS.joined, (u) => u.name === name, 250);
       const probe = await loginAt(from, name);
       heard = await joined.then(
         () => true,
         () => false,
       );
-      probe.socket.emit("logout");
+      probe.socket.emit(CLIENT_EVENTS.logout);
     }
     expect(heard).toBe(true);
-    watcher.socket.emit("logout");
+    watcher.socket.emit(CLIENT_EVENTS.logout);
   }
 }
 
@@ -113,14 +113,17 @@ describe("two nodes with Redis behind nginx", () => {
     const secret = await recipient.send(sender.name, "n2 to n1, privately");
     expect(secret.ok).toBe(true);
     expect(await recipient.typing(sender.name)).toEqual({ ok: true });
-    expect(await sender.waitFor("typing")).toEqual({ name: recipient.name, id: recipient.session?.id });
+    expect(await sender.waitFor(SERVER_EVENTS.typing)).toEqual({
+      name: recipient.name,
+      id: recipient.session?.id,
+    });
     const fence = await sender.send(null, "fence");
     if (secret.ok && fence.ok) {
       await sender.receivedIds([secret.message.id]);
       await bystander.receivedIds([fence.message.id]);
     }
     expect(bystander.messages.map((m) => m.text)).not.toContain("n2 to n1, privately");
-    expect(bystander.events.some((e) => e.event === "typing")).toBe(false);
+    expect(bystander.events.some((e) => e.event === SERVER_EVENTS.typing)).toBe(false);
 
     // The same full list on either node, and a name held on one node is refused on the other.
     const [lookA, lookB] = [await loginAt(nodes.n1, "Gus"), await loginAt(nodes.n2, "Hal")];
@@ -221,7 +224,7 @@ describe("two nodes with Redis behind nginx", () => {
       expect(ours).toEqual(acked.filter((m) => client.sees(m)).sort((a, b) => a.id - b.id));
       // The same identity all along: every session greeting carried one name and one token.
       const sessions = client.user.events
-        .filter((e) => e.event === "session")
+        .filter((e) => e.event === SERVER_EVENTS.session)
         .map((e) => JSON.stringify(e.payload));
       expect(new Set(sessions).size).toBe(1);
     }

@@ -1,4 +1,4 @@
-import type { SendRequest } from "@chat/shared";
+import { SERVER_EVENTS, type SendRequest } from "@chat/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
 import { type RunningChat, startChat } from "../server/src/test-support/chat-server.js";
@@ -131,7 +131,9 @@ describe("network drops between real socket.io-clients and the server", () => {
     let pushed = 0;
     for (const client of clients) {
       // One identity throughout: every `session` greeting carried the same name and token.
-      const sessions = client.user.events.filter((e) => e.event === "session").map((e) => e.payload);
+      const sessions = client.user.events
+        .filter((e) => e.event === SERVER_EVENTS.session)
+        .map((e) => e.payload);
       expect(new Set(sessions.map((s) => JSON.stringify(s))).size).toBe(1);
       // Pushed `message` events: never the same id twice, never backwards within a conversation.
       expect(pushAnomalies(client)).toEqual({ twice: [], outOfOrder: [] });

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ErrorCode } from "@chat/shared";
+import { ErrorCode, SERVER_EVENTS } from "@chat/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatUser, Refused } from "../server/src/test-support/chat-client.js";
 import { type RunningRedis, startRedis } from "../server/src/test-support/redis-server.js";
@@ -87,7 +87,7 @@ describe("a server with Redis, while Redis is away", () => {
       .toBe(true);
     await redis.restart();
     // Not listed for as long as the node runs: its disconnect reaches Redis, and the grace window runs.
-    await eve.waitFor("user:left", (u) => u.name === "Dan", 20_000);
+    await eve.waitFor(SERVER_EVENTS.left, (u) => u.name === "Dan", 20_000);
     const back = await ChatUser.login(node.url, "Dan");
     users.push(back);
     expect(node.logs.filter((line) => Number(line.level) >= 50 && line.what !== undefined)).toEqual([]);

@@ -1,3 +1,4 @@
+import { SERVER_EVENTS } from "@chat/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openRedisStorage } from "../server/src/storage/redis/index.js";
 import { capturedLog } from "../server/src/test-support/captured-log.js";
@@ -58,7 +59,7 @@ async function deliveredAcross(from: ChatUser, to: ChatUser, text: string): Prom
   await expect
     .poll(async () => (await from.send(null, text, `probe ${text}`)).ok, { timeout: 20_000, interval: 200 })
     .toBe(true);
-  await to.waitFor("message", (m) => m.text === text, 20_000);
+  await to.waitFor(SERVER_EVENTS.message, (m) => m.text === text, 20_000);
 }
 
 /** The adapter's readers start a moment after the servers: the first probes may go unseen. */
@@ -69,7 +70,7 @@ async function untilBroadcastsFlow(from: ChatUser, to: ChatUser): Promise<void> 
         const text = `warm-up ${Date.now()}`;
         await from.send(null, text);
         return to
-          .waitFor("message", (m) => m.text === text, 500)
+          .waitFor(SERVER_EVENTS.message, (m) => m.text === text, 500)
           .then(
             () => true,
             () => false,
@@ -138,8 +139,8 @@ describe("a server whose Redis connections stop answering without closing", () =
     const texts = ["while publishing stalled 1", "while publishing stalled 2", "while publishing stalled 3"];
     for (const text of texts) expect((await cleo.send(null, text)).ok).toBe(true);
     // Dan stayed connected throughout: nothing would make his client ask for what it missed.
-    for (const text of texts) await dan.waitFor("message", (m) => m.text === text, 20_000);
-    expect(dan.events.filter(({ event }) => event === "session")).toHaveLength(1);
+    for (const text of texts) await dan.waitFor(SERVER_EVENTS.message, (m) => m.text === text, 20_000);
+    expect(dan.events.filter(({ event }) => event === SERVER_EVENTS.session)).toHaveLength(1);
   });
 
   it("does not send again a request to the other servers that awaits their answers: it times out, while an emit without one arrives late", async () => {

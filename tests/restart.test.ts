@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ChatMessage } from "@chat/shared";
+import { type ChatMessage, SERVER_EVENTS } from "@chat/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
 import { freePort } from "../server/src/test-support/ports.js";
@@ -99,7 +99,7 @@ describe.each([
 
     const load = burst(senders, 8);
     await load.reached(300);
-    const resumed = Promise.all(senders.map((user) => user.next("session", () => true, 20_000)));
+    const resumed = Promise.all(senders.map((user) => user.next(SERVER_EVENTS.session, () => true, 20_000)));
     const exit = await first.kill(signal);
     const ackedBefore = load.acked.length;
     const second = await start(port, dataDir);
@@ -110,7 +110,7 @@ describe.each([
     expect(exit).toBe(signal === "SIGKILL" ? "SIGKILL" : 0);
     expect(refusals).toEqual([]);
     for (const user of senders) {
-      const greetings = user.events.filter((e) => e.event === "session").map((e) => e.payload);
+      const greetings = user.events.filter((e) => e.event === SERVER_EVENTS.session).map((e) => e.payload);
       expect(greetings).toEqual([user.session, user.session]);
     }
     const stored = await allGroupMessages(senders[0] as ChatUser);

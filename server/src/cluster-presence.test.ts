@@ -1,4 +1,4 @@
-import { ErrorCode, type SessionInfo, type UserSummary } from "@chat/shared";
+import { ErrorCode, SERVER_EVENTS, type SessionInfo, type UserSummary } from "@chat/shared";
 import { io } from "socket.io-client";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { ChatUser, type ClientSocket, Refused } from "./test-support/chat-client.js";
@@ -10,7 +10,7 @@ const { connect } = cluster;
 
 /** The names in the full list the user got on connecting. */
 async function firstList(user: ChatUser): Promise<string[]> {
-  const { users } = await user.waitFor("users");
+  const { users } = await user.waitFor(SERVER_EVENTS.users);
   return users.map((u) => u.name).sort();
 }
 
@@ -19,7 +19,7 @@ describe("presence on two chat servers sharing one Redis", () => {
     const [a, b] = await cluster.start();
     const ann = await connect(a, { name: "Ann" });
     const bob = await connect(b, { name: "Bob" });
-    await ann.waitFor("user:joined", (u) => u.name === "Bob");
+    await ann.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Bob");
     const annTab = await connect(b, { token: ann.token });
     expect(annTab.name).toBe("Ann");
 
@@ -27,9 +27,9 @@ describe("presence on two chat servers sharing one Redis", () => {
     const dee = await connect(b, { name: "Dee" });
     expect(await firstList(cid)).toEqual(["Ann", "Bob", "Cid"]);
     expect(await firstList(dee)).toEqual(["Ann", "Bob", "Cid", "Dee"]);
-    await bob.waitFor("user:joined", (u) => u.name === "Dee");
+    await bob.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Dee");
     const joinedAnn = bob.events.filter(
-      (e) => e.event === "user:joined" && (e.payload as UserSummary).name === "Ann",
+      (e) => e.event === SERVER_EVENTS.joined && (e.payload as UserSummary).name === "Ann",
     );
     expect(joinedAnn).toEqual([]);
     expect([...bob.online].sort()).toEqual(["Ann", "Bob", "Cid", "Dee"]);
@@ -48,7 +48,9 @@ describe("presence on two chat servers sharing one Redis", () => {
         transports: ["websocket"],
         forceNew: true,
       });
-      const { token } = await new Promise<SessionInfo>((resolve) => passing.once("session", resolve));
+      const { token } = await new Promise<SessionInfo>((resolve) =>
+        passing.once(SERVER_EVENTS.session, resolve),
+      );
       gone.push(`passing${i}`);
       await expect(ChatUser.connect(b.chat.url, { token, logout: true })).rejects.toThrow();
       passing.close();
@@ -57,8 +59,8 @@ describe("presence on two chat servers sharing one Redis", () => {
     await connect(a, { name: "LastA" });
     await connect(b, { name: "LastB" });
     for (const watcher of watchers) {
-      await watcher.waitFor("user:joined", (u) => u.name === "LastA");
-      await watcher.waitFor("user:joined", (u) => u.name === "LastB");
+      await watcher.waitFor(SERVER_EVENTS.joined, (u) => u.name === "LastA");
+      await watcher.waitFor(SERVER_EVENTS.joined, (u) => u.name === "LastB");
       expect(gone.filter((name) => watcher.online.has(name))).toEqual([]);
     }
   });
@@ -76,10 +78,10 @@ describe("presence on two chat servers sharing one Redis", () => {
     const watchers = [await connect(a, { name: "WatchA" }), await connect(b, { name: "WatchB" })];
     const ann = await connect(a, { name: "Ann" });
     ann.close();
-    for (const watcher of watchers) await watcher.waitFor("user:away", (u) => u.name === "Ann");
+    for (const watcher of watchers) await watcher.waitFor(SERVER_EVENTS.away, (u) => u.name === "Ann");
     expect([...(await connect(b, { name: "Late" })).away]).toEqual(["Ann"]);
     await connect(b, { token: ann.token });
-    for (const watcher of watchers) await watcher.waitFor("user:back", (u) => u.name === "Ann");
+    for (const watcher of watchers) await watcher.waitFor(SERVER_EVENTS.back, (u) => u.name === "Ann");
 
     const hops: string[] = [];
     for (let i = 0; i < 6; i++) {
@@ -94,8 +96,8 @@ describe("presence on two chat servers sharing one Redis", () => {
     await connect(a, { name: "LastA" });
     await connect(b, { name: "LastB" });
     for (const watcher of watchers) {
-      await watcher.waitFor("user:joined", (u) => u.name === "LastA");
-      await watcher.waitFor("user:joined", (u) => u.name === "LastB");
+      await watcher.waitFor(SERVER_EVENTS.joined, (u) => u.name === "LastA");
+      await watcher.waitFor(SERVER_EVENTS.joined, (u) => u.name === "LastB");
       expect(hops.filter((name) => watcher.away.has(name) || !watcher.online.has(name))).toEqual([]);
     }
   });
@@ -108,7 +110,7 @@ describe("presence on two chat servers sharing one Redis", () => {
     // A loses Redis for good, as a crashed process does: it can no longer record that Ann leaves.
     await a.storage.close();
     ann.close();
-    await bob.next("user:left", (u) => u.name === "Ann");
+    await bob.next(SERVER_EVENTS.left, (u) => u.name === "Ann");
     expect([...bob.online]).toEqual(["Bob"]);
     const late = await connect(b, { name: "Cid" });
     expect(await firstList(late)).toEqual(["Bob", "Cid"]);
@@ -136,17 +138,17 @@ describe("presence on two chat servers sharing one Redis", () => {
 
     // A partition: A's connections to Redis stay open and carry nothing, so its lease lapses unrenewed.
     expect(relay.stallAll()).toBeGreaterThan(0);
-    await bob.next("user:left", (u) => u.name === "Ann");
+    await bob.next(SERVER_EVENTS.left, (u) => u.name === "Ann");
     expect(disconnects).toEqual([]);
     // The partition ends in resets: A connects again at once, and learns that Ann was released meanwhile.
     relay.cutAll();
     await expect.poll(() => disconnects, { timeout: 10_000 }).toEqual(["transport close"]);
     // Her client connects again as any does, and starts over from a full list.
     await expect
-      .poll(() => ann.events.filter(({ event }) => event === "users").length, { timeout: 10_000 })
+      .poll(() => ann.events.filter(({ event }) => event === SERVER_EVENTS.users).length, { timeout: 10_000 })
       .toBe(2);
     expect([...ann.online].sort()).toEqual(["Ann", "Bob"]);
-    await bob.waitFor("user:joined", (u) => u.name === "Ann");
+    await bob.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Ann");
     expect([...bob.online].sort()).toEqual(["Ann", "Bob"]);
     expect([...bob.away]).toEqual([]);
     expect(await firstList(await connect(b, { name: "Cid" }))).toEqual(["Ann", "Bob", "Cid"]);

@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { SERVER_EVENTS } from "@chat/shared";
 import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import { createClient } from "redis";
 import { describe, expect, it } from "vitest";
@@ -102,7 +103,7 @@ describe("two chat servers sharing one Redis", () => {
     const bob = await ChatUser.connect(b.chat.url, { name: "Bob" }, { transports: ["polling"] });
     cluster.track(bob);
     const cid = await connect(a, { name: "Cid" });
-    await bob.waitFor("user:joined", (u) => u.name === "Cid");
+    await bob.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Cid");
     const redisHolds = await everythingInRedis();
     expect(redisHolds).toContain("Ann");
     for (const user of [ann, bob, cid]) expect(redisHolds).not.toContain(user.token);

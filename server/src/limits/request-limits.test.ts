@@ -1,4 +1,4 @@
-import { type ChatMessage, ErrorCode, LIMITS, type SendAck } from "@chat/shared";
+import { type ChatMessage, ErrorCode, LIMITS, SERVER_EVENTS, type SendAck } from "@chat/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChatUser } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
@@ -51,7 +51,9 @@ describe("a client flooding the chat with messages", () => {
       await users.login("Reader"),
     ];
     const arrivals = new Map<number, number>();
-    reader.socket.on("message", (message: ChatMessage) => arrivals.set(message.id, performance.now()));
+    reader.socket.on(SERVER_EVENTS.message, (message: ChatMessage) =>
+      arrivals.set(message.id, performance.now()),
+    );
 
     // Well-behaved users send 20 messages each, within sustained rate plus burst, while the flood runs.
     const [flooded, annSent, bobSent] = await Promise.all([

@@ -1,4 +1,4 @@
-import { ErrorCode, LIMITS, type SendAck } from "@chat/shared";
+import { CLIENT_EVENTS, ErrorCode, LIMITS, SERVER_EVENTS, type SendAck } from "@chat/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fence, sent } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
@@ -34,7 +34,7 @@ describe("group messages", () => {
 
   it("carry the session's name as sender, whatever the payload claims", async () => {
     const [mallory, bob] = [await users.login("Mallory"), await users.login("Bob")];
-    const ack = await mallory.socket.timeout(5000).emitWithAck("message:send", {
+    const ack = await mallory.socket.timeout(5000).emitWithAck(CLIENT_EVENTS.send, {
       to: null,
       text: "I am Bob",
       clientId: "x1",
@@ -68,8 +68,8 @@ describe("private messages", () => {
       error: { code: ErrorCode.NO_SUCH_USER },
     });
     expect(await ann.send("ANN", "hi")).toMatchObject({ ok: false, error: { code: ErrorCode.NO_SUCH_USER } });
-    bob.socket.emit("logout");
-    await ann.waitFor("user:left", (u) => u.name === "Bob");
+    bob.socket.emit(CLIENT_EVENTS.logout);
+    await ann.waitFor(SERVER_EVENTS.left, (u) => u.name === "Bob");
     const ack = await ann.send("Bob", "still there?");
     expect(ack).toMatchObject({ ok: false, error: { code: ErrorCode.USER_OFFLINE } });
   });
@@ -85,8 +85,8 @@ describe("private messages", () => {
     const cidSync = await cid.sync(null);
     expect(cidSync.ok && cidSync.messages.some((m) => m.id === secret.id)).toBe(false);
 
-    bob.socket.emit("logout");
-    await ann.waitFor("user:left", (u) => u.name === "Bob");
+    bob.socket.emit(CLIENT_EVENTS.logout);
+    await ann.waitFor(SERVER_EVENTS.left, (u) => u.name === "Bob");
     const newBob = await users.login("Bob");
     expect(await newBob.history("Ann")).toEqual({ ok: true, messages: [] });
     const newBobSync = await newBob.sync(null);
@@ -97,15 +97,15 @@ describe("private messages", () => {
 describe("a private message naming its recipient's id (toId)", () => {
   it("reaches the identity its sender meant, and never a later holder of the name", async () => {
     const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
-    const { id: meant } = await ann.waitFor("user:joined", (u) => u.name === "Bob");
+    const { id: meant } = await ann.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Bob");
     const toBob = (toId: string, text: string) =>
-      ann.socket.timeout(10_000).emitWithAck("message:send", { to: "Bob", toId, text, clientId: text });
+      ann.socket.timeout(10_000).emitWithAck(CLIENT_EVENTS.send, { to: "Bob", toId, text, clientId: text });
     expect(await toBob(meant, "for the first Bob")).toMatchObject({ ok: true });
 
-    bob.socket.emit("logout");
-    await ann.waitFor("user:left", (u) => u.name === "Bob");
+    bob.socket.emit(CLIENT_EVENTS.logout);
+    await ann.waitFor(SERVER_EVENTS.left, (u) => u.name === "Bob");
     const newBob = await users.login("Bob");
-    const { id: now } = await ann.waitFor("user:joined", (u) => u.name === "Bob" && u.id !== meant);
+    const { id: now } = await ann.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Bob" && u.id !== meant);
     expect(await toBob(meant, "written to the first Bob")).toMatchObject({
       ok: false,
       error: { code: ErrorCode.USER_OFFLINE },
@@ -119,8 +119,8 @@ describe("a private message naming its recipient's id (toId)", () => {
     const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
     const firstBob = bob.session?.id ?? "";
     await ann.send("Bob", "to the first Bob");
-    bob.socket.emit("logout");
-    await ann.waitFor("user:left", (u) => u.name === "Bob");
+    bob.socket.emit(CLIENT_EVENTS.logout);
+    await ann.waitFor(SERVER_EVENTS.left, (u) => u.name === "Bob");
     const newBob = await users.login("Bob");
     const laterBob = newBob.session?.id ?? "";
     expect(laterBob).not.toBe(firstBob);
@@ -170,17 +170,17 @@ describe("sending", () => {
       [null, ErrorCode.BAD_REQUEST],
     ];
     for (const [payload, code] of cases) {
-      const ack = await ann.socket.timeout(5000).emitWithAck("message:send", payload as never);
+      const ack = await ann.socket.timeout(5000).emitWithAck(CLIENT_EVENTS.send, payload as never);
       expect(ack).toMatchObject({ ok: false, error: { code } });
     }
     // No payload at all, only the ack.
     const bare = await (
       ann.socket.timeout(5000) as unknown as { emitWithAck(e: string): Promise<SendAck> }
-    ).emitWithAck("message:send");
+    ).emitWithAck(CLIENT_EVENTS.send);
     expect(bare).toMatchObject({ ok: false, error: { code: ErrorCode.BAD_REQUEST } });
     // Without an ack callback there is nobody to answer: ignored, and the server carries on.
     ann.socket.emit(
-      "message:send",
+      CLIENT_EVENTS.send,
       { to: null, text: "no ack", clientId: "n1" } as never,
       undefined as never,
     );
@@ -232,7 +232,7 @@ describe("history:get", () => {
       { with: null, before: "9" },
       "x",
     ]) {
-      const ack = await ann.socket.timeout(5000).emitWithAck("history:get", payload as never);
+      const ack = await ann.socket.timeout(5000).emitWithAck(CLIENT_EVENTS.history, payload as never);
       expect(ack).toMatchObject({ ok: false, error: { code: ErrorCode.BAD_REQUEST } });
     }
   });

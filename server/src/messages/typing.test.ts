@@ -1,4 +1,4 @@
-import { ErrorCode } from "@chat/shared";
+import { CLIENT_EVENTS, ErrorCode, SERVER_EVENTS } from "@chat/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Limits } from "../limits/settings.js";
 import { type ChatUser, fence } from "../test-support/chat-client.js";
@@ -17,7 +17,7 @@ afterEach(async () => {
   await chat.close();
 });
 
-const typingNotices = (user: ChatUser) => user.events.filter((e) => e.event === "typing");
+const typingNotices = (user: ChatUser) => user.events.filter((e) => e.event === SERVER_EVENTS.typing);
 
 describe("typing notices", () => {
   it("reach every tab of the peer, naming the session's identity whatever the payload claims, and no one else", async () => {
@@ -26,10 +26,10 @@ describe("typing notices", () => {
     const [annTab, bobTab] = [await users.tab(ann), await users.tab(bob)];
     const ack = await ann.socket
       .timeout(5000)
-      .emitWithAck("typing", { to: "bob", from: "Cid", id: cid.session?.id } as never);
+      .emitWithAck(CLIENT_EVENTS.typing, { to: "bob", from: "Cid", id: cid.session?.id } as never);
     expect(ack).toEqual({ ok: true });
     const annSummary = { name: "Ann", id: ann.session?.id };
-    for (const user of [bob, bobTab]) expect(await user.waitFor("typing")).toEqual(annSummary);
+    for (const user of [bob, bobTab]) expect(await user.waitFor(SERVER_EVENTS.typing)).toEqual(annSummary);
     await fence(ann, bob, bobTab, annTab, cid);
     for (const user of [ann, annTab, cid]) expect(typingNotices(user)).toEqual([]);
     for (const user of [bob, bobTab]) expect(typingNotices(user)).toHaveLength(1);
@@ -40,7 +40,7 @@ describe("typing notices", () => {
     const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
     const earlierBobId = bob.session?.id ?? "";
     const refusals = [
-      await ann.socket.timeout(5000).emitWithAck("typing", { to: null } as never),
+      await ann.socket.timeout(5000).emitWithAck(CLIENT_EVENTS.typing, { to: null } as never),
       await ann.typing("Nobody"),
       await ann.typing("ANN"),
     ];
@@ -50,8 +50,8 @@ describe("typing notices", () => {
       ErrorCode.NO_SUCH_USER,
     ]);
 
-    bob.socket.emit("logout");
-    await ann.waitFor("user:left", (u) => u.name === "Bob");
+    bob.socket.emit(CLIENT_EVENTS.logout);
+    await ann.waitFor(SERVER_EVENTS.left, (u) => u.name === "Bob");
     const laterBob = await users.login("Bob");
     expect(await ann.typing("Bob", earlierBobId)).toMatchObject({
       ok: false,

@@ -1,3 +1,4 @@
+import { CLIENT_EVENTS, SERVER_EVENTS } from "@chat/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { capturedLog } from "../test-support/captured-log.js";
 import { ChatUser, sent } from "../test-support/chat-client.js";
@@ -33,8 +34,8 @@ describe("logs", () => {
     await bob.receivedIds([sent(await ann.send("Bob", text)).id]);
     const again = await ChatUser.connect(chat.url, { token: ann.token });
     users.push(again);
-    const left = again.next("user:left");
-    bob.socket.emit("logout");
+    const left = again.next(SERVER_EVENTS.left);
+    bob.socket.emit(CLIENT_EVENTS.logout);
     await left;
 
     const about = lines.filter((line) => "user" in line || /connect/.test(String(line.msg)));

@@ -1,4 +1,4 @@
-import { type ChatMessage, ErrorCode, type UserSummary } from "@chat/shared";
+import { type ChatMessage, ErrorCode, SERVER_EVENTS, type UserSummary } from "@chat/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChatUser, fence, Refused } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
@@ -8,7 +8,12 @@ let chat: RunningChat;
 const users = new TestUsers(() => chat.url);
 
 const named = (name: string) => (u: UserSummary) => u.name === name;
-const PRESENCE_DELTAS: ReadonlySet<string> = new Set(["user:joined", "user:left", "user:away", "user:back"]);
+const PRESENCE_DELTAS: ReadonlySet<string> = new Set([
+  SERVER_EVENTS.joined,
+  SERVER_EVENTS.left,
+  SERVER_EVENTS.away,
+  SERVER_EVENTS.back,
+]);
 const presenceEvents = (user: ChatUser): UserSummary[] =>
   user.events.flatMap((e) => (PRESENCE_DELTAS.has(e.event) ? [e.payload as UserSummary] : []));
 
@@ -22,7 +27,7 @@ describe("grace window", () => {
     chat = await startChat({ presenceGraceMs: 30_000 });
     const ann = await users.connect({ name: "Ann" });
     const bob = await users.connect({ name: "Bob" });
-    await ann.waitFor("user:joined", named("Bob"));
+    await ann.waitFor(SERVER_EVENTS.joined, named("Bob"));
     const token = bob.token;
     bob.close();
     const thief = await ChatUser.connect(chat.url, { name: "bob" }).catch((err: Refused) => err);
@@ -47,7 +52,7 @@ describe("grace window", () => {
     const bob = await users.connect({ name: "Bob" });
     const token = bob.token;
     bob.close();
-    await ann.next("user:left", named("Bob"));
+    await ann.next(SERVER_EVENTS.left, named("Bob"));
     expect(ann.online.has("Bob")).toBe(false);
     expect(await ann.send("Bob", "gone?")).toMatchObject({
       ok: false,
@@ -55,7 +60,7 @@ describe("grace window", () => {
     });
 
     const newBob = await users.connect({ name: "BOB" });
-    await ann.waitFor("user:joined", named("BOB"));
+    await ann.waitFor(SERVER_EVENTS.joined, named("BOB"));
     const stale = await ChatUser.connect(chat.url, { token }).catch((err: Refused) => err);
     expect(stale).toBeInstanceOf(Refused);
     expect((stale as Refused).code).toBe(ErrorCode.SESSION_EXPIRED);
@@ -68,8 +73,8 @@ describe("grace window", () => {
     const bob = await users.connect({ name: "Bob" });
     const token = bob.token;
     bob.close();
-    await ann.next("user:left", named("Bob"));
-    const joined = ann.next("user:joined", named("Bob"));
+    await ann.next(SERVER_EVENTS.left, named("Bob"));
+    const joined = ann.next(SERVER_EVENTS.joined, named("Bob"));
     const back = await users.connect({ token });
     await joined;
     expect(back.name).toBe("Bob");
@@ -81,7 +86,7 @@ describe("grace window", () => {
     const bob = await users.connect({ name: "Bob" });
     expect(ann.online.has("Bob")).toBe(true);
     bob.close();
-    await ann.next("user:left", named("Bob"));
+    await ann.next(SERVER_EVENTS.left, named("Bob"));
     expect((await users.connect({ name: "Bob" })).name).toBe("Bob");
   });
 
@@ -95,11 +100,11 @@ describe("grace window", () => {
     // Longer than the grace window, measured by a user we know leaves after it.
     const cid = await users.connect({ name: "Cid" });
     cid.close();
-    await ann.next("user:left", named("Cid"));
+    await ann.next(SERVER_EVENTS.left, named("Cid"));
     expect(ann.online.has("Bob")).toBe(true);
     expect(presenceEvents(ann).filter(named("Bob"))).toHaveLength(1);
     bobTab.close();
-    await ann.next("user:left", named("Bob"));
+    await ann.next(SERVER_EVENTS.left, named("Bob"));
   });
 });
 
@@ -110,13 +115,13 @@ describe("away", () => {
     const bob = await users.connect({ name: "Bob" });
     const token = bob.token;
     bob.close();
-    await ann.next("user:away", named("Bob"));
+    await ann.next(SERVER_EVENTS.away, named("Bob"));
     expect(ann.online.has("Bob")).toBe(true);
     // Someone arriving now gets Bob listed as away, and no one else.
     const cid = await users.connect({ name: "Cid" });
     expect([...cid.away]).toEqual(["Bob"]);
 
-    const back = ann.next("user:back", named("Bob"));
+    const back = ann.next(SERVER_EVENTS.back, named("Bob"));
     const bobAgain = await users.connect({ token });
     await back;
     await fence(bobAgain, cid);
@@ -136,7 +141,7 @@ describe("away", () => {
     // Longer than awayMs, measured by a user we know goes away after it.
     const cid = await users.connect({ name: "Cid" });
     cid.close();
-    await ann.next("user:away", named("Cid"));
+    await ann.next(SERVER_EVENTS.away, named("Cid"));
     await fence(bobTab, ann);
     expect(ann.away.has("Bob")).toBe(false);
     expect(presenceEvents(ann).filter(named("Bob"))).toHaveLength(1);

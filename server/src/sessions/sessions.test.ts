@@ -1,4 +1,4 @@
-import { ErrorCode } from "@chat/shared";
+import { CLIENT_EVENTS, ErrorCode, SERVER_EVENTS } from "@chat/shared";
 import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import { io } from "socket.io-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -23,23 +23,23 @@ describe("login", () => {
   it("greets with session then the full online list, me included", async () => {
     const ann = await users.login("Ann");
     const bob = await users.login("  Bob ");
-    expect(bob.events.slice(0, 2).map((e) => e.event)).toEqual(["session", "users"]);
+    expect(bob.events.slice(0, 2).map((e) => e.event)).toEqual([SERVER_EVENTS.session, SERVER_EVENTS.users]);
     expect(bob.session?.name).toBe("Bob");
     expect(bob.token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 256 bits, base64url
     expect([...bob.online].sort()).toEqual(["Ann", "Bob"]);
-    await ann.waitFor("user:joined", (u) => u.name === "Bob");
+    await ann.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Bob");
     expect([...ann.online].sort()).toEqual(["Ann", "Bob"]);
   });
 
   it("sends others a delta on join, never the full list again, and never anyone's token", async () => {
     const ann = await users.login("Ann");
     const bob = await users.login("Bob");
-    await ann.waitFor("user:joined", (u) => u.name === "Bob");
+    await ann.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Bob");
     await users.login("Cid");
-    await ann.waitFor("user:joined", (u) => u.name === "Cid");
-    expect(ann.events.filter((e) => e.event === "users")).toHaveLength(1);
+    await ann.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Cid");
+    expect(ann.events.filter((e) => e.event === SERVER_EVENTS.users)).toHaveLength(1);
     expect(JSON.stringify(ann.events)).not.toContain(bob.token);
-    expect(ann.events.find((e) => e.event === "user:joined")?.payload).toEqual({
+    expect(ann.events.find((e) => e.event === SERVER_EVENTS.joined)?.payload).toEqual({
       name: "Bob",
       id: expect.any(String),
     });
@@ -83,7 +83,7 @@ describe("login", () => {
       expect(refused.data?.message).toContain(`The name "${lookalike}" is taken.`);
     }
     const disconnected = new Promise((resolve) => alice.socket.once("disconnect", resolve));
-    alice.socket.emit("logout");
+    alice.socket.emit(CLIENT_EVENTS.logout);
     await disconnected;
     const cyrillic = await users.login("\u0410lice");
     expect(cyrillic.session?.name).toBe("\u0410lice"); // shown as typed
@@ -108,7 +108,9 @@ describe("resume", () => {
     expect(again.session).toEqual({ name: "Bob", id: bob.session?.id, token });
     // Bob now has two sockets: a message to Bob reaches the new one too.
     await again.receivedIds([sent(await ann.send("Bob", "to both tabs")).id]);
-    expect(ann.events.filter((e) => e.event === "user:joined" && e.payload.name === "Bob")).toHaveLength(1);
+    expect(
+      ann.events.filter((e) => e.event === SERVER_EVENTS.joined && e.payload.name === "Bob"),
+    ).toHaveLength(1);
   });
 
   it("refuses an unknown token with SESSION_EXPIRED", async () => {
@@ -128,9 +130,9 @@ describe("logout", () => {
     const ann = await users.login("Ann");
     const bob = await users.login("Bob");
     const token = bob.token;
-    const left = ann.next("user:left", (u) => u.name === "Bob");
+    const left = ann.next(SERVER_EVENTS.left, (u) => u.name === "Bob");
     const disconnected = new Promise((resolve) => bob.socket.once("disconnect", resolve));
-    bob.socket.emit("logout");
+    bob.socket.emit(CLIENT_EVENTS.logout);
     await left;
     await disconnected;
     expect(ann.online.has("Bob")).toBe(false);
@@ -143,8 +145,8 @@ describe("logout", () => {
     const ann = await users.login("Ann");
     const bob = await users.login("Bob");
     const token = bob.token;
-    const left = ann.next("user:left", (u) => u.name === "Bob");
-    bob.socket.emit("logout");
+    const left = ann.next(SERVER_EVENTS.left, (u) => u.name === "Bob");
+    bob.socket.emit(CLIENT_EVENTS.logout);
     bob.socket.disconnect();
     await left;
     expect((await users.refusal(ChatUser.connect(chat.url, { token }))).code).toBe(ErrorCode.SESSION_EXPIRED);
@@ -191,7 +193,7 @@ describe("logout", () => {
     expect(refused.code).toBe(ErrorCode.SESSION_EXPIRED);
     expect(await storage.presence.holderOf(uniqueNameKey("Bob"))).toBeNull();
     expect((await users.login("Bob")).name).toBe("Bob");
-    await ann.waitFor("user:joined", (u) => u.name === "Bob");
+    await ann.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Bob");
   });
 
   it("disconnects every tab of that identity", async () => {
@@ -199,7 +201,7 @@ describe("logout", () => {
     const tab2 = await ChatUser.connect(chat.url, { token: bob.token });
     users.add(tab2);
     const tab2Gone = new Promise((resolve) => tab2.socket.once("disconnect", resolve));
-    bob.socket.emit("logout");
+    bob.socket.emit(CLIENT_EVENTS.logout);
     await tab2Gone;
   });
 });
@@ -212,16 +214,16 @@ describe("logout in the handshake (auth: { token, logout: true }), as a tab that
     const bob = await users.login("Bob");
     const token = bob.token;
     bob.close();
-    await ann.next("user:left", (u) => u.name === "Bob");
+    await ann.next(SERVER_EVENTS.left, (u) => u.name === "Bob");
     const seenFrom = ann.events.length;
 
     const refused = await users.refusal(ChatUser.connect(chat.url, { token, logout: true }));
     expect(refused.code).toBe(ErrorCode.SESSION_EXPIRED);
     // Presence changes reach Ann in order: once Cy's join is in, a listing of Bob would be too.
     await users.login("Cy");
-    await ann.waitFor("user:joined", (u) => u.name === "Cy");
-    expect(ann.events.slice(seenFrom).filter((e) => e.event === "user:joined")).toEqual([
-      { event: "user:joined", payload: { name: "Cy", id: expect.any(String) } },
+    await ann.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Cy");
+    expect(ann.events.slice(seenFrom).filter((e) => e.event === SERVER_EVENTS.joined)).toEqual([
+      { event: SERVER_EVENTS.joined, payload: { name: "Cy", id: expect.any(String) } },
     ]);
     expect((await users.refusal(ChatUser.connect(chat.url, { token }))).code).toBe(ErrorCode.SESSION_EXPIRED);
     expect((await users.login("Bob")).name).toBe("Bob");
@@ -231,7 +233,7 @@ describe("logout in the handshake (auth: { token, logout: true }), as a tab that
     const ann = await users.login("Ann");
     const bob = await users.login("Bob");
     const closed = new Promise((resolve) => bob.socket.once("disconnect", resolve));
-    const left = ann.next("user:left", (u) => u.name === "Bob");
+    const left = ann.next(SERVER_EVENTS.left, (u) => u.name === "Bob");
     await users.refusal(ChatUser.connect(chat.url, { token: bob.token, logout: true }));
     expect(await closed).toBe("io server disconnect");
     await left;

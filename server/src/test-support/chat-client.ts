@@ -184,7 +184,7 @@ export class ChatUser {
     while (missing().length > 0) {
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`${this.name} never received ids ${missing().join(", ")}`);
-      await this.next("message", () => true, left).catch(() => undefined);
+      await this.next(SERVER_EVENTS.message, () => true, left).catch(() => undefined);
     }
   }
 

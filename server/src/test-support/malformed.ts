@@ -1,3 +1,5 @@
+import { CLIENT_EVENTS, SERVER_EVENTS } from "@chat/shared";
+
 /**
  * Generated hostile input for fuzzing the server: wrong types, huge strings, deep and wide objects,
  * prototype-pollution keys, binary, and near-miss versions of valid requests. Seeded, so a failure can be
@@ -132,25 +134,28 @@ const POLLUTERS: readonly (() => unknown)[] = [
   () => JSON.parse('{"__proto__":[],"length":1e9}'),
 ];
 
-/** Socket.IO packets no real client would build, written straight to the transport. */
+/**
+ * Socket.IO packets no real client would build, written straight to the transport: a packet's header
+ * (type, attachments, namespace, ack id), then its JSON.
+ */
 export const RAW_PACKETS: readonly string[] = [
   '2["disconnect"]',
-  '2["newListener","message:send"]',
-  '20["message:send",{}]',
-  '2999999999999999999999["sync",{"after":null}]',
+  `2${JSON.stringify(["newListener", CLIENT_EVENTS.send])}`,
+  `20${JSON.stringify([CLIENT_EVENTS.send, {}])}`,
+  `2999999999999999999999${JSON.stringify([CLIENT_EVENTS.sync, { after: null }])}`,
   "2",
   "2[",
   "2{}",
-  '2"message:send"',
+  `2${JSON.stringify(CLIENT_EVENTS.send)}`,
   "2[1]",
   "2[null]",
   "21[]",
   '3["x"]',
   "30[]",
   '0/admin,{"name":"x"}',
-  '2/admin,["sync",{"after":null}]',
-  '51-["message:send",{"_placeholder":true,"num":0}]',
-  '51-["message:send",{"_placeholder":true,"num":7}]',
+  `2/admin,${JSON.stringify([CLIENT_EVENTS.sync, { after: null }])}`,
+  `51-${JSON.stringify([CLIENT_EVENTS.send, { _placeholder: true, num: 0 }])}`,
+  `51-${JSON.stringify([CLIENT_EVENTS.send, { _placeholder: true, num: 7 }])}`,
   "4",
   "9",
   "x",
@@ -158,19 +163,22 @@ export const RAW_PACKETS: readonly string[] = [
   "1",
 ];
 
-/** Event names a client may emit besides the protocol's (socket.io-client itself refuses the reserved ones). */
+/**
+ * Event names a client may emit besides the protocol's (socket.io-client itself refuses the reserved ones):
+ * among them the server's own events, sent back to it, and near misses of a client's.
+ */
 export const UNKNOWN_EVENTS: readonly string[] = [
   "",
-  "message",
-  "session",
-  "users",
-  "user:joined",
+  SERVER_EVENTS.message,
+  SERVER_EVENTS.session,
+  SERVER_EVENTS.users,
+  SERVER_EVENTS.joined,
   "__proto__",
   "constructor",
   "toString",
   "hasOwnProperty",
   "emit",
-  "message:send ",
-  "MESSAGE:SEND",
+  `${CLIENT_EVENTS.send} `,
+  CLIENT_EVENTS.send.toUpperCase(),
   "x".repeat(1000),
 ];

@@ -84,7 +84,7 @@ async function untilBroadcastsFlow(from: ClusterNode, to: ClusterNode): Promise<
       async () => {
         from.chat.server.io.to(probe.socket.id ?? "").emit(SERVER_EVENTS.users, { users: [] });
         return probe
-          .next("users", () => true, 250)
+          .next(SERVER_EVENTS.users, () => true, 250)
           .then(
             () => true,
             () => false,

@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { SERVER_EVENTS } from "@chat/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ChatUser } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
@@ -36,7 +37,7 @@ describe("a connection", () => {
     const connected = await Promise.all(arrivals);
     for (const user of connected) {
       const firstEvents = user.events.slice(0, 2).map((e) => e.event);
-      expect(firstEvents).toEqual(["session", "users"]);
+      expect(firstEvents).toEqual([SERVER_EVENTS.session, SERVER_EVENTS.users]);
     }
   });
 
@@ -50,9 +51,9 @@ describe("a connection", () => {
     const last = await connect({ name: "last" });
     const everyone = [...crowd, last].map((user) => user.name).sort();
     for (const user of crowd) {
-      await user.waitFor("user:joined", ({ name }) => name === "last");
+      await user.waitFor(SERVER_EVENTS.joined, ({ name }) => name === "last");
       expect([...user.online].sort()).toEqual(everyone);
-      expect(user.events.filter(({ event }) => event === "users")).toHaveLength(1);
+      expect(user.events.filter(({ event }) => event === SERVER_EVENTS.users)).toHaveLength(1);
     }
     expect([...last.online].sort()).toEqual(everyone);
   });
@@ -63,7 +64,7 @@ describe("a connection", () => {
     const mallory = await connect({ name: "Mallory" });
     // A message through the adapter, so Bob's socket has an offset to recover from.
     await alice.send(null, "hello");
-    await bob.waitFor("message");
+    await bob.waitFor(SERVER_EVENTS.message);
     const bobsRecovery = recoveryOf(bob);
     const bobOnServer = chat.server.io.of("/").sockets.get(bob.socket.id ?? "");
     if (!bobOnServer) throw new Error("Bob has no socket on the server");
@@ -84,7 +85,7 @@ describe("a connection", () => {
     const ack = await alice.send("Bob", "for Bob only");
     expect(ack.ok).toBe(true);
     await alice.send(null, "fence");
-    await thief.waitFor("message", (m) => m.text === "fence");
+    await thief.waitFor(SERVER_EVENTS.message, (m) => m.text === "fence");
     expect(thief.messages.map((m) => m.text)).not.toContain("for Bob only");
   });
 });

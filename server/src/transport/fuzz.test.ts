@@ -1,4 +1,4 @@
-import { ErrorCode, type Result } from "@chat/shared";
+import { CLIENT_EVENTS, ErrorCode, type Result } from "@chat/shared";
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatUser, Refused, sent } from "../test-support/chat-client.js";
@@ -10,7 +10,12 @@ const HANDSHAKES = 300;
 const LANES = 4;
 const PROBE_EVERY = 20;
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
-const ACKED_EVENTS = ["message:send", "history:get", "sync", "typing"] as const;
+const ACKED_EVENTS = [
+  CLIENT_EVENTS.send,
+  CLIENT_EVENTS.history,
+  CLIENT_EVENTS.sync,
+  CLIENT_EVENTS.typing,
+] as const;
 const CODES = new Set<string>(Object.values(ErrorCode));
 
 /** The server cut the connection (oversized packet, broken packet, logout): a fair answer to abuse. */
@@ -102,7 +107,11 @@ async function fuzzLane(lane: Lane, input: Malformed, cases: number, tally: Tall
       lane.restart();
     } else {
       const event =
-        roll < 0.035 ? "logout" : roll < 0.11 ? input.pick(UNKNOWN_EVENTS) : input.pick(ACKED_EVENTS);
+        roll < 0.035
+          ? CLIENT_EVENTS.logout
+          : roll < 0.11
+            ? input.pick(UNKNOWN_EVENTS)
+            : input.pick(ACKED_EVENTS);
       const shape = input.int(10);
       const args =
         shape === 0
@@ -112,14 +121,14 @@ async function fuzzLane(lane: Lane, input: Malformed, cases: number, tally: Tall
             : [input.int(100) === 0 ? input.oversized() : input.value()];
       const withAck = input.int(8) !== 0;
       const known = (ACKED_EVENTS as readonly string[]).includes(event);
-      tally.tried[known || event === "logout" ? event : "unknown"] =
-        (tally.tried[known || event === "logout" ? event : "unknown"] ?? 0) + 1;
+      tally.tried[known || event === CLIENT_EVENTS.logout ? event : "unknown"] =
+        (tally.tried[known || event === CLIENT_EVENTS.logout ? event : "unknown"] ?? 0) + 1;
       if (withAck && known) await check(socket, event, args, tally);
       else socket.emit(event, ...args);
     }
     // Probing often keeps the lane in step with the server and shows it still answers this client.
     if (i % PROBE_EVERY === PROBE_EVERY - 1)
-      await check(await lane.socket(), "sync", [{ after: 2 ** 40 }], tally);
+      await check(await lane.socket(), CLIENT_EVENTS.sync, [{ after: 2 ** 40 }], tally);
   }
 }
 
@@ -127,7 +136,7 @@ async function check(socket: Socket, event: string, args: unknown[], tally: Tall
   const answer = await answerTo(socket, event, args);
   if (answer === CUT) {
     tally.cut++;
-    if (event === "message:send") tally.cutSends++;
+    if (event === CLIENT_EVENTS.send) tally.cutSends++;
     return;
   }
   if (!isResult(answer)) {
@@ -137,7 +146,7 @@ async function check(socket: Socket, event: string, args: unknown[], tally: Tall
   const key = answer.ok ? "ok" : answer.error.code;
   tally.answers[key] = (tally.answers[key] ?? 0) + 1;
   const message = (answer as { message?: { id: number; to: string | null } }).message;
-  if (event === "message:send" && message?.to === null) tally.acceptedGroupIds.add(message.id);
+  if (event === CLIENT_EVENTS.send && message?.to === null) tally.acceptedGroupIds.add(message.id);
 }
 
 /** Handshakes with hostile `auth`: each is a login, a clear refusal, or a cut connection. */

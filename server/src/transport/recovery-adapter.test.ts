@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { SERVER_EVENTS } from "@chat/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChatUser } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
@@ -25,7 +26,7 @@ describe("connection state recovery", () => {
     const bob = await ChatUser.login(chat.url, "Bob");
     users.push(ann, bob);
     await ann.send(null, "gives Bob an offset to recover from");
-    await bob.waitFor("message");
+    await bob.waitFor(SERVER_EVENTS.message);
 
     // Bob's network drops; someone arrives while he is away; his client comes back by recovery and is
     // greeted again with the list as it is now, which is why no presence needs keeping.
@@ -36,23 +37,28 @@ describe("connection state recovery", () => {
     await dropped;
     users.push(await ChatUser.login(chat.url, "Cid"));
     await ann.send(null, "while Bob was away");
-    const relisted = bob.next("users");
+    const relisted = bob.next(SERVER_EVENTS.users);
     bob.socket.connect();
     // Someone else arrives while Bob waits for his list: their join must not reach him before it.
     const dee = ChatUser.login(chat.url, "Dee");
     const list = await relisted;
     users.push(await dee);
     expect(bob.socket.recovered).toBe(true);
-    const sinceBack = bob.events.slice(bob.events.map(({ event }) => event).lastIndexOf("session"));
-    expect(sinceBack.find(({ event }) => event !== "session" && event !== "message")?.event).toBe("users");
-    expect(bob.events.filter(({ event }) => event === "session")).toHaveLength(2);
+    const sinceBack = bob.events.slice(
+      bob.events.map(({ event }) => event).lastIndexOf(SERVER_EVENTS.session),
+    );
+    expect(
+      sinceBack.find(({ event }) => event !== SERVER_EVENTS.session && event !== SERVER_EVENTS.message)
+        ?.event,
+    ).toBe(SERVER_EVENTS.users);
+    expect(bob.events.filter(({ event }) => event === SERVER_EVENTS.session)).toHaveLength(2);
     expect(list.users.map((u) => u.name).sort()).toEqual(expect.arrayContaining(["Ann", "Bob", "Cid"]));
     await expect.poll(() => bob.online.has("Dee")).toBe(true);
     expect([...bob.online].sort()).toEqual(["Ann", "Bob", "Cid", "Dee"]);
     expect(bob.messages.map((m) => m.text)).toContain("while Bob was away");
 
     const kept = keptForRecovery();
-    expect(kept).toContain("message");
+    expect(kept).toContain(SERVER_EVENTS.message);
     for (const greeting of GREETING_EVENTS) expect(kept).not.toContain(greeting);
   });
 
@@ -62,7 +68,7 @@ describe("connection state recovery", () => {
     const bob = await ChatUser.login(chat.url, "Bob");
     users.push(ann, bob);
     await ann.send(null, "gives Bob an offset to recover from");
-    await bob.waitFor("message");
+    await bob.waitFor(SERVER_EVENTS.message);
     const client = bob.socket as unknown as { _pid: string; _lastOffset: string };
     const recovery = { token: bob.token, pid: client._pid, offset: client._lastOffset };
     const bobOnServer = chat.server.io.of("/").sockets.get(bob.socket.id ?? "");

@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import type { Socket as TcpSocket } from "node:net";
+import { CLIENT_EVENTS } from "@chat/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChatUser } from "../../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../../test-support/chat-server.js";
@@ -73,7 +74,7 @@ describe("a client that stops reading", () => {
     const serverTcp = (onServer.conn as unknown as EngineConnection).transport;
     if (serverTcp.name !== "websocket") throw new Error("not on WebSocket");
     tcpOf(stalled).pause();
-    for (let i = 0; i < 60; i++) stalled.socket.emit("history:get", { with: null }, () => undefined);
+    for (let i = 0; i < 60; i++) stalled.socket.emit(CLIENT_EVENTS.history, { with: null }, () => undefined);
     expect(await cut).toEqual(["forced close", undefined]);
     // Cut once about the limit waited for it, a few answers in: not after all sixty (12 MB).
     expect(serverTcp.socket._socket.bytesWritten).toBeLessThan(3 * maxUnreadBytes);
