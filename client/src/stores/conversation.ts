@@ -125,7 +125,8 @@ export function useConversation(peer: Peer | null, pinia?: Pinia) {
     }
 
     function markRead(): void {
-      unreadUpTo.value = [];
+      // Called for every message that arrives in view: a new empty list each time would wake every watcher.
+      if (unreadUpTo.value.length > 0) unreadUpTo.value = [];
       const newest = messages.value[messages.value.length - 1]?.id;
       if (newest !== undefined && newest > (readHere.value ?? 0)) readHere.value = newest;
     }
