@@ -5,6 +5,7 @@ import { type Logger, pino } from "pino";
 import { createRequestListener } from "./http/routes.js";
 import { ConnectionLimits } from "./limits/connection-limits.js";
 import { type LimiterBackend, memoryLimiters } from "./limits/limiter-backend.js";
+import { LoadShedding } from "./limits/load-shedding.js";
 import type { OnLimited } from "./limits/rate-limited.js";
 import { requestThrottles } from "./limits/request-limits.js";
 import { DEFAULT_LIMITS, type Limits } from "./limits/settings.js";
@@ -115,6 +116,11 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     connectionLimits,
   });
   const failures = { log, unreachable: storage.unreachable, deadlines };
+  const shedding = new LoadShedding(limits.overloadTargetMs, (refusing, limit) => {
+    if (refusing)
+      log.warn({ inFlightLimit: limit }, "overloaded: refusing requests beyond what it finishes in time");
+    else log.info({ inFlightLimit: limit }, "no longer overloaded: taking every request again");
+  });
   const presenceRounds = new PresenceRounds(io, storage.presence, options.adapter !== undefined, log);
   const presence = new Presence(storage.presence, presenceRounds, {
     graceMs,
@@ -145,6 +151,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       metrics,
       parsers,
       throttles,
+      shedding,
     }),
   );
 

@@ -18,9 +18,14 @@ describe("configuration from the environment", () => {
     const config = readConfig({
       TEXT_MAX_LENGTH: "500",
       MESSAGES_PER_SECOND: "0",
+      OVERLOAD_TARGET_MS: "250",
       ALLOWED_ORIGINS: " https://Chat.Example.org:443 , http://localhost:5173,",
     });
-    expect(limitsOf(config)).toMatchObject({ textMaxLength: 500, messagesPerSecond: 0 });
+    expect(limitsOf(config)).toMatchObject({
+      textMaxLength: 500,
+      messagesPerSecond: 0,
+      overloadTargetMs: 250,
+    });
     expect(config.ALLOWED_ORIGINS).toEqual(["https://chat.example.org", "http://localhost:5173"]);
   });
 
@@ -31,6 +36,7 @@ describe("configuration from the environment", () => {
     ["MAX_HTTP_BUFFER_SIZE", "10"],
     ["CONNECTIONS_PER_IP", "-1"],
     ["MESSAGE_BURST", "many"],
+    ["OVERLOAD_TARGET_MS", "60001"],
     ["ALLOWED_ORIGINS", "chat.example.org"],
     ["ALLOWED_ORIGINS", "ftp://chat.example.org"],
     ["PORT", "70000"],

@@ -101,6 +101,7 @@ const EnvSchema = v.object({
   READ_BURST: int(DEFAULT_LIMITS.readBurst),
   TYPING_PER_SECOND: int(DEFAULT_LIMITS.typingPerSecond),
   TYPING_BURST: int(DEFAULT_LIMITS.typingBurst),
+  OVERLOAD_TARGET_MS: int(DEFAULT_LIMITS.overloadTargetMs, 0, 60_000),
 });
 
 export type Config = v.InferOutput<typeof EnvSchema>;
@@ -150,5 +151,6 @@ export function limitsOf(config: Config): Limits {
     readBurst: config.READ_BURST,
     typingPerSecond: config.TYPING_PER_SECOND,
     typingBurst: config.TYPING_BURST,
+    overloadTargetMs: config.OVERLOAD_TARGET_MS,
   };
 }

@@ -28,6 +28,8 @@ export interface Limits {
   /** `typing` notices per identity, the same way. */
   typingPerSecond: number;
   typingBurst: number;
+  /** Requests are refused beyond those the process finishes in this many ms (see LoadShedding); 0 is off. */
+  overloadTargetMs: number;
 }
 
 /** The window in which a burst allowance is spent and renewed. */
@@ -53,4 +55,8 @@ export const DEFAULT_LIMITS: Limits = {
   // A client sends one notice per peer every few seconds while its user types; several windows at once fit.
   typingPerSecond: 2,
   typingBurst: 20,
+  // A pause a person hardly notices, and about twice what a request waits on a loaded but healthy
+  // server (the SQLite build's group commits at 8,000 messages a second). 50 ms refused work that
+  // build could do (bench/results/notes.md, "load shedding").
+  overloadTargetMs: 100,
 };

@@ -1,4 +1,5 @@
-import type { ClientToServerEvents, ProtocolError, Result } from "@chat/shared";
+import { type ClientToServerEvents, ErrorCode, type ProtocolError, type Result } from "@chat/shared";
+import type { LoadShedding } from "../limits/load-shedding.js";
 import type { OneAtATime } from "../limits/one-at-a-time.js";
 import { rateLimited } from "../limits/rate-limited.js";
 import type { ChatMetrics } from "../observability/metrics.js";
@@ -13,9 +14,18 @@ const FAULT = "The server failed to handle this request.";
 /** The refusal of a request beyond those a queue holds. */
 const TOO_MANY_AT_ONCE = "Too many requests at once. Wait for the answers.";
 
+/** The refusal of a request while the process is overloaded. */
+const BUSY = "The server is busy.";
+/**
+ * How long a client refused while the server is busy waits: long enough for the backlog to drain, and
+ * spread over a second so that the refused do not all come back at once.
+ */
+const busyRetryAfterMs = () => 1000 + Math.floor(Math.random() * 1000);
+
 export interface AckContext extends FailureContext {
   metrics: ChatMetrics;
   deadlines: Deadlines;
+  shedding: LoadShedding;
 }
 
 /**
@@ -47,13 +57,17 @@ export function aboutSocket(socket: ChatSocket): { socket: string; user: string 
 
 const refused = (error: ProtocolError): Result<object> => ({ ok: false, error });
 
+/** A refusal by a rate limit: quick whatever the load, so it says nothing of how fast the process works. */
+const isRateLimited = (result: Result<object>) => !result.ok && result.error.code === ErrorCode.RATE_LIMITED;
+
 /**
  * Wraps a handler of an acknowledged event so nothing a client sends can throw out of it: the payload
  * arrives as `unknown` for the handler to validate, a missing ack callback means nobody to answer (the
  * event is ignored), and a failure is answered with INTERNAL (see internalError). The work is limited as
  * `limits` says (see limitedWork). A request the stores leave unanswered past its deadline is answered
  * INTERNAL with retryAfterMs; its work may still complete later, which a resend with the same clientId
- * (or a read asked again) tolerates.
+ * (or a read asked again) tolerates. Before all that, a process holding more requests than it finishes
+ * in time refuses the request as busy (see LoadShedding).
  */
 export function acknowledged<R extends Result<object>>(
   context: AckContext,
@@ -62,12 +76,25 @@ export function acknowledged<R extends Result<object>>(
   handle: (socket: ChatSocket, payload: unknown) => Promise<R>,
 ): SharedListener {
   const { queue } = limits;
+  const { shedding } = context;
   return function listener(...args) {
     const ack = args.at(-1);
     if (typeof ack !== "function") return;
+    if (!shedding.start()) {
+      context.metrics.limited("busy");
+      answer(context, this, event, ack as Ack, refused(rateLimited(BUSY, busyRetryAfterMs())));
+      return;
+    }
     const payload = args.length > 1 ? args[0] : undefined;
     const work = () => limitedWork(this, payload, handle, limits);
     const started = queue ? queue.runs.run(queue.key(this), work) : work();
+    // Settled, not answered: work past its deadline still holds the process.
+    if (started) {
+      started.then(
+        (result) => shedding.finished(!isRateLimited(result)),
+        () => shedding.finished(true),
+      );
+    } else shedding.finished(false);
     context.deadlines.within(started ?? Promise.resolve(refused(rateLimited(TOO_MANY_AT_ONCE)))).then(
       (result) => answer(context, this, event, ack as Ack, result),
       (error: unknown) => {

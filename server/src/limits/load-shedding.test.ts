@@ -1,0 +1,100 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { LoadShedding, MIN_IN_FLIGHT, SHEDDING_INTERVAL_MS } from "./load-shedding.js";
+
+const TARGET_MS = 50;
+
+function shedder(targetMs = TARGET_MS) {
+  const told: [boolean, number][] = [];
+  const shedding = new LoadShedding(targetMs, (refused, limit) => told.push([refused, limit]));
+  return { shedding, told };
+}
+
+/** Starts `count` requests; returns how many were taken. */
+function offer(shedding: LoadShedding, count: number): number {
+  let taken = 0;
+  for (let i = 0; i < count; i++) if (shedding.start()) taken++;
+  return taken;
+}
+
+function finish(shedding: LoadShedding, count: number, counted = true): void {
+  for (let i = 0; i < count; i++) shedding.finished(counted);
+}
+
+const nextInterval = () => vi.advanceTimersByTime(SHEDDING_INTERVAL_MS);
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["performance"] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("load shedding", () => {
+  it("takes MIN_IN_FLIGHT requests at once however idle it was, and one more as each finishes", () => {
+    const { shedding } = shedder();
+    expect(offer(shedding, MIN_IN_FLIGHT + 50)).toBe(MIN_IN_FLIGHT);
+    finish(shedding, 10);
+    expect(offer(shedding, 50)).toBe(10);
+  });
+
+  it("takes as many at once as it finishes within the target, at the rate of the last interval", () => {
+    const { shedding } = shedder();
+    // 2,000 finished in one interval of 100 ms: 20 a ms, so 1,000 within the 50 ms target.
+    for (let round = 0; round < 10; round++) {
+      expect(offer(shedding, 200)).toBe(200);
+      finish(shedding, 200);
+    }
+    nextInterval();
+    expect(offer(shedding, 1500)).toBe(1000);
+  });
+
+  it("falls back to MIN_IN_FLIGHT when nothing finishes, as when its store stalls", () => {
+    const { shedding } = shedder();
+    for (let round = 0; round < 10; round++) {
+      offer(shedding, 200);
+      finish(shedding, 200);
+    }
+    nextInterval();
+    expect(offer(shedding, 800)).toBe(800);
+    nextInterval();
+    // Nothing finished in the last interval; the 800 taken are all still in flight.
+    expect(offer(shedding, 10)).toBe(0);
+    finish(shedding, 601);
+    expect(offer(shedding, 10)).toBe(1);
+  });
+
+  it("does not count requests refused by a rate limit, which finish quickly whatever the load", () => {
+    const { shedding } = shedder();
+    for (let round = 0; round < 10; round++) {
+      offer(shedding, 200);
+      finish(shedding, 200, false);
+    }
+    nextInterval();
+    expect(offer(shedding, 1000)).toBe(MIN_IN_FLIGHT);
+  });
+
+  it("says when it starts refusing, and after an interval without refusals that it stopped", () => {
+    const { shedding, told } = shedder();
+    offer(shedding, MIN_IN_FLIGHT + 30);
+    offer(shedding, 20);
+    expect(told).toEqual([[true, MIN_IN_FLIGHT]]);
+    nextInterval();
+    finish(shedding, MIN_IN_FLIGHT);
+    offer(shedding, 1);
+    expect(told).toEqual([[true, MIN_IN_FLIGHT]]);
+    nextInterval();
+    offer(shedding, 1);
+    expect(told).toEqual([
+      [true, MIN_IN_FLIGHT],
+      [false, MIN_IN_FLIGHT],
+    ]);
+  });
+
+  it("never refuses with a target of 0", () => {
+    const { shedding, told } = shedder(0);
+    expect(offer(shedding, 10 * MIN_IN_FLIGHT)).toBe(10 * MIN_IN_FLIGHT);
+    nextInterval();
+    expect(offer(shedding, 1)).toBe(1);
+    expect(told).toEqual([]);
+  });
+});

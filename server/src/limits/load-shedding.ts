@@ -1,0 +1,69 @@
+/** How often the process measures again how fast it finishes requests. */
+export const SHEDDING_INTERVAL_MS = 100;
+
+/** Requests a process always takes at once, however few it finished lately: a reconnect's burst, an idle start. */
+export const MIN_IN_FLIGHT = 200;
+
+/**
+ * Refuses new requests while this process has more in flight than it can finish within the target, so
+ * that it does the work it accepted at full speed instead of collapsing under work it cannot finish.
+ * Without it, a backlog grows the heap with every waiting request, its store commands and its answer,
+ * and collecting that heap slows every message further: offered more than it could do, a process
+ * delivered a small fraction of what it delivers at its limit (bench/results/notes.md, "load shedding").
+ *
+ * The bound is Little's law: requests in flight = rate × time in flight. Taking at most as many as the
+ * process finished in the last `targetMs` (at the rate of the last interval) keeps each request's wait
+ * near the target, and follows the process's speed: a slower store or a busier host lowers it, and it
+ * grows back as requests finish faster. Never below MIN_IN_FLIGHT, so an idle server takes any burst a
+ * person's clients make.
+ */
+export class LoadShedding {
+  private inFlight = 0;
+  private finishedInInterval = 0;
+  private intervalStart = 0;
+  private limit = MIN_IN_FLIGHT;
+  private refusedInInterval = 0;
+  private refusing = false;
+
+  constructor(
+    /** How long a request should wait at most, in ms; 0 turns shedding off. */
+    private readonly targetMs: number,
+    /** Told at the first refusal, and after the first interval without any: not once per request. */
+    private readonly onChange: (refusing: boolean, limit: number) => void,
+  ) {}
+
+  /** Whether to take a new request; when it does, call finished() once its work settles. */
+  start(): boolean {
+    if (this.targetMs === 0) return true;
+    const now = performance.now();
+    if (now - this.intervalStart >= SHEDDING_INTERVAL_MS) this.measure(now);
+    if (this.inFlight >= this.limit) {
+      this.refusedInInterval++;
+      if (!this.refusing) this.change(true);
+      return false;
+    }
+    this.inFlight++;
+    return true;
+  }
+
+  /** `counted`: whether it did the work (a refusal by a rate limit is quick whatever the load). */
+  finished(counted: boolean): void {
+    if (this.targetMs === 0) return;
+    this.inFlight--;
+    if (counted) this.finishedInInterval++;
+  }
+
+  private measure(now: number): void {
+    const perMs = this.finishedInInterval / (now - this.intervalStart);
+    this.limit = Math.max(MIN_IN_FLIGHT, Math.round(perMs * this.targetMs));
+    if (this.refusing && this.refusedInInterval === 0) this.change(false);
+    this.finishedInInterval = 0;
+    this.refusedInInterval = 0;
+    this.intervalStart = now;
+  }
+
+  private change(refusing: boolean): void {
+    this.refusing = refusing;
+    this.onChange(refusing, this.limit);
+  }
+}
