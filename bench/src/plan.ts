@@ -9,6 +9,8 @@ export interface SweepPlan {
   senders: number;
   /** Offered deliveries per second, rising; each system stops after the first rate its p99 fails. */
   rates: number[];
+  /** Every system runs every rate, failed or not: what it does when offered more than it can do. */
+  pastSaturation?: boolean;
   /**
    * fresh: a new server and load generator for every step. shared: one per system for the whole sweep,
    * steps interleaved across the live systems; for client counts whose connection ramp (a presence

@@ -29,6 +29,8 @@ import {
  * --baseline=server/baseline/dist (adds c0: that copy of an earlier server/dist, run beside c).
  * --client=<dir>: the built client the scroll scenario serves instead of client/dist (an earlier build).
  * --idle=2000,5000: the idle scenario's client counts instead of the plan's.
+ * --rates=5000,8000,13000: the sweeps' offered rates instead of the plan's, each run by every system even
+ * past its saturation (to see what a system does when offered more than it can do).
  */
 
 const RESULTS = fileURLToPath(new URL("../results/", import.meta.url));
@@ -43,6 +45,7 @@ const { values: args } = parseArgs({
     baseline: { type: "string" },
     client: { type: "string" },
     idle: { type: "string" },
+    rates: { type: "string" },
   },
 });
 const wanted = (list: string | undefined, name: string) =>
@@ -56,7 +59,9 @@ const plan = {
     repeats: args.repeats ? Number(args.repeats) : base.idle.repeats,
     checkpoints: args.idle ? args.idle.split(",").map(Number) : base.idle.checkpoints,
   },
-  sweeps: base.sweeps.filter((s) => wanted(args.scenarios, s.name)),
+  sweeps: base.sweeps
+    .filter((s) => wanted(args.scenarios, s.name))
+    .map((s) => (args.rates ? { ...s, rates: args.rates.split(",").map(Number), pastSaturation: true } : s)),
 };
 const started = Date.now();
 const log = (line: string) =>

@@ -114,7 +114,8 @@ export async function sweep(ctx: Context, plan: SweepPlan): Promise<SweepResult>
     for (const rate of plan.rates) {
       if (active.length === 0) break;
       await runRate(active, rate);
-      active = active.filter((system) => stillRising(result.steps, system.id, rate));
+      if (!plan.pastSaturation)
+        active = active.filter((system) => stillRising(result.steps, system.id, rate));
     }
     // The p99 target compares systems at 75 % of the minimal Socket.IO chat's saturation.
     const capacityOfB = saturation(result.steps, "b").capacity;
