@@ -115,12 +115,12 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     allowedOrigins: options.allowedOrigins ?? [],
     connectionLimits,
   });
-  const failures = { log, unreachable: storage.unreachable, deadlines };
-  const shedding = new LoadShedding(limits.overloadTargetMs, (refusing, limit) => {
+  const shedding = new LoadShedding(limits.overloadTargetMs, onLimited, (refusing, limit) => {
     if (refusing)
       log.warn({ inFlightLimit: limit }, "overloaded: refusing requests beyond what it finishes in time");
     else log.info({ inFlightLimit: limit }, "no longer overloaded: taking every request again");
   });
+  const failures = { log, unreachable: storage.unreachable, deadlines, shedding };
   const presenceRounds = new PresenceRounds(io, storage.presence, options.adapter !== undefined, log);
   const presence = new Presence(storage.presence, presenceRounds, {
     graceMs,
@@ -151,7 +151,6 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       metrics,
       parsers,
       throttles,
-      shedding,
     }),
   );
 

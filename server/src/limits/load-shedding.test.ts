@@ -1,3 +1,4 @@
+import { ErrorCode } from "@chat/shared";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { LoadShedding, MIN_IN_FLIGHT, SHEDDING_INTERVAL_MS } from "./load-shedding.js";
 
@@ -5,14 +6,19 @@ const TARGET_MS = 50;
 
 function shedder(targetMs = TARGET_MS) {
   const told: [boolean, number][] = [];
-  const shedding = new LoadShedding(targetMs, (refused, limit) => told.push([refused, limit]));
-  return { shedding, told };
+  const limited: string[] = [];
+  const shedding = new LoadShedding(
+    targetMs,
+    (limit) => limited.push(limit),
+    (refusing, limit) => told.push([refusing, limit]),
+  );
+  return { shedding, told, limited };
 }
 
-/** Starts `count` requests; returns how many were taken. */
+/** Offers `count` requests; returns how many were taken. */
 function offer(shedding: LoadShedding, count: number): number {
   let taken = 0;
-  for (let i = 0; i < count; i++) if (shedding.start()) taken++;
+  for (let i = 0; i < count; i++) if (shedding.admit() === null) taken++;
   return taken;
 }
 
@@ -31,10 +37,24 @@ afterEach(() => {
 
 describe("load shedding", () => {
   it("takes MIN_IN_FLIGHT requests at once however idle it was, and one more as each finishes", () => {
-    const { shedding } = shedder();
+    const { shedding, limited } = shedder();
     expect(offer(shedding, MIN_IN_FLIGHT + 50)).toBe(MIN_IN_FLIGHT);
     finish(shedding, 10);
     expect(offer(shedding, 50)).toBe(10);
+    expect(limited).toEqual(Array(90).fill("busy"));
+  });
+
+  it("refuses with RATE_LIMITED and a wait between one and two seconds", () => {
+    const { shedding } = shedder();
+    offer(shedding, MIN_IN_FLIGHT);
+    const refusals = Array.from({ length: 50 }, () => shedding.admit());
+    for (const refusal of refusals) {
+      expect(refusal).toMatchObject({ code: ErrorCode.RATE_LIMITED, message: expect.stringMatching(/busy/) });
+      expect(refusal?.retryAfterMs).toBeGreaterThanOrEqual(1000);
+      expect(refusal?.retryAfterMs).toBeLessThan(2000);
+    }
+    // Spread out, not all the same wait.
+    expect(new Set(refusals.map((refusal) => refusal?.retryAfterMs)).size).toBeGreaterThan(1);
   });
 
   it("takes as many at once as it finishes within the target, at the rate of the last interval", () => {

@@ -1,5 +1,12 @@
+import type { ProtocolError } from "@chat/shared";
+import { type OnLimited, rateLimited } from "./rate-limited.js";
+
 /** How often the process measures again how fast it finishes requests. */
 export const SHEDDING_INTERVAL_MS = 100;
+
+/** The refusal's message, and the least a refused client waits: about what the backlog takes to clear. */
+const BUSY = "The server is busy.";
+const BUSY_RETRY_MS = 1000;
 
 /** Requests a process always takes at once, however few it finished lately: a reconnect's burst, an idle start. */
 export const MIN_IN_FLIGHT = 200;
@@ -28,22 +35,29 @@ export class LoadShedding {
   constructor(
     /** How long a request should wait at most, in ms; 0 turns shedding off. */
     private readonly targetMs: number,
+    /** Told of every refusal, as the rate limits tell theirs (for /metrics). */
+    private readonly onLimited: OnLimited,
     /** Told at the first refusal, and after the first interval without any: not once per request. */
     private readonly onChange: (refusing: boolean, limit: number) => void,
   ) {}
 
-  /** Whether to take a new request; when it does, call finished() once its work settles. */
-  start(): boolean {
-    if (this.targetMs === 0) return true;
+  /**
+   * Takes a new request (null), or refuses it with RATE_LIMITED before any of its work is done. Call
+   * finished() once the work of a request taken settles.
+   */
+  admit(): ProtocolError | null {
+    if (this.targetMs === 0) return null;
     const now = performance.now();
     if (now - this.intervalStart >= SHEDDING_INTERVAL_MS) this.measure(now);
-    if (this.inFlight >= this.limit) {
-      this.refusedInInterval++;
-      if (!this.refusing) this.change(true);
-      return false;
+    if (this.inFlight < this.limit) {
+      this.inFlight++;
+      return null;
     }
-    this.inFlight++;
-    return true;
+    this.refusedInInterval++;
+    if (!this.refusing) this.change(true);
+    this.onLimited("busy", "process");
+    // Spread over a second, so that the refused do not all come back at once.
+    return rateLimited(BUSY, BUSY_RETRY_MS + Math.floor(Math.random() * BUSY_RETRY_MS));
   }
 
   /** `counted`: whether it did the work (a refusal by a rate limit is quick whatever the load). */

@@ -14,14 +14,6 @@ const FAULT = "The server failed to handle this request.";
 /** The refusal of a request beyond those a queue holds. */
 const TOO_MANY_AT_ONCE = "Too many requests at once. Wait for the answers.";
 
-/** The refusal of a request while the process is overloaded. */
-const BUSY = "The server is busy.";
-/**
- * How long a client refused while the server is busy waits: long enough for the backlog to drain, and
- * spread over a second so that the refused do not all come back at once.
- */
-const busyRetryAfterMs = () => 1000 + Math.floor(Math.random() * 1000);
-
 export interface AckContext extends FailureContext {
   metrics: ChatMetrics;
   deadlines: Deadlines;
@@ -80,9 +72,9 @@ export function acknowledged<R extends Result<object>>(
   return function listener(...args) {
     const ack = args.at(-1);
     if (typeof ack !== "function") return;
-    if (!shedding.start()) {
-      context.metrics.limited("busy");
-      answer(context, this, event, ack as Ack, refused(rateLimited(BUSY, busyRetryAfterMs())));
+    const busy = shedding.admit();
+    if (busy) {
+      answer(context, this, event, ack as Ack, refused(busy));
       return;
     }
     const payload = args.length > 1 ? args[0] : undefined;

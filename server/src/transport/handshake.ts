@@ -1,6 +1,7 @@
 import { ErrorCode, type ProtocolError, type RequestParsers, SESSION_ENDED } from "@chat/shared";
 import type { ExtendedError } from "socket.io";
 import type { ConnectionLimits } from "../limits/connection-limits.js";
+import type { LoadShedding } from "../limits/load-shedding.js";
 import type { Sessions } from "../sessions/sessions.js";
 import type { User } from "../users.js";
 import { clientAddress } from "./client-address.js";
@@ -37,12 +38,15 @@ function refusal(error: ProtocolError): ExtendedError {
 /** What a handshake step needs to fail well: a store that fails or stalls refuses, with advice. */
 export interface HandshakeContext extends FailureContext {
   deadlines: Deadlines;
+  shedding: LoadShedding;
 }
 
 /**
  * Runs a handshake step; whatever it throws refuses the connection with INTERNAL, never crashes, and a
  * step the stores leave unanswered past the deadline refuses it too: the client tries again later. Such
  * a step carries on, and should it then succeed, `undo` takes back what it did for the refused socket.
+ * A process that holds more requests than it finishes in time refuses the step at once (see LoadShedding):
+ * a reconnect storm after a restart is spread out instead of piling up.
  */
 function step(
   failures: HandshakeContext,
@@ -51,7 +55,16 @@ function step(
   undo?: (socket: ChatSocket) => Promise<void>,
 ): Middleware {
   return async (socket, next) => {
+    const busy = failures.shedding.admit();
+    if (busy) {
+      next(refusal(busy));
+      return;
+    }
     const working = work(socket);
+    working.then(
+      (refused) => failures.shedding.finished(refused?.code !== ErrorCode.RATE_LIMITED),
+      () => failures.shedding.finished(true),
+    );
     try {
       const refused = await failures.deadlines.within(working);
       next(refused ? refusal(refused) : undefined);
