@@ -83,14 +83,27 @@ describe("load shedding", () => {
     expect(offer(shedding, 10)).toBe(1);
   });
 
-  it("does not count requests refused by a rate limit, which finish quickly whatever the load", () => {
+  it("does not count requests refused by a rate limit, which finish quickly whatever the load", async () => {
     const { shedding } = shedder();
+    const limited = { code: ErrorCode.RATE_LIMITED, message: "Too many messages." };
+    const failed = { code: ErrorCode.TEXT_INVALID, message: "Blank." };
     for (let round = 0; round < 10; round++) {
       offer(shedding, 200);
-      finish(shedding, 200, false);
+      for (let i = 0; i < 200; i++) shedding.follow(Promise.resolve(limited), (refusal) => refusal);
+      await Promise.resolve(); // the round's work settles
     }
     nextInterval();
     expect(offer(shedding, 1000)).toBe(MIN_IN_FLIGHT);
+
+    // Other refusals did work (validation, a store lookup), and count.
+    finish(shedding, MIN_IN_FLIGHT, false);
+    for (let round = 0; round < 10; round++) {
+      offer(shedding, 200);
+      for (let i = 0; i < 200; i++) shedding.follow(Promise.resolve(failed), (refusal) => refusal);
+      await Promise.resolve();
+    }
+    nextInterval();
+    expect(offer(shedding, 1500)).toBe(1000);
   });
 
   it("says when it starts refusing, and after an interval without refusals that it stopped", () => {

@@ -1,4 +1,4 @@
-import type { ProtocolError } from "@chat/shared";
+import { ErrorCode, type ProtocolError } from "@chat/shared";
 import { type OnLimited, rateLimited } from "./rate-limited.js";
 
 /** How often the process measures again how fast it finishes requests. */
@@ -42,8 +42,8 @@ export class LoadShedding {
   ) {}
 
   /**
-   * Takes a new request (null), or refuses it with RATE_LIMITED before any of its work is done. Call
-   * finished() once the work of a request taken settles.
+   * Takes a new request (null), or refuses it with RATE_LIMITED before any of its work is done. The work
+   * of a request taken is then given to follow(), or, when it never starts, finished(false).
    */
   admit(): ProtocolError | null {
     if (this.targetMs === 0) return null;
@@ -60,7 +60,19 @@ export class LoadShedding {
     return rateLimited(BUSY, BUSY_RETRY_MS + Math.floor(Math.random() * BUSY_RETRY_MS));
   }
 
-  /** `counted`: whether it did the work (a refusal by a rate limit is quick whatever the load). */
+  /**
+   * Holds a request taken as in flight until its work settles: settled, not answered, since work past
+   * its deadline still holds the process. `refusalOf` reads the error the work ended with, if any: a
+   * refusal by a rate limit is quick whatever the load, so it is not counted as work done.
+   */
+  follow<T>(work: Promise<T>, refusalOf: (outcome: T) => ProtocolError | null): void {
+    work.then(
+      (outcome) => this.finished(refusalOf(outcome)?.code !== ErrorCode.RATE_LIMITED),
+      () => this.finished(true),
+    );
+  }
+
+  /** `counted`: whether it did the work. */
   finished(counted: boolean): void {
     if (this.targetMs === 0) return;
     this.inFlight--;

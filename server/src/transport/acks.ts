@@ -1,4 +1,4 @@
-import { type ClientToServerEvents, ErrorCode, type ProtocolError, type Result } from "@chat/shared";
+import type { ClientToServerEvents, ProtocolError, Result } from "@chat/shared";
 import type { LoadShedding } from "../limits/load-shedding.js";
 import type { OneAtATime } from "../limits/one-at-a-time.js";
 import { rateLimited } from "../limits/rate-limited.js";
@@ -49,9 +49,6 @@ export function aboutSocket(socket: ChatSocket): { socket: string; user: string 
 
 const refused = (error: ProtocolError): Result<object> => ({ ok: false, error });
 
-/** A refusal by a rate limit: quick whatever the load, so it says nothing of how fast the process works. */
-const isRateLimited = (result: Result<object>) => !result.ok && result.error.code === ErrorCode.RATE_LIMITED;
-
 /**
  * Wraps a handler of an acknowledged event so nothing a client sends can throw out of it: the payload
  * arrives as `unknown` for the handler to validate, a missing ack callback means nobody to answer (the
@@ -80,13 +77,8 @@ export function acknowledged<R extends Result<object>>(
     const payload = args.length > 1 ? args[0] : undefined;
     const work = () => limitedWork(this, payload, handle, limits);
     const started = queue ? queue.runs.run(queue.key(this), work) : work();
-    // Settled, not answered: work past its deadline still holds the process.
-    if (started) {
-      started.then(
-        (result) => shedding.finished(!isRateLimited(result)),
-        () => shedding.finished(true),
-      );
-    } else shedding.finished(false);
+    if (started) shedding.follow(started, (result) => (result.ok ? null : result.error));
+    else shedding.finished(false);
     context.deadlines.within(started ?? Promise.resolve(refused(rateLimited(TOO_MANY_AT_ONCE)))).then(
       (result) => answer(context, this, event, ack as Ack, result),
       (error: unknown) => {

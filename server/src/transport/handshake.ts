@@ -61,10 +61,7 @@ function step(
       return;
     }
     const working = work(socket);
-    working.then(
-      (refused) => failures.shedding.finished(refused?.code !== ErrorCode.RATE_LIMITED),
-      () => failures.shedding.finished(true),
-    );
+    failures.shedding.follow(working, (refused) => refused);
     try {
       const refused = await failures.deadlines.within(working);
       next(refused ? refusal(refused) : undefined);
