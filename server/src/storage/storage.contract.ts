@@ -87,6 +87,15 @@ export function describeStorageContract(backendName: string, makeBackend: () => 
         expect(await presence.claim(otherBob)).toBe("joined");
       });
 
+      it("answers lookups made together, each with its own holder", async () => {
+        const { presence } = await fresh();
+        const names = Array.from({ length: 600 }, (_, i) => `User${i}`);
+        const holders = names.map(user);
+        for (const holder of holders.filter((_, i) => i % 3 !== 0)) await presence.claim(holder);
+        const found = await Promise.all(holders.map((holder) => presence.holderOf(holder.key)));
+        expect(found).toEqual(holders.map((holder, i) => (i % 3 === 0 ? null : holder)));
+      });
+
       it("decides concurrent claims of one name for exactly one user", async () => {
         const { presence } = await fresh();
         const rivals = Array.from({ length: 8 }, () => user("Same"));

@@ -47,3 +47,17 @@ export class TurnBatch<In, Out> {
     }
   }
 }
+
+/**
+ * Runs `write` on chunks of at most `size` items, sent together, and joins their answers in order: Redis
+ * runs the scripts one after the other, without one long script holding up everybody else's commands.
+ */
+export async function inChunks<In, Out>(
+  items: In[],
+  size: number,
+  write: (chunk: In[]) => Promise<Out[]>,
+): Promise<Out[]> {
+  const chunks: In[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return (await Promise.all(chunks.map(write))).flat();
+}

@@ -7,7 +7,7 @@ import {
   withoutId,
 } from "../../messages/store.js";
 import type { UserId } from "../../users.js";
-import { TurnBatch } from "../turn-batch.js";
+import { inChunks, TurnBatch } from "../turn-batch.js";
 import type { RedisClient } from "./client.js";
 import { lua, reply } from "./lua.js";
 
@@ -30,6 +30,13 @@ type StoredMessage = Omit<ChatMessage, "id">;
 
 const toMessage = (id: number, json: string): ChatMessage => ({ id, ...(JSON.parse(json) as StoredMessage) });
 
+/** What the append script replies for one message (see messageAppend). */
+export interface Appended {
+  outcome: number;
+  id: MessageId;
+  original: string | null;
+}
+
 /** The most messages one append script writes. */
 const APPEND_CHUNK = 500;
 
@@ -44,7 +51,7 @@ export const messageScripts = {
   /**
    * ARGV: P, then six per message (see appendArguments). For each message in turn, the dedupe check, the
    * id and every index in one atomic step; replies {0 new, 1 duplicate, 2 duplicate never delivered; id;
-   * stored message} per message.
+   * the original as stored, for a duplicate only} per message: a new one is what was sent.
    */
   messageAppend: lua(
     `local P = ARGV[1]
@@ -71,7 +78,7 @@ local function append(from, fromKey, to, toKey, clientId, stored)
     redis.call('ZADD', P .. 'messages:between:' .. from .. ':' .. to, id, id)
     redis.call('ZADD', P .. 'messages:between:' .. to .. ':' .. from, id, id)
   end
-  return 0, id, stored
+  return 0, id, false
 end
 local results = {}
 for i = 2, #ARGV, 6 do
@@ -81,15 +88,12 @@ for i = 2, #ARGV, 6 do
   table.insert(results, stored)
 end
 return results`,
-    (value): AppendResult[] => {
+    (value): Appended[] => {
       const flat = reply.array(value);
-      const results: AppendResult[] = [];
+      const results: Appended[] = [];
       for (let i = 0; i < flat.length; i += 3) {
-        results.push({
-          message: toMessage(reply.integer(flat[i + 1]), reply.string(flat[i + 2])),
-          duplicate: reply.integer(flat[i]) > 0,
-          undelivered: reply.integer(flat[i]) === 2,
-        });
+        const [outcome, id, original] = [reply.integer(flat[i]), reply.integer(flat[i + 1]), flat[i + 2]];
+        results.push({ outcome, id, original: reply.stringOrNull(original) });
       }
       return results;
     },
@@ -163,17 +167,16 @@ export class RedisMessageStore implements MessageStore {
     await this.deliveries.flush();
   }
 
-  /**
-   * A batch as scripts of at most APPEND_CHUNK messages each, sent together: Redis runs them in order
-   * without one long script holding up everybody else's commands.
-   */
+  /** A batch as scripts of at most APPEND_CHUNK messages each. */
   private async write(batch: NewMessage[]): Promise<AppendResult[]> {
-    const chunks: NewMessage[][] = [];
-    for (let i = 0; i < batch.length; i += APPEND_CHUNK) chunks.push(batch.slice(i, i + APPEND_CHUNK));
-    const written = await Promise.all(
-      chunks.map((chunk) => this.redis.messageAppend(this.prefix, ...chunk.flatMap(appendArguments))),
+    const appended = await inChunks(batch, APPEND_CHUNK, (chunk) =>
+      this.redis.messageAppend(this.prefix, ...chunk.flatMap(appendArguments)),
     );
-    return written.flat();
+    return appended.map(({ outcome, id, original }, i) => ({
+      message: original === null ? { id, ...withoutId(batch[i] as NewMessage) } : toMessage(id, original),
+      duplicate: outcome > 0,
+      undelivered: outcome === 2,
+    }));
   }
 
   async findByClientId(from: UserId, clientId: string): Promise<ChatMessage | null> {

@@ -86,12 +86,15 @@ redis.call('HSET', USERS, id, ARGV[4])
 return 'joined'`,
     claimResult,
   ),
-  /** ARGV: P, key. */
-  presenceHolder: script(
-    `local id = redis.call('HGET', NAMES, ARGV[2])
-if not id then return false end
-return redis.call('HGET', USERS, id)`,
-    reply.stringOrNull,
+  /** ARGV: P, name keys. Replies, for each key in order, its holder's JSON or null. */
+  presenceHolders: script(
+    `local holders = {}
+for i = 2, #ARGV do
+  local id = redis.call('HGET', NAMES, ARGV[i])
+  holders[i - 1] = id and redis.call('HGET', USERS, id) or false
+end
+return holders`,
+    (value) => reply.array(value).map(reply.stringOrNull),
   ),
   /** ARGV: P, id, socket member. Only a listed user's sockets are counted. */
   presenceAttach: script(

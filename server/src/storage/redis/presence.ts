@@ -9,8 +9,12 @@ import type {
   Swept,
 } from "../../presence/store.js";
 import type { User, UserId } from "../../users.js";
+import { inChunks, TurnBatch } from "../turn-batch.js";
 import type { RedisClient } from "./client.js";
 import { parseUser, parseUserOrNull } from "./stored-user.js";
+
+/** The most name keys one lookup script reads. */
+const HOLDERS_CHUNK = 500;
 
 export interface NodeLease {
   /** This process's id among those sharing the store. */
@@ -30,6 +34,13 @@ export class RedisPresenceStore implements PresenceStore {
   private readonly ownSockets = new Map<string, UserId>();
   private heartbeat: NodeJS.Timeout | null = null;
   private leaseListeners: LeaseListeners | null = null;
+  /**
+   * Every private message and typing notice looks its peer up: those of a turn go as one script, not one
+   * each, since Redis shares the machine (the bench pins it beside the server) and each call has a cost.
+   */
+  private readonly holders = new TurnBatch<string, string | null>((keys) =>
+    inChunks(keys, HOLDERS_CHUNK, (chunk) => this.redis.presenceHolders(this.prefix, ...chunk)),
+  );
 
   constructor(
     private readonly redis: RedisClient,
@@ -56,7 +67,7 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async holderOf(key: string): Promise<User | null> {
-    return parseUserOrNull(await this.redis.presenceHolder(this.prefix, key));
+    return parseUserOrNull(await this.holders.add(key));
   }
 
   async attach(id: UserId, socketId: string): Promise<AttachResult> {

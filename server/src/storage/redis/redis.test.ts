@@ -231,7 +231,7 @@ describe("one Redis shared by several processes", () => {
     redis.pause();
     try {
       for (let i = 0; i < 30; i++) {
-        storage.presence.holderOf(`nobody${i}`).then(
+        storage.presence.connectionCount(`nobody${i}`).then(
           () => outcomes.push("answered"),
           (error: unknown) => outcomes.push(storage.unreachable(error) ? "unreachable" : String(error)),
         );
