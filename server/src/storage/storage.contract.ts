@@ -1,7 +1,8 @@
 import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import { afterEach, describe, expect, it } from "vitest";
-import type { NewMessage } from "../messages/store.js";
+import { message, user } from "../test-support/storage-fixtures.js";
 import type { User } from "../users.js";
+import { describePresenceContract } from "./presence.contract.js";
 import type { Storage } from "./storage.js";
 
 /**
@@ -10,15 +11,6 @@ import type { Storage } from "./storage.js";
  */
 export interface StorageBackend {
   open(): Promise<Storage>;
-}
-
-let userCount = 0;
-function user(name: string): User {
-  return { id: `u${++userCount}-${name}`, name, key: uniqueNameKey(name) };
-}
-
-function message(from: User, to: User | null, text: string, clientId = `${from.id}:${text}`): NewMessage {
-  return { from, to, text, clientId, sentAt: 1_700_000_000_000 };
 }
 
 /** The behaviour every Storage implementation must have; run it unchanged against each backend. */
@@ -73,114 +65,7 @@ export function describeStorageContract(backendName: string, makeBackend: () => 
       });
     });
 
-    describe("presence", () => {
-      it("gives a name to one user at a time", async () => {
-        const { presence } = await fresh();
-        const [bob, otherBob] = [user("Bob"), user("\u0392\u03BFb")]; // Greek Beta, omicron
-        expect(await presence.claim(bob)).toBe("joined");
-        expect(await presence.claim(bob)).toBe("held");
-        expect(await presence.claim(otherBob)).toBe("taken");
-        expect(await presence.holderOf(bob.key)).toEqual(bob);
-        expect(await presence.release(bob.id)).toEqual(bob);
-        expect(await presence.release(bob.id)).toBeNull();
-        expect(await presence.holderOf(bob.key)).toBeNull();
-        expect(await presence.claim(otherBob)).toBe("joined");
-      });
-
-      it("answers lookups made together, each with its own holder", async () => {
-        const { presence } = await fresh();
-        const names = Array.from({ length: 600 }, (_, i) => `User${i}`);
-        const holders = names.map(user);
-        for (const holder of holders.filter((_, i) => i % 3 !== 0)) await presence.claim(holder);
-        const found = await Promise.all(holders.map((holder) => presence.holderOf(holder.key)));
-        expect(found).toEqual(holders.map((holder, i) => (i % 3 === 0 ? null : holder)));
-      });
-
-      it("decides concurrent claims of one name for exactly one user", async () => {
-        const { presence } = await fresh();
-        const rivals = Array.from({ length: 8 }, () => user("Same"));
-        const results = await Promise.all(rivals.map((rival) => presence.claim(rival)));
-        expect(results.filter((result) => result === "joined")).toHaveLength(1);
-        expect(results.filter((result) => result === "taken")).toHaveLength(7);
-      });
-
-      it("counts sockets per user and lists who is online", async () => {
-        const { presence } = await fresh();
-        const [ann, bob] = [user("Ann"), user("Bob")];
-        await presence.claim(ann);
-        await presence.claim(bob);
-        expect(await presence.attach(ann.id, "s1")).toBe("attached");
-        await presence.attach(ann.id, "s2");
-        expect(await presence.connectionCount(ann.id)).toBe(2);
-        expect(await presence.detach(ann.id, "s1")).toBe(1);
-        expect(await presence.detach(ann.id, "s2")).toBe(0);
-        expect(await presence.connectionCount(bob.id)).toBe(0);
-        const online = await presence.online();
-        expect(online.map((u) => u.name).sort()).toEqual(["Ann", "Bob"]);
-      });
-
-      it("count no socket in for a user no longer listed, and say so", async () => {
-        const { presence } = await fresh();
-        const ann = user("Ann");
-        await presence.claim(ann);
-        expect(await presence.attach(ann.id, "s1")).toBe("attached");
-        await presence.release(ann.id);
-        expect(await presence.attach(ann.id, "s2")).toBe("unlisted");
-        expect(await presence.connectionCount(ann.id)).toBe(0);
-      });
-
-      it("end a grace window only while it is the latest one and no socket came back", async () => {
-        const { presence } = await fresh();
-        const ann = user("Ann");
-        await presence.claim(ann);
-        const [first, second] = [
-          await presence.startGrace(ann.id, 60_000, null),
-          await presence.startGrace(ann.id, 60_000, null),
-        ];
-        expect(await presence.endGrace(ann.id, first)).toBeNull();
-        await presence.attach(ann.id, "s1");
-        expect(await presence.endGrace(ann.id, second)).toBeNull();
-        expect(await presence.detach(ann.id, "s1")).toBe(0);
-        const third = await presence.startGrace(ann.id, 60_000, null);
-        expect(await presence.endGrace(ann.id, third)).toEqual(ann);
-        expect(await presence.holderOf(ann.key)).toBeNull();
-        expect(await presence.endGrace(ann.id, third)).toBeNull();
-      });
-
-      it("mark a user away only in their latest grace window with no socket, once, until one is back", async () => {
-        const { presence } = await fresh();
-        const [ann, bob] = [user("Ann"), user("Bob")];
-        await presence.claim(ann);
-        await presence.claim(bob);
-        const first = await presence.startGrace(ann.id, 60_000, null);
-        const second = await presence.startGrace(ann.id, 60_000, null);
-        expect(await presence.markAway(ann.id, first)).toBeNull();
-        expect(await presence.markAway(ann.id, second)).toEqual(ann);
-        expect(await presence.markAway(ann.id, second)).toBeNull();
-        const listed = await presence.online();
-        expect(listed.find((u) => u.id === ann.id)).toEqual({ ...ann, away: true });
-        expect(listed.find((u) => u.id === bob.id)).toEqual(bob);
-
-        expect(await presence.attach(ann.id, "s1")).toBe("back");
-        expect(await presence.attach(ann.id, "s2")).toBe("attached");
-        expect((await presence.online()).find((u) => u.id === ann.id)).toEqual(ann);
-        await presence.detach(ann.id, "s1");
-        const racing = await presence.startGrace(ann.id, 60_000, null);
-        // One socket is left: not away.
-        expect(await presence.markAway(ann.id, racing)).toBeNull();
-      });
-
-      it("forget that a released user was away", async () => {
-        const { presence } = await fresh();
-        const ann = user("Ann");
-        await presence.claim(ann);
-        expect(await presence.markAway(ann.id, await presence.startGrace(ann.id, 60_000, null))).toEqual(ann);
-        await presence.release(ann.id);
-        await presence.claim(ann);
-        expect(await presence.online()).toEqual([ann]);
-        expect(await presence.attach(ann.id, "s1")).toBe("attached");
-      });
-    });
+    describe("presence", () => describePresenceContract(fresh));
 
     describe("messages", () => {
       it("assign increasing ids in send order and keep the sender's clientId", async () => {
