@@ -43,6 +43,8 @@ export interface Plan {
   };
   /** Drain: long enough to tell queued messages (late) from dropped ones (never). */
   overload: { factor: number; measureMs: number; drainMs: number };
+  /** Private messages the SQLite systems' store holds when each starts (`--stored`); absent: none. */
+  storedMessages?: number;
   /** The client scenario: the same in both modes, since the issue's target is 10,000 messages. */
   conversation: ConversationPlan;
 }

@@ -12,6 +12,7 @@ import { latencyChart } from "./report/chart.js";
 import { markdownReport } from "./report/markdown.js";
 import type { BenchResults } from "./results.js";
 import { type Context, churn, idle, overload, sweep } from "./scenarios.js";
+import { storedMessages } from "./stored-messages.js";
 import {
   CHAT_REDIS,
   CHAT_SQLITE,
@@ -31,6 +32,7 @@ import {
  * --idle=2000,5000: the idle scenario's client counts instead of the plan's.
  * --rates=5000,8000,13000: the sweeps' offered rates instead of the plan's, each run by every system even
  * past its saturation (to see what a system does when offered more than it can do).
+ * --stored=200000: the SQLite systems start from a store already holding that many private messages.
  */
 
 const RESULTS = fileURLToPath(new URL("../results/", import.meta.url));
@@ -46,6 +48,7 @@ const { values: args } = parseArgs({
     client: { type: "string" },
     idle: { type: "string" },
     rates: { type: "string" },
+    stored: { type: "string" },
   },
 });
 const wanted = (list: string | undefined, name: string) =>
@@ -62,6 +65,7 @@ const plan = {
   sweeps: base.sweeps
     .filter((s) => wanted(args.scenarios, s.name))
     .map((s) => (args.rates ? { ...s, rates: args.rates.split(",").map(Number), pastSaturation: true } : s)),
+  ...(args.stored ? { storedMessages: Number(args.stored) } : {}),
 };
 const started = Date.now();
 const log = (line: string) =>
@@ -80,8 +84,10 @@ const systems = candidates
   .filter(([system, reason]) => !reason && wanted(args.systems, system.id))
   .map(([system]) => system);
 
-const ctx: Context = { plan, systems, counterPath: buildCounter(), log };
 log(`${plan.mode} run: ${systems.map((s) => s.label).join(", ")}`);
+if (plan.storedMessages) log(`writing a store of ${plan.storedMessages} private messages`);
+const stored = plan.storedMessages ? await storedMessages(plan.storedMessages) : null;
+const ctx: Context = { plan, systems, counterPath: buildCounter(), storedDb: stored?.file, log };
 
 const results: BenchResults = {
   plan,
@@ -106,6 +112,7 @@ if (wanted(args.scenarios, "churn")) results.churn = await churn(ctx);
 if (wanted(args.scenarios, "idle")) results.idle = await idle(ctx);
 if (wanted(args.scenarios, "scroll")) results.conversation = await conversation();
 results.finishedMs = Date.now() - started;
+stored?.remove();
 
 /** The client scenario: Chromium with a 10,000-message conversation (not a system of the comparison). */
 async function conversation(): Promise<BenchResults["conversation"]> {

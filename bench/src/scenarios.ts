@@ -17,6 +17,8 @@ export interface Context {
   plan: Plan;
   systems: SystemUnderTest[];
   counterPath: string;
+  /** The chat.db every SQLite system starts from, when the run has one (`--stored`). */
+  storedDb?: string;
   log(line: string): void;
 }
 
@@ -39,7 +41,7 @@ async function attach(
   senders: number,
   tuning: ServerTuning = {},
 ): Promise<Attached> {
-  const running = await system.start(tuning);
+  const running = await system.start({ ...tuning, storedDb: ctx.storedDb });
   const { samplers, textLength } = ctx.plan;
   const session = new LoadSession(system, running, {
     senders,

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -36,6 +36,8 @@ export interface SystemUnderTest {
 export interface ServerTuning {
   /** How long a user who left stays listed; short in the churn scenario, so leaves happen within a step. */
   presenceGraceMs?: number;
+  /** A chat.db to start from (see storedMessages), copied into the fresh data directory of a SQLite server. */
+  storedDb?: string;
 }
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -113,6 +115,7 @@ export async function startChatServer(
   main = SERVER_MAIN,
 ) {
   const dataDir = mkdtempSync(join(tmpdir(), "chat-bench-"));
+  if (tuning.storedDb) copyFileSync(tuning.storedDb, join(dataDir, "chat.db"));
   const { port, child, pids, collectGarbage } = await startNode(
     main,
     {
@@ -196,7 +199,9 @@ export const CHAT_REDIS: SystemUnderTest = {
     redis.stdout?.resume();
     redis.stderr?.resume();
     await waitForPort(redisPort, redis);
-    const server = await startChatServer(tuning, { REDIS_URL: `redis://127.0.0.1:${redisPort}` }, [
+    // Its messages are in Redis: a stored SQLite file would be one it never reads.
+    const redisTuning = { ...tuning, storedDb: undefined };
+    const server = await startChatServer(redisTuning, { REDIS_URL: `redis://127.0.0.1:${redisPort}` }, [
       redis.pid as number,
     ]);
     return {

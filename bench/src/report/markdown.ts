@@ -189,7 +189,12 @@ rate, medians reported. A system stops rising after the first rate whose median 
 saturation is the most deliveries per second it achieved in any step. ${plan.samplers} clients time every message they
 get; the others are held by a native counter (\`bench/native/counter.c\`) that counts frames without
 decoding them and is woken only every few kilobytes, so the load generator stays cheap; a step where the
-load generator's core was over 95 % busy is marked invalid and not counted.
+load generator's core was over 95 % busy is marked invalid and not counted.${
+    plan.storedMessages
+      ? ` The SQLite systems start from a store already holding ${plan.storedMessages.toLocaleString("en")} private
+messages among 1,000 other users.`
+      : ""
+  }
 
 ## Summary
 
