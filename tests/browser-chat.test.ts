@@ -1,33 +1,19 @@
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "./support/browser.js";
+import { describe, expect, it } from "vitest";
+import { browserAndServer } from "./support/browser.js";
 import { ChatPage } from "./support/chat-page.js";
-import { type ServerProcess, startServerProcess } from "./support/server-process.js";
 
 const ARTIFACTS = fileURLToPath(new URL("./artifacts/", import.meta.url));
 
-let browser: Browser;
-let server: ServerProcess;
-
-beforeAll(async () => {
-  server = await startServerProcess({ PORT: "0", DATA_DIR: mkdtempSync(join(tmpdir(), "chat-e2e-")) });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.kill("SIGTERM");
-});
+const started = browserAndServer();
 
 describe("the chat in Chromium", () => {
   it("logs people in, refuses a taken name, and shows the group chat, private windows and the live online list", async () => {
-    const alice = await ChatPage.open(browser, server.url);
-    const bob = await ChatPage.open(browser, server.url);
-    const carol = await ChatPage.open(browser, server.url);
+    const alice = await ChatPage.open(started.browser, started.server.url);
+    const bob = await ChatPage.open(started.browser, started.server.url);
+    const carol = await ChatPage.open(started.browser, started.server.url);
     await alice.login("Alice");
     await bob.login("Bob");
 
@@ -92,7 +78,7 @@ describe("the chat in Chromium", () => {
   });
 
   it("says in words when the server cannot be reached, and lets the user try again", async () => {
-    const dave = await ChatPage.open(browser, server.url);
+    const dave = await ChatPage.open(started.browser, started.server.url);
     await dave.page.route("**/socket.io/**", (route) => route.abort());
     await dave.join("Dave");
     await dave.page

@@ -2,33 +2,22 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ErrorCode, SERVER_EVENTS, SESSION_ENDED } from "@chat/shared";
-import type { Browser, Locator } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Locator } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
 import { freePort } from "../server/src/test-support/ports.js";
-import { launchChromium } from "./support/browser.js";
+import { browserAndServer } from "./support/browser.js";
 import { ChatPage } from "./support/chat-page.js";
-import { type ServerProcess, startServerProcess } from "./support/server-process.js";
+import { startServerProcess } from "./support/server-process.js";
 
-let browser: Browser;
-let server: ServerProcess;
-
-beforeAll(async () => {
-  server = await startServerProcess({ PORT: "0", DATA_DIR: mkdtempSync(join(tmpdir(), "chat-e2e-")) });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.kill("SIGTERM");
-});
+const started = browserAndServer();
 
 describe("the chat in Chromium over a flaky network", () => {
   it("shows what was missed while offline exactly once, delivers what was typed offline, and survives a reload", async () => {
-    const alice = await ChatPage.open(browser, server.url);
+    const alice = await ChatPage.open(started.browser, started.server.url);
     await alice.login("Alice");
-    const bob = await ChatUser.login(server.url, "Bob");
-    const carol = await ChatUser.login(server.url, "Carol");
+    const bob = await ChatUser.login(started.server.url, "Bob");
+    const carol = await ChatUser.login(started.server.url, "Carol");
     await alice.onlineUser("Carol").waitFor();
 
     // A message before the drop, so the reloaded page has something old to show as well.
@@ -106,7 +95,7 @@ describe("the chat in Chromium across a server restart", () => {
     const serve = () => startServerProcess({ PORT: String(port), DATA_DIR: dataDir });
     let restartable = await serve();
     try {
-      const alice = await ChatPage.open(browser, restartable.url);
+      const alice = await ChatPage.open(started.browser, restartable.url);
       await alice.login("Alice");
       const bob = await ChatUser.login(restartable.url, "Bob");
       await alice.onlineUser("Bob").click();
@@ -157,7 +146,7 @@ describe("the chat in Chromium across a server restart", () => {
 
 describe("a session that ends while offline, in Chromium", () => {
   it("tells a tab whose session ended while it was offline what it could not send, with its name ready", async () => {
-    const alice = await ChatPage.open(browser, server.url);
+    const alice = await ChatPage.open(started.browser, started.server.url);
     await alice.login("Alice8");
     await alice.context.setOffline(true);
     await expect.poll(() => alice.status()).toBe("reconnecting");
@@ -168,7 +157,7 @@ describe("a session that ends while offline, in Chromium", () => {
     const token = await alice.page.evaluate(
       () => JSON.parse(sessionStorage.getItem("chat:v1") ?? "{}").token,
     );
-    await expect(ChatUser.connect(server.url, { token, logout: true })).rejects.toMatchObject({
+    await expect(ChatUser.connect(started.server.url, { token, logout: true })).rejects.toMatchObject({
       code: ErrorCode.SESSION_EXPIRED,
     });
 
@@ -186,9 +175,9 @@ describe("a session that ends while offline, in Chromium", () => {
   });
 
   it("ends the session of a tab that logged out while offline once the network is back", async () => {
-    const alice = await ChatPage.open(browser, server.url);
+    const alice = await ChatPage.open(started.browser, started.server.url);
     await alice.login("Alice4");
-    const bob = await ChatUser.login(server.url, "Bob4");
+    const bob = await ChatUser.login(started.server.url, "Bob4");
     await alice.context.setOffline(true);
     await expect.poll(() => alice.status()).toBe("reconnecting");
     // Something typed offline is not dropped without asking: staying keeps it waiting to be sent.

@@ -1,32 +1,16 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { CLIENT_EVENTS, SERVER_EVENTS } from "@chat/shared";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
-import { launchChromium } from "./support/browser.js";
+import { browserAndServer } from "./support/browser.js";
 import { ChatPage } from "./support/chat-page.js";
-import { type ServerProcess, startServerProcess } from "./support/server-process.js";
 
-let browser: Browser;
-let server: ServerProcess;
-
-beforeAll(async () => {
-  server = await startServerProcess({ PORT: "0", DATA_DIR: mkdtempSync(join(tmpdir(), "chat-e2e-")) });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.kill("SIGTERM");
-});
+const started = browserAndServer();
 
 describe("a tab across a reload, in Chromium", () => {
   it("keeps a conversation closed after a reload, with nothing counted unread again", async () => {
-    const alice = await ChatPage.open(browser, server.url);
+    const alice = await ChatPage.open(started.browser, started.server.url);
     await alice.login("Alice3");
-    const bob = await ChatUser.login(server.url, "Bob3");
+    const bob = await ChatUser.login(started.server.url, "Bob3");
     await bob.send("Alice3", "read and closed");
     const window = alice.privateWindow("Bob3");
     await alice.message(window, "read and closed").waitFor();
@@ -46,9 +30,9 @@ describe("a tab across a reload, in Chromium", () => {
   });
 
   it("keeps what is unread, and what is typed but not sent, across a reload", async () => {
-    const alice = await ChatPage.open(browser, server.url);
+    const alice = await ChatPage.open(started.browser, started.server.url);
     await alice.login("Alice6");
-    const bob = await ChatUser.login(server.url, "Bob6");
+    const bob = await ChatUser.login(started.server.url, "Bob6");
     for (const text of ["unread one", "unread two"]) await bob.send("Alice6", text);
     const window = alice.privateWindow("Bob6");
     await alice.message(window, "unread two").waitFor();
@@ -67,7 +51,7 @@ describe("a tab across a reload, in Chromium", () => {
 
 describe("names taken again, in Chromium", () => {
   it("shows the next holder of a freed name the earlier holder's messages as someone else's", async () => {
-    const first = await ChatPage.open(browser, server.url);
+    const first = await ChatPage.open(started.browser, started.server.url);
     await first.login("Alice5");
     await first.say(first.group, "written by the first Alice5");
     const own = '[data-state="sent"]';
@@ -75,7 +59,7 @@ describe("names taken again, in Chromium", () => {
     await first.page.getByTestId("logout").click();
     await first.close();
 
-    const next = await ChatPage.open(browser, server.url);
+    const next = await ChatPage.open(started.browser, started.server.url);
     await next.login("Alice5");
     await next.say(next.group, "written by the next Alice5");
     await next.message(next.group, "written by the next Alice5").and(next.page.locator(own)).waitFor();
@@ -88,16 +72,16 @@ describe("names taken again, in Chromium", () => {
   });
 
   it("gives the next holder of a private peer's name a conversation of their own", async () => {
-    const alice = await ChatPage.open(browser, server.url);
+    const alice = await ChatPage.open(started.browser, started.server.url);
     await alice.login("Alice7");
-    const bob = await ChatUser.login(server.url, "Bob7");
+    const bob = await ChatUser.login(started.server.url, "Bob7");
     await bob.send("Alice7", "from the first Bob7");
     const first = alice.privateWindow("Bob7", bob.session?.id);
     await alice.message(first, "from the first Bob7").waitFor();
 
     bob.socket.emit(CLIENT_EVENTS.logout);
     await first.getByTestId("peer-offline").waitFor();
-    const next = await ChatUser.login(server.url, "Bob7");
+    const next = await ChatUser.login(started.server.url, "Bob7");
     await first.getByTestId("peer-replaced").waitFor();
     expect(await first.getByTestId("send").isDisabled()).toBe(true);
     await next.send("Alice7", "from the next Bob7");

@@ -1,12 +1,7 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
-import { launchChromium } from "./support/browser.js";
+import { browserAndServer } from "./support/browser.js";
 import { ChatPage } from "./support/chat-page.js";
-import { type ServerProcess, startServerProcess } from "./support/server-process.js";
 
 /** Every payload sets window.__pwned or opens a dialog if it ever runs. */
 const MESSAGES = [
@@ -35,19 +30,11 @@ const NAMES = [
 /** The only elements the client itself renders in message lists and the online list. */
 const CLIENT_TAGS = ["OL", "UL", "LI", "SPAN", "BDI", "P", "TIME", "BUTTON", "SMALL"];
 
-let browser: Browser;
-let server: ServerProcess;
+const started = browserAndServer();
 const users: ChatUser[] = [];
 
-beforeAll(async () => {
-  server = await startServerProcess({ PORT: "0", DATA_DIR: mkdtempSync(join(tmpdir(), "chat-xss-")) });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
+afterAll(() => {
   for (const user of users) user.close();
-  await browser?.close();
-  await server?.kill("SIGTERM");
 });
 
 /**
@@ -55,7 +42,7 @@ afterAll(async () => {
  * run, whether or not the policy stopped it.
  */
 async function watchedPage(name: string): Promise<{ chat: ChatPage; alarms: string[] }> {
-  const chat = await ChatPage.open(browser, server.url);
+  const chat = await ChatPage.open(started.browser, started.server.url);
   const alarms: string[] = [];
   chat.page.on("dialog", (dialog) => {
     alarms.push(`dialog ${dialog.message()}`);
@@ -73,7 +60,7 @@ async function watchedPage(name: string): Promise<{ chat: ChatPage; alarms: stri
 
 describe("hostile text in Chromium", () => {
   it("is served with a Content-Security-Policy that forbids inline script, and the page has none", async () => {
-    const res = await fetch(server.url);
+    const res = await fetch(started.server.url);
     expect(res.headers.get("content-security-policy")).toMatch(/script-src 'self'/);
     const { chat } = await watchedPage("Checker");
     const inline = await chat.page.evaluate(() => {
@@ -94,7 +81,7 @@ describe("hostile text in Chromium", () => {
     // One attacker types in its own browser, so the composer and its own rendering are covered too.
     const { chat: typist, alarms: typistAlarms } = await watchedPage("<b>typist</b>");
     // The others log in with hostile names and send every payload to the group and privately to the victim.
-    const attackers = await Promise.all(NAMES.map((name) => ChatUser.login(server.url, name)));
+    const attackers = await Promise.all(NAMES.map((name) => ChatUser.login(started.server.url, name)));
     users.push(...attackers);
     for (const attacker of attackers) {
       for (const text of MESSAGES) expect((await attacker.send(null, text)).ok).toBe(true);
@@ -132,7 +119,7 @@ describe("hostile text in Chromium", () => {
   });
 
   it("refuses a name with an RTL override, in words, instead of showing it", async () => {
-    const chat = await ChatPage.open(browser, server.url);
+    const chat = await ChatPage.open(started.browser, started.server.url);
     await chat.join("\u202Enimda");
     await chat.page
       .getByTestId("login-error")
