@@ -1,9 +1,7 @@
 import { SERVER_EVENTS, type SendRequest } from "@chat/shared";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
-import { type RunningChat, startChat } from "../server/src/test-support/chat-server.js";
-import { startTcpRelay, type TcpRelay } from "../server/src/test-support/tcp-relay.js";
-import { recoveryOutage, seeded } from "./support/drops.js";
+import { dropScenes } from "./support/drops.js";
 import { Progress, ResilientUser } from "./support/resilient-user.js";
 
 const NAMES = ["Ann", "Bob", "Cid", "Dee", "Eve"];
@@ -13,16 +11,7 @@ const CUTS = 20;
 const LANES = 2;
 const RECONNECTION = { reconnection: true, reconnectionDelay: 50, reconnectionDelayMax: 500 };
 
-let chat: RunningChat | undefined;
-let relay: TcpRelay | undefined;
-const users: ChatUser[] = [];
-
-afterEach(async () => {
-  for (const user of users.splice(0)) user.close();
-  await relay?.close();
-  await chat?.close();
-  relay = chat = undefined;
-});
+const scenes = dropScenes();
 
 /** Ids of `message` events that arrived more than once, and conversations whose pushes went backwards. */
 function pushAnomalies(client: ResilientUser): { twice: number[]; outOfOrder: string[] } {
@@ -53,15 +42,8 @@ function pushAnomalies(client: ResilientUser): { twice: number[]; outOfOrder: st
  */
 describe("network drops between real socket.io-clients and the server", () => {
   it(`deliver ${MESSAGES} group and private messages exactly once and in order across ${CUTS} cuts`, async () => {
-    const seed = Number(process.env.DROP_SEED ?? Math.floor(Math.random() * 2 ** 31));
-    const random = seeded(seed);
     // The default grace window (60 s) outlives every drop here, so no name is ever freed.
-    // A stress test of delivery, not of the rate limits: a resending client here is far faster than a person.
-    chat = await startChat({
-      limits: { messagesPerSecond: 0, readsPerSecond: 0, handshakesPerIpPerMinute: 0, connectionsPerIp: 0 },
-    });
-    relay = await startTcpRelay(chat.port);
-    const outage = recoveryOutage(chat);
+    const { relay, outage, seed, random, users } = await scenes.start();
     const url = relay.url;
     const progress = new Progress();
     const clients = await Promise.all(

@@ -1,28 +1,17 @@
 import type { ChatMessage } from "@chat/shared";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { useConversation } from "../client/src/stores/conversation.js";
 import { useOutbox } from "../client/src/stores/outbox.js";
 import { useSession } from "../client/src/stores/session.js";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
-import { type RunningChat, startChat } from "../server/src/test-support/chat-server.js";
-import { startTcpRelay, type TcpRelay } from "../server/src/test-support/tcp-relay.js";
-import { recoveryOutage, seeded } from "./support/drops.js";
+import { dropScenes } from "./support/drops.js";
 import { startWebClient } from "./support/web-client.js";
 
 const ROUNDS = 300;
 /** Of the rounds, about this share cut the web client's connection. */
 const CUT_CHANCE = 0.05;
 
-let chat: RunningChat | undefined;
-let relay: TcpRelay | undefined;
-const users: ChatUser[] = [];
-
-afterEach(async () => {
-  for (const user of users.splice(0)) user.close();
-  await relay?.close();
-  await chat?.close();
-  relay = chat = undefined;
-});
+const scenes = dropScenes();
 
 /** Everything the user may read, by `sync` pages from the start. */
 async function everythingFor(user: ChatUser): Promise<ChatMessage[]> {
@@ -46,13 +35,7 @@ const ids = (messages: readonly ChatMessage[]) => messages.map((m) => m.id);
  */
 describe("the web client's connection under network drops", () => {
   it("ends with every conversation whole, each message once and in order, and its outbox sent once", async () => {
-    const seed = Number(process.env.DROP_SEED ?? Math.floor(Math.random() * 2 ** 31));
-    const random = seeded(seed);
-    chat = await startChat({
-      limits: { messagesPerSecond: 0, readsPerSecond: 0, handshakesPerIpPerMinute: 0, connectionsPerIp: 0 },
-    });
-    relay = await startTcpRelay(chat.port);
-    const outage = recoveryOutage(chat);
+    const { chat, relay, outage, seed, random, users } = await scenes.start();
 
     const { connection } = startWebClient(relay.url);
     const session = useSession();
