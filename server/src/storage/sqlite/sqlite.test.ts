@@ -3,6 +3,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDataDir } from "../../test-support/chat-server.js";
+import { message, user } from "../../test-support/storage-fixtures.js";
 import { describeStorageContract } from "../storage.contract.js";
 import type { Storage } from "../storage.js";
 import { openSqliteStorage } from "./index.js";
@@ -18,9 +19,22 @@ describe("SQLite storage, as an operator meets it", () => {
     for (const storage of opened.splice(0)) await storage.close();
   });
 
-  it("reads through indexes only: no request walks the whole table, however many messages others have", async () => {
-    const storage = await openSqliteStorage(tempDataDir());
+  async function open(dataDir: string): Promise<Storage> {
+    const storage = await openSqliteStorage(dataDir);
     opened.push(storage);
+    return storage;
+  }
+
+  /** A store under dataDir with Ann's session in it, and a way to append her group messages. */
+  async function openWithAnn(dataDir: string) {
+    const storage = await open(dataDir);
+    const ann = user("Ann");
+    await storage.sessions.create(ann, "hash-ann", 1);
+    return { storage, say: (text: string) => storage.messages.append(message(ann, null, text)) };
+  }
+
+  it("reads through indexes only: no request walks the whole table, however many messages others have", async () => {
+    const storage = await open(tempDataDir());
     // The stores' prepared statements (better-sqlite3 keeps each one's SQL and database with it).
     const statements = [...Object.values(storage.messages), ...Object.values(storage.sessions)].filter(
       (value): value is Database.Statement =>
@@ -44,36 +58,28 @@ describe("SQLite storage, as an operator meets it", () => {
       /DATA_DIR .* is in use by another server process.*REDIS_URL/,
     );
     await first.close();
-    opened.push(await openSqliteStorage(dataDir));
+    await open(dataDir);
   });
 
   it("stops saying ready, and refuses writes it would lose, once its database file is deleted", async () => {
     const dataDir = tempDataDir();
-    const storage = await openSqliteStorage(dataDir);
-    opened.push(storage);
-    const ann = { id: "u-ann", name: "Ann", key: "ann" };
-    await storage.sessions.create(ann, "hash-ann", 1);
-    const message = (text: string) => ({ from: ann, to: null, text, clientId: text, sentAt: 1 });
-    await storage.messages.append(message("before"));
+    const { storage, say } = await openWithAnn(dataDir);
+    await say("before");
     await storage.ping();
     for (const file of ["chat.db", "chat.db-wal", "chat.db-shm"])
       rmSync(join(dataDir, file), { force: true });
     await expect(storage.ping()).rejects.toThrow(/chat\.db was deleted or replaced/);
     // Acknowledging it would be a lie: the next start reads a new, empty chat.db.
-    await expect(storage.messages.append(message("after"))).rejects.toThrow(/deleted or replaced/);
+    await expect(say("after")).rejects.toThrow(/deleted or replaced/);
   });
 
   it("counts its database locked by another process as briefly unreachable, not as a fault", async () => {
     const dataDir = tempDataDir();
-    const storage = await openSqliteStorage(dataDir);
-    opened.push(storage);
-    const ann = { id: "u-ann", name: "Ann", key: "ann" };
-    await storage.sessions.create(ann, "hash-ann", 1);
-    const message = (text: string) => ({ from: ann, to: null, text, clientId: text, sentAt: 1 });
+    const { storage, say } = await openWithAnn(dataDir);
     // An operator's sqlite3 shell, say, holding a write lock past the busy timeout.
     const shell = new Database(join(dataDir, "chat.db"));
     shell.exec("BEGIN EXCLUSIVE");
-    const refused: unknown = await storage.messages.append(message("while locked")).catch((error) => error);
+    const refused: unknown = await say("while locked").catch((error) => error);
     shell.exec("ROLLBACK");
     shell.close();
     expect(storage.unreachable(refused)).toBe(true);
@@ -82,6 +88,6 @@ describe("SQLite storage, as an operator meets it", () => {
     expect(
       storage.unreachable(Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" })),
     ).toBe(true);
-    expect((await storage.messages.append(message("after"))).message.text).toBe("after");
+    expect((await say("after")).message.text).toBe("after");
   });
 });
