@@ -153,6 +153,32 @@ export function describeStorageContract(backendName: string, makeBackend: () => 
         expect(await texts(first, 2)).toEqual(["bob to ann", "ann to cid"]);
       });
 
+      it("list after an id, in id order, what each user may see across many conversations", async () => {
+        const { messages } = await fresh();
+        // Two holders of one name: each sees only what was sent to or by their own identity.
+        const users = ["Ann", "Bob", "Cid", "Dee", "Eve", "Ann"].map(user);
+        const appended = await Promise.all(
+          Array.from({ length: 60 }, (_, i) => {
+            const from = users[i % users.length] as User;
+            const to = i % 7 === 0 ? null : (users[(i * 5 + 1 + (i % 3)) % users.length] as User);
+            return messages.append(message(from, to === from ? null : to, `m${i}`));
+          }),
+        );
+        const all = appended.map((result) => result.message).sort((a, b) => a.id - b.id);
+        for (const viewer of users) {
+          const visible = all.filter(
+            (m) => m.toId === null || m.fromId === viewer.id || m.toId === viewer.id,
+          );
+          for (const after of [null, ...visible.filter((_, i) => i % 4 === 1).map((m) => m.id)]) {
+            for (const limit of [1, 3, 100]) {
+              const expected = visible.filter((m) => after === null || m.id > after).slice(0, limit);
+              const listed = await messages.visibleAfter(viewer.id, after, limit);
+              expect(listed.map((m) => m.text)).toEqual(expected.map((m) => m.text));
+            }
+          }
+        }
+      });
+
       it("survive closing and reopening the store", async () => {
         const storage = await fresh();
         const ann = user("Ann");

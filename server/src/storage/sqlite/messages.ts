@@ -8,6 +8,7 @@ import {
 } from "../../messages/store.js";
 import type { UserId } from "../../users.js";
 import type { SqliteDatabase } from "./database.js";
+import { VisibleAfter } from "./visible-after.js";
 import type { SqliteWriter } from "./writer.js";
 
 interface MessageRow {
@@ -80,20 +81,7 @@ export class SqliteMessageStore implements MessageStore {
                        WHERE to_id = ? AND from_key = ? AND from_id = ? AND id < ? ORDER BY id DESC LIMIT ?)
        ORDER BY id DESC LIMIT ?`,
     );
-    // Three index range scans (the group, what the viewer sent, what they received), merged: a filter on
-    // the whole table would read past every private message of everyone else after the id.
-    this.visible = db.prepare<
-      [number, number, UserId, number, number, UserId, number, number, number],
-      MessageRow
-    >(
-      `SELECT * FROM (SELECT ${COLUMNS} FROM messages WHERE to_id IS NULL AND id > ? ORDER BY id LIMIT ?)
-       UNION ALL
-       SELECT * FROM (SELECT ${COLUMNS} FROM messages
-                       WHERE from_id = ? AND to_id IS NOT NULL AND id > ? ORDER BY id LIMIT ?)
-       UNION ALL
-       SELECT * FROM (SELECT ${COLUMNS} FROM messages WHERE to_id = ? AND id > ? ORDER BY id LIMIT ?)
-       ORDER BY id LIMIT ?`,
-    );
+    this.visible = new VisibleAfter<MessageRow>(db, COLUMNS);
   }
 
   /** One process holds every socket: if it dies, every client reconnects and catches up with `sync`. */
@@ -137,7 +125,6 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async visibleAfter(viewer: UserId, after: MessageId | null, limit: number): Promise<ChatMessage[]> {
-    const from = after ?? 0;
-    return this.visible.all(from, limit, viewer, from, limit, viewer, from, limit, limit).map(toMessage);
+    return this.visible.rows(viewer, after ?? 0, limit).map(toMessage);
   }
 }

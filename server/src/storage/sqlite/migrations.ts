@@ -67,4 +67,10 @@ export const migrations: readonly Migration[] = [
   // the other's resume finds it taken, as when anyone else holds it. Past conversations with either are
   // one conversation from now on, as they would have been had the names been one from the start.
   recomputeNameKeys,
+  // v4: v2's indexes go again. Each private message wrote both, a third of the pages its commit wrote, and
+  // `sync` now reads the indexes `page` does, one conversation at a time (visible-after.ts).
+  `
+  DROP INDEX messages_sent;
+  DROP INDEX messages_received;
+  `,
 ];

@@ -35,14 +35,23 @@ describe("SQLite storage, as an operator meets it", () => {
 
   it("reads through indexes only: no request walks the whole table, however many messages others have", async () => {
     const storage = await open(tempDataDir());
-    // The stores' prepared statements (better-sqlite3 keeps each one's SQL and database with it).
-    const statements = [...Object.values(storage.messages), ...Object.values(storage.sessions)].filter(
-      (value): value is Database.Statement =>
-        value instanceof Object && "source" in value && "database" in value,
+    // The stores' prepared statements, and those of the readers they hold (better-sqlite3 keeps each
+    // statement's SQL and database with it).
+    const isStatement = (value: unknown): value is Database.Statement =>
+      value instanceof Object && "source" in value && "database" in value;
+    const statements = [...Object.values(storage.messages), ...Object.values(storage.sessions)].flatMap(
+      (value: unknown) =>
+        isStatement(value)
+          ? [value]
+          : value instanceof Object
+            ? Object.values(value).filter(isStatement)
+            : [],
     );
-    expect(statements.length).toBeGreaterThanOrEqual(5);
+    expect(statements.length).toBeGreaterThanOrEqual(10);
     for (const statement of statements) {
-      const parameters = (statement.source.match(/\?/g) ?? []).map(() => 1);
+      const named = Object.fromEntries((statement.source.match(/@\w+/g) ?? []).map((p) => [p.slice(1), 1]));
+      const positional = (statement.source.match(/\?/g) ?? []).map(() => 1);
+      const parameters = Object.keys(named).length > 0 ? [named] : positional;
       const plan = statement.database.prepare(`EXPLAIN QUERY PLAN ${statement.source}`).all(...parameters);
       const steps = plan.map((row) => (row as { detail: string }).detail);
       // A scan, or a range of the primary key (every message after an id, anyone's), reads others' rows.
