@@ -86,7 +86,7 @@ const systems = candidates
 
 log(`${plan.mode} run: ${systems.map((s) => s.label).join(", ")}`);
 if (plan.storedMessages) log(`writing a store of ${plan.storedMessages} private messages`);
-const stored = plan.storedMessages ? await storedMessages(plan.storedMessages) : null;
+const stored = plan.storedMessages ? await storedMessages(plan.storedMessages, args.baseline) : null;
 const ctx: Context = { plan, systems, counterPath: buildCounter(), storedDb: stored?.file, log };
 
 const results: BenchResults = {
