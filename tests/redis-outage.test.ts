@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ErrorCode, SERVER_EVENTS } from "@chat/shared";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ChatUser, Refused } from "../server/src/test-support/chat-client.js";
 import { type RunningRedis, startRedis } from "../server/src/test-support/redis-server.js";
 import { launchChromium } from "./support/browser.js";
@@ -28,6 +28,18 @@ const startNode = () =>
 beforeAll(async () => {
   redis = await startRedis();
   node = await startNode();
+});
+
+// What the node said is what explains a failure here: its timers and Redis's answers race the test.
+beforeEach(({ onTestFailed }) => {
+  onTestFailed(() =>
+    console.error(
+      node.logs
+        .slice(-60)
+        .map((line) => JSON.stringify(line))
+        .join("\n"),
+    ),
+  );
 });
 
 afterAll(async () => {

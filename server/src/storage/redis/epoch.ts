@@ -48,9 +48,17 @@ export class StoreEpoch {
     if (this.check) this.redis.off("ready", this.check);
   }
 
-  /** The epoch of the data Redis holds now, written first if it holds none. */
+  /**
+   * The epoch of the data Redis holds now, written first if it holds none. In one transaction: data lost
+   * between the write and the read would be read as no epoch, then the next check's as a new one, and a
+   * single loss would end every connection twice, the second time those made after the first.
+   */
   private async current(): Promise<string> {
-    await this.redis.set(this.key, randomBytes(8).toString("hex"), { NX: true });
-    return (await this.redis.get(this.key)) ?? "";
+    const [, epoch] = await this.redis
+      .multi()
+      .set(this.key, randomBytes(8).toString("hex"), { NX: true })
+      .get(this.key)
+      .exec();
+    return String(epoch ?? "");
   }
 }
