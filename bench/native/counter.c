@@ -8,14 +8,22 @@
  * several kilobytes are waiting, and one read consumes dozens of frames. Latency is not measured here
  * (that wait would distort it); the Node load generator samples it on a few ordinary clients.
  *
- * Usage: counter <port> <ws|socket.io> <first-client-index> <rcvlowat-bytes>
+ * Usage: counter <port> <ws|socket.io> <first-client-index> <rcvlowat-bytes> <session-event-prefix|->
  * Commands on stdin, one per line, answered on stdout:
- *   connect <n>  open n more clients (named u<index>)  -> "connected <total>" or "failed <why>"
- *   mark         start counting from zero              -> "marked"
- *   report       the counts since mark                 -> "report <chat> <other> <chatBytes> <otherBytes>
- *                                                           <closed> <cpuMicroseconds>"
- *                (closed: connections the server ended since the start)
+ *   connect <n>   open n more clients (named u<index>)  -> "connected <total>" or "failed <why>"
+ *   mark          start counting from zero              -> "marked"
+ *   report        the counts since mark                 -> "report <chat> <other> <chatBytes> <otherBytes>
+ *                                                            <closed> <cpuMicroseconds>"
+ *                 (closed: connections the server ended since the start)
+ *   storm <sync|-> cut every client at once, then bring them all back -> "stormed <clients> <refusals>
+ *                 <p50Ms> <p99Ms> <maxMs> <bytesPerClient>": when each was back, counted from the cut.
  * A frame is a chat message when its payload holds the '~' that brackets the send time in the bench's texts.
+ *
+ * With a session event (this chat server), a client logged in is ready once that event, whose payload
+ * starts with the given prefix, brought its resume token. After a storm it resumes with the token, sends
+ * the given <sync> packet (asking for what it missed, as the web client does after a reconnect it could
+ * not recover), and is back once that is answered. Without, a client is back once logged in again. A
+ * refused login (the server shedding handshakes) tries again after 0.5 to 1.5 s, like socket.io-client.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -38,6 +46,8 @@ enum { CONNECTING, UPGRADING, LOGGING_IN, READY, CLOSED };
 #define SWEEP_EVERY_MS 5000
 #define STDIN_TAG 0xffffffffu
 #define MAX_CLIENTS 65536
+#define TOKEN_MAX 64
+#define STORM_POLL_MS 20
 
 typedef struct {
   int fd;
@@ -52,16 +62,26 @@ typedef struct {
   long frame_len;
   int opcode;
   int is_chat;
-  unsigned char first_byte;
+  unsigned char first_byte, second_byte;
+  char token[TOKEN_MAX];
+  /* Storm: when a client waiting to (re)connect may start, 0 when it is not waiting; whether it is back. */
+  long retry_at;
+  int back;
 } Conn;
 
 static int port, socket_io, first_index, rcvlowat;
+static const char *session_prefix; /* NULL: the system has no sessions */
 static int epfd;
 static Conn *conns;
 static int opened, ready, target, in_flight;
 static long chat, other, chat_bytes, other_bytes, closed_count;
 static long cpu_at_mark;
 static unsigned char buf[1 << 18];
+/* The storm under way: when it began, what sync asks for, how many clients it cut and when each was back. */
+static int storming, storm_clients, storm_back, storm_refusals;
+static long storm_started, storm_bytes;
+static long *storm_back_ms;
+static char storm_sync[126]; /* one short WebSocket frame (send_text) */
 
 static long cpu_us(void) {
   struct rusage r;
@@ -92,17 +112,59 @@ static void send_text(Conn *c, const char *text) {
   if (write(c->fd, frame, 6 + len) < 0) { /* a dead socket shows up as a failed read */ }
 }
 
-static void close_conn(Conn *c, int index) {
-  if (c->state != READY) fail("connection closed before login", index);
+static void drop_fd(Conn *c) {
   epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
   close(c->fd);
+  free(c->pending);
+  c->pending = NULL;
+  c->pending_len = 0;
+  if (c->state == READY) ready--;
+  else in_flight--;
   c->state = CLOSED;
+}
+
+/* Outside a storm, a client that cannot log in ends the run; in one, it is refused and tries again later. */
+static void login_failed(Conn *c, int index, const char *why) {
+  if (!storming) fail(why, index);
+  drop_fd(c);
+  storm_refusals++;
+  c->retry_at = now_ms() + 500 + rand() % 1000;
+}
+
+static void close_conn(Conn *c, int index) {
+  if (c->state != READY || (storming && !c->back)) return login_failed(c, index, "connection closed before login");
+  drop_fd(c);
   closed_count++;
+}
+
+static int by_value(const void *a, const void *b) {
+  long x = *(const long *)a, y = *(const long *)b;
+  return (x > y) - (x < y);
+}
+
+static void storm_over(void) {
+  long n = storm_back;
+  qsort(storm_back_ms, (size_t)n, sizeof(long), by_value);
+  long p50 = n ? storm_back_ms[(n - 1) / 2] : 0, p99 = n ? storm_back_ms[(99 * n + 99) / 100 - 1] : 0;
+  printf("stormed %d %d %ld %ld %ld %ld\n", storm_clients, storm_refusals, p50, p99, n ? storm_back_ms[n - 1] : 0,
+         n ? storm_bytes / n : 0);
+  fflush(stdout);
+  storming = 0;
+}
+
+/* Until it is back, a stormed client is woken by every byte: the answer it waits for may be small. */
+static void is_back(Conn *c) {
+  c->back = 1;
+  if (rcvlowat > 1) setsockopt(c->fd, SOL_SOCKET, SO_RCVLOWAT, &rcvlowat, sizeof rcvlowat);
+  storm_back_ms[storm_back++] = now_ms() - storm_started;
+  if (storm_back == storm_clients) storm_over();
 }
 
 static void finish_frame(Conn *c, int index) {
   if (c->opcode == 8) return close_conn(c, index);
   if (c->opcode != 1 && c->opcode != 2) return;
+  /* Engine.IO message '4', Socket.IO ack '3': the only ack a counting client waits for is its sync's. */
+  if (storming && !c->back && c->first_byte == '4' && c->second_byte == '3') return is_back(c);
   if (socket_io && c->frame_len == 1 && c->first_byte == '2') return send_text(c, "3"); /* ping -> pong */
   if (c->is_chat) {
     chat++;
@@ -119,7 +181,9 @@ static void count_frames(Conn *c, int index, const unsigned char *p, long n) {
   while (i < n && c->state == READY) {
     if (c->remaining > 0) {
       long k = n - i < c->remaining ? n - i : c->remaining;
-      if (c->remaining == c->frame_len) c->first_byte = p[i];
+      long offset = c->frame_len - c->remaining;
+      if (offset == 0) c->first_byte = p[i];
+      if (offset <= 1 && offset + k > 1) c->second_byte = p[i + 1 - offset];
       if (!c->is_chat && memchr(p + i, '~', k)) c->is_chat = 1;
       i += k;
       c->remaining -= k;
@@ -146,20 +210,37 @@ static void count_frames(Conn *c, int index, const unsigned char *p, long n) {
 }
 
 static void become_ready(Conn *c, int index, size_t consumed) {
+  int stormed = storming;
   c->state = READY;
   ready++;
   in_flight--;
-  if (rcvlowat > 1) setsockopt(c->fd, SOL_SOCKET, SO_RCVLOWAT, &rcvlowat, sizeof rcvlowat);
+  if (!stormed && rcvlowat > 1) setsockopt(c->fd, SOL_SOCKET, SO_RCVLOWAT, &rcvlowat, sizeof rcvlowat);
   unsigned char *rest = c->pending;
   size_t rest_len = c->pending_len - consumed;
   c->pending = NULL;
   c->pending_len = 0;
   count_frames(c, index, rest + consumed, (long)rest_len);
   free(rest);
-  if (ready == target) {
+  if (stormed && c->state == READY) {
+    if (storm_sync[0]) send_text(c, storm_sync);
+    else is_back(c);
+  }
+  if (!stormed && ready == target) {
     printf("connected %d\n", ready);
     fflush(stdout);
   }
+}
+
+/* The resume token in a session event's payload: {"token":"…",…}. */
+static void keep_token(Conn *c, int index, const unsigned char *payload, size_t len) {
+  static const char key[] = "\"token\":\"";
+  const unsigned char *at = memmem(payload, len, key, sizeof key - 1);
+  if (!at) fail("session event without a token", index);
+  at += sizeof key - 1;
+  size_t n = 0;
+  while (at + n < payload + len && at[n] != '"' && n < TOKEN_MAX - 1) n++;
+  memcpy(c->token, at, n);
+  c->token[n] = 0;
 }
 
 /* Upgrade response, then (Socket.IO) the open packet, our login, and the server's CONNECT answer. */
@@ -168,7 +249,8 @@ static void advance_login(Conn *c, int index) {
   if (c->state == UPGRADING) {
     unsigned char *end = memmem(c->pending, c->pending_len, "\r\n\r\n", 4);
     if (!end) return;
-    if (c->pending_len < 12 || memcmp(c->pending, "HTTP/1.1 101", 12) != 0) fail("upgrade refused", index);
+    if (c->pending_len < 12 || memcmp(c->pending, "HTTP/1.1 101", 12) != 0)
+      return login_failed(c, index, "upgrade refused");
     at = (size_t)(end - c->pending) + 4;
     if (!socket_io) return become_ready(c, index, at);
     c->state = LOGGING_IN;
@@ -186,13 +268,18 @@ static void advance_login(Conn *c, int index) {
     unsigned char *payload = f + header;
     at += header + len;
     if (len >= 1 && payload[0] == '0') {
-      char login[96];
-      snprintf(login, sizeof login, "40{\"name\":\"u%d\"}", first_index + index);
+      char login[128];
+      if (c->token[0]) snprintf(login, sizeof login, "40{\"token\":\"%s\"}", c->token);
+      else snprintf(login, sizeof login, "40{\"name\":\"u%d\"}", first_index + index);
       send_text(c, login);
     } else if (len >= 2 && payload[0] == '4' && payload[1] == '0') {
+      if (!session_prefix) return become_ready(c, index, at);
+    } else if (session_prefix && len > strlen(session_prefix) &&
+               memcmp(payload, session_prefix, strlen(session_prefix)) == 0) {
+      keep_token(c, index, payload, len);
       return become_ready(c, index, at);
     } else if (len >= 2 && payload[0] == '4' && payload[1] == '4') {
-      fail("login refused", index);
+      return login_failed(c, index, "login refused");
     }
   }
   memmove(c->pending, c->pending + at, c->pending_len - at);
@@ -204,6 +291,7 @@ static void on_readable(Conn *c, int index) {
     ssize_t n = read(c->fd, buf, sizeof buf);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) return close_conn(c, index);
     if (n < 0) return;
+    if (storming) storm_bytes += n;
     if (c->state == READY) {
       count_frames(c, index, buf, n);
     } else {
@@ -220,7 +308,7 @@ static void on_connected(Conn *c, int index) {
   int err = 0;
   socklen_t len = sizeof err;
   getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
-  if (err) fail(strerror(err), index);
+  if (err) return login_failed(c, index, strerror(err));
   char path[64], request[512];
   if (socket_io) snprintf(path, sizeof path, "/socket.io/?EIO=4&transport=websocket");
   else snprintf(path, sizeof path, "/?name=u%d", first_index + index);
@@ -228,30 +316,59 @@ static void on_connected(Conn *c, int index) {
                    "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
                    path, port);
-  if (write(c->fd, request, (size_t)n) != n) fail("could not send the upgrade request", index);
+  if (write(c->fd, request, (size_t)n) != n) return login_failed(c, index, "could not send the upgrade request");
   c->state = UPGRADING;
   struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (unsigned)index};
   epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
+/* Opens client `index` afresh, keeping the token it may have. */
+static void start_conn(int index) {
+  Conn *c = &conns[index];
+  char token[TOKEN_MAX];
+  memcpy(token, c->token, TOKEN_MAX);
+  memset(c, 0, sizeof *c);
+  memcpy(c->token, token, TOKEN_MAX);
+  c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  if (c->fd < 0) fail(strerror(errno), index);
+  int one = 1;
+  setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(c->fd, (struct sockaddr *)&addr, sizeof addr) < 0 && errno != EINPROGRESS)
+    fail(strerror(errno), index);
+  c->state = CONNECTING;
+  in_flight++;
+  struct epoll_event ev = {.events = EPOLLOUT, .data.u32 = (unsigned)index};
+  epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev);
+}
+
 static void open_more(void) {
-  while (opened < target && in_flight < CONNECTING_AT_ONCE) {
-    int index = opened++;
-    Conn *c = &conns[index];
-    memset(c, 0, sizeof *c);
-    c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    if (c->fd < 0) fail(strerror(errno), index);
-    int one = 1;
-    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(c->fd, (struct sockaddr *)&addr, sizeof addr) < 0 && errno != EINPROGRESS)
-      fail(strerror(errno), index);
-    c->state = CONNECTING;
-    in_flight++;
-    struct epoll_event ev = {.events = EPOLLOUT, .data.u32 = (unsigned)index};
-    epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev);
+  while (opened < target && in_flight < CONNECTING_AT_ONCE) start_conn(opened++);
+  if (!storming) return;
+  long now = now_ms();
+  for (int i = 0; i < opened && in_flight < CONNECTING_AT_ONCE; i++)
+    if (conns[i].state == CLOSED && conns[i].retry_at && conns[i].retry_at <= now) start_conn(i);
+}
+
+/* Every logged-in client at once, as when a server's network drops; they come back as fast as they can. */
+static void storm(const char *sync) {
+  size_t len = strcmp(sync, "-") == 0 ? 0 : strlen(sync);
+  if (len >= sizeof storm_sync) fail("sync packet too long", 0);
+  memcpy(storm_sync, sync, len);
+  storm_sync[len] = 0;
+  storming = 1;
+  storm_clients = storm_back = storm_refusals = 0;
+  storm_bytes = 0;
+  storm_started = now_ms();
+  for (int i = 0; i < opened; i++) {
+    if (conns[i].state != READY) continue;
+    drop_fd(&conns[i]);
+    conns[i].retry_at = storm_started;
+    storm_clients++;
   }
+  if (storm_clients == 0) return storm_over();
+  open_more();
 }
 
 /* Reads every socket, whether or not it reached its low-water mark: counts are exact at mark and report,
@@ -270,6 +387,8 @@ static void on_command(char *line) {
       fflush(stdout);
     }
     open_more();
+  } else if (strncmp(line, "storm ", 6) == 0) {
+    storm(line + 6);
   } else if (strcmp(line, "mark") == 0) {
     sweep();
     chat = other = chat_bytes = other_bytes = 0;
@@ -285,7 +404,7 @@ static void on_command(char *line) {
 }
 
 static void on_stdin(void) {
-  static char line[256];
+  static char line[512];
   static size_t len;
   ssize_t n = read(0, line + len, sizeof line - 1 - len);
   if (n <= 0) exit(0); /* the load generator is gone */
@@ -301,22 +420,24 @@ static void on_stdin(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 5) {
-    fprintf(stderr, "usage: counter <port> <ws|socket.io> <first-client-index> <rcvlowat-bytes>\n");
+  if (argc != 6) {
+    fprintf(stderr, "usage: counter <port> <ws|socket.io> <first-client-index> <rcvlowat-bytes> <session-prefix|->\n");
     return 2;
   }
   port = atoi(argv[1]);
   socket_io = strcmp(argv[2], "socket.io") == 0;
   first_index = atoi(argv[3]);
   rcvlowat = atoi(argv[4]);
+  session_prefix = strcmp(argv[5], "-") == 0 ? NULL : argv[5];
   conns = calloc(MAX_CLIENTS, sizeof(Conn));
+  storm_back_ms = calloc(MAX_CLIENTS, sizeof(long));
   epfd = epoll_create1(0);
   struct epoll_event in = {.events = EPOLLIN, .data.u32 = STDIN_TAG};
   epoll_ctl(epfd, EPOLL_CTL_ADD, 0, &in);
   struct epoll_event events[1024];
   long last_sweep = now_ms();
   for (;;) {
-    int n = epoll_wait(epfd, events, 1024, 1000);
+    int n = epoll_wait(epfd, events, 1024, storming ? STORM_POLL_MS : 1000);
     for (int e = 0; e < n; e++) {
       unsigned index = events[e].data.u32;
       if (index == STDIN_TAG) {

@@ -3,7 +3,14 @@ import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { cpuSeconds, LOADGEN_CORE, rssBytes, spawnPinned, stop } from "./processes.js";
-import type { LoadgenCommand, LoadgenEvent, MeasurePlan, SessionConfig, StepResult } from "./step.js";
+import type {
+  LoadgenCommand,
+  LoadgenEvent,
+  MeasurePlan,
+  SessionConfig,
+  StepResult,
+  StormReport,
+} from "./step.js";
 import type { RunningSystem, SystemUnderTest } from "./systems.js";
 
 const LOADGEN = fileURLToPath(new URL("./loadgen/main.js", import.meta.url));
@@ -19,6 +26,13 @@ export interface StepMeasurement extends StepResult {
   rssPeak: number;
   /** Why the step does not count (load generator saturated, system not what it claims), or null. */
   invalid: string | null;
+}
+
+export interface StormMeasurement extends StormReport {
+  /** CPU seconds the system's processes spent from the cut until the last client was back. */
+  serverCpuSeconds: number;
+  rssConnected: number;
+  rssPeak: number;
 }
 
 export type SessionSettings = Pick<SessionConfig, "senders" | "samplers" | "textLength" | "counterPath">;
@@ -43,6 +57,7 @@ export class LoadSession {
       port: running.port,
       protocol: system.protocol,
       echoToSender: system.echoToSender,
+      resumesSessions: system.resumesSessions,
     };
     this.child = spawnPinned(LOADGEN_CORE, process.execPath, [LOADGEN, JSON.stringify(config)]);
     this.child.stdin?.on("error", () => {});
@@ -70,13 +85,41 @@ export class LoadSession {
     return Date.now() - started;
   }
 
-  async measure(plan: MeasurePlan): Promise<StepMeasurement> {
-    const { pids } = this.running;
+  /** Cuts the counted clients at once and times them back (LoadGenerator.storm). */
+  async storm(timeoutMs: number): Promise<StormMeasurement> {
+    const memory = this.watchMemory();
+    const cpuAtStart = total(this.running.pids, cpuSeconds);
+    let report = null as StormReport | null;
+    try {
+      await this.send({ command: "storm" }, timeoutMs, (event, done) => {
+        if (event.event !== "stormed") return;
+        report = event.result;
+        done();
+      });
+    } finally {
+      memory.stop();
+    }
+    if (!report) throw new Error(`${this.system.label}: no storm report`);
+    const serverCpuSeconds = total(this.running.pids, cpuSeconds) - cpuAtStart;
+    return { ...(report as StormReport), serverCpuSeconds, ...memory.read() };
+  }
+
+  /** The system's memory now, and the most it uses until stopped (polled). */
+  private watchMemory() {
     const rssConnected = this.rss();
     let rssPeak = rssConnected;
     const poll = setInterval(() => {
       rssPeak = Math.max(rssPeak, this.rss());
     }, MEMORY_POLL_MS);
+    return {
+      stop: () => clearInterval(poll),
+      read: () => ({ rssConnected, rssPeak: Math.max(rssPeak, this.rss()) }),
+    };
+  }
+
+  async measure(plan: MeasurePlan): Promise<StepMeasurement> {
+    const { pids } = this.running;
+    const memory = this.watchMemory();
     let cpuAtStart = 0;
     let windowStarted = 0;
     let serverCpu = 0;
@@ -96,7 +139,7 @@ export class LoadSession {
         }
       });
     } finally {
-      clearInterval(poll);
+      memory.stop();
     }
     if (!result) throw new Error(`${this.system.label}: no result`);
     const measured = result;
@@ -106,8 +149,7 @@ export class LoadSession {
     return {
       ...measured,
       serverCpu: Math.round(serverCpu),
-      rssConnected,
-      rssPeak,
+      ...memory.read(),
       invalid: mislabelled ?? busy,
     };
   }

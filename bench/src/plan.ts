@@ -41,6 +41,8 @@ export interface Plan {
     stayMs: number;
     graceMs: number;
   };
+  /** Reconnect storm at each client count, once the store holds `history` group messages. */
+  storm: { clients: number[]; history: number };
   /** Drain: long enough to tell queued messages (late) from dropped ones (never). */
   overload: { factor: number; measureMs: number; drainMs: number };
   /** Private messages the SQLite systems' store holds when each starts (`--stored`); absent: none. */
@@ -93,6 +95,7 @@ export const FULL: Plan = {
   ],
   idle: { checkpoints: [5000, 10_000], repeats: 1, settleMs: 2000 },
   churn: { clients: 1000, senders: 10, rate: 40_000, joinsPerSecond: 50, stayMs: 1000, graceMs: 500 },
+  storm: { clients: [1000, 5000], history: 300 },
   overload: { factor: 1.5, measureMs: 8000, drainMs: 20_000 },
   conversation: {
     messages: 10_000,
@@ -133,5 +136,6 @@ export const QUICK: Plan = {
     },
   ],
   idle: { checkpoints: [2000], repeats: 1, settleMs: 1000 },
+  storm: { clients: [1000], history: 300 },
   overload: { factor: 1.5, measureMs: 4000, drainMs: 10_000 },
 };

@@ -10,7 +10,9 @@ import type { BenchResults } from "./results.js";
  */
 const RESULTS = fileURLToPath(new URL("../results/", import.meta.url));
 const name = process.argv[2] ?? "latest";
-const results = JSON.parse(readFileSync(`${RESULTS}${name}.json`, "utf8")) as BenchResults;
+const stored = JSON.parse(readFileSync(`${RESULTS}${name}.json`, "utf8")) as BenchResults;
+// Runs from before the reconnect storm scenario have no storm.
+const results: BenchResults = { ...stored, storm: stored.storm ?? [] };
 writeFileSync(`${RESULTS}${name}.svg`, latencyChart(results));
 writeFileSync(`${RESULTS}${name}.md`, markdownReport(results, `${name}.svg`));
 console.log(`rendered bench/results/${name}.md`);

@@ -1,6 +1,7 @@
 import type { ConversationResult } from "./client/long-conversation.js";
 import type { StepMeasurement } from "./load-session.js";
 import type { Plan, SweepPlan } from "./plan.js";
+import type { StormStep } from "./reconnect-storm.js";
 import type { Millis } from "./step.js";
 import type { SystemId } from "./systems.js";
 
@@ -50,6 +51,7 @@ export interface BenchResults {
   idle: IdleRun[];
   churn: Step[];
   overload: { rate: number; steps: Step[] } | null;
+  storm: StormStep[];
   bundle: { file: string; bytes: number; gzip: number }[];
   /** The client with a 10,000-message conversation; null when not run. */
   conversation: { unavailable: string | null; result: ConversationResult | null; error?: string } | null;

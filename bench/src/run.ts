@@ -7,6 +7,7 @@ import { chromiumUnavailable } from "./client/chromium.js";
 import { CLIENT_DIR, longConversation } from "./client/long-conversation.js";
 import { buildCounter } from "./native.js";
 import { FULL, QUICK } from "./plan.js";
+import { reconnectStorm } from "./reconnect-storm.js";
 import { bundleSizes } from "./report/bundle.js";
 import { latencyChart } from "./report/chart.js";
 import { markdownReport } from "./report/markdown.js";
@@ -25,7 +26,7 @@ import {
 
 /**
  * `pnpm bench [--quick]`: runs every scenario and writes bench/results/latest.{md,json,svg}.
- * For comparing one change: --scenarios=fan-out,private,overload,churn,idle,scroll (name prefixes)
+ * For comparing one change: --scenarios=fan-out,private,overload,churn,storm,idle,scroll (name prefixes)
  * --systems=a,b,c,d --repeats=N --out=<name> (writes bench/results/<name>.* instead)
  * --baseline=server/baseline/dist (adds c0: that copy of an earlier server/dist, run beside c).
  * --client=<dir>: the built client the scroll scenario serves instead of client/dist (an earlier build).
@@ -101,6 +102,7 @@ const results: BenchResults = {
   idle: [],
   churn: [],
   overload: null,
+  storm: [],
   bundle: bundleSizes(),
   conversation: null,
 };
@@ -109,6 +111,7 @@ for (const sweepPlan of plan.sweeps) results.sweeps.push(await sweep(ctx, sweepP
 const fanout = results.sweeps.find((s) => s.plan.pattern === "group" && s.plan.clients === 1000);
 if (fanout && wanted(args.scenarios, "overload")) results.overload = await overload(ctx, fanout);
 if (wanted(args.scenarios, "churn")) results.churn = await churn(ctx);
+if (wanted(args.scenarios, "storm")) results.storm = await reconnectStorm(ctx);
 if (wanted(args.scenarios, "idle")) results.idle = await idle(ctx);
 if (wanted(args.scenarios, "scroll")) results.conversation = await conversation();
 results.finishedMs = Date.now() - started;

@@ -17,6 +17,8 @@ export interface SessionConfig {
   counterPath: string;
   /** Whether a group message also reaches the socket that sent it. */
   echoToSender: boolean;
+  /** Whether the system hands out resume tokens (this chat server): stormed clients resume and `sync`. */
+  resumesSessions: boolean;
   textLength: number;
 }
 
@@ -40,7 +42,10 @@ export interface MeasurePlan {
   churn: ChurnPlan | null;
 }
 
-export type LoadgenCommand = { command: "connect"; clients: number } | ({ command: "measure" } & MeasurePlan);
+export type LoadgenCommand =
+  | { command: "connect"; clients: number }
+  | ({ command: "measure" } & MeasurePlan)
+  | { command: "storm" };
 
 /** Latency in milliseconds; null means at least that share of messages never arrived (infinite). */
 export type Millis = number | null;
@@ -75,10 +80,24 @@ export interface StepResult {
   leaves: number;
 }
 
+/** A storm (bench/native/counter.c): how long each client took to be back, counted from the cut. */
+export interface StormReport {
+  clients: number;
+  /** Logins refused (or connections ended before login) on the way back, each tried again. */
+  refusals: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** When the last client was back: the whole storm. */
+  maxMs: number;
+  /** Bytes each client received on its way back (the greeting, the online list, the sync answer). */
+  bytesPerClient: number;
+}
+
 /** One line of the load generator's stdout. */
 export type LoadgenEvent =
   | { event: "connected"; clients: number }
   | { event: "measure-start" }
   | { event: "measure-end" }
   | { event: "result"; result: StepResult }
+  | { event: "stormed"; result: StormReport }
   | { event: "failed"; error: string };

@@ -30,6 +30,8 @@ export interface SystemUnderTest {
   protocol: WireProtocol;
   echoToSender: boolean;
   hasPresence: boolean;
+  /** Hands out resume tokens, and answers `sync`: this chat server. */
+  resumesSessions: boolean;
   start(tuning: ServerTuning): Promise<RunningSystem>;
 }
 
@@ -100,6 +102,7 @@ function baseline(id: SystemId, label: string, protocol: WireProtocol, entry: st
     protocol,
     echoToSender: echo,
     hasPresence: false,
+    resumesSessions: false,
     async start(): Promise<RunningSystem> {
       const { port, child, pids, collectGarbage } = await startNode(here(entry), {});
       return { port, pids, collectGarbage, verify: async () => null, stop: () => stop(child) };
@@ -155,6 +158,7 @@ export const CHAT_SQLITE: SystemUnderTest = {
   protocol: "socket.io",
   echoToSender: false,
   hasPresence: true,
+  resumesSessions: true,
   async start(tuning) {
     const server = await startChatServer(tuning, {});
     return { ...server, verify: async () => null };
@@ -185,6 +189,7 @@ export const CHAT_REDIS: SystemUnderTest = {
   protocol: "socket.io",
   echoToSender: false,
   hasPresence: true,
+  resumesSessions: true,
   async start(tuning) {
     const redisPort = await freePort();
     const redisDir = mkdtempSync(join(tmpdir(), "chat-bench-redis-"));

@@ -1,4 +1,10 @@
-import { CLIENT_EVENTS, type HandshakeAuth, type SendRequest } from "@chat/shared";
+import {
+  CLIENT_EVENTS,
+  type HandshakeAuth,
+  SERVER_EVENTS,
+  type SendRequest,
+  type SyncRequest,
+} from "@chat/shared";
 import type { WireProtocol } from "../step.js";
 import { clientFrame } from "./wire.js";
 
@@ -75,3 +81,10 @@ const plainWs: ChatProtocol = {
 export function chatProtocol(protocol: WireProtocol): ChatProtocol {
   return protocol === "ws" ? plainWs : socketIo;
 }
+
+/** How this chat server's `session` event starts on the wire: its payload carries the resume token. */
+export const SESSION_EVENT_PREFIX = `42${JSON.stringify([SERVER_EVENTS.session]).slice(0, -1)},`;
+
+/** A `sync` (ack id 0) asking for the messages after `after`, as the web client sends after a reconnect. */
+export const syncPacket = (after: number | null) =>
+  `420${JSON.stringify([CLIENT_EVENTS.sync, { after } satisfies SyncRequest])}`;

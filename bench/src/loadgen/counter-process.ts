@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import type { WireProtocol } from "../step.js";
+import type { StormReport, WireProtocol } from "../step.js";
 
 /**
  * The native counting clients (bench/native/counter.c), driven line by line over stdin/stdout. It runs
@@ -24,10 +24,22 @@ export class CounterProcess {
   private readonly waiting: { prefix: string; resolve: (words: string[]) => void }[] = [];
   private failure: Error | null = null;
 
-  constructor(path: string, port: number, protocol: WireProtocol, firstIndex: number) {
-    this.child = spawn(path, [String(port), protocol, String(firstIndex), String(RCVLOWAT_BYTES)], {
-      stdio: ["pipe", "pipe", "inherit"],
-    });
+  /** `sessionEventPrefix`: how the system's session event starts, when it has one (this chat server). */
+  constructor(
+    path: string,
+    port: number,
+    protocol: WireProtocol,
+    firstIndex: number,
+    sessionEventPrefix: string | null,
+  ) {
+    const args = [
+      String(port),
+      protocol,
+      String(firstIndex),
+      String(RCVLOWAT_BYTES),
+      sessionEventPrefix ?? "-",
+    ];
+    this.child = spawn(path, args, { stdio: ["pipe", "pipe", "inherit"] });
     createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
       const words = line.split(" ");
       if (words[0] === "failed") this.failure = new Error(`counting clients: ${line}`);
@@ -51,6 +63,14 @@ export class CounterProcess {
       await this.ask("report", "report")
     ).map(Number) as [number, number, number, number, number, number];
     return { chatFrames, otherFrames, chatBytes, otherBytes, closed, cpuMicros };
+  }
+
+  /** Cuts every client at once and brings them back, each sending `sync` (when given) once logged in. */
+  async storm(sync: string | null): Promise<StormReport> {
+    const [clients, refusals, p50Ms, p99Ms, maxMs, bytesPerClient] = (
+      await this.ask(`storm ${sync ?? "-"}`, "stormed")
+    ).map(Number) as [number, number, number, number, number, number];
+    return { clients, refusals, p50Ms, p99Ms, maxMs, bytesPerClient };
   }
 
   stop(): void {

@@ -1,6 +1,14 @@
 import { createInterface } from "node:readline";
-import type { SendRequest } from "@chat/shared";
-import type { LoadgenCommand, LoadgenEvent, MeasurePlan, SessionConfig, StepResult } from "../step.js";
+import { type SendRequest, SYNC_OVERLAP } from "@chat/shared";
+import type {
+  LoadgenCommand,
+  LoadgenEvent,
+  MeasurePlan,
+  SessionConfig,
+  StepResult,
+  StormReport,
+} from "../step.js";
+import { SESSION_EVENT_PREFIX, syncPacket } from "./chat-protocol.js";
 import { CounterProcess, type CounterReport } from "./counter-process.js";
 import { NodeClients, nowUs, Tally } from "./node-clients.js";
 import { clientFrame } from "./wire.js";
@@ -50,6 +58,7 @@ class LoadGenerator {
         this.config.port,
         this.config.protocol,
         counted,
+        this.config.resumesSessions ? SESSION_EVENT_PREFIX : null,
       );
       await this.counter.connect(target - counted);
     }
@@ -73,6 +82,17 @@ class LoadGenerator {
     const drainEnd = Date.now() + plan.drainMs;
     while (tally.latency.count < sends.owedToSamplers && Date.now() < drainEnd) await sleep(20);
     return this.result(plan, tally, sends, busy, counted);
+  }
+
+  /**
+   * Cuts the counter's clients (all but the senders and samplers) at once and times them back. With this
+   * chat server each resumes and syncs from a margin before the newest message, as the web client does.
+   */
+  async storm(): Promise<StormReport> {
+    if (!this.counter) throw new Error("a storm needs more clients than the senders and samplers");
+    const newest = this.nodeClients.newestMessageId;
+    const after = newest === null ? null : Math.max(0, newest - SYNC_OVERLAP);
+    return this.counter.storm(this.config.resumesSessions ? syncPacket(after) : null);
   }
 
   stop(): void {
@@ -195,6 +215,8 @@ createInterface({ input: process.stdin })
       if (command.command === "connect") {
         await generator.connect(command.clients);
         emit({ event: "connected", clients: command.clients });
+      } else if (command.command === "storm") {
+        emit({ event: "stormed", result: await generator.storm() });
       } else {
         emit({ event: "result", result: await generator.measure(command) });
       }

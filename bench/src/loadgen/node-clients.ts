@@ -13,6 +13,9 @@ const CONNECTING_AT_ONCE = 100;
 const CONNECT_TIMEOUT_MS = 180_000;
 const MARKER = 0x7e; // "~": brackets the intended send time inside the message text
 const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+/** Where a sent message's id sits in its ack: the first "id" key (ChatMessage.id). */
+const MESSAGE_ID_KEY = '"id":';
 
 export const nowUs = () => Math.round(performance.now() * 1000);
 
@@ -45,6 +48,8 @@ export class NodeClients implements WireOwner {
   tally = new Tally();
   /** Connections the server closed, over the whole session. */
   disconnects = 0;
+  /** The newest message id an ack carried: where a reconnecting client's `sync` starts from. */
+  newestMessageId: number | null = null;
   private readonly conns = new Map<number, WireConnection>();
   private readonly names = new Map<number, string>();
   private readonly loggedIn = new Set<number>();
@@ -138,10 +143,13 @@ export class NodeClients implements WireOwner {
       case FrameKind.Event:
         if (conn.index < this.firstChurner) this.onEvent(data, start, end);
         return;
-      case FrameKind.Ack:
+      case FrameKind.Ack: {
         this.tally.acked++;
-        if (data.subarray(start, end).includes('"ok":false')) this.tally.refused++;
+        const ack = data.subarray(start, end);
+        if (ack.includes('"ok":false')) this.tally.refused++;
+        else this.noteMessageId(ack);
         return;
+      }
       case FrameKind.Ping:
         conn.write(this.protocol.pong);
         return;
@@ -156,6 +164,18 @@ export class NodeClients implements WireOwner {
         this.waitingForLogins?.();
         return;
     }
+  }
+
+  private noteMessageId(ack: Buffer): void {
+    const at = ack.indexOf(MESSAGE_ID_KEY);
+    if (at < 0) return;
+    let id = 0;
+    for (let i = at + MESSAGE_ID_KEY.length; i < ack.length; i++) {
+      const digit = ack[i] as number;
+      if (digit < DIGIT_0 || digit > DIGIT_9) break;
+      id = id * 10 + digit - DIGIT_0;
+    }
+    this.newestMessageId = Math.max(this.newestMessageId ?? 0, id);
   }
 
   private onEvent(data: Buffer, start: number, end: number): void {

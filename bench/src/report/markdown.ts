@@ -14,6 +14,7 @@ import {
 import type { SystemId } from "../systems.js";
 import { conversationSection } from "./conversation.js";
 import { k, kib, ms, pct, table } from "./format.js";
+import { stormSection } from "./storm.js";
 import { type TargetRow, targets } from "./targets.js";
 
 /** bench/results/latest.md: the summary table, the targets, the details, the client, the server changes. */
@@ -215,6 +216,10 @@ ${results.sweeps.map((s) => sweepDetails(s, results)).join("\n\n")}
 ${results.overload ? stepList(`Overload: ${k(results.overload.rate)} deliveries/s for ${plan.overload.measureMs / 1000} s`, results.overload.steps) : "Overload: not run (no saturation of (c) measured)."}
 
 ${stepList(`Churn: ${plan.churn.joinsPerSecond} joins/s (each stays ${plan.churn.stayMs / 1000} s; presence grace ${plan.churn.graceMs / 1000} s) while ${plan.churn.clients} clients chat at ${k(plan.churn.rate)} deliveries/s`, results.churn)}
+
+### Reconnect storm
+
+${stormSection(results)}
 
 ${idleDetails(results)}
 

@@ -1,0 +1,45 @@
+import { SYNC_OVERLAP } from "@chat/shared";
+import { HISTORY_SENDERS, stormMedians } from "../reconnect-storm.js";
+import type { BenchResults } from "../results.js";
+import { kib, table } from "./format.js";
+
+/** The report's section on the reconnect storm. */
+
+const seconds = (ms: number | null) => (ms === null ? "–" : `${(ms / 1000).toFixed(2)} s`);
+
+export function stormSection(results: BenchResults): string {
+  if (results.storm.length === 0) return "Not run (`--scenarios` left it out).";
+  const { clients: sizes, history } = results.plan.storm;
+  const systems = results.systems.filter((s) => !s.unavailable);
+  const rows = sizes.flatMap((clients) =>
+    systems.map((system) => {
+      const m = stormMedians(results.storm, system.id, clients);
+      const failed = m.runs - m.completed;
+      return [
+        `${system.id}, C=${clients.toLocaleString("en")}`,
+        `**${seconds(m.maxMs)}**${failed ? ` (${failed} of ${m.runs} failed)` : ""}`,
+        `${seconds(m.p50Ms)} / ${seconds(m.p99Ms)}`,
+        m.refusals === null ? "–" : `${m.refusals}`,
+        kib(m.bytesPerClient),
+        m.serverCpuSeconds === null ? "–" : `${m.serverCpuSeconds.toFixed(2)} s`,
+        m.peakOverConnected === null ? "–" : `×${m.peakOverConnected.toFixed(2)}`,
+      ];
+    }),
+  );
+  return [
+    `Every client but the ${results.plan.samplers + HISTORY_SENDERS} the load generator runs itself is cut at once, then reconnects as fast as it can (100 connecting at a time, from one core; a refused login tries again after 0.5–1.5 s). With this server each one resumes with its token and sends \`sync\` from ${SYNC_OVERLAP} messages before the newest it saw, once the store holds ${history} group messages: the path of every reconnect with Redis, and with SQLite of every one past the recovery window (connection state recovery, which replays a short drop instead, is not measured here). It is back when the sync is answered; on the baselines, when logged in again. Medians of ${results.plan.repeats} repeat(s).`,
+    "",
+    table(
+      [
+        "system",
+        "all back",
+        "each back, p50 / p99",
+        "logins refused",
+        "received per client",
+        "server CPU",
+        "peak RSS / connected",
+      ],
+      rows,
+    ),
+  ].join("\n");
+}
