@@ -157,11 +157,13 @@ export function describeStorageContract(backendName: string, makeBackend: () => 
         const { messages } = await fresh();
         // Two holders of one name: each sees only what was sent to or by their own identity.
         const users = ["Ann", "Bob", "Cid", "Dee", "Eve", "Ann"].map(user);
+        // Then a long stretch of Ann and Bob with the group, so that streams run past a first read.
         const appended = await Promise.all(
-          Array.from({ length: 60 }, (_, i) => {
-            const from = users[i % users.length] as User;
-            const to = i % 7 === 0 ? null : (users[(i * 5 + 1 + (i % 3)) % users.length] as User);
-            return messages.append(message(from, to === from ? null : to, `m${i}`));
+          Array.from({ length: 120 }, (_, i) => {
+            const from = users[i < 60 ? i % users.length : i % 2] as User;
+            const spread = users[(i * 5 + 1 + (i % 3)) % users.length] as User;
+            const to = i % 7 === 0 || (i >= 60 && i % 3 === 0) ? null : i < 60 ? spread : users[(i + 1) % 2];
+            return messages.append(message(from, to === from ? null : (to as User | null), `m${i}`));
           }),
         );
         const all = appended.map((result) => result.message).sort((a, b) => a.id - b.id);

@@ -8,36 +8,15 @@ import {
 } from "../../messages/store.js";
 import type { UserId } from "../../users.js";
 import type { SqliteDatabase } from "./database.js";
+import { COLUMNS, type MessageRow, toMessage } from "./message-rows.js";
+import { RecentGroup } from "./recent-group.js";
 import { VisibleAfter } from "./visible-after.js";
 import type { SqliteWriter } from "./writer.js";
 
-interface MessageRow {
-  id: number;
-  from_id: string;
-  from_name: string;
-  to_id: string | null;
-  to_name: string | null;
-  text: string;
-  sent_at: number;
-  client_id: string;
-}
-
-const COLUMNS = "id, from_id, from_name, to_id, to_name, text, sent_at, client_id";
 /** Larger than any id: "before nothing" reads from the newest message. */
 const NEWEST = Number.MAX_SAFE_INTEGER;
-
-function toMessage(row: MessageRow): ChatMessage {
-  return {
-    id: row.id,
-    from: row.from_name,
-    fromId: row.from_id,
-    to: row.to_name,
-    toId: row.to_id,
-    text: row.text,
-    sentAt: row.sent_at,
-    clientId: row.client_id,
-  };
-}
+/** Group messages held in memory for `sync`: its margin (SYNC_OVERLAP) and a full page, with room to spare. */
+const RECENT_GROUP_MESSAGES = 1000;
 
 /** Appends go through the writer thread (see SqliteWriter); reads are served here, beside its commits. */
 export class SqliteMessageStore implements MessageStore {
@@ -46,6 +25,7 @@ export class SqliteMessageStore implements MessageStore {
   private readonly privatePage;
   private readonly identityPage;
   private readonly visible;
+  private readonly recentGroup;
 
   constructor(
     db: SqliteDatabase,
@@ -81,7 +61,9 @@ export class SqliteMessageStore implements MessageStore {
                        WHERE to_id = ? AND from_key = ? AND from_id = ? AND id < ? ORDER BY id DESC LIMIT ?)
        ORDER BY id DESC LIMIT ?`,
     );
-    this.visible = new VisibleAfter<MessageRow>(db, COLUMNS);
+    const newestGroup = this.groupPage.all(NEWEST, RECENT_GROUP_MESSAGES).reverse();
+    this.recentGroup = new RecentGroup(newestGroup.map(toMessage), RECENT_GROUP_MESSAGES);
+    this.visible = new VisibleAfter(db, this.recentGroup);
   }
 
   /** One process holds every socket: if it dies, every client reconnects and catches up with `sync`. */
@@ -95,10 +77,9 @@ export class SqliteMessageStore implements MessageStore {
       const original = this.byClientId.get(message.from.id, message.clientId) as MessageRow;
       return { message: toMessage(original), duplicate: true };
     }
-    return {
-      message: { id, ...withoutId(message) },
-      duplicate: false,
-    };
+    const stored = { id, ...withoutId(message) };
+    if (stored.toId === null) this.recentGroup.add(stored);
+    return { message: stored, duplicate: false };
   }
 
   async findByClientId(from: UserId, clientId: string): Promise<ChatMessage | null> {
@@ -125,6 +106,6 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async visibleAfter(viewer: UserId, after: MessageId | null, limit: number): Promise<ChatMessage[]> {
-    return this.visible.rows(viewer, after ?? 0, limit).map(toMessage);
+    return this.visible.messages(viewer, after ?? 0, limit);
   }
 }

@@ -30,7 +30,7 @@ describe("SQLite storage, as an operator meets it", () => {
     const storage = await open(dataDir);
     const ann = user("Ann");
     await storage.sessions.create(ann, "hash-ann", 1);
-    return { storage, say: (text: string) => storage.messages.append(message(ann, null, text)) };
+    return { storage, ann, say: (text: string) => storage.messages.append(message(ann, null, text)) };
   }
 
   it("reads through indexes only: no request walks the whole table, however many messages others have", async () => {
@@ -58,6 +58,27 @@ describe("SQLite storage, as an operator meets it", () => {
       const wholeTable = steps.filter((step) => /^SCAN (messages|sessions)\b|\(rowid[<>]/.test(step));
       expect(wholeTable, statement.source).toEqual([]);
     }
+  });
+
+  it("lists the group after any id, from the newest messages it holds in memory or from further back, across a restart", async () => {
+    const dataDir = tempDataDir();
+    const { storage, ann, say } = await openWithAnn(dataDir);
+    // More than it holds in memory (1,000), so that the oldest are read from the database.
+    const said = await Promise.all(Array.from({ length: 1100 }, (_, i) => say(`g${i}`)));
+    const ids = said.map((result) => result.message.id).sort((x, y) => x - y);
+    const expectListsAfter = async (store: Storage) => {
+      for (const index of [0, 50, 98, 99, 100, 600, 1098, 1099]) {
+        const after = ids[index] as number;
+        for (const limit of [1, 500]) {
+          const listed = await store.messages.visibleAfter(ann.id, after, limit);
+          expect(listed.map((m) => m.id)).toEqual(ids.filter((id) => id > after).slice(0, limit));
+        }
+      }
+    };
+    await expectListsAfter(storage);
+    await storage.close();
+    opened.splice(opened.indexOf(storage), 1);
+    await expectListsAfter(await open(dataDir));
   });
 
   it("refuses a second server on the same DATA_DIR while the first runs, and lets it in after", async () => {
