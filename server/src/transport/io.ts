@@ -14,6 +14,7 @@ import { RecoveryAdapter } from "./recovery-adapter.js";
 import type { ChatIo } from "./types.js";
 import { coalesceWrites } from "./write-path/coalesce-writes.js";
 import { writeFramesDirectly } from "./write-path/direct-frames.js";
+import { jsonOnlyParser } from "./write-path/json-only-parser.js";
 import { singleBufferFrames } from "./write-path/single-buffer-frames.js";
 
 export interface IoOptions {
@@ -54,6 +55,7 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
   const io: ChatIo = new Server(http, {
     path: options.path,
     adapter: singleBufferFrames(options.adapter ?? RecoveryAdapter),
+    parser: jsonOnlyParser,
     // Chat frames are small; the 1 MB default lets one client make the server buffer a lot.
     maxHttpBufferSize: options.maxHttpBufferSize,
     // The middleware runs on recovery too: an ended session must not come back by replaying its socket
