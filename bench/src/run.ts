@@ -19,6 +19,7 @@ import {
   CHAT_SQLITE,
   MINIMAL_SOCKET_IO,
   previousBuild,
+  previousRedisBuild,
   RAW_WS,
   redisUnavailable,
   type SystemUnderTest,
@@ -28,7 +29,7 @@ import {
  * `pnpm bench [--quick]`: runs every scenario and writes bench/results/latest.{md,json,svg}.
  * For comparing one change: --scenarios=fan-out,private,overload,churn,storm,idle,scroll (name prefixes)
  * --systems=a,b,c,d --repeats=N --out=<name> (writes bench/results/<name>.* instead)
- * --baseline=server/baseline/dist (adds c0: that copy of an earlier server/dist, run beside c).
+ * --baseline=server/baseline/dist (adds c0 and d0: that copy of an earlier server/dist, run beside c and d).
  * --client=<dir>: the built client the scroll scenario serves instead of client/dist (an earlier build).
  * --idle=2000,5000: the idle scenario's client counts instead of the plan's.
  * --rates=5000,8000,13000: the sweeps' offered rates instead of the plan's, each run by every system even
@@ -79,6 +80,9 @@ const candidates: [SystemUnderTest, string | null][] = [
   [CHAT_SQLITE, null],
   ...(args.baseline ? [[previousBuild(args.baseline), null] as [SystemUnderTest, null]] : []),
   [CHAT_REDIS, redisMissing],
+  ...(args.baseline
+    ? [[previousRedisBuild(args.baseline), redisMissing] as [SystemUnderTest, string | null]]
+    : []),
 ];
 for (const [system, reason] of candidates) if (reason) log(`${system.label}: not available: ${reason}`);
 const systems = candidates

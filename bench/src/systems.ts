@@ -10,8 +10,8 @@ import { type HeapInUse, MEMORY_REPORT } from "./systems/memory-report.js";
 
 /** The four systems the bench compares, each started fresh (its own process on the server core) per step. */
 
-/** c0: an earlier build of this server, run beside the current one to measure a change within one run. */
-export type SystemId = "a" | "b" | "c" | "d" | "c0";
+/** c0, d0: an earlier build of this server, run beside the current one to measure a change within one run. */
+export type SystemId = "a" | "b" | "c" | "d" | "c0" | "d0";
 
 export interface RunningSystem {
   port: number;
@@ -170,8 +170,7 @@ export const CHAT_SQLITE: SystemUnderTest = {
  * server/ to resolve the same dependencies.
  */
 export function previousBuild(dir: string): SystemUnderTest {
-  const main = join(resolve(dir), "main.js");
-  if (!existsSync(main)) throw new Error(`no main.js in ${dir}`);
+  const main = builtMain(dir);
   return {
     ...CHAT_SQLITE,
     id: "c0",
@@ -183,46 +182,64 @@ export function previousBuild(dir: string): SystemUnderTest {
   };
 }
 
-export const CHAT_REDIS: SystemUnderTest = {
-  id: "d",
-  label: "(d) this server, Redis",
-  protocol: "socket.io",
-  echoToSender: false,
-  hasPresence: true,
-  resumesSessions: true,
-  async start(tuning) {
-    const redisPort = await freePort();
-    const redisDir = mkdtempSync(join(tmpdir(), "chat-bench-redis-"));
-    const redis = spawnPinned(SERVER_CORE, REDIS_SERVER, [
-      "--port",
-      String(redisPort),
-      "--bind",
-      "127.0.0.1",
-      "--dir",
-      redisDir,
-    ]);
-    redis.stdout?.resume();
-    redis.stderr?.resume();
-    await waitForPort(redisPort, redis);
-    // Its messages are in Redis: a stored SQLite file would be one it never reads.
-    const redisTuning = { ...tuning, storedDb: undefined };
-    const server = await startChatServer(redisTuning, { REDIS_URL: `redis://127.0.0.1:${redisPort}` }, [
-      redis.pid as number,
-    ]);
-    return {
-      ...server,
-      async verify() {
-        const keys = await redisKeyCount(redisPort);
-        return keys > 0 ? null : "the server left Redis empty: its main.js does not use REDIS_URL";
-      },
-      async stop() {
-        await server.stop();
-        await stop(redis);
-        rmSync(redisDir, { recursive: true, force: true });
-      },
-    };
-  },
-};
+export const CHAT_REDIS = redisSystem("d", "(d) this server, Redis", SERVER_MAIN);
+
+/** The earlier build of previousBuild, with Redis. */
+export function previousRedisBuild(dir: string): SystemUnderTest {
+  return redisSystem("d0", `(d0) this server, Redis, earlier build (${dir})`, builtMain(dir));
+}
+
+/** This server (the build whose main.js is `main`) with a Redis of its own. */
+function redisSystem(id: SystemId, label: string, main: string): SystemUnderTest {
+  return {
+    ...CHAT_SQLITE,
+    id,
+    label,
+    start: (tuning) => startWithRedis(tuning, main),
+  };
+}
+
+async function startWithRedis(tuning: ServerTuning, main: string): Promise<RunningSystem> {
+  const redisPort = await freePort();
+  const redisDir = mkdtempSync(join(tmpdir(), "chat-bench-redis-"));
+  const redis = spawnPinned(SERVER_CORE, REDIS_SERVER, [
+    "--port",
+    String(redisPort),
+    "--bind",
+    "127.0.0.1",
+    "--dir",
+    redisDir,
+  ]);
+  redis.stdout?.resume();
+  redis.stderr?.resume();
+  await waitForPort(redisPort, redis);
+  // Its messages are in Redis: a stored SQLite file would be one it never reads.
+  const redisTuning = { ...tuning, storedDb: undefined };
+  const server = await startChatServer(
+    redisTuning,
+    { REDIS_URL: `redis://127.0.0.1:${redisPort}` },
+    [redis.pid as number],
+    main,
+  );
+  return {
+    ...server,
+    async verify() {
+      const keys = await redisKeyCount(redisPort);
+      return keys > 0 ? null : "the server left Redis empty: its main.js does not use REDIS_URL";
+    },
+    async stop() {
+      await server.stop();
+      await stop(redis);
+      rmSync(redisDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function builtMain(dir: string): string {
+  const main = join(resolve(dir), "main.js");
+  if (!existsSync(main)) throw new Error(`no main.js in ${dir}`);
+  return main;
+}
 
 /** Why (d) cannot run here, or null when it can. */
 export async function redisUnavailable(): Promise<string | null> {

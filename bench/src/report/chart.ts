@@ -12,6 +12,7 @@ const COLORS: Record<SystemId, string> = {
   c: "#b2182b",
   d: "#e08214",
   c0: "#888888",
+  d0: "#bbbbbb",
 };
 const PANEL = { width: 460, height: 300, left: 64, right: 16, top: 36, bottom: 46 };
 const Y_MIN_MS = 1;
