@@ -10,6 +10,7 @@ import type { UserId } from "../../users.js";
 import { inChunks, TurnBatch } from "../turn-batch.js";
 import type { RedisClient } from "./client.js";
 import { lua, reply } from "./lua.js";
+import { ParsedMessages, type StoredMessage, toMessage } from "./parsed-messages.js";
 
 /*
  * Keys, under the prefix P (message ids are their own scores in every index):
@@ -25,10 +26,8 @@ import { lua, reply } from "./lua.js";
  * User ids never contain ':', so a name key after one cannot be mistaken for part of it.
  */
 
-/** The message as stored: everything but the id, which is its key. */
-type StoredMessage = Omit<ChatMessage, "id">;
-
-const toMessage = (id: number, json: string): ChatMessage => ({ id, ...(JSON.parse(json) as StoredMessage) });
+/** Messages parsed and kept for reads: a sync's margin and a full page, for a few different margins. */
+const PARSED_MESSAGES = 2000;
 
 /** What the append script replies for one message (see messageAppend). */
 export interface Appended {
@@ -101,7 +100,7 @@ return results`,
   /**
    * ARGV: P, 'asc' or 'desc', bound, limit, index keys (without P). Merges the indexes (which never share
    * an id) from the bound on, in that direction; replies with at most `limit` {id, message} pairs, oldest
-   * first, in one round trip.
+   * first, in one round trip. The messages come as stored, for the store to parse (ParsedMessages).
    */
   messageCollect: lua(
     `local P, desc, bound, limit = ARGV[1], ARGV[2] == 'desc', ARGV[3], tonumber(ARGV[4])
@@ -124,11 +123,11 @@ for i = first, last do
   table.insert(page, redis.call('HGET', P .. 'messages', ids[i]))
 end
 return page`,
-    (value): ChatMessage[] => {
+    (value): { id: MessageId; json: string }[] => {
       const flat = reply.array(value);
-      const messages: ChatMessage[] = [];
+      const messages: { id: MessageId; json: string }[] = [];
       for (let i = 0; i < flat.length; i += 2) {
-        messages.push(toMessage(reply.integer(flat[i]), reply.string(flat[i + 1])));
+        messages.push({ id: reply.integer(flat[i]), json: reply.string(flat[i + 1]) });
       }
       return messages;
     },
@@ -145,6 +144,8 @@ export class RedisMessageStore implements MessageStore {
     private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
+
+  private readonly parsed = new ParsedMessages(PARSED_MESSAGES);
 
   private readonly appends = new TurnBatch<NewMessage, AppendResult>((batch) => this.write(batch));
 
@@ -185,7 +186,7 @@ export class RedisMessageStore implements MessageStore {
     return id === null || json === null ? null : toMessage(Number(id), json);
   }
 
-  page(
+  async page(
     viewer: UserId,
     peer: ConversationPeer | null,
     before: MessageId | null,
@@ -197,18 +198,16 @@ export class RedisMessageStore implements MessageStore {
       indexes = [`messages:sent:${viewer}:${peer.key}`, `messages:received:${viewer}:${peer.key}`];
     } else indexes = [`messages:between:${viewer}:${peer.id}`];
     const bound = before === null ? "+inf" : `(${before}`;
-    return this.redis.messageCollect(this.prefix, "desc", bound, String(limit), ...indexes);
+    return this.parse(await this.redis.messageCollect(this.prefix, "desc", bound, String(limit), ...indexes));
   }
 
-  visibleAfter(viewer: UserId, after: MessageId | null, limit: number): Promise<ChatMessage[]> {
+  async visibleAfter(viewer: UserId, after: MessageId | null, limit: number): Promise<ChatMessage[]> {
     const bound = after === null ? "-inf" : `(${after}`;
-    return this.redis.messageCollect(
-      this.prefix,
-      "asc",
-      bound,
-      String(limit),
-      "messages:group",
-      `messages:private:${viewer}`,
-    );
+    const indexes = ["messages:group", `messages:private:${viewer}`];
+    return this.parse(await this.redis.messageCollect(this.prefix, "asc", bound, String(limit), ...indexes));
+  }
+
+  private parse(stored: { id: MessageId; json: string }[]): ChatMessage[] {
+    return stored.map(({ id, json }) => this.parsed.get(id, json));
   }
 }
