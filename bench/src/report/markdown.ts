@@ -14,7 +14,7 @@ import {
 import type { SystemId } from "../systems.js";
 import { conversationSection } from "./conversation.js";
 import { k, kib, ms, pct, table } from "./format.js";
-import { stormSection } from "./storm.js";
+import { stormCell, stormSection } from "./storm.js";
 import { type TargetRow, targets } from "./targets.js";
 
 /** bench/results/latest.md: the summary table, the targets, the details, the client, the server changes. */
@@ -48,6 +48,7 @@ function summary(results: BenchResults): string {
     ),
     `idle RSS (heap) per connection, C=${checkpoints.join(" / ")}`,
     "churn (chatters' p99, presence frames per join or leave per client)",
+    `reconnect storm, C=${results.plan.storm.clients.join(" / ")} (all back)`,
   ];
   const rows = systems.map((s) => [
     s.label,
@@ -59,6 +60,7 @@ function summary(results: BenchResults): string {
       )
       .join(" / "),
     churnCell(results.churn, s.id),
+    stormCell(results, s.id),
   ]);
   const missing = results.systems
     .filter((s) => s.unavailable)

@@ -1,11 +1,20 @@
 import { SYNC_OVERLAP } from "@chat/shared";
 import { HISTORY_SENDERS, stormMedians } from "../reconnect-storm.js";
 import type { BenchResults } from "../results.js";
+import type { SystemId } from "../systems.js";
 import { kib, table } from "./format.js";
 
 /** The report's section on the reconnect storm. */
 
 const seconds = (ms: number | null) => (ms === null ? "–" : `${(ms / 1000).toFixed(2)} s`);
+
+/** The summary's cell: how long until every client was back, at each size. */
+export function stormCell(results: BenchResults, system: SystemId): string {
+  if (results.storm.length === 0) return "–";
+  return results.plan.storm.clients
+    .map((clients) => seconds(stormMedians(results.storm, system, clients).maxMs))
+    .join(" / ");
+}
 
 export function stormSection(results: BenchResults): string {
   if (results.storm.length === 0) return "Not run (`--scenarios` left it out).";
