@@ -15,12 +15,54 @@ void fail(const char *why, int index) {
 /* A client frame: masked, with a zero key, which leaves the payload as it is. */
 static void send_text(Conn *c, const char *text) {
   unsigned char frame[256];
-  size_t len = strlen(text);
+  size_t len = strlen(text), header = len < 126 ? 2 : 4;
+  if (header + 4 + len > sizeof frame) fail("client frame too long", 0);
   frame[0] = 0x81;
-  frame[1] = 0x80 | (unsigned char)len;
-  memset(frame + 2, 0, 4);
-  memcpy(frame + 6, text, len);
-  if (write(c->fd, frame, 6 + len) < 0) { /* a dead socket shows up as a failed read */ }
+  frame[1] = 0x80 | (unsigned char)(len < 126 ? len : 126);
+  frame[2] = (unsigned char)(len >> 8); /* overwritten by the key when the length is short */
+  frame[3] = (unsigned char)len;
+  memset(frame + header, 0, 4);
+  memcpy(frame + header + 4, text, len);
+  if (write(c->fd, frame, header + 4 + len) < 0) { /* a dead socket shows up as a failed read */ }
+}
+
+/* The value of "key":"…" in a JSON payload, copied into `out`; 0 when the payload has none. */
+static int string_field(const unsigned char *payload, size_t len, const char *key, char *out, size_t max) {
+  char quoted[32];
+  int n = snprintf(quoted, sizeof quoted, "\"%s\":\"", key);
+  const unsigned char *at = memmem(payload, len, quoted, (size_t)n);
+  if (!at) return 0;
+  at += n;
+  size_t k = 0;
+  while (at + k < payload + len && at[k] != '"' && k < max - 1) k++;
+  memcpy(out, at, k);
+  out[k] = 0;
+  return 1;
+}
+
+/* A frame's last bytes, as they stream in: where a broadcast's recovery offset is. */
+static void keep_tail(Conn *c, const unsigned char *p, long k) {
+  long cap = (long)sizeof c->tail;
+  if (k >= cap) {
+    memcpy(c->tail, p + k - cap, (size_t)cap);
+    c->tail_len = (int)cap;
+    return;
+  }
+  long keep = c->tail_len + k > cap ? cap - k : c->tail_len;
+  memmove(c->tail, c->tail + c->tail_len - keep, (size_t)keep);
+  memcpy(c->tail + keep, p, (size_t)k);
+  c->tail_len = (int)(keep + k);
+}
+
+/* A chat message with recovery on ends in its offset, a string after the payload: …},"<offset>"]. */
+static void keep_offset(Conn *c) {
+  int end = c->tail_len - 2;
+  if (end < 1 || c->tail[end] != '"' || c->tail[end + 1] != ']') return;
+  int start = end - 1;
+  while (start >= 0 && c->tail[start] != '"') start--;
+  if (start < 1 || c->tail[start - 1] != ',' || end - start - 1 >= RECOVERY_ID_MAX) return;
+  memcpy(c->offset, c->tail + start + 1, (size_t)(end - start - 1));
+  c->offset[end - start - 1] = 0;
 }
 
 void drop_fd(Conn *c) {
@@ -55,6 +97,7 @@ static void finish_frame(Conn *c, int index) {
   if (storming && !c->back && c->first_byte == '4' && c->second_byte == '3') return is_back(c);
   if (socket_io && c->frame_len == 1 && c->first_byte == '2') return send_text(c, "3"); /* ping -> pong */
   if (c->is_chat) {
+    if (session_prefix) keep_offset(c);
     chat++;
     chat_bytes += c->frame_len;
   } else {
@@ -73,6 +116,7 @@ static void count_frames(Conn *c, int index, const unsigned char *p, long n) {
       if (offset == 0) c->first_byte = p[i];
       if (offset <= 1 && offset + k > 1) c->second_byte = p[i + 1 - offset];
       if (!c->is_chat && memchr(p + i, '~', k)) c->is_chat = 1;
+      if (session_prefix) keep_tail(c, p + i, k);
       i += k;
       c->remaining -= k;
       if (c->remaining == 0) finish_frame(c, index);
@@ -92,6 +136,7 @@ static void count_frames(Conn *c, int index, const unsigned char *p, long n) {
     c->opcode = c->header[0] & 0x0f;
     c->frame_len = c->remaining = len;
     c->is_chat = 0;
+    c->tail_len = 0;
     c->header_len = 0;
     if (len == 0) finish_frame(c, index);
   }
@@ -110,7 +155,7 @@ static void become_ready(Conn *c, int index, size_t consumed) {
   count_frames(c, index, rest + consumed, (long)rest_len);
   free(rest);
   if (stormed && c->state == READY) {
-    if (storm_sync[0]) send_text(c, storm_sync);
+    if (storm_sync[0] && !c->recovered) send_text(c, storm_sync);
     else is_back(c);
   }
   if (!stormed && ready == target) {
@@ -119,16 +164,27 @@ static void become_ready(Conn *c, int index, size_t consumed) {
   }
 }
 
-/* The resume token in a session event's payload: {"token":"…",…}. */
-static void keep_token(Conn *c, int index, const unsigned char *payload, size_t len) {
-  static const char key[] = "\"token\":\"";
-  const unsigned char *at = memmem(payload, len, key, sizeof key - 1);
-  if (!at) fail("session event without a token", index);
-  at += sizeof key - 1;
-  size_t n = 0;
-  while (at + n < payload + len && at[n] != '"' && n < TOKEN_MAX - 1) n++;
-  memcpy(c->token, at, n);
-  c->token[n] = 0;
+/* The server's CONNECT answer, {"sid":"…","pid":"…"} when it offers recovery: the same pid as before
+ * means the socket was recovered. */
+static void on_connect_answer(Conn *c, const unsigned char *payload, size_t len) {
+  char pid[RECOVERY_ID_MAX];
+  if (!string_field(payload, len, "pid", pid, sizeof pid)) return;
+  if (storming && c->pid[0] && strcmp(pid, c->pid) == 0) {
+    c->recovered = 1;
+    storm_recovered++;
+  }
+  memcpy(c->pid, pid, sizeof pid);
+}
+
+/* Logs in, or resumes with the token it keeps and, in a recovering storm, asks for its connection back. */
+static void send_login(Conn *c, int index) {
+  char login[192];
+  if (!c->token[0]) snprintf(login, sizeof login, "40{\"name\":\"u%d\"}", first_index + index);
+  else if (storming && storm_recovers && c->pid[0] && c->offset[0])
+    snprintf(login, sizeof login, "40{\"token\":\"%s\",\"pid\":\"%s\",\"offset\":\"%s\"}", c->token, c->pid,
+             c->offset);
+  else snprintf(login, sizeof login, "40{\"token\":\"%s\"}", c->token);
+  send_text(c, login);
 }
 
 /* Upgrade response, then (Socket.IO) the open packet, our login, and the server's CONNECT answer. */
@@ -156,15 +212,13 @@ static void advance_login(Conn *c, int index) {
     unsigned char *payload = f + header;
     at += header + len;
     if (len >= 1 && payload[0] == '0') {
-      char login[128];
-      if (c->token[0]) snprintf(login, sizeof login, "40{\"token\":\"%s\"}", c->token);
-      else snprintf(login, sizeof login, "40{\"name\":\"u%d\"}", first_index + index);
-      send_text(c, login);
+      send_login(c, index);
     } else if (len >= 2 && payload[0] == '4' && payload[1] == '0') {
       if (!session_prefix) return become_ready(c, index, at);
+      on_connect_answer(c, payload, len);
     } else if (session_prefix && len > strlen(session_prefix) &&
                memcmp(payload, session_prefix, strlen(session_prefix)) == 0) {
-      keep_token(c, index, payload, len);
+      if (!string_field(payload, len, "token", c->token, TOKEN_MAX)) fail("session event without a token", index);
       return become_ready(c, index, at);
     } else if (len >= 2 && payload[0] == '4' && payload[1] == '4') {
       return login_failed(c, index, "login refused");
@@ -210,13 +264,14 @@ void on_connected(Conn *c, int index) {
   epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
-/* Opens client `index` afresh, keeping the token it may have. */
+/* Opens client `index` afresh, keeping what it needs to resume: its token, its socket's pid and offset. */
 void start_conn(int index) {
   Conn *c = &conns[index];
-  char token[TOKEN_MAX];
-  memcpy(token, c->token, TOKEN_MAX);
+  Conn kept = *c;
   memset(c, 0, sizeof *c);
-  memcpy(c->token, token, TOKEN_MAX);
+  memcpy(c->token, kept.token, TOKEN_MAX);
+  memcpy(c->pid, kept.pid, RECOVERY_ID_MAX);
+  memcpy(c->offset, kept.offset, RECOVERY_ID_MAX);
   c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   if (c->fd < 0) fail(strerror(errno), index);
   int one = 1;

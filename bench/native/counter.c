@@ -15,14 +15,19 @@
  *   report        the counts since mark                 -> "report <chat> <other> <chatBytes> <otherBytes>
  *                                                            <closed> <cpuMicroseconds>"
  *                 (closed: connections the server ended since the start)
- *   storm <sync|-> cut every client at once, then bring them all back -> "stormed <clients> <refusals>
- *                 <p50Ms> <p99Ms> <maxMs> <bytesPerClient>": when each was back, counted from the cut.
+ *   storm <recover|fresh> <sync|->
+ *                 cut every client at once, then bring them all back -> "stormed <clients> <refusals>
+ *                 <p50Ms> <p99Ms> <maxMs> <bytesPerClient> <recovered>": when each was back, counted
+ *                 from the cut, and how many had their connection recovered.
  * A frame is a chat message when its payload holds the '~' that brackets the send time in the bench's texts.
  *
  * With a session event (this chat server), a client logged in is ready once that event, whose payload
- * starts with the given prefix, brought its resume token. After a storm it resumes with the token, sends
- * the given <sync> packet (asking for what it missed, as the web client does after a reconnect it could
- * not recover), and is back once that is answered. Without, a client is back once logged in again. A
+ * starts with the given prefix, brought its resume token. After a storm it resumes with the token. With
+ * `recover` it also asks for its connection back (Socket.IO's connection state recovery: the pid of its
+ * last connection and the offset of the last chat message it received), as socket.io-client does, and a
+ * recovered client is back once greeted. Any other sends the given <sync> packet (asking for what it
+ * missed, as the web client does after a reconnect it could not recover) and is back once that is
+ * answered. Without, a client is back once logged in again. A
  * refused login (the server shedding handshakes) tries again after 0.5 to 1.5 s, like socket.io-client.
  */
 #include "counter.h"
@@ -39,7 +44,7 @@ int epfd;
 Conn *conns;
 int opened, ready, target, in_flight;
 long chat, other, chat_bytes, other_bytes, closed_count;
-int storming, storm_refusals;
+int storming, storm_refusals, storm_recovers, storm_recovered;
 long storm_bytes;
 char storm_sync[126];
 static long cpu_at_mark;
@@ -69,8 +74,8 @@ static void storm_over(void) {
   long n = storm_back;
   qsort(storm_back_ms, (size_t)n, sizeof(long), by_value);
   long p50 = n ? storm_back_ms[(n - 1) / 2] : 0, p99 = n ? storm_back_ms[(99 * n + 99) / 100 - 1] : 0;
-  printf("stormed %d %d %ld %ld %ld %ld\n", storm_clients, storm_refusals, p50, p99, n ? storm_back_ms[n - 1] : 0,
-         n ? storm_bytes / n : 0);
+  printf("stormed %d %d %ld %ld %ld %ld %d\n", storm_clients, storm_refusals, p50, p99, n ? storm_back_ms[n - 1] : 0,
+         n ? storm_bytes / n : 0, storm_recovered);
   fflush(stdout);
   storming = 0;
 }
@@ -92,13 +97,17 @@ static void open_more(void) {
 }
 
 /* Every logged-in client at once, as when a server's network drops; they come back as fast as they can. */
-static void storm(const char *sync) {
+static void storm(const char *how) {
+  storm_recovers = strncmp(how, "recover ", 8) == 0;
+  const char *sync = strchr(how, ' ');
+  if (!sync) fail("storm needs <recover|fresh> <sync|->", 0);
+  sync++;
   size_t len = strcmp(sync, "-") == 0 ? 0 : strlen(sync);
   if (len >= sizeof storm_sync) fail("sync packet too long", 0);
   memcpy(storm_sync, sync, len);
   storm_sync[len] = 0;
   storming = 1;
-  storm_clients = storm_back = storm_refusals = 0;
+  storm_clients = storm_back = storm_refusals = storm_recovered = 0;
   storm_bytes = 0;
   storm_started = now_ms();
   for (int i = 0; i < opened; i++) {

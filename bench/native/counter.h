@@ -19,6 +19,8 @@
 enum { CONNECTING, UPGRADING, LOGGING_IN, READY, CLOSED };
 
 #define TOKEN_MAX 64
+/* Socket.IO's private session id (base64 of 15 bytes) and a packet offset (yeast, a few characters). */
+#define RECOVERY_ID_MAX 32
 
 typedef struct {
   int fd;
@@ -35,9 +37,14 @@ typedef struct {
   int is_chat;
   unsigned char first_byte, second_byte;
   char token[TOKEN_MAX];
+  /* Connection state recovery (a server that offers it): the socket's private id, and the offset the
+   * server appended to the last chat message received, read from the frame's last bytes. */
+  char pid[RECOVERY_ID_MAX], offset[RECOVERY_ID_MAX];
+  unsigned char tail[RECOVERY_ID_MAX + 2];
+  int tail_len;
   /* Storm: when a client waiting to (re)connect may start, 0 when it is not waiting; whether it is back. */
   long retry_at;
-  int back;
+  int back, recovered;
 } Conn;
 
 extern int port, socket_io, first_index, rcvlowat;
@@ -46,9 +53,10 @@ extern int epfd;
 extern Conn *conns;
 extern int opened, ready, target, in_flight;
 extern long chat, other, chat_bytes, other_bytes, closed_count;
-/* The storm under way: whether one is, how many logins it had refused, the bytes read meanwhile, and the
- * sync packet a resumed client sends (empty: none). */
-extern int storming, storm_refusals;
+/* The storm under way: whether one is, how many logins it had refused, whether clients ask to recover their
+ * connection (and how many did), the bytes read meanwhile, and the sync packet a resumed client that was
+ * not recovered sends (empty: none). */
+extern int storming, storm_refusals, storm_recovers, storm_recovered;
 extern long storm_bytes;
 extern char storm_sync[126]; /* one short WebSocket frame (send_text) */
 

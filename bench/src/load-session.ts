@@ -86,12 +86,12 @@ export class LoadSession {
   }
 
   /** Cuts the counted clients at once and times them back (LoadGenerator.storm). */
-  async storm(timeoutMs: number): Promise<StormMeasurement> {
+  async storm(recover: boolean, timeoutMs: number): Promise<StormMeasurement> {
     const memory = this.watchMemory();
     const cpuAtStart = total(this.running.pids, cpuSeconds);
     let report = null as StormReport | null;
     try {
-      await this.send({ command: "storm" }, timeoutMs, (event, done) => {
+      await this.send({ command: "storm", recover }, timeoutMs, (event, done) => {
         if (event.event !== "stormed") return;
         report = event.result;
         done();

@@ -11,8 +11,10 @@ import type { BenchResults } from "./results.js";
 const RESULTS = fileURLToPath(new URL("../results/", import.meta.url));
 const name = process.argv[2] ?? "latest";
 const stored = JSON.parse(readFileSync(`${RESULTS}${name}.json`, "utf8")) as BenchResults;
-// Runs from before the reconnect storm scenario have no storm.
-const results: BenchResults = { ...stored, storm: stored.storm ?? [] };
+// Runs from before the reconnect storm scenario have no storm, and those from before recovering storms
+// stormed without recovery only.
+const storm = (stored.storm ?? []).map((step) => ({ ...step, recover: step.recover ?? false }));
+const results: BenchResults = { ...stored, storm };
 writeFileSync(`${RESULTS}${name}.svg`, latencyChart(results));
 writeFileSync(`${RESULTS}${name}.md`, markdownReport(results, `${name}.svg`));
 console.log(`rendered bench/results/${name}.md`);

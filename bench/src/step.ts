@@ -45,7 +45,7 @@ export interface MeasurePlan {
 export type LoadgenCommand =
   | { command: "connect"; clients: number }
   | ({ command: "measure" } & MeasurePlan)
-  | { command: "storm" };
+  | { command: "storm"; recover: boolean };
 
 /** Latency in milliseconds; null means at least that share of messages never arrived (infinite). */
 export type Millis = number | null;
@@ -91,6 +91,8 @@ export interface StormReport {
   maxMs: number;
   /** Bytes each client received on its way back (the greeting, the online list, the sync answer). */
   bytesPerClient: number;
+  /** Clients whose connection was recovered (connection state recovery) instead of caught up by sync. */
+  recovered: number;
 }
 
 /** One line of the load generator's stdout. */

@@ -32,6 +32,8 @@ export interface SystemUnderTest {
   hasPresence: boolean;
   /** Hands out resume tokens, and answers `sync`: this chat server. */
   resumesSessions: boolean;
+  /** Offers Socket.IO's connection state recovery: this chat server on one process, with SQLite. */
+  recoversConnections: boolean;
   start(tuning: ServerTuning): Promise<RunningSystem>;
 }
 
@@ -103,6 +105,7 @@ function baseline(id: SystemId, label: string, protocol: WireProtocol, entry: st
     echoToSender: echo,
     hasPresence: false,
     resumesSessions: false,
+    recoversConnections: false,
     async start(): Promise<RunningSystem> {
       const { port, child, pids, collectGarbage } = await startNode(here(entry), {});
       return { port, pids, collectGarbage, verify: async () => null, stop: () => stop(child) };
@@ -159,6 +162,7 @@ export const CHAT_SQLITE: SystemUnderTest = {
   echoToSender: false,
   hasPresence: true,
   resumesSessions: true,
+  recoversConnections: true,
   async start(tuning) {
     const server = await startChatServer(tuning, {});
     return { ...server, verify: async () => null };
@@ -195,6 +199,7 @@ function redisSystem(id: SystemId, label: string, main: string): SystemUnderTest
     ...CHAT_SQLITE,
     id,
     label,
+    recoversConnections: false,
     start: (tuning) => startWithRedis(tuning, main),
   };
 }

@@ -65,12 +65,15 @@ export class CounterProcess {
     return { chatFrames, otherFrames, chatBytes, otherBytes, closed, cpuMicros };
   }
 
-  /** Cuts every client at once and brings them back, each sending `sync` (when given) once logged in. */
-  async storm(sync: string | null): Promise<StormReport> {
-    const [clients, refusals, p50Ms, p99Ms, maxMs, bytesPerClient] = (
-      await this.ask(`storm ${sync ?? "-"}`, "stormed")
-    ).map(Number) as [number, number, number, number, number, number];
-    return { clients, refusals, p50Ms, p99Ms, maxMs, bytesPerClient };
+  /**
+   * Cuts every client at once and brings them back, each asking for its connection back when `recover`,
+   * and sending `sync` (when given) once logged in if it was not recovered.
+   */
+  async storm(recover: boolean, sync: string | null): Promise<StormReport> {
+    const [clients, refusals, p50Ms, p99Ms, maxMs, bytesPerClient, recovered] = (
+      await this.ask(`storm ${recover ? "recover" : "fresh"} ${sync ?? "-"}`, "stormed")
+    ).map(Number) as [number, number, number, number, number, number, number];
+    return { clients, refusals, p50Ms, p99Ms, maxMs, bytesPerClient, recovered };
   }
 
   stop(): void {

@@ -86,13 +86,14 @@ class LoadGenerator {
 
   /**
    * Cuts the counter's clients (all but the senders and samplers) at once and times them back. With this
-   * chat server each resumes and syncs from a margin before the newest message, as the web client does.
+   * chat server each resumes, with `recover` asks for its connection back, and when not recovered syncs
+   * from a margin before the newest message, as the web client does.
    */
-  async storm(): Promise<StormReport> {
+  async storm(recover: boolean): Promise<StormReport> {
     if (!this.counter) throw new Error("a storm needs more clients than the senders and samplers");
     const newest = this.nodeClients.newestMessageId;
     const after = newest === null ? null : Math.max(0, newest - SYNC_OVERLAP);
-    return this.counter.storm(this.config.resumesSessions ? syncPacket(after) : null);
+    return this.counter.storm(recover, this.config.resumesSessions ? syncPacket(after) : null);
   }
 
   stop(): void {
@@ -216,7 +217,7 @@ createInterface({ input: process.stdin })
         await generator.connect(command.clients);
         emit({ event: "connected", clients: command.clients });
       } else if (command.command === "storm") {
-        emit({ event: "stormed", result: await generator.storm() });
+        emit({ event: "stormed", result: await generator.storm(command.recover) });
       } else {
         emit({ event: "result", result: await generator.measure(command) });
       }

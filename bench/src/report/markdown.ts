@@ -48,7 +48,7 @@ function summary(results: BenchResults): string {
     ),
     `idle RSS (heap) per connection, C=${checkpoints.join(" / ")}`,
     "churn (chatters' p99, presence frames per join or leave per client)",
-    `reconnect storm, C=${results.plan.storm.clients.join(" / ")} (all back)`,
+    `reconnect storm, C=${results.plan.storm.clients.join(" / ")} (all back; recovered, then by sync, where a system recovers connections)`,
   ];
   const rows = systems.map((s) => [
     s.label,

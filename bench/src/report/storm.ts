@@ -8,12 +8,23 @@ import { kib, table } from "./format.js";
 
 const seconds = (ms: number | null) => (ms === null ? "–" : `${(ms / 1000).toFixed(2)} s`);
 
-/** The summary's cell: how long until every client was back, at each size. */
+/** The ways a system was stormed: recovering connections first, where it offers that. */
+function stormWays(results: BenchResults, system: SystemId): boolean[] {
+  const recovers = results.storm.some((s) => s.system === system && s.recover);
+  return recovers ? [true, false] : [false];
+}
+
+/** The summary's cell: how long until every client was back, at each size, each way it was stormed. */
 export function stormCell(results: BenchResults, system: SystemId): string {
   if (results.storm.length === 0) return "–";
-  return results.plan.storm.clients
-    .map((clients) => seconds(stormMedians(results.storm, system, clients).maxMs))
-    .join(" / ");
+  const atEachSize = (recover: boolean) =>
+    results.plan.storm.clients
+      .map((clients) => seconds(stormMedians(results.storm, system, clients, recover).maxMs))
+      .join(" / ");
+  const ways = stormWays(results, system);
+  return ways.length === 1
+    ? atEachSize(false)
+    : `${atEachSize(true)} recovered; ${atEachSize(false)} by sync`;
 }
 
 export function stormSection(results: BenchResults): string {
@@ -21,28 +32,32 @@ export function stormSection(results: BenchResults): string {
   const { clients: sizes, history } = results.plan.storm;
   const systems = results.systems.filter((s) => !s.unavailable);
   const rows = sizes.flatMap((clients) =>
-    systems.map((system) => {
-      const m = stormMedians(results.storm, system.id, clients);
-      const failed = m.runs - m.completed;
-      return [
-        `${system.id}, C=${clients.toLocaleString("en")}`,
-        `**${seconds(m.maxMs)}**${failed ? ` (${failed} of ${m.runs} failed)` : ""}`,
-        `${seconds(m.p50Ms)} / ${seconds(m.p99Ms)}`,
-        m.refusals === null ? "–" : `${m.refusals}`,
-        kib(m.bytesPerClient),
-        m.serverCpuSeconds === null ? "–" : `${m.serverCpuSeconds.toFixed(2)} s`,
-        m.peakOverConnected === null ? "–" : `×${m.peakOverConnected.toFixed(2)}`,
-      ];
-    }),
+    systems.flatMap((system) =>
+      stormWays(results, system.id).map((recover) => {
+        const m = stormMedians(results.storm, system.id, clients, recover);
+        const failed = m.runs - m.completed;
+        return [
+          `${system.id}${recover ? ", recovering" : ""}, C=${clients.toLocaleString("en")}`,
+          `**${seconds(m.maxMs)}**${failed ? ` (${failed} of ${m.runs} failed)` : ""}`,
+          `${seconds(m.p50Ms)} / ${seconds(m.p99Ms)}`,
+          recover && m.recovered !== null ? `${m.recovered}` : "–",
+          m.refusals === null ? "–" : `${m.refusals}`,
+          kib(m.bytesPerClient),
+          m.serverCpuSeconds === null ? "–" : `${m.serverCpuSeconds.toFixed(2)} s`,
+          m.peakOverConnected === null ? "–" : `×${m.peakOverConnected.toFixed(2)}`,
+        ];
+      }),
+    ),
   );
   return [
-    `Every client but the ${results.plan.samplers + HISTORY_SENDERS} the load generator runs itself is cut at once, then reconnects as fast as it can (100 connecting at a time, from one core; a refused login tries again after 0.5–1.5 s). With this server each one resumes with its token and sends \`sync\` from ${SYNC_OVERLAP} messages before the newest it saw, once the store holds ${history} group messages: the path of every reconnect with Redis, and with SQLite of every one past the recovery window (connection state recovery, which replays a short drop instead, is not measured here). It is back when the sync is answered; on the baselines, when logged in again. Medians of ${results.plan.repeats} repeat(s).`,
+    `Every client but the ${results.plan.samplers + HISTORY_SENDERS} the load generator runs itself is cut at once, then reconnects as fast as it can (100 connecting at a time, from one core; a refused login tries again after 0.5–1.5 s). With this server each one resumes with its token, once the store holds ${history} group messages and each client has received a few more. Stormed "recovering" (SQLite on one process, on a fresh server of its own), each client also asks for its connection back, as socket.io-client does, with the pid and the offset of the last message it received: a recovered client is back once greeted, having missed nothing. Otherwise, and for any client not recovered, it sends \`sync\` from ${SYNC_OVERLAP} messages before the newest it saw: the path of every reconnect with Redis, and with SQLite of every one past the recovery window. It is back when the sync is answered; on the baselines, when logged in again. Medians of ${results.plan.repeats} repeat(s).`,
     "",
     table(
       [
         "system",
         "all back",
         "each back, p50 / p99",
+        "recovered",
         "logins refused",
         "received per client",
         "server CPU",
