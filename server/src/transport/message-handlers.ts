@@ -13,6 +13,7 @@ import type { RequestThrottles } from "../limits/request-limits.js";
 import type { Messages } from "../messages/messages.js";
 import { type AckContext, acknowledged, type SharedListener } from "./acks.js";
 import type { ChatSocket } from "./types.js";
+import { withMessagesEncodedOnce } from "./write-path/messages-encoded-once.js";
 
 export interface MessageHandlerDeps extends AckContext {
   messages: Messages;
@@ -62,12 +63,15 @@ export function messageHandlers(deps: MessageHandlerDeps): Record<RequestEvent, 
     [CLIENT_EVENTS.history]: read<HistoryAck>(CLIENT_EVENTS.history, async (socket, payload) => {
       const req = parsers.history(payload);
       if (!req.ok) return req;
-      return { ok: true, messages: await messages.history(socket.data.user, req.value) };
+      return withMessagesEncodedOnce({
+        ok: true,
+        messages: await messages.history(socket.data.user, req.value),
+      });
     }),
     [CLIENT_EVENTS.sync]: read<SyncAck>(CLIENT_EVENTS.sync, async (socket, payload) => {
       const req = parsers.sync(payload);
       if (!req.ok) return req;
-      return { ok: true, ...(await messages.sync(socket.data.user, req.value)) };
+      return withMessagesEncodedOnce({ ok: true, ...(await messages.sync(socket.data.user, req.value)) });
     }),
     [CLIENT_EVENTS.typing]: acknowledged<TypingAck>(
       deps,

@@ -1,4 +1,5 @@
-import { Decoder, Encoder, type Packet } from "socket.io-parser";
+import { Decoder, Encoder, type Packet, PacketType } from "socket.io-parser";
+import { answerJson } from "./messages-encoded-once.js";
 
 /** The stock encoder's string encoding, which its typings keep private. */
 interface StringEncoding {
@@ -8,12 +9,16 @@ interface StringEncoding {
 /**
  * Socket.IO's encoder without its search of every packet for binary attachments: this server sends JSON
  * only (docs/PROTOCOL.md), and that search walked every field of every sync page and broadcast before
- * JSON.stringify walked them again (3.5 % of a reconnect storm's time at 5,000 clients). The packets are
- * the stock encoder's, byte for byte; a Buffer handed to emit would go out as the JSON of its bytes.
+ * JSON.stringify walked them again (3.5 % of a reconnect storm's time at 5,000 clients). An answer
+ * carrying messages reuses their JSON (see messages-encoded-once.ts). The packets are the stock
+ * encoder's, byte for byte; a Buffer handed to emit would go out as the JSON of its bytes.
  */
 class JsonOnlyEncoder extends Encoder {
   override encode(packet: Packet): string[] {
-    return [(this as unknown as StringEncoding).encodeAsString(packet)];
+    const encoding = this as unknown as StringEncoding;
+    const answer = packet.type === PacketType.ACK ? answerJson(packet.data) : null;
+    if (answer === null) return [encoding.encodeAsString(packet)];
+    return [encoding.encodeAsString({ ...packet, data: undefined }) + answer];
   }
 }
 
