@@ -109,6 +109,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     trustProxyHops,
     // A socket recovered after the grace window would find its user already announced as gone.
     recoveryWindowMs: Math.min(graceMs, DEFAULTS.recoveryWindowMs),
+    recoveryMaxPackets: limits.recoveryMaxPackets,
     maxHttpBufferSize: limits.maxHttpBufferSize,
     maxUnreadBytes: limits.maxUnreadBytes,
     onLimited,

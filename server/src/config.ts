@@ -89,6 +89,7 @@ const EnvSchema = v.object({
   // Content limits may be lowered, never raised above the protocol's (clients rely on those).
   MAX_HTTP_BUFFER_SIZE: int(DEFAULT_LIMITS.maxHttpBufferSize, 1024, 1024 * 1024),
   MAX_UNREAD_BYTES: int(DEFAULT_LIMITS.maxUnreadBytes, 64 * 1024, 256 * 1024 * 1024),
+  RECOVERY_MAX_PACKETS: int(DEFAULT_LIMITS.recoveryMaxPackets, 0, 1_000_000),
   TEXT_MAX_LENGTH: int(DEFAULT_LIMITS.textMaxLength, 1, LIMITS.textMaxLength),
   NAME_MAX_LENGTH: int(DEFAULT_LIMITS.nameMaxLength, 1, LIMITS.nameMaxLength),
   HISTORY_PAGE_MAX: int(DEFAULT_LIMITS.historyPageMax, LIMITS.historyPageDefault, LIMITS.historyPageMax),
@@ -140,6 +141,7 @@ export function limitsOf(config: Config): Limits {
   return {
     maxHttpBufferSize: config.MAX_HTTP_BUFFER_SIZE,
     maxUnreadBytes: config.MAX_UNREAD_BYTES,
+    recoveryMaxPackets: config.RECOVERY_MAX_PACKETS,
     textMaxLength: config.TEXT_MAX_LENGTH,
     nameMaxLength: config.NAME_MAX_LENGTH,
     historyPageMax: config.HISTORY_PAGE_MAX,

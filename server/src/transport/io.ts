@@ -10,7 +10,7 @@ import type { ChatMetrics } from "../observability/metrics.js";
 import { type User, userRoom } from "../users.js";
 import { clientAddress } from "./client-address.js";
 import { originRefusal } from "./origin-check.js";
-import { RecoveryAdapter } from "./recovery-adapter.js";
+import { recoveryAdapter } from "./recovery-adapter.js";
 import type { ChatIo } from "./types.js";
 import { coalesceWrites } from "./write-path/coalesce-writes.js";
 import { writeFramesDirectly } from "./write-path/direct-frames.js";
@@ -30,6 +30,8 @@ export interface IoOptions {
   trustProxyHops: number;
   /** How long a dropped socket can come back with its missed packets replayed (one process). */
   recoveryWindowMs: number;
+  /** The most packets kept for that replay (see RecoveryAdapter). */
+  recoveryMaxPackets: number;
   maxHttpBufferSize: number;
   /** A client that falls this far behind in reading is cut (see writeFramesDirectly), and `onLimited` told. */
   maxUnreadBytes: number;
@@ -54,7 +56,7 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
   const recovery = options.adapter === undefined;
   const io: ChatIo = new Server(http, {
     path: options.path,
-    adapter: singleBufferFrames(options.adapter ?? RecoveryAdapter),
+    adapter: singleBufferFrames(options.adapter ?? recoveryAdapter(options.recoveryMaxPackets)),
     parser: jsonOnlyParser,
     // Chat frames are small; the 1 MB default lets one client make the server buffer a lot.
     maxHttpBufferSize: options.maxHttpBufferSize,

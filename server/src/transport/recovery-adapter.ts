@@ -1,4 +1,5 @@
 import { SERVER_EVENTS, type ServerEventName } from "@chat/shared";
+import type { Namespace } from "socket.io";
 import {
   Adapter,
   type BroadcastOptions,
@@ -40,14 +41,34 @@ export function releaseMissedPackets(socket: ChatSocket, proven: User): void {
   for (const data of missed) (socket as unknown as PacketSender).packet({ type: PacketType.EVENT, data });
 }
 
+/** The in-memory adapter with connection state recovery from the latest `keptPackets` (see RecoveryAdapter). */
+export function recoveryAdapter(keptPackets: number): (nsp: Namespace) => Adapter {
+  // A function, not an arrow: Socket.IO calls its adapter option with `new`.
+  return function keptPacketsAdapter(nsp) {
+    return new RecoveryAdapter(nsp, keptPackets);
+  };
+}
+
 /**
  * Connection state recovery keeps every packet it sends for the recovery window, to replay what a dropped
  * socket missed. The greeting is not worth keeping: a recovered socket is greeted afresh, and what it
  * missed of presence is already in the new list. Kept, it would cost one `session` (with its token) per
  * connection and one full list per connection, C²/2 names at C users, most of the server's memory at a
  * few thousand; and every join and leave of a reconnect storm, each with its room sets, for the window.
+ *
+ * Nor does it replay from further back than the latest `keptPackets`, and it holds at most twice that.
+ * Socket.IO trims its packets by age once a minute only, so a busy server held up to two windows of every
+ * message it sent: a list that grows with the load, which every restore searches from its oldest end. A
+ * socket whose offset is older is not recovered: it catches up by `sync`, as after any longer absence.
  */
 export class RecoveryAdapter extends SessionAwareAdapter {
+  constructor(
+    nsp: Namespace,
+    private readonly keptPackets: number,
+  ) {
+    super(nsp);
+  }
+
   /**
    * Two changes to Socket.IO's restore:
    * - The session is consumed, as the Redis Streams adapter does (GETDEL). Socket.IO's in-memory adapter
@@ -61,6 +82,8 @@ export class RecoveryAdapter extends SessionAwareAdapter {
    *   the client hears it is connected, and within the same turn of the event loop.
    */
   override async restoreSession(pid: PrivateSessionId, offset: string): Promise<Session> {
+    // Exactly the latest `keptPackets` count (broadcast trims them less often).
+    this.keepLatestPackets();
     const session = await super.restoreSession(pid, offset);
     (this as unknown as { sessions: Map<PrivateSessionId, unknown> }).sessions.delete(pid);
     if (!session) return session;
@@ -70,7 +93,22 @@ export class RecoveryAdapter extends SessionAwareAdapter {
   }
 
   override broadcast(packet: { data?: unknown[] }, opts: BroadcastOptions): void {
-    if (GREETING_EVENTS.has(packet.data?.[0])) Adapter.prototype.broadcast.call(this, packet, opts);
-    else super.broadcast(packet, opts);
+    if (GREETING_EVENTS.has(packet.data?.[0])) {
+      Adapter.prototype.broadcast.call(this, packet, opts);
+      return;
+    }
+    super.broadcast(packet, opts);
+    // Once it holds twice the bound, so that moving the rest down is paid once per `keptPackets` broadcasts.
+    if (this.replayable.length >= 2 * this.keptPackets) this.keepLatestPackets();
+  }
+
+  /** Socket.IO's kept packets, oldest first, which its typings keep private. */
+  private get replayable(): unknown[] {
+    return (this as unknown as { packets: unknown[] }).packets;
+  }
+
+  private keepLatestPackets(): void {
+    const excess = this.replayable.length - this.keptPackets;
+    if (excess > 0) this.replayable.splice(0, excess);
   }
 }
