@@ -45,6 +45,8 @@ export interface Plan {
   storm: { clients: number[]; history: number };
   /** Drain: long enough to tell queued messages (late) from dropped ones (never). */
   overload: { factor: number; measureMs: number; drainMs: number };
+  /** Private messages at `rate` for `measureMs`, below every chat system's saturation: memory over time. */
+  sustained: { clients: number; senders: number; rate: number; measureMs: number; repeats: number };
   /** Private messages the SQLite systems' store holds when each starts (`--stored`); absent: none. */
   storedMessages?: number;
   /** The client scenario: the same in both modes, since the issue's target is 10,000 messages. */
@@ -97,6 +99,7 @@ export const FULL: Plan = {
   churn: { clients: 1000, senders: 10, rate: 40_000, joinsPerSecond: 50, stayMs: 1000, graceMs: 500 },
   storm: { clients: [1000, 5000], history: 300 },
   overload: { factor: 1.5, measureMs: 8000, drainMs: 20_000 },
+  sustained: { clients: 1000, senders: 10, rate: 4000, measureMs: 60_000, repeats: 1 },
   conversation: {
     messages: 10_000,
     inFlight: 50,
@@ -138,4 +141,5 @@ export const QUICK: Plan = {
   idle: { checkpoints: [2000], repeats: 1, settleMs: 1000 },
   storm: { clients: [1000], history: 300 },
   overload: { factor: 1.5, measureMs: 4000, drainMs: 10_000 },
+  sustained: { ...FULL.sustained, measureMs: 20_000 },
 };

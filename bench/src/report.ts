@@ -14,7 +14,8 @@ const stored = JSON.parse(readFileSync(`${RESULTS}${name}.json`, "utf8")) as Ben
 // Runs from before the reconnect storm scenario have no storm, and those from before recovering storms
 // stormed without recovery only.
 const storm = (stored.storm ?? []).map((step) => ({ ...step, recover: step.recover ?? false }));
-const results: BenchResults = { ...stored, storm };
+// Runs from before the sustained scenario have none.
+const results: BenchResults = { ...stored, storm, sustained: stored.sustained ?? [] };
 writeFileSync(`${RESULTS}${name}.svg`, latencyChart(results));
 writeFileSync(`${RESULTS}${name}.md`, markdownReport(results, `${name}.svg`));
 console.log(`rendered bench/results/${name}.md`);

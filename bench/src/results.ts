@@ -51,6 +51,7 @@ export interface BenchResults {
   idle: IdleRun[];
   churn: Step[];
   overload: { rate: number; steps: Step[] } | null;
+  sustained: Step[];
   storm: StormStep[];
   bundle: { file: string; bytes: number; gzip: number }[];
   /** The client with a 10,000-message conversation; null when not run. */

@@ -12,7 +12,7 @@ import { bundleSizes } from "./report/bundle.js";
 import { latencyChart } from "./report/chart.js";
 import { markdownReport } from "./report/markdown.js";
 import type { BenchResults } from "./results.js";
-import { type Context, churn, idle, overload, sweep } from "./scenarios.js";
+import { type Context, churn, idle, overload, sustained, sweep } from "./scenarios.js";
 import { storedMessages } from "./stored-messages.js";
 import {
   CHAT_REDIS,
@@ -27,7 +27,7 @@ import {
 
 /**
  * `pnpm bench [--quick]`: runs every scenario and writes bench/results/latest.{md,json,svg}.
- * For comparing one change: --scenarios=fan-out,private,overload,churn,storm,idle,scroll (name prefixes)
+ * For comparing one change: --scenarios=fan-out,private,overload,churn,sustained,storm,idle,scroll (name prefixes)
  * --systems=a,b,c,d --repeats=N --out=<name> (writes bench/results/<name>.* instead)
  * --baseline=server/baseline/dist (adds c0 and d0: that copy of an earlier server/dist, run beside c and d).
  * --client=<dir>: the built client the scroll scenario serves instead of client/dist (an earlier build).
@@ -106,6 +106,7 @@ const results: BenchResults = {
   idle: [],
   churn: [],
   overload: null,
+  sustained: [],
   storm: [],
   bundle: bundleSizes(),
   conversation: null,
@@ -115,6 +116,7 @@ for (const sweepPlan of plan.sweeps) results.sweeps.push(await sweep(ctx, sweepP
 const fanout = results.sweeps.find((s) => s.plan.pattern === "group" && s.plan.clients === 1000);
 if (fanout && wanted(args.scenarios, "overload")) results.overload = await overload(ctx, fanout);
 if (wanted(args.scenarios, "churn")) results.churn = await churn(ctx);
+if (wanted(args.scenarios, "sustained")) results.sustained = await sustained(ctx);
 if (wanted(args.scenarios, "storm")) results.storm = await reconnectStorm(ctx);
 if (wanted(args.scenarios, "idle")) results.idle = await idle(ctx);
 if (wanted(args.scenarios, "scroll")) results.conversation = await conversation();

@@ -184,19 +184,22 @@ export async function idle(ctx: Context): Promise<IdleRun[]> {
   return runs;
 }
 
-/** Users joining and leaving continuously while the others chat at a fixed rate. */
-export async function churn(ctx: Context): Promise<Step[]> {
-  const { clients, senders, rate, joinsPerSecond, stayMs, graceMs } = ctx.plan.churn;
-  ctx.log(`churn: ${joinsPerSecond} joins/s at ${rate} deliveries/s, C=${clients}`);
+/** One rate: a step on fresh processes for each of `systems` and each repeat, measured as `plan` says. */
+async function atOneRate(
+  ctx: Context,
+  systems: SystemUnderTest[],
+  repeats: number,
+  load: { clients: number; senders: number; rate: number; tuning?: ServerTuning },
+  plan: MeasurePlan,
+): Promise<Step[]> {
+  const { clients, senders, rate, tuning } = load;
   const steps: Step[] = [];
-  for (let repeat = 1; repeat <= ctx.plan.repeats; repeat++) {
-    for (const system of ctx.systems) {
+  for (let repeat = 1; repeat <= repeats; repeat++) {
+    for (const system of systems) {
       await record(ctx, steps, { system: system.id, rate, repeat }, async () => {
-        const attached = await attach(ctx, system, clients, senders, { presenceGraceMs: graceMs });
+        const attached = await attach(ctx, system, clients, senders, tuning);
         try {
-          const plan = measurePlan(ctx, "group", rate, clients);
-          const churning = { joinsPerSecond, stayMs, leaveAnnouncedAfterMs: graceMs };
-          return await attached.session.measure({ ...plan, churn: churning });
+          return await attached.session.measure(plan);
         } finally {
           await detach(attached);
         }
@@ -204,6 +207,27 @@ export async function churn(ctx: Context): Promise<Step[]> {
     }
   }
   return steps;
+}
+
+/** Users joining and leaving continuously while the others chat at a fixed rate. */
+export async function churn(ctx: Context): Promise<Step[]> {
+  const { clients, senders, rate, joinsPerSecond, stayMs, graceMs } = ctx.plan.churn;
+  ctx.log(`churn: ${joinsPerSecond} joins/s at ${rate} deliveries/s, C=${clients}`);
+  const load = { clients, senders, rate, tuning: { presenceGraceMs: graceMs } };
+  const churning = { joinsPerSecond, stayMs, leaveAnnouncedAfterMs: graceMs };
+  const plan = { ...measurePlan(ctx, "group", rate, clients), churn: churning };
+  return atOneRate(ctx, ctx.systems, ctx.plan.repeats, load, plan);
+}
+
+/**
+ * Private messages at a fixed rate for a minute: memory that grows with what has been sent (say, a buffer
+ * trimmed by age once a minute) shows here, where a step of a few seconds hides it.
+ */
+export async function sustained(ctx: Context): Promise<Step[]> {
+  const { clients, senders, rate, measureMs, repeats } = ctx.plan.sustained;
+  ctx.log(`sustained: ${rate} private messages/s for ${measureMs / 1000} s, C=${clients}`);
+  const plan = { ...measurePlan(ctx, "private", rate, clients), measureMs };
+  return atOneRate(ctx, ctx.systems, repeats, { clients, senders, rate }, plan);
 }
 
 /** 1.5 × a system's own fan-out saturation for a while: it must degrade by queueing, never by dropping. */
@@ -215,22 +239,9 @@ export async function overload(
   const capacity = saturation(fanout.steps, "c").capacity;
   if (!capacity || chat.length === 0) return null;
   const rate = Math.round((ctx.plan.overload.factor * capacity) / 1000) * 1000;
-  ctx.log(`overload: ${rate} deliveries/s for ${ctx.plan.overload.measureMs} ms`);
-  const steps: Step[] = [];
+  const { measureMs, drainMs } = ctx.plan.overload;
+  ctx.log(`overload: ${rate} deliveries/s for ${measureMs} ms`);
   const { clients, senders } = fanout.plan;
-  for (let repeat = 1; repeat <= ctx.plan.repeats; repeat++) {
-    for (const system of chat) {
-      await record(ctx, steps, { system: system.id, rate, repeat }, async () => {
-        const attached = await attach(ctx, system, clients, senders);
-        try {
-          const plan = measurePlan(ctx, "group", rate, clients);
-          const { measureMs, drainMs } = ctx.plan.overload;
-          return await attached.session.measure({ ...plan, measureMs, drainMs });
-        } finally {
-          await detach(attached);
-        }
-      });
-    }
-  }
-  return { rate, steps };
+  const plan = { ...measurePlan(ctx, "group", rate, clients), measureMs, drainMs };
+  return { rate, steps: await atOneRate(ctx, chat, ctx.plan.repeats, { clients, senders, rate }, plan) };
 }

@@ -219,6 +219,8 @@ ${results.overload ? stepList(`Overload: ${k(results.overload.rate)} deliveries/
 
 ${stepList(`Churn: ${plan.churn.joinsPerSecond} joins/s (each stays ${plan.churn.stayMs / 1000} s; presence grace ${plan.churn.graceMs / 1000} s) while ${plan.churn.clients} clients chat at ${k(plan.churn.rate)} deliveries/s`, results.churn)}
 
+${results.sustained.length > 0 ? stepList(`Sustained: ${k(plan.sustained.rate)} private messages/s for ${plan.sustained.measureMs / 1000} s, C=${plan.sustained.clients.toLocaleString("en")} (memory from connected to its peak)`, results.sustained) : "### Sustained\n\nNot run."}
+
 ### Reconnect storm
 
 ${stormSection(results)}
