@@ -1,6 +1,6 @@
 import { ErrorCode } from "@chat/shared";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { LoadShedding, MIN_IN_FLIGHT, SHEDDING_INTERVAL_MS } from "./load-shedding.js";
+import { LoadShedding, MIN_IN_FLIGHT, SHEDDING_INTERVAL_MS, SHEDDING_WINDOW } from "./load-shedding.js";
 
 const TARGET_MS = 50;
 
@@ -24,6 +24,14 @@ function offer(shedding: LoadShedding, count: number): number {
 
 function finish(shedding: LoadShedding, count: number, counted = true): void {
   for (let i = 0; i < count; i++) shedding.finished(counted);
+}
+
+/** Takes and finishes `count` requests, 200 at a time, as a process keeping up does. */
+function serve(shedding: LoadShedding, count: number): void {
+  for (let served = 0; served < count; served += 200) {
+    expect(offer(shedding, 200)).toBe(200);
+    finish(shedding, 200);
+  }
 }
 
 const nextInterval = () => vi.advanceTimersByTime(SHEDDING_INTERVAL_MS);
@@ -57,30 +65,51 @@ describe("load shedding", () => {
     expect(new Set(refusals.map((refusal) => refusal?.retryAfterMs)).size).toBeGreaterThan(1);
   });
 
-  it("takes as many at once as it finishes within the target, at the rate of the last interval", () => {
+  it("takes as many at once as it finishes within the target, at its rate over the last second", () => {
     const { shedding } = shedder();
     // 2,000 finished in one interval of 100 ms: 20 a ms, so 1,000 within the 50 ms target.
-    for (let round = 0; round < 10; round++) {
-      expect(offer(shedding, 200)).toBe(200);
-      finish(shedding, 200);
-    }
+    serve(shedding, 2000);
     nextInterval();
     expect(offer(shedding, 1500)).toBe(1000);
   });
 
-  it("falls back to MIN_IN_FLIGHT when nothing finishes, as when its store stalls", () => {
+  it("keeps most of its limit through one interval in which nothing finished, as when a commit is slow", () => {
     const { shedding } = shedder();
-    for (let round = 0; round < 10; round++) {
-      offer(shedding, 200);
-      finish(shedding, 200);
+    for (let interval = 0; interval < SHEDDING_WINDOW; interval++) {
+      serve(shedding, 2000);
+      nextInterval();
     }
-    nextInterval();
     expect(offer(shedding, 800)).toBe(800);
     nextInterval();
-    // Nothing finished in the last interval; the 800 taken are all still in flight.
-    expect(offer(shedding, 10)).toBe(0);
+    // Nothing finished in the last of ten intervals: 18,000 in a second, so 900 within the target.
+    expect(offer(shedding, 1000)).toBe(100);
+    finish(shedding, 800);
+    expect(offer(shedding, 1000)).toBe(800);
+  });
+
+  it("falls back to MIN_IN_FLIGHT once nothing finished for a second, as when its store stalls", () => {
+    const { shedding } = shedder();
+    serve(shedding, 2000);
+    nextInterval();
+    expect(offer(shedding, 800)).toBe(800);
+    for (let interval = 0; interval < SHEDDING_WINDOW; interval++) {
+      nextInterval();
+      // The 800 taken are all still in flight.
+      expect(offer(shedding, 1)).toBe(0);
+    }
     finish(shedding, 601);
     expect(offer(shedding, 10)).toBe(1);
+  });
+
+  it("counts a quiet spell as one interval, so a burst after it is not held to MIN_IN_FLIGHT", () => {
+    const { shedding } = shedder();
+    serve(shedding, 2000);
+    nextInterval();
+    offer(shedding, 1);
+    finish(shedding, 1);
+    vi.advanceTimersByTime(60_000);
+    // 2,001 finished in what counts as two intervals: 10 a ms, so 500 within the target.
+    expect(offer(shedding, 1000)).toBe(500);
   });
 
   it("does not count requests refused by a rate limit, which finish quickly whatever the load", async () => {
@@ -103,7 +132,8 @@ describe("load shedding", () => {
       await Promise.resolve();
     }
     nextInterval();
-    expect(offer(shedding, 1500)).toBe(1000);
+    // 2,000 in two intervals: 10 a ms, so 500 within the target.
+    expect(offer(shedding, 1500)).toBe(500);
   });
 
   it("says when it starts refusing, and after an interval without refusals that it stopped", () => {

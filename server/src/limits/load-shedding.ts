@@ -4,6 +4,13 @@ import { type OnLimited, rateLimited } from "./rate-limited.js";
 /** How often the process measures again how fast it finishes requests. */
 export const SHEDDING_INTERVAL_MS = 100;
 
+/**
+ * Its speed is the mean of this many intervals, a second: one slow commit of the store (a disk's fsync
+ * took 30–100 ms under load, bench/results/notes.md, "sustained") finishes nothing within an interval,
+ * then everything at once, and by one interval alone the next would take half its usual load.
+ */
+export const SHEDDING_WINDOW = 10;
+
 /** The refusal's message, and the least a refused client waits: about what the backlog takes to clear. */
 const BUSY = "The server is busy.";
 const BUSY_RETRY_MS = 1000;
@@ -19,15 +26,17 @@ export const MIN_IN_FLIGHT = 200;
  * delivered a small fraction of what it delivers at its limit (bench/results/notes.md, "load shedding").
  *
  * The bound is Little's law: requests in flight = rate × time in flight. Taking at most as many as the
- * process finished in the last `targetMs` (at the rate of the last interval) keeps each request's wait
- * near the target, and follows the process's speed: a slower store or a busier host lowers it, and it
- * grows back as requests finish faster. Never below MIN_IN_FLIGHT, so an idle server takes any burst a
+ * process finishes in `targetMs` (at its rate over the last second) keeps each request's wait near the
+ * target, and follows the process's speed: a slower store or a busier host lowers it within a second,
+ * and it grows back as requests finish faster. Never below MIN_IN_FLIGHT, so an idle server takes any burst a
  * person's clients make.
  */
 export class LoadShedding {
   private inFlight = 0;
   private finishedInInterval = 0;
   private intervalStart = 0;
+  /** The last SHEDDING_WINDOW intervals: requests finished, and ms. */
+  private readonly recent: { finished: number; ms: number }[] = [];
   private limit = MIN_IN_FLIGHT;
   private refusedInInterval = 0;
   private refusing = false;
@@ -80,8 +89,20 @@ export class LoadShedding {
   }
 
   private measure(now: number): void {
-    const perMs = this.finishedInInterval / (now - this.intervalStart);
-    this.limit = Math.max(MIN_IN_FLIGHT, Math.round(perMs * this.targetMs));
+    // A longer interval is one in which no request came for a while: it counts as one interval, or a
+    // quiet minute would hold the limit at its least through the first second of the next burst.
+    this.recent.push({
+      finished: this.finishedInInterval,
+      ms: Math.min(now - this.intervalStart, SHEDDING_INTERVAL_MS),
+    });
+    if (this.recent.length > SHEDDING_WINDOW) this.recent.shift();
+    let finished = 0;
+    let ms = 0;
+    for (const interval of this.recent) {
+      finished += interval.finished;
+      ms += interval.ms;
+    }
+    this.limit = Math.max(MIN_IN_FLIGHT, Math.round((finished / ms) * this.targetMs));
     if (this.refusing && this.refusedInInterval === 0) this.change(false);
     this.finishedInInterval = 0;
     this.refusedInInterval = 0;
