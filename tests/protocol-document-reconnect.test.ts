@@ -75,7 +75,7 @@ describe("a reconnect after the grace window", () => {
     const { before } = await reconnect(bob);
     expect(bob.socket.recovered).toBe(false);
     expect(before).toEqual([]);
-    expect(await joined).toEqual({ name: "Bob", id: bob.session?.id });
+    expect(await joined).toEqual({ name: "Bob", id: bob.session?.id, v: expect.any(String) });
     expect(await bob.sync(seen.id)).toEqual({ ok: true, messages: [missed], more: false });
   });
 });
@@ -109,6 +109,6 @@ describe("logout", () => {
     bob.socket.emit(CLIENT_EVENTS.logout);
     expect(await Promise.all(reasons)).toEqual(["io server disconnect", "io server disconnect"]);
     expect([bob.socket.active, bobTab.socket.active]).toEqual([false, false]);
-    expect(await left).toEqual({ name: "Bob", id: bob.session?.id });
+    expect(await left).toEqual({ name: "Bob", id: bob.session?.id, v: expect.any(String) });
   });
 });

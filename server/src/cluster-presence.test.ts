@@ -35,6 +35,26 @@ describe("presence on two chat servers sharing one Redis", () => {
     expect([...bob.online].sort()).toEqual(["Ann", "Bob", "Cid", "Dee"]);
   });
 
+  it("each number their own changes: a resume is sent what changed on the server that gave its version", async () => {
+    const [a, b] = await cluster.start();
+    const [ann, gil] = [await connect(a, { name: "Ann" }), await connect(a, { name: "Gil" })];
+    for (const name of ["Hal", "Ida"]) await connect(b, { name });
+    await ann.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Ida");
+    const held = ann.presenceVersion;
+    ann.close();
+    // A change made on the other server, which A passed on to its sockets and numbered.
+    await connect(b, { name: "Jo" });
+    await gil.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Jo");
+
+    const onA = await connect(a, { token: ann.token, presence: held });
+    expect(onA.events[1]).toMatchObject({
+      event: SERVER_EVENTS.usersSince,
+      payload: { since: held, listed: expect.arrayContaining([expect.objectContaining({ name: "Jo" })]) },
+    });
+    const onB = await connect(b, { token: ann.token, presence: held });
+    expect(onB.events[1]?.event).toBe(SERVER_EVENTS.users);
+  });
+
   it("never list again a user who logged out on one right after joining on the other", async () => {
     const [a, b] = await cluster.start();
     const watchers = [await connect(a, { name: "WatchA" }), await connect(b, { name: "WatchB" })];

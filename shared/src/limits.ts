@@ -9,6 +9,8 @@ export const LIMITS = {
   peerNameMaxLength: 128,
   /** A resume token in `auth`, in characters; the server's are 43. */
   tokenMaxLength: 256,
+  /** A presence version in `auth`, in characters; the server's are shorter. */
+  presenceVersionMaxLength: 64,
   /** Message text, in Unicode code points. */
   textMaxLength: 4000,
   /** Client-chosen idempotency key of a send. */

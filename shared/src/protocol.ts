@@ -38,6 +38,35 @@ export interface OnlineUser extends UserSummary {
   away?: true;
 }
 
+/**
+ * Where the online list stands, in the order the server made its changes: opaque text that comes with the
+ * list (`users`, `users:since`) and with each change (`user:joined`…). A client that resumes with the version
+ * of the last of them it applied (`auth.presence`) can be sent only what changed since, not the whole list.
+ */
+export type PresenceVersion = string;
+
+/** A change of the online list: who, and the list's version once it is applied. */
+export interface UserChange extends UserSummary {
+  v: PresenceVersion;
+}
+
+/** The whole online list, at version `v`. */
+export interface OnlineList {
+  users: OnlineUser[];
+  v: PresenceVersion;
+}
+
+/**
+ * What changed in the online list since the version a resuming client sent (`since`), as of version `v`:
+ * every identity that changed and is listed now, as the list shows it, and every one that is not.
+ */
+export interface OnlineListChanges {
+  since: PresenceVersion;
+  listed: OnlineUser[];
+  left: UserSummary[];
+  v: PresenceVersion;
+}
+
 export interface SessionInfo {
   /** A secret that resumes this identity (`auth: { token }`); sent to its owner only. */
   token: string;
@@ -48,9 +77,12 @@ export interface SessionInfo {
 
 /**
  * Handshake `auth`: log in with a name, or resume with the token from `session`. With `logout: true`, end
- * the token's session instead, without connecting (a tab that logged out while it was offline).
+ * the token's session instead, without connecting (a tab that logged out while it was offline). `presence`:
+ * the version of the online list the client still holds, if any, to be sent what changed since instead.
  */
-export type HandshakeAuth = { name: string } | { token: string; logout?: boolean };
+export type HandshakeAuth =
+  | { name: string }
+  | { token: string; logout?: boolean; presence?: PresenceVersion | null };
 
 export interface SendRequest {
   /** null: the group chat; a name: a private message to that user. */
@@ -115,15 +147,17 @@ export interface ServerToClientEvents {
   /** First event of every connection. */
   session: (s: SessionInfo) => void;
   /** Second event of every connection: everyone online, me included. Deltas follow. */
-  users: (u: { users: OnlineUser[] }) => void;
+  users: (u: OnlineList) => void;
+  /** Second event instead of `users` for a client that resumed with a version the server still has. */
+  "users:since": (u: OnlineListChanges) => void;
   /** Listed, not away. */
-  "user:joined": (u: UserSummary) => void;
+  "user:joined": (u: UserChange) => void;
   /** Unlisted; the name is free. */
-  "user:left": (u: UserSummary) => void;
+  "user:left": (u: UserChange) => void;
   /** Still listed, but their last connection dropped (see OnlineUser.away). */
-  "user:away": (u: UserSummary) => void;
+  "user:away": (u: UserChange) => void;
   /** Connected again after being away. */
-  "user:back": (u: UserSummary) => void;
+  "user:back": (u: UserChange) => void;
   message: (m: ChatMessage) => void;
   /** This user is writing to me (see TypingRequest); never sent to anyone else, nor for the group chat. */
   typing: (u: UserSummary) => void;
@@ -155,6 +189,7 @@ export const CLIENT_EVENTS = eventNames<ClientToServerEvents>()({
 export const SERVER_EVENTS = eventNames<ServerToClientEvents>()({
   session: "session",
   users: "users",
+  usersSince: "users:since",
   joined: "user:joined",
   left: "user:left",
   away: "user:away",

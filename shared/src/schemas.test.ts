@@ -108,14 +108,34 @@ describe("handshake auth", () => {
     expect(parseHandshakeAuth({ name: " ann " })).toEqual({ ok: true, value: { name: "ann" } });
     expect(parseHandshakeAuth({ token: "t0k", name: "ann" })).toEqual({
       ok: true,
-      value: { token: "t0k", logout: false },
+      value: { token: "t0k", logout: false, presence: null },
     });
+  });
+
+  it("takes the presence version a resume holds, absent or null for none", () => {
+    expect(parseHandshakeAuth({ token: "t0k", presence: "Ab3:12" })).toMatchObject({
+      value: { token: "t0k", presence: "Ab3:12" },
+    });
+    expect(parseHandshakeAuth({ token: "t0k", presence: null })).toMatchObject({ value: { presence: null } });
+    const longest = "x".repeat(LIMITS.presenceVersionMaxLength);
+    expect(parseHandshakeAuth({ token: "t0k", presence: longest })).toMatchObject({
+      value: { presence: longest },
+    });
+  });
+
+  it("refuses a presence version that is not short text with BAD_REQUEST", () => {
+    for (const presence of [12, {}, ["a"], "x".repeat(LIMITS.presenceVersionMaxLength + 1)]) {
+      expect(parseHandshakeAuth({ token: "t0k", presence })).toMatchObject({
+        ok: false,
+        error: { code: ErrorCode.BAD_REQUEST, message: expect.stringMatching(/^presence: /) },
+      });
+    }
   });
 
   it("ends the session only when logout is exactly true", () => {
     expect(parseHandshakeAuth({ token: "t0k", logout: true })).toEqual({
       ok: true,
-      value: { token: "t0k", logout: true },
+      value: { token: "t0k", logout: true, presence: null },
     });
     for (const logout of ["true", 1, null, false]) {
       expect(parseHandshakeAuth({ token: "t0k", logout })).toMatchObject({ value: { logout: false } });

@@ -111,7 +111,12 @@ const HandshakeAuthSchema = v.object({
   token: v.optional(v.unknown()),
   name: v.optional(v.unknown()),
   logout: v.optional(v.unknown()),
+  presence: v.optional(v.unknown()),
 });
+const PresenceVersionSchema = v.nullish(
+  v.pipe(v.string("A presence version is text."), v.maxLength(LIMITS.presenceVersionMaxLength)),
+  null,
+);
 const TokenSchema = v.pipe(
   v.string(SESSION_ENDED),
   v.minLength(1, SESSION_ENDED),
@@ -177,7 +182,7 @@ export function requestParsers(limits: ContentLimits = LIMITS) {
     name,
     /**
      * `{ token }` resumes (or, with `logout: true` and nothing else, ends), `{ name }` logs in; a token wins
-     * when both are given, and a null one counts as none.
+     * when both are given, and a null one counts as none. A resume may carry `presence`, a version (or null).
      */
     auth(raw: unknown): Parsed<Required<HandshakeAuth>> {
       const auth = v.safeParse(HandshakeAuthSchema, raw ?? {});
@@ -185,9 +190,11 @@ export function requestParsers(limits: ContentLimits = LIMITS) {
         return failure(ErrorCode.NAME_INVALID, "Log in with { name } or resume with { token }.");
       if (auth.output.token !== undefined && auth.output.token !== null) {
         const token = parseWith(TokenSchema, auth.output.token, () => ErrorCode.SESSION_EXPIRED);
-        return token.ok
-          ? { ok: true, value: { token: token.value, logout: auth.output.logout === true } }
-          : token;
+        if (!token.ok) return token;
+        const presence = parseWith(PresenceVersionSchema, auth.output.presence, badRequest);
+        if (!presence.ok) return failure(ErrorCode.BAD_REQUEST, `presence: ${presence.error.message}`);
+        const logout = auth.output.logout === true;
+        return { ok: true, value: { token: token.value, logout, presence: presence.value } };
       }
       const parsed = name(auth.output.name);
       return parsed.ok ? { ok: true, value: { name: parsed.value } } : parsed;

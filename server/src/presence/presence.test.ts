@@ -14,8 +14,13 @@ const PRESENCE_DELTAS: ReadonlySet<string> = new Set([
   SERVER_EVENTS.away,
   SERVER_EVENTS.back,
 ]);
+/** Whom each delta was about (without the list's version, which each carries). */
 const presenceEvents = (user: ChatUser): UserSummary[] =>
-  user.events.flatMap((e) => (PRESENCE_DELTAS.has(e.event) ? [e.payload as UserSummary] : []));
+  user.events.flatMap((e) => {
+    if (!PRESENCE_DELTAS.has(e.event)) return [];
+    const { name, id } = e.payload as UserSummary;
+    return [{ name, id }];
+  });
 
 afterEach(async () => {
   users.closeAll();

@@ -42,6 +42,7 @@ describe("login", () => {
     expect(ann.events.find((e) => e.event === SERVER_EVENTS.joined)?.payload).toEqual({
       name: "Bob",
       id: expect.any(String),
+      v: expect.any(String),
     });
   });
 
@@ -223,7 +224,7 @@ describe("logout in the handshake (auth: { token, logout: true }), as a tab that
     await users.login("Cy");
     await ann.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Cy");
     expect(ann.events.slice(seenFrom).filter((e) => e.event === SERVER_EVENTS.joined)).toEqual([
-      { event: SERVER_EVENTS.joined, payload: { name: "Cy", id: expect.any(String) } },
+      { event: SERVER_EVENTS.joined, payload: { name: "Cy", id: expect.any(String), v: expect.any(String) } },
     ]);
     expect((await users.refusal(ChatUser.connect(chat.url, { token }))).code).toBe(ErrorCode.SESSION_EXPIRED);
     expect((await users.login("Bob")).name).toBe("Bob");

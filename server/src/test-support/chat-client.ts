@@ -5,6 +5,7 @@ import {
   type ConnectErrorData,
   type HistoryAck,
   type HistoryRequest,
+  type PresenceVersion,
   SERVER_EVENTS,
   type SendAck,
   type ServerEventName,
@@ -19,7 +20,7 @@ import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** What arrived, typed by the protocol's event map: a renamed event breaks the tests' build, not their run. */
-type Received = { [E in ServerEventName]: { event: E; payload: ServerPayload<E> } }[ServerEventName];
+export type Received = { [E in ServerEventName]: { event: E; payload: ServerPayload<E> } }[ServerEventName];
 
 type Options = Partial<ManagerOptions & SocketOptions> & {
   /** The address to connect from (on Linux all of 127.0.0.0/8 is loopback): a second client address. */
@@ -49,6 +50,8 @@ export class ChatUser {
   readonly online = new Set<string>();
   /** Those of `online` shown as away. */
   readonly away = new Set<string>();
+  /** The version of the last list or delta applied (the `v` each carries), to resume with. */
+  presenceVersion: PresenceVersion | null = null;
   session: SessionInfo | null = null;
 
   private constructor(readonly socket: ClientSocket) {
@@ -61,30 +64,47 @@ export class ChatUser {
       // Reconnections resume this identity, as a real client must.
       socket.auth = { token: session.token };
     });
-    socket.on(SERVER_EVENTS.users, ({ users }) => {
+    socket.on(SERVER_EVENTS.users, ({ users, v }) => {
       this.online.clear();
       this.away.clear();
-      for (const { name, away } of users) {
-        this.online.add(name);
-        if (away) this.away.add(name);
-      }
+      this.list(users, v);
     });
-    socket.on(SERVER_EVENTS.joined, ({ name }) => {
-      this.online.add(name);
-      this.away.delete(name);
+    socket.on(SERVER_EVENTS.usersSince, ({ listed, left, v }) => {
+      for (const { name } of left) this.unlist(name, v);
+      this.list(listed, v);
     });
-    socket.on(SERVER_EVENTS.left, ({ name }) => {
-      this.online.delete(name);
-      this.away.delete(name);
-    });
-    socket.on(SERVER_EVENTS.away, ({ name }) => {
+    socket.on(SERVER_EVENTS.joined, ({ name, v }) => this.list([{ name }], v));
+    socket.on(SERVER_EVENTS.left, ({ name, v }) => this.unlist(name, v));
+    socket.on(SERVER_EVENTS.away, ({ name, v }) => {
       if (this.online.has(name)) this.away.add(name);
+      this.presenceVersion = v;
     });
-    socket.on(SERVER_EVENTS.back, ({ name }) => this.away.delete(name));
+    socket.on(SERVER_EVENTS.back, ({ name, v }) => {
+      this.away.delete(name);
+      this.presenceVersion = v;
+    });
     socket.on(SERVER_EVENTS.message, (message) => this.messages.push(message));
   }
 
-  /** Connects with `auth` and resolves once `users` arrived, or rejects with the server's refusal. */
+  private list(users: { name: string; away?: true }[], v: PresenceVersion): void {
+    for (const { name, away } of users) {
+      this.online.add(name);
+      if (away) this.away.add(name);
+      else this.away.delete(name);
+    }
+    this.presenceVersion = v;
+  }
+
+  private unlist(name: string, v: PresenceVersion): void {
+    this.online.delete(name);
+    this.away.delete(name);
+    this.presenceVersion = v;
+  }
+
+  /**
+   * Connects with `auth` and resolves once the online list arrived (`users`, or `users:since` for a resume
+   * with a version), or rejects with the server's refusal.
+   */
   static connect(url: string, auth: Record<string, unknown>, options: Options = {}): Promise<ChatUser> {
     const socket: ClientSocket = io(url, {
       auth,
@@ -108,12 +128,16 @@ export class ChatUser {
       };
       socket.once("connect_error", refused);
       socket.io.once("close", cut);
-      socket.once(SERVER_EVENTS.users, () => {
+      const listed = () => {
         // From here on a refusal is a reconnection's, for the test to watch, not a failed login.
         socket.off("connect_error", refused);
         socket.io.off("close", cut);
+        socket.off(SERVER_EVENTS.users, listed);
+        socket.off(SERVER_EVENTS.usersSince, listed);
         resolve(user);
-      });
+      };
+      socket.once(SERVER_EVENTS.users, listed);
+      socket.once(SERVER_EVENTS.usersSince, listed);
     });
   }
 

@@ -82,7 +82,7 @@ async function untilBroadcastsFlow(from: ClusterNode, to: ClusterNode): Promise<
   await expect
     .poll(
       async () => {
-        from.chat.server.io.to(probe.socket.id ?? "").emit(SERVER_EVENTS.users, { users: [] });
+        from.chat.server.io.to(probe.socket.id ?? "").emit(SERVER_EVENTS.users, { users: [], v: "probe" });
         return probe
           .next(SERVER_EVENTS.users, () => true, 250)
           .then(

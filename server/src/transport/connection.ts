@@ -1,10 +1,17 @@
-import { CLIENT_EVENTS, type ClientToServerEvents, ErrorCode, failure, SERVER_EVENTS } from "@chat/shared";
+import {
+  CLIENT_EVENTS,
+  type ClientToServerEvents,
+  ErrorCode,
+  failure,
+  type PresenceVersion,
+  SERVER_EVENTS,
+} from "@chat/shared";
 import type { Presence } from "../presence/presence.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { userRoom } from "../users.js";
 import { aboutSocket } from "./acks.js";
 import { logFailure } from "./failures.js";
-import { takeGreetingToken } from "./handshake.js";
+import { takeGreeting } from "./handshake.js";
 import { disconnectIdentity } from "./io.js";
 import { type MessageHandlerDeps, messageHandlers } from "./message-handlers.js";
 import type { PresenceRounds } from "./presence-rounds.js";
@@ -59,30 +66,32 @@ export function onConnection(deps: ConnectionDeps) {
     // kept, it would be sent deltas before the list.
     for (const room of socket.rooms) if (room !== socket.id) socket.leave(room);
     socket.join(userRoom(user.id));
+    const greeting = takeGreeting(socket);
     // With recovery on, a socket's own emit is a broadcast to its room through the adapter (to keep it for
     // replay); sent locally, the token stays in this process whatever the adapter is.
     io.local
       .to(socket.id)
-      .emit(SERVER_EVENTS.session, { name: user.name, id: user.id, token: takeGreetingToken(socket) ?? "" });
+      .emit(SERVER_EVENTS.session, { name: user.name, id: user.id, token: greeting?.token ?? "" });
     // Not counted in, the socket would never get the online list: the client reconnects and tries again.
     runLogged(
       socket,
       "connect",
-      () => countIn(socket),
+      () => countIn(socket, greeting?.presence ?? null),
       () => socket.conn.close(),
     );
   };
 
-  async function countIn(socket: ChatSocket): Promise<void> {
+  /** `listVersion`: the version of the online list the client holds, if it sent one. */
+  async function countIn(socket: ChatSocket, listVersion: PresenceVersion | null): Promise<void> {
     const { user } = socket.data;
     // Logged out between this socket's handshake and now (from another tab, on another process): the
     // logout's disconnect did not find this socket in the user's room yet, so it goes now.
     if (!(await presence.connected(user, socket.id))) return void socket.disconnect(true);
     // The socket may have gone while we awaited; its disconnect handler then ran before we counted it in.
     if (!socket.connected) return presence.disconnected(user, socket.id);
-    // The full list, then deltas, never before it. (Recovery keeps neither: a recovered socket is
-    // greeted afresh; see RecoveryAdapter.)
-    presenceRounds.greet(socket);
+    // The list (or what changed in it since the client's version), then deltas, never before it.
+    // (Recovery keeps neither: a recovered socket is greeted afresh; see RecoveryAdapter.)
+    presenceRounds.greet(socket, listVersion);
   }
 
   /** A misspelt event fails fast instead of leaving the client waiting for an ack that never comes. */

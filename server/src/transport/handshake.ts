@@ -1,4 +1,10 @@
-import { ErrorCode, type ProtocolError, type RequestParsers, SESSION_ENDED } from "@chat/shared";
+import {
+  ErrorCode,
+  type PresenceVersion,
+  type ProtocolError,
+  type RequestParsers,
+  SESSION_ENDED,
+} from "@chat/shared";
 import type { ExtendedError } from "socket.io";
 import type { ConnectionLimits } from "../limits/connection-limits.js";
 import type { LoadShedding } from "../limits/load-shedding.js";
@@ -10,20 +16,26 @@ import { type FailureContext, internalError } from "./failures.js";
 import { releaseMissedPackets } from "./recovery-adapter.js";
 import type { ChatSocket } from "./types.js";
 
+/** What a socket's greeting needs from its handshake: the token, and the version of the list the client has. */
+export interface Greeting {
+  token: string;
+  presence: PresenceVersion | null;
+}
+
 /**
- * Each socket's token, from the handshake that proved or issued it until the greeting sends it. Not in
- * socket.data (see SocketData): the server keeps tokens only as hashes.
+ * Each socket's greeting, from the handshake that proved or issued its token until the greeting sends it.
+ * Not in socket.data (see SocketData): the server keeps tokens only as hashes.
  */
-const greetingTokens = new WeakMap<ChatSocket, string>();
+const greetings = new WeakMap<ChatSocket, Greeting>();
 
 /** Sockets whose handshake logged in (a new session), as opposed to resumed one: what a late one undoes. */
 const loggedIn = new WeakSet<ChatSocket>();
 
-/** The token for this socket's greeting, once. */
-export function takeGreetingToken(socket: ChatSocket): string | undefined {
-  const token = greetingTokens.get(socket);
-  greetingTokens.delete(socket);
-  return token;
+/** This socket's greeting, once. */
+export function takeGreeting(socket: ChatSocket): Greeting | undefined {
+  const greeting = greetings.get(socket);
+  greetings.delete(socket);
+  return greeting;
 }
 
 type Middleware = (socket: ChatSocket, next: (err?: ExtendedError) => void) => Promise<void>;
@@ -120,7 +132,8 @@ export function authenticate(
       if (!session.ok) return session.error;
       releaseMissedPackets(socket, session.value.user);
       socket.data.user = session.value.user;
-      greetingTokens.set(socket, session.value.token);
+      const presence = "presence" in auth.value ? auth.value.presence : null;
+      greetings.set(socket, { token: session.value.token, presence });
       if ("name" in auth.value) loggedIn.add(socket);
       return null;
     },

@@ -1,8 +1,16 @@
 import { performance } from "node:perf_hooks";
-import { SERVER_EVENTS } from "@chat/shared";
+import {
+  type OnlineListChanges,
+  type OnlineUser,
+  type PresenceVersion,
+  SERVER_EVENTS,
+  type ServerEvent,
+  type UserSummary,
+} from "@chat/shared";
 import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import type { Logger } from "pino";
 import type { PresenceAnnouncer, PresenceChange } from "../presence/presence.js";
+import { PresenceLog } from "../presence/presence-log.js";
 import type { PresenceStore } from "../presence/store.js";
 import { summaryOf, type User } from "../users.js";
 import type { ChatIo, ChatSocket, PresenceDelta } from "./types.js";
@@ -33,15 +41,27 @@ const ROUND_COST_FACTOR = 4;
  * building and encoding their own. A list read after a change can already hold the user its delta then
  * announces: clients apply deltas as set operations (docs/PROTOCOL.md), so that repeat changes nothing.
  *
+ * Each change a round passes on is numbered (PresenceLog), and every list and change carries its version:
+ * a socket that resumes with the version its client holds, if this process still knows what changed since,
+ * is greeted with those changes (`users:since`) instead of the whole list. After a short outage nothing
+ * has changed, and thousands of clients coming back are each sent a few bytes instead of everyone.
+ *
  * With several processes, each runs its own rounds, so a join waiting in one process's round can reach
  * the sockets after a logout that another process announced at once: the user would stay listed. Every
  * round, this process's and the others', is therefore passed on one at a time, and each change only while
  * it still holds (a join while its user holds the name, an away while they have no socket, a return
  * while they have one): a change made after that check is announced after the round.
  */
+/** A socket to greet, and the version of the list its client holds, if any. */
+interface Greeting {
+  socket: ChatSocket;
+  since: PresenceVersion | null;
+}
+
 export class PresenceRounds implements PresenceAnnouncer {
   private deltas: PresenceDelta[] = [];
-  private greetings: ChatSocket[] = [];
+  private greetings: Greeting[] = [];
+  private readonly log: PresenceLog;
   private timer: NodeJS.Timeout | null = null;
   private lastRoundAt = Number.NEGATIVE_INFINITY;
   /** How long the last round took to hand its deltas to the sockets, writes included. */
@@ -54,8 +74,10 @@ export class PresenceRounds implements PresenceAnnouncer {
     private readonly io: ChatIo,
     private readonly store: Pick<PresenceStore, "online" | "holderOf" | "connectionCount">,
     private readonly clustered: boolean,
-    private readonly log: Logger,
+    private readonly logger: Logger,
+    keptChanges?: number,
   ) {
+    this.log = new PresenceLog(keptChanges);
     // The rounds of the other processes, for this one's sockets, in turn with this one's.
     if (clustered) io.on("presence:round", (deltas) => this.inTurn(() => this.passOn(deltas)));
   }
@@ -65,9 +87,12 @@ export class PresenceRounds implements PresenceAnnouncer {
     this.schedule();
   }
 
-  /** Sends this socket the full list in the next round, then keeps it up to date with deltas. */
-  greet(socket: ChatSocket): void {
-    this.greetings.push(socket);
+  /**
+   * Sends this socket the full list in the next round, or what changed since the version `since` of it,
+   * then keeps it up to date with deltas.
+   */
+  greet(socket: ChatSocket, since: PresenceVersion | null): void {
+    this.greetings.push({ socket, since });
     this.schedule();
   }
 
@@ -94,7 +119,7 @@ export class PresenceRounds implements PresenceAnnouncer {
   private inTurn(round: () => Promise<void>): void {
     this.rounds = this.rounds
       .then(round)
-      .catch((error: unknown) => this.log.error({ err: error }, "presence round failed"));
+      .catch((error: unknown) => this.logger.error({ err: error }, "presence round failed"));
   }
 
   private async round(): Promise<void> {
@@ -112,24 +137,54 @@ export class PresenceRounds implements PresenceAnnouncer {
     // Joiners that arrive while the list is read wait for the next round, which reads it again.
     const greetings = this.greetings;
     this.greetings = [];
-    if (greetings.length === 0) return;
+    if (greetings.length > 0) await this.sendLists(greetings);
+  }
+
+  /** Each greeted socket's list: the changes since the version it holds when they are known, or all of it. */
+  private async sendLists(greetings: Greeting[]): Promise<void> {
+    // Rounds run in turn, so no change is passed on while the list is read: it holds at least these.
+    const version = this.log.version;
     const users = (await this.store.online()).map((user) =>
       user.away ? { ...summaryOf(user), away: user.away } : summaryOf(user),
     );
-    const greeted: string[] = [];
-    for (const socket of greetings) {
+    const whole: string[] = [];
+    const bySince = new Map<PresenceVersion, string[]>();
+    for (const { socket, since } of greetings) {
       // A socket that has gone meanwhile must not join a room: nothing would ever take it out again.
       if (!socket.connected) continue;
       socket.join(PRESENCE_ROOM);
-      greeted.push(socket.id);
+      if (since === null) whole.push(socket.id);
+      else {
+        const group = bySince.get(since);
+        if (group) group.push(socket.id);
+        else bySince.set(since, [socket.id]);
+      }
     }
     // Local: the list is for sockets of this process only; recovery never keeps it (RecoveryAdapter).
-    if (greeted.length > 0) this.io.local.to(greeted).emit(SERVER_EVENTS.users, { users });
+    let byId: Map<string, OnlineUser> | undefined;
+    for (const [since, ids] of bySince) {
+      const changed = this.log.changedSince(since);
+      // A list no longer than the changes is sent whole: it says as much, and every client takes it.
+      if (changed === null || changed.size >= users.length) {
+        for (const id of ids) whole.push(id);
+        continue;
+      }
+      byId ??= new Map(users.map((user) => [user.id, user]));
+      this.io.local.to(ids).emit(SERVER_EVENTS.usersSince, listChanges(since, changed, byId, version));
+    }
+    if (whole.length > 0) this.io.local.to(whole).emit(SERVER_EVENTS.users, { users, v: version });
   }
 
-  /** A round to this process's sockets that have the list: one write of all its deltas per socket. */
+  /**
+   * A round to this process's sockets that have the list, each change numbered as it goes: one write of all
+   * its deltas per socket.
+   */
   private async passOn(deltas: PresenceDelta[]): Promise<void> {
-    emitBatchLocally(this.io, PRESENCE_ROOM, this.clustered ? await this.stillTrue(deltas) : deltas);
+    const passed = this.clustered ? await this.stillTrue(deltas) : deltas;
+    const events = passed.map(
+      ([event, user]) => [event, { ...user, v: this.log.record(user) }] as ServerEvent,
+    );
+    emitBatchLocally(this.io, PRESENCE_ROOM, events);
   }
 
   /**
@@ -158,4 +213,20 @@ export class PresenceRounds implements PresenceAnnouncer {
         return (await this.store.connectionCount(id)) > 0;
     }
   }
+}
+
+/** The changes since `since`: of each identity changed, how the list shows it now, or that it is gone. */
+function listChanges(
+  since: PresenceVersion,
+  changed: Map<string, UserSummary>,
+  listed: Map<string, OnlineUser>,
+  v: PresenceVersion,
+): OnlineListChanges {
+  const changes: OnlineListChanges = { since, listed: [], left: [], v };
+  for (const [id, user] of changed) {
+    const now = listed.get(id);
+    if (now) changes.listed.push(now);
+    else changes.left.push(user);
+  }
+  return changes;
 }

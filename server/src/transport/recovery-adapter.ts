@@ -18,6 +18,7 @@ import type { ChatSocket, SocketData } from "./types.js";
 export const GREETING_EVENTS: ReadonlySet<unknown> = new Set<ServerEventName>([
   SERVER_EVENTS.session,
   SERVER_EVENTS.users,
+  SERVER_EVENTS.usersSince,
   SERVER_EVENTS.joined,
   SERVER_EVENTS.left,
   SERVER_EVENTS.away,

@@ -1,4 +1,4 @@
-import type { ClientToServerEvents, ServerEvent, ServerToClientEvents } from "@chat/shared";
+import type { ClientToServerEvents, ServerToClientEvents, UserSummary } from "@chat/shared";
 import type { Server, Socket } from "socket.io";
 import type { PresenceChange } from "../presence/presence.js";
 import type { User } from "../users.js";
@@ -13,8 +13,11 @@ export interface SocketData {
   address: string;
 }
 
-/** A change of the online list, as the event carries it. */
-export type PresenceDelta = Extract<ServerEvent, [event: PresenceChange, payload: unknown]>;
+/**
+ * A change of the online list: its event, and whom it is about. Each process numbers the changes it passes
+ * on to its sockets (see PresenceLog), so the version goes on as it is sent, not here.
+ */
+export type PresenceDelta = [event: PresenceChange, user: UserSummary];
 
 /** What the processes of a cluster tell each other (serverSideEmit), beside the adapter's broadcasts. */
 export interface InterServerEvents {
