@@ -4,6 +4,8 @@ import {
   type ConnectErrorData,
   ErrorCode,
   type HandshakeAuth,
+  type OnlineUser,
+  type PresenceVersion,
   SERVER_EVENTS,
   SESSION_ENDED,
 } from "@chat/shared";
@@ -67,15 +69,13 @@ export class ChatConnection {
     this.typingNotices = new TypingNotices(socket);
     socket.on(SERVER_EVENTS.session, (info) => {
       this.session.established(info);
-      // Every reconnect of this tab, and a reload, resumes this identity.
-      socket.auth = { token: info.token } satisfies HandshakeAuth;
+      // Every reconnect of this tab resumes this identity, with the online list it still shows.
+      socket.auth = (answer) => answer(this.resumeAuth(info.token));
     });
-    // Private messages wait while their peer is away; they may go when the peer (re)appears.
-    socket.on(SERVER_EVENTS.users, ({ users }) => {
-      this.presenceLines.listArrived(this.presence.users, users);
-      this.presence.reset(users);
-      this.sender.listArrived();
-    });
+    socket.on(SERVER_EVENTS.users, ({ users, v }) => this.listArrived(users, v));
+    socket.on(SERVER_EVENTS.usersSince, (changes) =>
+      this.listArrived(this.presence.withChanges(changes), changes.v),
+    );
     // A line in the group chat only for a change of the list: a join can repeat what a list just said.
     socket.on(SERVER_EVENTS.joined, (user) => {
       if (this.presence.joined(user)) this.presenceLines.joined(user);
@@ -93,6 +93,17 @@ export class ChatConnection {
     socket.on("connect_error", (err) => this.refused(err));
     socket.on("disconnect", (reason) => this.disconnected(reason));
     socket.io.on("reconnect_attempt", (attempt) => this.session.reconnecting(attempt));
+  }
+
+  private resumeAuth(token: string): HandshakeAuth {
+    return { token, presence: this.presence.version() };
+  }
+
+  /** Private messages wait while their peer is away; they may go when the peer (re)appears. */
+  private listArrived(users: OnlineUser[], version: PresenceVersion): void {
+    this.presenceLines.listArrived(this.presence.users, users);
+    this.presence.reset(users, version);
+    this.sender.listArrived();
   }
 
   async login(name: string): Promise<void> {

@@ -6,26 +6,29 @@ import { usePresence } from "./presence";
 
 beforeEach(() => setActivePinia(createPinia()));
 
+/** The version each delta carries; these tests are about the list, so one for all. */
+const v = "e1:7";
+
 describe("the online list", () => {
   it("follows deltas as set operations, sorted by name whatever the case", () => {
     const presence = usePresence();
     presence.reset([{ name: "bob", id: "b1" }]);
-    presence.joined({ name: "Ann", id: "a1" });
-    presence.joined({ name: "Ann", id: "a1" });
+    presence.joined({ name: "Ann", id: "a1", v });
+    presence.joined({ name: "Ann", id: "a1", v });
     expect(presence.users.map((u) => u.name)).toEqual(["Ann", "bob"]);
-    presence.left({ name: "bob", id: "b1" });
-    presence.left({ name: "bob", id: "b1" });
+    presence.left({ name: "bob", id: "b1", v });
+    presence.left({ name: "bob", id: "b1", v });
     expect(presence.users.map((u) => u.name)).toEqual(["Ann"]);
   });
 
   it("tells whether a join or a leave changed the list: a repeat is not news", () => {
     const presence = usePresence();
     presence.reset([{ name: "Ann", id: "a1", away: true }]);
-    expect(presence.joined({ name: "Ann", id: "a1" })).toBe(false);
-    expect(presence.joined({ name: "Bob", id: "b1" })).toBe(true);
-    expect(presence.left({ name: "Bob", id: "b0" })).toBe(false);
-    expect(presence.left({ name: "Bob", id: "b1" })).toBe(true);
-    expect(presence.left({ name: "Bob", id: "b1" })).toBe(false);
+    expect(presence.joined({ name: "Ann", id: "a1", v })).toBe(false);
+    expect(presence.joined({ name: "Bob", id: "b1", v })).toBe(true);
+    expect(presence.left({ name: "Bob", id: "b0", v })).toBe(false);
+    expect(presence.left({ name: "Bob", id: "b1", v })).toBe(true);
+    expect(presence.left({ name: "Bob", id: "b1", v })).toBe(false);
   });
 
   it("marks who is away and back, only for the identity that holds the name, and a join as here", () => {
@@ -39,18 +42,18 @@ describe("the online list", () => {
       { name: "Bob", id: "b1" },
     ];
     expect([presence.statusOf(ann), presence.statusOf(bob)]).toEqual(["away", "here"]);
-    presence.setAway({ name: "Bob", id: "b0" }, true);
-    presence.setAway({ name: "Cid", id: "c1" }, true);
+    presence.setAway({ name: "Bob", id: "b0", v }, true);
+    presence.setAway({ name: "Cid", id: "c1", v }, true);
     expect(presence.statusOf(bob)).toBe("here");
     expect(presence.statusOf({ name: "Cid", id: "c1" })).toBe("offline");
-    presence.setAway({ name: "Bob", id: "b1" }, true);
-    presence.setAway({ name: "Ann", id: "a1" }, false);
+    presence.setAway({ name: "Bob", id: "b1", v }, true);
+    presence.setAway({ name: "Ann", id: "a1", v }, false);
     expect(presence.users).toEqual([
       { name: "Ann", id: "a1" },
       { name: "Bob", id: "b1", away: true },
     ]);
-    presence.left({ name: "Bob", id: "b1" });
-    presence.joined({ name: "Bob", id: "b2" });
+    presence.left({ name: "Bob", id: "b1", v });
+    presence.joined({ name: "Bob", id: "b2", v });
     expect(presence.statusOf({ name: "BOB", id: "b2" })).toBe("here");
     expect(presence.statusOf(bob)).toBe("replaced");
   });
@@ -67,9 +70,13 @@ describe("the online list", () => {
     for (let step = 0; step < 500; step++) {
       const name = names[next(names.length)] as string;
       const id = `${name}-${next(3)}`;
-      if (next(2) === 0) presence.joined({ name, id });
+      if (next(2) === 0) presence.joined({ name, id, v });
       else
-        presence.left({ name, id: presence.users.find((u) => nameKey(u.name) === nameKey(name))?.id ?? id });
+        presence.left({
+          name,
+          id: presence.users.find((u) => nameKey(u.name) === nameKey(name))?.id ?? id,
+          v,
+        });
       const resorted = [...presence.users].sort((a, b) =>
         new Intl.Collator(undefined, { sensitivity: "base" }).compare(a.name, b.name),
       );
@@ -82,9 +89,9 @@ describe("the online list", () => {
     const presence = usePresence();
     const bobs = computed(() => presence.statusOf({ name: "bob", id: "b1" }));
     expect(bobs.value).toBe("offline");
-    presence.joined({ name: "Bob", id: "b1" });
+    presence.joined({ name: "Bob", id: "b1", v });
     expect(bobs.value).toBe("here");
-    presence.left({ name: "Bob", id: "b1" });
+    presence.left({ name: "Bob", id: "b1", v });
     expect(bobs.value).toBe("offline");
   });
 
@@ -101,10 +108,59 @@ describe("the online list", () => {
     expect(presence.matching("x")).toEqual([]);
   });
 
+  it("holds the version of the last list or delta applied, and none once signed out", () => {
+    const presence = usePresence();
+    expect(presence.version()).toBeNull();
+    presence.reset([{ name: "Ann", id: "a1" }], "e1:1");
+    expect(presence.version()).toBe("e1:1");
+    presence.joined({ name: "Bob", id: "b1", v: "e1:2" });
+    presence.setAway({ name: "Bob", id: "b1", v: "e1:3" }, true);
+    // A delta that changes nothing shown still moves the version on: the server counted it.
+    presence.left({ name: "Cid", id: "c1", v: "e1:4" });
+    expect(presence.version()).toBe("e1:4");
+    expect(presence.users).toEqual([
+      { name: "Ann", id: "a1" },
+      { name: "Bob", id: "b1", away: true },
+    ]);
+    presence.reset([]);
+    expect(presence.version()).toBeNull();
+  });
+
+  it("applies users:since to the list held: those left taken out, those listed put in by name", () => {
+    const presence = usePresence();
+    presence.reset([
+      { name: "Ann", id: "a1" },
+      { name: "Bob", id: "b1" },
+      { name: "Cid", id: "c1", away: true },
+    ]);
+    const list = presence.withChanges({
+      since: "e1:1",
+      // Bob left and another Bob came; Cid is back; Dee came and went; Eve came.
+      left: [
+        { name: "bob", id: "b1" },
+        { name: "Dee", id: "d1" },
+      ],
+      listed: [
+        { name: "Bob", id: "b2", away: true },
+        { name: "Cid", id: "c1" },
+        { name: "Eve", id: "e1" },
+      ],
+      v: "e1:9",
+    });
+    expect(list).toEqual([
+      { name: "Ann", id: "a1" },
+      { name: "Cid", id: "c1" },
+      { name: "Bob", id: "b2", away: true },
+      { name: "Eve", id: "e1" },
+    ]);
+    // The list shown changes only once the caller resets it with the new list.
+    expect(presence.users.map((u) => u.id)).toEqual(["a1", "b1", "c1"]);
+  });
+
   it("keeps whoever holds a name now when the leaving of its earlier holder comes late", () => {
     const presence = usePresence();
-    presence.joined({ name: "Bob", id: "later" });
-    presence.left({ name: "BOB", id: "earlier" });
+    presence.joined({ name: "Bob", id: "later", v });
+    presence.left({ name: "BOB", id: "earlier", v });
     expect(presence.statusOf({ name: "bob", id: "later" })).toBe("here");
   });
 });

@@ -1,4 +1,11 @@
-import { nameKey, type OnlineUser, type UserSummary } from "@chat/shared";
+import {
+  nameKey,
+  type OnlineListChanges,
+  type OnlineUser,
+  type PresenceVersion,
+  type UserChange,
+  type UserSummary,
+} from "@chat/shared";
 import { defineStore } from "pinia";
 import { computed, shallowRef, triggerRef } from "vue";
 
@@ -28,14 +35,30 @@ export const usePresence = defineStore("presence", () => {
   /** Everyone listed, in name order (whatever the case); a new array for every change. */
   const users = shallowRef<readonly OnlineUser[]>([]);
   const count = computed(() => users.value.length);
+  /**
+   * The version of the list held (see PresenceVersion), kept while disconnected: a resume sends it, to be
+   * sent what changed instead of everyone. Null with no list from this server, as after a reload.
+   */
+  let version: PresenceVersion | null = null;
 
-  function reset(list: OnlineUser[]): void {
+  /** A whole list, at its version (none: the list of nobody, signed out). */
+  function reset(list: OnlineUser[], at: PresenceVersion | null = null): void {
     online.value = new Map(list.map((user) => [nameKey(user.name), user]));
     users.value = [...online.value.values()].sort((a, b) => byName.compare(a.name, b.name));
+    version = at;
+  }
+
+  /** The list held with `users:since` applied: those gone taken out, then those listed put in by name. */
+  function withChanges({ listed, left }: OnlineListChanges): OnlineUser[] {
+    const list = new Map(online.value);
+    for (const { name, id } of left) if (list.get(nameKey(name))?.id === id) list.delete(nameKey(name));
+    for (const user of listed) list.set(nameKey(user.name), user);
+    return [...list.values()];
   }
 
   /** True when that identity was not listed before: news, not a repeat of what the list already said. */
-  function joined(user: UserSummary): boolean {
+  function joined({ v, ...user }: UserChange): boolean {
+    version = v;
     const key = nameKey(user.name);
     const earlier = online.value.get(key);
     online.value.set(key, user);
@@ -50,7 +73,8 @@ export const usePresence = defineStore("presence", () => {
    * Only that identity: a `user:left` of an earlier holder never unlists whoever has the name now. True
    * when it was listed until now.
    */
-  function left({ name, id }: UserSummary): boolean {
+  function left({ name, id, v }: UserChange): boolean {
+    version = v;
     const key = nameKey(name);
     const holder = online.value.get(key);
     if (holder?.id !== id) return false;
@@ -61,7 +85,8 @@ export const usePresence = defineStore("presence", () => {
   }
 
   /** `user:away` / `user:back`: only for that identity, and only while it is listed. */
-  function setAway({ name, id }: UserSummary, away: boolean): void {
+  function setAway({ name, id, v }: UserChange, away: boolean): void {
+    version = v;
     const key = nameKey(name);
     const holder = online.value.get(key);
     if (holder?.id !== id || (holder.away === true) === away) return;
@@ -93,5 +118,16 @@ export const usePresence = defineStore("presence", () => {
     return key === "" ? users.value : users.value.filter((user) => nameKey(user.name).includes(key));
   }
 
-  return { users, count, reset, joined, left, setAway, statusOf, matching };
+  return {
+    users,
+    count,
+    reset,
+    withChanges,
+    joined,
+    left,
+    setAway,
+    statusOf,
+    matching,
+    version: () => version,
+  };
 });
