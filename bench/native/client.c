@@ -40,7 +40,7 @@ static int string_field(const unsigned char *payload, size_t len, const char *ke
   return 1;
 }
 
-/* A frame's last bytes, as they stream in: where a broadcast's recovery offset is. */
+/* A frame's last bytes, as they stream in: where a broadcast's recovery offset is, and a presence version. */
 static void keep_tail(Conn *c, const unsigned char *p, long k) {
   long cap = (long)sizeof c->tail;
   if (k >= cap) {
@@ -63,6 +63,17 @@ static void keep_offset(Conn *c) {
   if (start < 1 || c->tail[start - 1] != ',' || end - start - 1 >= RECOVERY_ID_MAX) return;
   memcpy(c->offset, c->tail + start + 1, (size_t)(end - start - 1));
   c->offset[end - start - 1] = 0;
+}
+
+/* An online list or a change of it ends in the list's version: …,"v":"<version>"}]. */
+static void keep_version(Conn *c) {
+  int end = c->tail_len - 3;
+  if (end < 1 || memcmp(c->tail + end, "\"}]", 3) != 0) return;
+  int start = end - 1;
+  while (start >= 0 && c->tail[start] != '"') start--;
+  if (start < 4 || memcmp(c->tail + start - 4, "\"v\":", 4) != 0 || end - start - 1 >= VERSION_MAX) return;
+  memcpy(c->version, c->tail + start + 1, (size_t)(end - start - 1));
+  c->version[end - start - 1] = 0;
 }
 
 void drop_fd(Conn *c) {
@@ -101,6 +112,7 @@ static void finish_frame(Conn *c, int index) {
     chat++;
     chat_bytes += c->frame_len;
   } else {
+    if (session_prefix) keep_version(c);
     other++;
     other_bytes += c->frame_len;
   }
@@ -176,14 +188,19 @@ static void on_connect_answer(Conn *c, const unsigned char *payload, size_t len)
   memcpy(c->pid, pid, sizeof pid);
 }
 
-/* Logs in, or resumes with the token it keeps and, in a recovering storm, asks for its connection back. */
+/* Logs in, or resumes with the token it keeps and the version of the online list it holds, as the web
+ * client does; in a recovering storm it also asks for its connection back. */
 static void send_login(Conn *c, int index) {
-  char login[192];
-  if (!c->token[0]) snprintf(login, sizeof login, "40{\"name\":\"u%d\"}", first_index + index);
-  else if (storming && storm_recovers && c->pid[0] && c->offset[0])
-    snprintf(login, sizeof login, "40{\"token\":\"%s\",\"pid\":\"%s\",\"offset\":\"%s\"}", c->token, c->pid,
-             c->offset);
-  else snprintf(login, sizeof login, "40{\"token\":\"%s\"}", c->token);
+  char login[320], presence[VERSION_MAX + 16] = "";
+  if (!c->token[0]) {
+    snprintf(login, sizeof login, "40{\"name\":\"u%d\"}", first_index + index);
+    return send_text(c, login);
+  }
+  if (c->version[0]) snprintf(presence, sizeof presence, ",\"presence\":\"%s\"", c->version);
+  if (storming && storm_recovers && c->pid[0] && c->offset[0])
+    snprintf(login, sizeof login, "40{\"token\":\"%s\"%s,\"pid\":\"%s\",\"offset\":\"%s\"}", c->token, presence,
+             c->pid, c->offset);
+  else snprintf(login, sizeof login, "40{\"token\":\"%s\"%s}", c->token, presence);
   send_text(c, login);
 }
 
@@ -264,7 +281,8 @@ void on_connected(Conn *c, int index) {
   epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
-/* Opens client `index` afresh, keeping what it needs to resume: its token, its socket's pid and offset. */
+/* Opens client `index` afresh, keeping what it needs to resume: its token, its socket's pid and offset, and
+ * the version of its online list. */
 void start_conn(int index) {
   Conn *c = &conns[index];
   Conn kept = *c;
@@ -272,6 +290,7 @@ void start_conn(int index) {
   memcpy(c->token, kept.token, TOKEN_MAX);
   memcpy(c->pid, kept.pid, RECOVERY_ID_MAX);
   memcpy(c->offset, kept.offset, RECOVERY_ID_MAX);
+  memcpy(c->version, kept.version, VERSION_MAX);
   c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   if (c->fd < 0) fail(strerror(errno), index);
   int one = 1;

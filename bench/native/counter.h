@@ -21,6 +21,8 @@ enum { CONNECTING, UPGRADING, LOGGING_IN, READY, CLOSED };
 #define TOKEN_MAX 64
 /* Socket.IO's private session id (base64 of 15 bytes) and a packet offset (yeast, a few characters). */
 #define RECOVERY_ID_MAX 32
+/* The online list's version, as the server sends it with the list and each change (see PresenceVersion). */
+#define VERSION_MAX 64
 
 typedef struct {
   int fd;
@@ -40,7 +42,10 @@ typedef struct {
   /* Connection state recovery (a server that offers it): the socket's private id, and the offset the
    * server appended to the last chat message received, read from the frame's last bytes. */
   char pid[RECOVERY_ID_MAX], offset[RECOVERY_ID_MAX];
-  unsigned char tail[RECOVERY_ID_MAX + 2];
+  /* The version of the last online list or change received, read from the frame's last bytes, which a
+   * resume sends back as the web client does. */
+  char version[VERSION_MAX];
+  unsigned char tail[VERSION_MAX + 8];
   int tail_len;
   /* Storm: when a client waiting to (re)connect may start, 0 when it is not waiting; whether it is back. */
   long retry_at;
