@@ -46,7 +46,7 @@ export class PresenceLog {
    */
   changedSince(version: PresenceVersion): Map<string, UserSummary> | null {
     const colon = version.lastIndexOf(":");
-    if (version.slice(0, colon) !== this.epoch) return null;
+    if (colon < 0 || version.slice(0, colon) !== this.epoch) return null;
     const digits = version.slice(colon + 1);
     if (!/^\d{1,15}$/.test(digits)) return null;
     const seen = Number(digits);

@@ -29,6 +29,12 @@ const PRESENCE_ROUND_MS = 50;
  */
 const ROUND_COST_FACTOR = 4;
 
+/** A socket to greet, and the version of the list its client holds, if any. */
+interface Greeting {
+  socket: ChatSocket;
+  since: PresenceVersion | null;
+}
+
 /**
  * Presence goes out in rounds: the first change after a quiet spell at once, later ones gathered for at
  * most PRESENCE_ROUND_MS. A round sends its deltas (`user:joined`, `user:away`…, one small event per
@@ -52,16 +58,10 @@ const ROUND_COST_FACTOR = 4;
  * it still holds (a join while its user holds the name, an away while they have no socket, a return
  * while they have one): a change made after that check is announced after the round.
  */
-/** A socket to greet, and the version of the list its client holds, if any. */
-interface Greeting {
-  socket: ChatSocket;
-  since: PresenceVersion | null;
-}
-
 export class PresenceRounds implements PresenceAnnouncer {
   private deltas: PresenceDelta[] = [];
   private greetings: Greeting[] = [];
-  private readonly log: PresenceLog;
+  private readonly log = new PresenceLog();
   private timer: NodeJS.Timeout | null = null;
   private lastRoundAt = Number.NEGATIVE_INFINITY;
   /** How long the last round took to hand its deltas to the sockets, writes included. */
@@ -75,9 +75,7 @@ export class PresenceRounds implements PresenceAnnouncer {
     private readonly store: Pick<PresenceStore, "online" | "holderOf" | "connectionCount">,
     private readonly clustered: boolean,
     private readonly logger: Logger,
-    keptChanges?: number,
   ) {
-    this.log = new PresenceLog(keptChanges);
     // The rounds of the other processes, for this one's sockets, in turn with this one's.
     if (clustered) io.on("presence:round", (deltas) => this.inTurn(() => this.passOn(deltas)));
   }
