@@ -70,7 +70,8 @@ export class ChatConnection {
     socket.on(SERVER_EVENTS.session, (info) => {
       this.session.established(info);
       // Every reconnect of this tab resumes this identity, with the online list it still shows.
-      socket.auth = (answer) => answer(this.resumeAuth(info.token));
+      socket.auth = (answer) =>
+        answer({ token: info.token, presence: this.presence.version() } satisfies HandshakeAuth);
     });
     socket.on(SERVER_EVENTS.users, ({ users, v }) => this.listArrived(users, v));
     socket.on(SERVER_EVENTS.usersSince, (changes) =>
@@ -93,10 +94,6 @@ export class ChatConnection {
     socket.on("connect_error", (err) => this.refused(err));
     socket.on("disconnect", (reason) => this.disconnected(reason));
     socket.io.on("reconnect_attempt", (attempt) => this.session.reconnecting(attempt));
-  }
-
-  private resumeAuth(token: string): HandshakeAuth {
-    return { token, presence: this.presence.version() };
   }
 
   /** Private messages wait while their peer is away; they may go when the peer (re)appears. */
