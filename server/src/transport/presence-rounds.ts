@@ -11,7 +11,7 @@ import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import type { Logger } from "pino";
 import type { PresenceAnnouncer, PresenceChange } from "../presence/presence.js";
 import { PresenceLog } from "../presence/presence-log.js";
-import type { PresenceStore } from "../presence/store.js";
+import type { ListedUser, PresenceStore } from "../presence/store.js";
 import { summaryOf, type User } from "../users.js";
 import type { ChatIo, ChatSocket, PresenceDelta } from "./types.js";
 import { emitBatchLocally } from "./write-path/batched-events.js";
@@ -142,9 +142,7 @@ export class PresenceRounds implements PresenceAnnouncer {
   private async sendLists(greetings: Greeting[]): Promise<void> {
     // Rounds run in turn, so no change is passed on while the list is read: it holds at least these.
     const version = this.log.version;
-    const users = (await this.store.online()).map((user) =>
-      user.away ? { ...summaryOf(user), away: user.away } : summaryOf(user),
-    );
+    const online = await this.store.online();
     const whole: string[] = [];
     const bySince = new Map<PresenceVersion, string[]>();
     for (const { socket, since } of greetings) {
@@ -158,19 +156,28 @@ export class PresenceRounds implements PresenceAnnouncer {
         else bySince.set(since, [socket.id]);
       }
     }
-    // Local: the list is for sockets of this process only; recovery never keeps it (RecoveryAdapter).
-    let byId: Map<string, OnlineUser> | undefined;
+    const answered: { since: PresenceVersion; ids: string[]; changed: Map<string, UserSummary> }[] = [];
+    const changedIds = new Set<string>();
     for (const [since, ids] of bySince) {
       const changed = this.log.changedSince(since);
       // A list no longer than the changes is sent whole: it says as much, and every client takes it.
-      if (changed === null || changed.size >= users.length) {
+      if (changed === null || changed.size >= online.length) {
         for (const id of ids) whole.push(id);
         continue;
       }
-      byId ??= new Map(users.map((user) => [user.id, user]));
-      this.io.local.to(ids).emit(SERVER_EVENTS.usersSince, listChanges(since, changed, byId, version));
+      answered.push({ since, ids, changed });
+      for (const id of changed.keys()) changedIds.add(id);
     }
-    if (whole.length > 0) this.io.local.to(whole).emit(SERVER_EVENTS.users, { users, v: version });
+    // One pass over the list for all the changes, and the whole list built only for sockets that get it:
+    // in a storm of resumes, each round would otherwise copy everyone listed to send it to nobody.
+    const listedNow = new Map<string, OnlineUser>();
+    if (changedIds.size > 0)
+      for (const user of online) if (changedIds.has(user.id)) listedNow.set(user.id, entryOf(user));
+    // Local: the list is for sockets of this process only; recovery never keeps it (RecoveryAdapter).
+    for (const { since, ids, changed } of answered)
+      this.io.local.to(ids).emit(SERVER_EVENTS.usersSince, listChanges(since, changed, listedNow, version));
+    if (whole.length > 0)
+      this.io.local.to(whole).emit(SERVER_EVENTS.users, { users: online.map(entryOf), v: version });
   }
 
   /**
@@ -211,6 +218,11 @@ export class PresenceRounds implements PresenceAnnouncer {
         return (await this.store.connectionCount(id)) > 0;
     }
   }
+}
+
+/** How the online list shows a listed user. */
+function entryOf(user: ListedUser): OnlineUser {
+  return user.away ? { ...summaryOf(user), away: user.away } : summaryOf(user);
 }
 
 /** The changes since `since`: of each identity changed, how the list shows it now, or that it is gone. */
