@@ -1,5 +1,12 @@
 import type { User, UserId } from "../users.js";
-import type { AttachResult, ClaimResult, GraceToken, ListedUser, PresenceStore } from "./store.js";
+import type {
+  AttachResult,
+  ClaimResult,
+  GraceToken,
+  ListedAmong,
+  ListedUser,
+  PresenceStore,
+} from "./store.js";
 
 interface Entry {
   user: User;
@@ -78,6 +85,19 @@ export class MemoryPresenceStore implements PresenceStore {
   }
 
   async online(): Promise<ListedUser[]> {
-    return [...this.byId.values()].map(({ user, away }) => (away ? { ...user, away } : user));
+    return [...this.byId.values()].map(listed);
   }
+
+  async listedAmong(ids: UserId[]): Promise<ListedAmong> {
+    const users: ListedUser[] = [];
+    for (const id of ids) {
+      const entry = this.byId.get(id);
+      if (entry) users.push(listed(entry));
+    }
+    return { count: this.byId.size, users };
+  }
+}
+
+function listed({ user, away }: Entry): ListedUser {
+  return away ? { ...user, away } : user;
 }

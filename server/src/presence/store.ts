@@ -26,6 +26,14 @@ export interface LeaseListeners {
   unlisted(socketId: string): void;
 }
 
+/** Some users as the online list shows them, and how many it lists. */
+export interface ListedAmong {
+  /** How many users are listed. */
+  count: number;
+  /** Of the users asked about, those listed, as online() shows them. */
+  users: ListedUser[];
+}
+
 /** What a sweep changed, for whoever calls it to announce. */
 export interface Swept {
   /** Users of a dead process, now in a grace window and away. */
@@ -69,6 +77,11 @@ export interface PresenceStore {
   /** Unlists the user and frees the name; resolves to the user if they were listed. */
   release(id: UserId): Promise<User | null>;
   online(): Promise<ListedUser[]>;
+  /**
+   * Of `ids`, the users listed, and how many are: a list's changes without reading all of it, which a
+   * shared store would have to send and parse for each round of a reconnect storm.
+   */
+  listedAmong(ids: UserId[]): Promise<ListedAmong>;
   /**
    * Only for a store shared by several processes, where a process can die with users listed on its
    * behalf: gives a grace window of graceMs to every listed user none of whose sockets is on a live

@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
 import { user } from "../test-support/storage-fixtures.js";
+import type { User } from "../users.js";
 import type { Storage } from "./storage.js";
 
 /** The presence part of the storage contract: who holds a name, their sockets, grace windows and away. */
@@ -47,6 +48,25 @@ export function describePresenceContract(fresh: () => Promise<Storage>): void {
     expect(await presence.connectionCount(bob.id)).toBe(0);
     const online = await presence.online();
     expect(online.map((u) => u.name).sort()).toEqual(["Ann", "Bob"]);
+  });
+
+  it("list some users as the whole list shows them, and count everyone listed", async () => {
+    const { presence } = await fresh();
+    const [away, gone, other] = [user("Away"), user("Gone"), user("Other")];
+    const users = [away, gone, other, ...Array.from({ length: 697 }, (_, i) => user(`User${i}`))];
+    for (const listed of users) await presence.claim(listed);
+    await presence.markAway(away.id, await presence.startGrace(away.id, 60_000, null));
+    await presence.release(gone.id);
+    // More ids than one lookup reads, in no particular order, and one never listed.
+    const asked = [...users.slice(100).reverse(), away, gone, other, user("Nobody")].map(({ id }) => id);
+    const { count, users: found } = await presence.listedAmong(asked);
+    expect(count).toBe(699);
+    const online = await presence.online();
+    const byId = (a: User, b: User) => a.id.localeCompare(b.id);
+    expect(found).toHaveLength(602);
+    expect(found.sort(byId)).toEqual(online.filter(({ id }) => asked.includes(id)).sort(byId));
+    expect(found.find(({ id }) => id === away.id)).toEqual({ ...away, away: true });
+    expect(await presence.listedAmong([])).toEqual({ count: 699, users: [] });
   });
 
   it("count no socket in for a user no longer listed, and say so", async () => {

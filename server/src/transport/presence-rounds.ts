@@ -72,7 +72,7 @@ export class PresenceRounds implements PresenceAnnouncer {
   /** `clustered`: other processes share the chat through a cluster adapter and get each round too. */
   constructor(
     private readonly io: ChatIo,
-    private readonly store: Pick<PresenceStore, "online" | "holderOf" | "connectionCount">,
+    private readonly store: Pick<PresenceStore, "online" | "listedAmong" | "holderOf" | "connectionCount">,
     private readonly clustered: boolean,
     private readonly logger: Logger,
   ) {
@@ -142,42 +142,31 @@ export class PresenceRounds implements PresenceAnnouncer {
   private async sendLists(greetings: Greeting[]): Promise<void> {
     // Rounds run in turn, so no change is passed on while the list is read: it holds at least these.
     const version = this.log.version;
-    const online = await this.store.online();
     const whole: string[] = [];
-    const bySince = new Map<PresenceVersion, string[]>();
-    for (const { socket, since } of greetings) {
-      // A socket that has gone meanwhile must not join a room: nothing would ever take it out again.
-      if (!socket.connected) continue;
-      socket.join(PRESENCE_ROOM);
-      if (since === null) whole.push(socket.id);
-      else {
-        const group = bySince.get(since);
-        if (group) group.push(socket.id);
-        else bySince.set(since, [socket.id]);
-      }
+    const resumed: { since: PresenceVersion; ids: string[]; changed: Map<string, UserSummary> }[] = [];
+    for (const [since, ids] of joinedBySince(greetings)) {
+      const changed = since !== null && this.log.changedSince(since);
+      if (!changed) whole.push(...ids);
+      else resumed.push({ since, ids, changed });
     }
-    const answered: { since: PresenceVersion; ids: string[]; changed: Map<string, UserSummary> }[] = [];
-    const changedIds = new Set<string>();
-    for (const [since, ids] of bySince) {
-      const changed = this.log.changedSince(since);
-      // A list no longer than the changes is sent whole: it says as much, and every client takes it.
-      if (changed === null || changed.size >= online.length) {
-        for (const id of ids) whole.push(id);
-        continue;
-      }
-      answered.push({ since, ids, changed });
-      for (const id of changed.keys()) changedIds.add(id);
-    }
-    // One pass over the list for all the changes, and the whole list built only for sockets that get it:
-    // in a storm of resumes, each round would otherwise copy everyone listed to send it to nobody.
-    const listedNow = new Map<string, OnlineUser>();
-    if (changedIds.size > 0)
-      for (const user of online) if (changedIds.has(user.id)) listedNow.set(user.id, entryOf(user));
+    const changedIds = new Set(resumed.flatMap(({ changed }) => [...changed.keys()]));
+    // Only the identities that changed, and how many are listed, unless some socket is sent everyone: in a
+    // storm of resumes, each round would otherwise read (with Redis, parse) the whole list to send nobody.
+    let online = whole.length > 0 ? await this.store.online() : null;
+    const { count, users } = online
+      ? { count: online.length, users: online.filter(({ id }) => changedIds.has(id)) }
+      : await this.store.listedAmong([...changedIds]);
+    const listedNow = new Map(users.map((user) => [user.id, entryOf(user)]));
     // Local: the list is for sockets of this process only; recovery never keeps it (RecoveryAdapter).
-    for (const { since, ids, changed } of answered)
-      this.io.local.to(ids).emit(SERVER_EVENTS.usersSince, listChanges(since, changed, listedNow, version));
-    if (whole.length > 0)
-      this.io.local.to(whole).emit(SERVER_EVENTS.users, { users: online.map(entryOf), v: version });
+    for (const { since, ids, changed } of resumed) {
+      // A list no longer than the changes is sent whole: it says as much, and every client takes it.
+      if (changed.size >= count) whole.push(...ids);
+      else
+        this.io.local.to(ids).emit(SERVER_EVENTS.usersSince, listChanges(since, changed, listedNow, version));
+    }
+    if (whole.length === 0) return;
+    online ??= await this.store.online();
+    this.io.local.to(whole).emit(SERVER_EVENTS.users, { users: online.map(entryOf), v: version });
   }
 
   /**
@@ -218,6 +207,23 @@ export class PresenceRounds implements PresenceAnnouncer {
         return (await this.store.connectionCount(id)) > 0;
     }
   }
+}
+
+/**
+ * Puts each greeted socket still connected in the presence room, and groups their ids by the version their
+ * clients hold (null: none).
+ */
+function joinedBySince(greetings: Greeting[]): Map<PresenceVersion | null, string[]> {
+  const bySince = new Map<PresenceVersion | null, string[]>();
+  for (const { socket, since } of greetings) {
+    // A socket that has gone meanwhile must not join a room: nothing would ever take it out again.
+    if (!socket.connected) continue;
+    socket.join(PRESENCE_ROOM);
+    const group = bySince.get(since);
+    if (group) group.push(socket.id);
+    else bySince.set(since, [socket.id]);
+  }
+  return bySince;
 }
 
 /** How the online list shows a listed user. */

@@ -74,6 +74,20 @@ function attachResult(value: unknown): AttachResult {
   throw new TypeError(`unexpected attach result ${result}`);
 }
 
+/** A listed user's JSON, and whether they are shown away. */
+export interface ListedJson {
+  json: string;
+  away: boolean;
+}
+
+function listedPairs(value: unknown): ListedJson[] {
+  const flat = reply.array(value);
+  const listed: ListedJson[] = [];
+  for (let i = 0; i < flat.length; i += 2)
+    listed.push({ json: reply.string(flat[i]), away: flat[i + 1] === 1 });
+  return listed;
+}
+
 export const presenceScripts = {
   /** ARGV: P, id, key, user JSON. */
   presenceClaim: script(
@@ -136,6 +150,19 @@ return redis.call('HGET', USERS, ARGV[2])`,
   /** ARGV: P. The listed users' JSON, then the ids of those away. */
   presenceOnline: script("return {redis.call('HVALS', USERS), redis.call('SMEMBERS', AWAY)}", (value) =>
     reply.array(value).map(reply.strings),
+  ),
+  /** ARGV: P, ids. Of each id listed, in order: its JSON, then whether it is away. */
+  presenceListedAmong: script(
+    `local listed = {}
+for i = 2, #ARGV do
+  local user = redis.call('HGET', USERS, ARGV[i])
+  if user then
+    listed[#listed + 1] = user
+    listed[#listed + 1] = redis.call('SISMEMBER', AWAY, ARGV[i])
+  end
+end
+return listed`,
+    listedPairs,
   ),
   /** ARGV: P, id. */
   presenceRelease: script("return release(ARGV[2])", reply.stringOrNull),

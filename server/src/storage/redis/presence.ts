@@ -4,6 +4,7 @@ import type {
   ClaimResult,
   GraceToken,
   LeaseListeners,
+  ListedAmong,
   ListedUser,
   PresenceStore,
   Swept,
@@ -13,8 +14,8 @@ import { inChunks, TurnBatch } from "../turn-batch.js";
 import type { RedisClient } from "./client.js";
 import { parseUser, parseUserOrNull } from "./stored-user.js";
 
-/** The most name keys one lookup script reads. */
-const HOLDERS_CHUNK = 500;
+/** The most keys one lookup script reads. */
+const LOOKUP_CHUNK = 500;
 
 export interface NodeLease {
   /** This process's id among those sharing the store. */
@@ -39,7 +40,7 @@ export class RedisPresenceStore implements PresenceStore {
    * each, since Redis shares the machine (the bench pins it beside the server) and each call has a cost.
    */
   private readonly holders = new TurnBatch<string, string | null>((keys) =>
-    inChunks(keys, HOLDERS_CHUNK, (chunk) => this.redis.presenceHolders(this.prefix, ...chunk)),
+    inChunks(keys, LOOKUP_CHUNK, (chunk) => this.redis.presenceHolders(this.prefix, ...chunk)),
   );
 
   constructor(
@@ -113,6 +114,17 @@ export class RedisPresenceStore implements PresenceStore {
       const user = parseUser(json);
       return away.has(user.id) ? { ...user, away: true } : user;
     });
+  }
+
+  async listedAmong(ids: UserId[]): Promise<ListedAmong> {
+    const [count, listed] = await Promise.all([
+      this.redis.hLen(`${this.prefix}presence:users`),
+      inChunks(ids, LOOKUP_CHUNK, (chunk) => this.redis.presenceListedAmong(this.prefix, ...chunk)),
+    ]);
+    return {
+      count,
+      users: listed.map(({ json, away }) => (away ? { ...parseUser(json), away } : parseUser(json))),
+    };
   }
 
   onLeaseRestored(listeners: LeaseListeners): void {
