@@ -136,6 +136,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   metrics.watch({
     connectedSockets: () => io.of("/").sockets.size,
     onlineUsers: async () => (await deadlines.within(presence.online())).length,
+    presencePending: () => presenceRounds.pending,
   });
 
   io.use(admit(connectionLimits, trustProxyHops, failures));

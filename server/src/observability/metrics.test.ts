@@ -52,6 +52,8 @@ describe("GET /metrics", () => {
     expect(moved("chat_store_operation_seconds_count", { store: "messages", operation: "append" })).toBe(3);
     expect(sampleValue(after, "chat_connected_sockets")).toBe(3);
     expect(sampleValue(after, "chat_online_users")).toBe(3);
+    // Every login has had its list, and its join went out: nothing waits for a round.
+    expect(sampleValue(after, "chat_presence_pending")).toBe(0);
     expect(after.some((s) => s.name === "nodejs_eventloop_lag_seconds")).toBe(true);
   });
 

@@ -20,6 +20,7 @@ function processMetrics(): Registry {
 export interface MetricSources {
   connectedSockets(): number;
   onlineUsers(): Promise<number>;
+  presencePending(): number;
 }
 
 /** What an operator watches in Prometheus: one instance per chat server, exposed at GET /metrics. */
@@ -70,14 +71,7 @@ export class ChatMetrics {
 
   /** Registers the gauges that read live state; called once the server's parts exist. */
   watch(sources: MetricSources): void {
-    new Gauge({
-      name: "chat_connected_sockets",
-      help: "Socket.IO connections to this server.",
-      registers: [this.registry],
-      collect() {
-        this.set(sources.connectedSockets());
-      },
-    });
+    this.gauge("chat_connected_sockets", "Socket.IO connections to this server.", sources.connectedSockets);
     new Gauge({
       name: "chat_online_users",
       help: "Users listed as online, grace window included.",
@@ -85,6 +79,22 @@ export class ChatMetrics {
       // Unknown while the store cannot be read: NaN, and every other metric still answers.
       async collect() {
         this.set(await sources.onlineUsers().catch(() => Number.NaN));
+      },
+    });
+    this.gauge(
+      "chat_presence_pending",
+      "Presence changes and greetings waiting for their round (held back longer while rounds are costly).",
+      sources.presencePending,
+    );
+  }
+
+  private gauge(name: string, help: string, read: () => number): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
       },
     });
   }

@@ -97,6 +97,11 @@ export class PresenceRounds implements PresenceAnnouncer {
     this.schedule();
   }
 
+  /** Changes and greetings waiting for their round. */
+  get pending(): number {
+    return this.deltas.length + this.greetings.length;
+  }
+
   /** Drops what has not gone out yet: the server is closing and every socket with it. */
   stop(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
