@@ -13,24 +13,31 @@ import type { PresenceAnnouncer, PresenceChange } from "../presence/presence.js"
 import { PresenceLog } from "../presence/presence-log.js";
 import type { ListedUser, PresenceStore } from "../presence/store.js";
 import { summaryOf, type User } from "../users.js";
+import { SpacedTimer } from "./spaced-timer.js";
 import type { ChatIo, ChatSocket, PresenceDelta } from "./types.js";
 import { emitBatchLocally } from "./write-path/batched-events.js";
 
 /** The sockets that have received the full online list and so follow it by deltas. */
 const PRESENCE_ROOM = "presence";
 
-/** How often, at most, presence goes out while it keeps changing. */
+/** How often, at most, deltas go out while presence keeps changing, and lists to the sockets that connect. */
 const PRESENCE_ROUND_MS = 50;
 
 /**
- * A round writes to every socket that has the list, so its cost grows with the number online; the next
- * round waits at least this many times as long as the last one took. However fast people come and go,
- * that keeps presence under a seventeenth of the server's time, and each round carries more changes for
+ * A round of deltas writes to every socket that has the list, so its cost grows with the number online;
+ * the next one waits at least this many times as long as the last one took. However fast people come and
+ * go, that keeps deltas under a seventeenth of the server's time, and each round carries more changes for
  * the same cost. A round to 1,000 sockets takes about as long as a chat message's broadcast (15 ms on the
  * bench's core): with 4 here, steady churn (50 joins and 50 leaves a second) took a fifth of the core in
  * rounds every 60 ms, and the chatters' latency doubled.
  */
-const ROUND_COST_FACTOR = 16;
+const DELTA_COST_FACTOR = 16;
+
+/**
+ * A greeting round encodes the whole list once and writes it to each newcomer: at 10,000 listed that is
+ * 450 KB each. The next one waits at least this many times as long as the last one took.
+ */
+const GREETING_COST_FACTOR = 4;
 
 /** A socket to greet, and the version of the list its client holds, if any. */
 interface Greeting {
@@ -40,9 +47,11 @@ interface Greeting {
 
 /**
  * Presence goes out in rounds: the first change after a quiet spell at once, later ones gathered for at
- * most PRESENCE_ROUND_MS. A round sends its deltas (`user:joined`, `user:away`…, one small event per
- * change, never the full list) to every socket that has the list, then greets the sockets that connected
- * since the last round with one list, read and encoded once for all of them.
+ * most PRESENCE_ROUND_MS, or longer when rounds are costly (DELTA_COST_FACTOR). A round sends its deltas
+ * (`user:joined`, `user:away`…, one small event per change, never the full list) to every socket that
+ * has the list. The sockets that connected meanwhile are greeted in rounds of their own, with one list
+ * read and encoded once for all of them: those write to the newcomers only, and are spaced by their own
+ * cost, so a newcomer does not wait for its list while deltas are held back.
  *
  * Why rounds: when thousands of clients connect at once (a restart, a network coming back), each join
  * costs every other socket a frame, and sent one join at a time each frame is a write of its own; a
@@ -65,11 +74,17 @@ export class PresenceRounds implements PresenceAnnouncer {
   private deltas: PresenceDelta[] = [];
   private greetings: Greeting[] = [];
   private readonly log = new PresenceLog();
-  private timer: NodeJS.Timeout | null = null;
-  private lastRoundAt = Number.NEGATIVE_INFINITY;
-  /** How long the last round took to hand its deltas to the sockets, writes included. */
-  private lastRoundCost = 0;
-  /** Rounds run one after the other: a round's joiners are in the room before the next round's deltas. */
+  private readonly deltaRounds = new SpacedTimer(
+    () => this.inTurn(() => this.deltaRound()),
+    PRESENCE_ROUND_MS,
+    DELTA_COST_FACTOR,
+  );
+  private readonly greetingRounds = new SpacedTimer(
+    () => this.inTurn(() => this.greetingRound()),
+    PRESENCE_ROUND_MS,
+    GREETING_COST_FACTOR,
+  );
+  /** Rounds run one after the other: a round's newcomers are in the room before the next round's deltas. */
   private rounds: Promise<void> = Promise.resolve();
 
   /** `clustered`: other processes share the chat through a cluster adapter and get each round too. */
@@ -85,16 +100,16 @@ export class PresenceRounds implements PresenceAnnouncer {
 
   announce(change: PresenceChange, user: User): void {
     this.deltas.push([change, summaryOf(user)]);
-    this.schedule();
+    this.deltaRounds.schedule();
   }
 
   /**
-   * Sends this socket the full list in the next round, or what changed since the version `since` of it,
-   * then keeps it up to date with deltas.
+   * Sends this socket the full list in the next greeting round, or what changed since the version `since`
+   * of it, then keeps it up to date with deltas.
    */
   greet(socket: ChatSocket, since: PresenceVersion | null): void {
     this.greetings.push({ socket, since });
-    this.schedule();
+    this.greetingRounds.schedule();
   }
 
   /** Changes and greetings waiting for their round. */
@@ -104,22 +119,11 @@ export class PresenceRounds implements PresenceAnnouncer {
 
   /** Drops what has not gone out yet: the server is closing and every socket with it. */
   stop(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.deltaRounds.stop();
+    this.greetingRounds.stop();
     this.deltas = [];
     this.greetings = [];
     return this.rounds;
-  }
-
-  private schedule(): void {
-    if (this.timer) return;
-    const spacing = Math.max(PRESENCE_ROUND_MS, ROUND_COST_FACTOR * this.lastRoundCost);
-    const wait = Math.max(0, this.lastRoundAt + spacing - performance.now());
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.lastRoundAt = performance.now();
-      this.inTurn(() => this.round());
-    }, wait);
   }
 
   private inTurn(round: () => Promise<void>): void {
@@ -128,22 +132,22 @@ export class PresenceRounds implements PresenceAnnouncer {
       .catch((error: unknown) => this.logger.error({ err: error }, "presence round failed"));
   }
 
-  private async round(): Promise<void> {
+  private async deltaRound(): Promise<void> {
     const deltas = this.deltas;
     this.deltas = [];
-    if (deltas.length > 0) {
-      const started = performance.now();
+    // Empty when an earlier round, held up by the one before it, took these changes too.
+    if (deltas.length === 0) return;
+    await timed(this.deltaRounds, async () => {
       if (this.clustered) this.io.serverSideEmit("presence:round", deltas);
       await this.passOn(deltas);
-      // The writes leave once this callback's work is done (coalesceWrites), just before this.
-      process.nextTick(() => {
-        this.lastRoundCost = performance.now() - started;
-      });
-    }
-    // Joiners that arrive while the list is read wait for the next round, which reads it again.
+    });
+  }
+
+  /** Newcomers that arrive while the list is read wait for the next greeting round, which reads it again. */
+  private async greetingRound(): Promise<void> {
     const greetings = this.greetings;
     this.greetings = [];
-    if (greetings.length > 0) await this.sendLists(greetings);
+    if (greetings.length > 0) await timed(this.greetingRounds, () => this.sendLists(greetings));
   }
 
   /** Each greeted socket's list: the changes since the version it holds when they are known, or all of it. */
@@ -215,6 +219,16 @@ export class PresenceRounds implements PresenceAnnouncer {
         return (await this.store.connectionCount(id)) > 0;
     }
   }
+}
+
+/** Does a round's work, and has its timer keep how long that took, the writes it made included. */
+async function timed(rounds: SpacedTimer, work: () => Promise<void>): Promise<void> {
+  const started = performance.now();
+  await work();
+  // The writes leave once this callback's work is done (coalesceWrites), just before this.
+  process.nextTick(() => {
+    rounds.lastCost = performance.now() - started;
+  });
 }
 
 /**
