@@ -1,5 +1,5 @@
 import { SERVER_EVENTS } from "@chat/shared";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openRedisStorage } from "../server/src/storage/redis/index.js";
 import { capturedLog } from "../server/src/test-support/captured-log.js";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
@@ -26,9 +26,14 @@ beforeAll(async () => {
   relay = await startTcpRelay(redis.port);
 });
 
-afterAll(async () => {
+// Each test's servers go with it: left running, the connections they open again after a stall would reach
+// the relay among the next test's, whose numbers the tests rely on to pick the one to stall.
+afterEach(async () => {
   for (const user of users.splice(0)) user.close();
   for (const chat of chats.splice(0)) await chat.close();
+});
+
+afterAll(async () => {
   await relay?.close();
   await redis?.stop();
 });
