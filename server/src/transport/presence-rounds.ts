@@ -156,7 +156,7 @@ export class PresenceRounds implements PresenceAnnouncer {
     const version = this.log.version;
     const whole: string[] = [];
     const resumed: { since: PresenceVersion; ids: string[]; changed: Map<string, UserSummary> }[] = [];
-    for (const [since, ids] of joinedBySince(greetings)) {
+    for (const [since, ids] of groupedBySince(greetings)) {
       const changed = since !== null && this.log.changedSince(since);
       if (!changed) whole.push(...ids);
       else resumed.push({ since, ids, changed });
@@ -164,21 +164,28 @@ export class PresenceRounds implements PresenceAnnouncer {
     const changedIds = new Set(resumed.flatMap(({ changed }) => [...changed.keys()]));
     // Only the identities that changed, and how many are listed, unless some socket is sent everyone: in a
     // storm of resumes, each round would otherwise read (with Redis, parse) the whole list to send nobody.
-    let online = whole.length > 0 ? await this.store.online() : null;
+    const online = whole.length > 0 ? await this.store.online() : null;
     const { count, users } = online
       ? { count: online.length, users: online.filter(({ id }) => changedIds.has(id)) }
       : await this.store.listedAmong([...changedIds]);
+    const answered: typeof resumed = [];
+    for (const group of resumed) {
+      // A list no longer than the changes is sent whole: it says as much, and every client takes it.
+      if (group.changed.size >= count) whole.push(...group.ids);
+      else answered.push(group);
+    }
+    const everyone = whole.length > 0 ? (online ?? (await this.store.online())) : null;
+    // Only now, with every read done: a socket in the room before its list would be sent deltas without one.
+    for (const { socket } of greetings) {
+      // A socket that has gone meanwhile must not join a room: nothing would ever take it out again.
+      if (socket.connected) socket.join(PRESENCE_ROOM);
+    }
     const listedNow = new Map(users.map((user) => [user.id, entryOf(user)]));
     // Local: the list is for sockets of this process only; recovery never keeps it (RecoveryAdapter).
-    for (const { since, ids, changed } of resumed) {
-      // A list no longer than the changes is sent whole: it says as much, and every client takes it.
-      if (changed.size >= count) whole.push(...ids);
-      else
-        this.io.local.to(ids).emit(SERVER_EVENTS.usersSince, listChanges(since, changed, listedNow, version));
-    }
-    if (whole.length === 0) return;
-    online ??= await this.store.online();
-    this.io.local.to(whole).emit(SERVER_EVENTS.users, { users: online.map(entryOf), v: version });
+    for (const { since, ids, changed } of answered)
+      this.io.local.to(ids).emit(SERVER_EVENTS.usersSince, listChanges(since, changed, listedNow, version));
+    if (everyone)
+      this.io.local.to(whole).emit(SERVER_EVENTS.users, { users: everyone.map(entryOf), v: version });
   }
 
   /**
@@ -231,16 +238,11 @@ async function timed(rounds: SpacedTimer, work: () => Promise<void>): Promise<vo
   });
 }
 
-/**
- * Puts each greeted socket still connected in the presence room, and groups their ids by the version their
- * clients hold (null: none).
- */
-function joinedBySince(greetings: Greeting[]): Map<PresenceVersion | null, string[]> {
+/** The ids of the greeted sockets still connected, by the version their clients hold (null: none). */
+function groupedBySince(greetings: Greeting[]): Map<PresenceVersion | null, string[]> {
   const bySince = new Map<PresenceVersion | null, string[]>();
   for (const { socket, since } of greetings) {
-    // A socket that has gone meanwhile must not join a room: nothing would ever take it out again.
     if (!socket.connected) continue;
-    socket.join(PRESENCE_ROOM);
     const group = bySince.get(since);
     if (group) group.push(socket.id);
     else bySince.set(since, [socket.id]);
