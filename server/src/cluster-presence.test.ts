@@ -1,6 +1,6 @@
 import { ErrorCode, SERVER_EVENTS, type SessionInfo, type UserSummary } from "@chat/shared";
 import { io } from "socket.io-client";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { ChatUser, type ClientSocket, Refused } from "./test-support/chat-client.js";
 import { twoServersOnRedis } from "./test-support/redis-cluster.js";
 import { startTcpRelay } from "./test-support/tcp-relay.js";
@@ -53,6 +53,23 @@ describe("presence on two chat servers sharing one Redis", () => {
     });
     const onB = await connect(b, { token: ann.token, presence: held });
     expect(onB.events[1]?.event).toBe(SERVER_EVENTS.users);
+  });
+
+  it("greet a newcomer at once, while the joins its server holds back wait for their round", async () => {
+    const [a] = await cluster.start();
+    // A slow store makes A's rounds of deltas costly (each join is checked against it before it goes out),
+    // so A holds the next round back for many times as long.
+    const holderOf = a.storage.presence.holderOf.bind(a.storage.presence);
+    vi.spyOn(a.storage.presence, "holderOf").mockImplementation(async (key) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return holderOf(key);
+    });
+    const ann = await connect(a, { name: "Ann" });
+    const bob = await connect(a, { name: "Bob" });
+    // Bob has his list, with himself in it, while his join has not reached Ann yet: it is held back.
+    expect(bob.online.has("Bob")).toBe(true);
+    expect(ann.online.has("Bob")).toBe(false);
+    await ann.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Bob", 20_000);
   });
 
   it("never list again a user who logged out on one right after joining on the other", async () => {
