@@ -1,5 +1,4 @@
 import {
-  type ChatMessage,
   CLIENT_EVENTS,
   type ConnectErrorData,
   ErrorCode,
@@ -11,20 +10,14 @@ import {
 } from "@chat/shared";
 import type { Pinia } from "pinia";
 import type { Socket } from "socket.io-client";
-import {
-  conversationId,
-  disposeConversations,
-  type Peer,
-  peerOf,
-  useConversation,
-} from "../stores/conversation";
+import { disposeConversations, type Peer, useConversation } from "../stores/conversation";
 import { useOutbox } from "../stores/outbox";
 import { usePresence } from "../stores/presence";
 import { usePresenceLines } from "../stores/presence-lines";
 import { useSession } from "../stores/session";
 import { useWindows } from "../stores/windows";
 import { catchUp, loadHistory } from "./backfill";
-import { notifyWhileHidden } from "./desktop-notifications";
+import { Inbox } from "./inbox";
 import { logOutWhenReachable } from "./offline-logout";
 import { OutboxSender } from "./outbox-sender";
 import { pause } from "./retry";
@@ -48,6 +41,7 @@ export class ChatConnection {
   private readonly windows = useWindows();
   private readonly sender: OutboxSender;
   private readonly typingNotices: TypingNotices;
+  private readonly inbox = new Inbox((peer) => this.open(peer));
   /** A logout made offline, still trying to reach the server (see logOutWhenReachable). */
   private endingOffline: Promise<void> | null = null;
   /** `logout` was sent and the server's closing of this socket is expected, not a surprise. */
@@ -65,7 +59,7 @@ export class ChatConnection {
   ) {
     const socket = createSocket();
     this.socket = socket;
-    this.sender = new OutboxSender(socket, (message) => this.receive(message));
+    this.sender = new OutboxSender(socket, (message) => this.inbox.receive(message));
     this.typingNotices = new TypingNotices(socket);
     socket.on(SERVER_EVENTS.session, (info) => {
       this.session.established(info);
@@ -88,7 +82,7 @@ export class ChatConnection {
     });
     socket.on(SERVER_EVENTS.away, (user) => this.presence.setAway(user, true));
     socket.on(SERVER_EVENTS.back, (user) => this.presence.setAway(user, false));
-    socket.on(SERVER_EVENTS.message, (message) => this.receive(message));
+    socket.on(SERVER_EVENTS.message, (message) => this.inbox.receive(message));
     socket.on(SERVER_EVENTS.typing, (typist) => useConversation(typist).peerTyping());
     socket.on("connect", () => void this.connected());
     socket.on("connect_error", (err) => this.refused(err));
@@ -196,34 +190,7 @@ export class ChatConnection {
     // was cut short: that gap is older than anything recovery replays.
     if (this.socket.recovered && !this.session.catchingUp) return;
     this.session.startCatchUp();
-    await catchUp(this.socket, this.session, (message, seenBefore) => this.file(message, seenBefore));
-  }
-
-  /** A message that arrived live or in an ack. */
-  private receive(message: ChatMessage): void {
-    this.session.seen(message.id);
-    this.presenceLines.messageArrived(message);
-    this.file(message);
-  }
-
-  /**
-   * Files a message from any source into its conversation, once. `seenBefore`: it came again with the
-   * overlap of a catch-up (after a reload, say), so it neither reopens a window the user closed nor counts
-   * as unread.
-   */
-  private file(message: ChatMessage, seenBefore = false): void {
-    const peer = peerOf(message, this.session.id ?? "");
-    const conversation = useConversation(peer);
-    // Not receive(): a history page answered in the meantime may hold this message already, uncounted.
-    if (!conversation.arrive(message)) return;
-    const mine = this.session.wrote(message);
-    if (mine) this.outbox.remove(message.clientId);
-    if (seenBefore) return;
-    if (peer !== null) this.open(peer);
-    if (mine) conversation.wroteHere();
-    // Seen as it arrives: read, in the identity's other tabs too (see read-across-tabs).
-    else if (this.windows.sees(conversationId(peer))) conversation.markRead();
-    else if (conversation.markUnread(message) && peer !== null) notifyWhileHidden(peer, message);
+    await catchUp(this.socket, this.session, (message, seenBefore) => this.inbox.file(message, seenBefore));
   }
 
   private refused(err: Error & { data?: ConnectErrorData }): void {

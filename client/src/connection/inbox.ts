@@ -1,0 +1,45 @@
+import type { ChatMessage } from "@chat/shared";
+import { conversationId, type Peer, peerOf, useConversation } from "../stores/conversation";
+import { useOutbox } from "../stores/outbox";
+import { usePresenceLines } from "../stores/presence-lines";
+import { useSession } from "../stores/session";
+import { useWindows } from "../stores/windows";
+import { notifyWhileHidden } from "./desktop-notifications";
+
+/** Where an arriving message goes: into its conversation once, its window opened, read or counted unread. */
+export class Inbox {
+  private readonly session = useSession();
+  private readonly presenceLines = usePresenceLines();
+  private readonly outbox = useOutbox();
+  private readonly windows = useWindows();
+
+  /** `open`: shows the private window with a peer, loading its history. */
+  constructor(private readonly open: (peer: Peer) => void) {}
+
+  /** A message that arrived live or in an ack. */
+  receive(message: ChatMessage): void {
+    this.session.seen(message.id);
+    this.presenceLines.messageArrived(message);
+    this.file(message);
+  }
+
+  /**
+   * Files a message from any source into its conversation, once. `seenBefore`: it came again with the
+   * overlap of a catch-up (after a reload, say), so it neither reopens a window the user closed nor counts
+   * as unread.
+   */
+  file(message: ChatMessage, seenBefore = false): void {
+    const peer = peerOf(message, this.session.id ?? "");
+    const conversation = useConversation(peer);
+    // Not receive(): a history page answered in the meantime may hold this message already, uncounted.
+    if (!conversation.arrive(message)) return;
+    const mine = this.session.wrote(message);
+    if (mine) this.outbox.remove(message.clientId);
+    if (seenBefore) return;
+    if (peer !== null) this.open(peer);
+    if (mine) conversation.wroteHere();
+    // Seen as it arrives: read, in the identity's other tabs too (see read-across-tabs).
+    else if (this.windows.sees(conversationId(peer))) conversation.markRead();
+    else if (conversation.markUnread(message) && peer !== null) notifyWhileHidden(peer, message);
+  }
+}
