@@ -1,7 +1,9 @@
-import { type ChatMessage, ErrorCode, SERVER_EVENTS, type UserSummary } from "@chat/shared";
-import { afterEach, describe, expect, it } from "vitest";
+import { type ChatMessage, ErrorCode, type OnlineUser, SERVER_EVENTS, type UserSummary } from "@chat/shared";
+import { io } from "socket.io-client";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { openSqliteStorage } from "../storage/sqlite/index.js";
 import { ChatUser, fence, Refused } from "../test-support/chat-client.js";
-import { type RunningChat, startChat } from "../test-support/chat-server.js";
+import { type RunningChat, startChat, tempDataDir } from "../test-support/chat-server.js";
 import { TestUsers } from "../test-support/test-users.js";
 
 let chat: RunningChat;
@@ -150,5 +152,45 @@ describe("away", () => {
     await fence(bobTab, ann);
     expect(ann.away.has("Bob")).toBe(false);
     expect(presenceEvents(ann).filter(named("Bob"))).toHaveLength(1);
+  });
+});
+
+describe("a store failing midway", () => {
+  it("frees the name of a login it failed after the name was held, so that the client's next try gets it", async () => {
+    const storage = await openSqliteStorage(tempDataDir());
+    chat = await startChat({ storage });
+    // Fails right after the claim: with no clock started, the name would be held for as long as the store lives.
+    vi.spyOn(storage.presence, "connectionCount").mockRejectedValueOnce(new Error("store unreachable"));
+    await expect(users.connect({ name: "Ann" })).rejects.toBeInstanceOf(Refused);
+    const ann = await users.connect({ name: "Ann" });
+    expect([...ann.online]).toEqual(["Ann"]);
+  });
+
+  it("closes a connection whose list could not be read, and greets it when its client comes back", async () => {
+    const storage = await openSqliteStorage(tempDataDir());
+    // The first read of the list fails, as one through a Redis connection that blips would.
+    vi.spyOn(storage.presence, "online").mockRejectedValueOnce(new Error("store unreachable"));
+    chat = await startChat({ storage });
+    const socket = io(chat.url, {
+      auth: { name: "Ann" },
+      transports: ["websocket"],
+      forceNew: true,
+      reconnectionDelay: 50,
+      reconnectionDelayMax: 50,
+    });
+    // As the web client does: a reconnect resumes the session.
+    socket.on(SERVER_EVENTS.session, ({ token }) => {
+      socket.auth = { token };
+    });
+    try {
+      const cut = new Promise((resolve) => socket.once("disconnect", resolve));
+      const listed = new Promise<string[]>((resolve) =>
+        socket.once(SERVER_EVENTS.users, ({ users }) => resolve(users.map((u: OnlineUser) => u.name))),
+      );
+      expect(await cut).toBe("transport close");
+      expect(await listed).toEqual(["Ann"]);
+    } finally {
+      socket.close();
+    }
   });
 });

@@ -75,8 +75,16 @@ export class Presence {
     const result = await this.store.claim(user);
     if (result === "taken") return result;
     if (result === "joined") this.announcer.announce(SERVER_EVENTS.joined, user);
-    if ((await this.store.connectionCount(user.id)) === 0) {
-      await this.startGrace(user.id, Math.max(this.options.graceMs, HANDSHAKE_WINDOW_MS));
+    try {
+      if ((await this.store.connectionCount(user.id)) === 0) {
+        await this.startGrace(user.id, Math.max(this.options.graceMs, HANDSHAKE_WINDOW_MS));
+      }
+    } catch (error) {
+      // With no clock, a new claim would hold the name for as long as the store lives, and the client,
+      // refused, could not take it back: it is undone. A resumed claim keeps the clock or sockets it had.
+      if (result === "joined")
+        await this.leave(user).catch((undo) => this.options.logFailure(undo, { what: "undo claim" }));
+      throw error;
     }
     return result;
   }

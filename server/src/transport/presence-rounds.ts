@@ -147,7 +147,15 @@ export class PresenceRounds implements PresenceAnnouncer {
   private async greetingRound(): Promise<void> {
     const greetings = this.greetings;
     this.greetings = [];
-    if (greetings.length > 0) await timed(this.greetingRounds, () => this.sendLists(greetings));
+    if (greetings.length === 0) return;
+    try {
+      await timed(this.greetingRounds, () => this.sendLists(greetings));
+    } catch (error) {
+      // The store failed to answer: ungreeted, a socket would never get the list, nor deltas, nor would its
+      // client send what it holds for it. As when counting in fails, its client reconnects and tries again.
+      for (const { socket } of greetings) socket.conn.close();
+      throw error;
+    }
   }
 
   /** Each greeted socket's list: the changes since the version it holds when they are known, or all of it. */
