@@ -156,6 +156,16 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     }),
   );
 
+  /** Waits for `work` at most a request's deadline: a stalled store would hold a shutdown for as long as it stalls. */
+  async function finishInTime(work: Promise<void>, lateMessage: string): Promise<void> {
+    try {
+      await deadlines.within(work);
+    } catch (error) {
+      if (!(error instanceof DeadlinePassed)) throw error;
+      log.error({ err: error }, lateMessage);
+    }
+  }
+
   return {
     io,
     listen: (port, host = DEFAULTS.host) =>
@@ -165,22 +175,24 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       }),
     async close() {
       closing = true;
-      await new Promise<void>((resolve) => {
-        io.close(() => resolve());
-        http.closeAllConnections();
-      });
-      const drained = (async () => {
-        await presenceRounds.stop();
-        await presence.stop();
-        await storage.close();
-      })();
-      // A stalled store would hold the shutdown for as long as it stalls. What it has not confirmed by
-      // the deadline was never acknowledged to a client, which resends it to another process.
       try {
-        await deadlines.within(drained);
-      } catch (error) {
-        if (!(error instanceof DeadlinePassed)) throw error;
-        log.error({ err: error }, "the store did not finish closing in time");
+        // With other processes, their clients are owed the changes this one still holds for its next round.
+        await finishInTime(
+          presenceRounds.flush(),
+          "the presence changes held for a round did not go out in time",
+        );
+        await new Promise<void>((resolve) => {
+          io.close(() => resolve());
+          http.closeAllConnections();
+        });
+        const drained = (async () => {
+          await presenceRounds.stop();
+          await presence.stop();
+          await storage.close();
+        })();
+        // What the store has not confirmed by the deadline was never acknowledged to a client, which
+        // resends it to another process.
+        await finishInTime(drained, "the store did not finish closing in time");
       } finally {
         deadlines.stop();
       }

@@ -2,11 +2,24 @@ import { ErrorCode, SERVER_EVENTS, type SessionInfo, type UserSummary } from "@c
 import { io } from "socket.io-client";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { ChatUser, type ClientSocket, Refused } from "./test-support/chat-client.js";
-import { twoServersOnRedis } from "./test-support/redis-cluster.js";
+import { type ClusterNode, twoServersOnRedis } from "./test-support/redis-cluster.js";
 import { startTcpRelay } from "./test-support/tcp-relay.js";
 
 const cluster = twoServersOnRedis();
 const { connect } = cluster;
+
+/**
+ * `node`'s store reads for `method` only after 300 ms, as a slow Redis would (what it reads is as of then);
+ * returns the spy, to await its answers.
+ */
+function answerLate(node: ClusterNode, method: "holderOf" | "listedAmong") {
+  const store = node.storage.presence;
+  const read = store[method].bind(store) as (arg: never) => Promise<unknown>;
+  return vi.spyOn(store, method).mockImplementation((async (arg: never) => {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return read(arg);
+  }) as never);
+}
 
 /** The names in the full list the user got on connecting. */
 async function firstList(user: ChatUser): Promise<string[]> {
@@ -59,17 +72,55 @@ describe("presence on two chat servers sharing one Redis", () => {
     const [a] = await cluster.start();
     // A slow store makes A's rounds of deltas costly (each join is checked against it before it goes out),
     // so A holds the next round back for many times as long.
-    const holderOf = a.storage.presence.holderOf.bind(a.storage.presence);
-    vi.spyOn(a.storage.presence, "holderOf").mockImplementation(async (key) => {
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      return holderOf(key);
-    });
+    answerLate(a, "holderOf");
     const ann = await connect(a, { name: "Ann" });
     const bob = await connect(a, { name: "Bob" });
     // Bob has his list, with himself in it, while his join has not reached Ann yet: it is held back.
     expect(bob.online.has("Bob")).toBe(true);
     expect(ann.online.has("Bob")).toBe(false);
     await ann.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Bob", 20_000);
+  });
+
+  it("pass on, from a server that closes, the joins it still held back for their round", async () => {
+    const [a, b] = await cluster.start();
+    const ann = await connect(a, { name: "Ann" });
+    const watcher = await connect(b, { name: "WatchB" });
+    answerLate(b, "holderOf");
+    await connect(b, { name: "Bob" });
+    // Once B's own sockets have Bob's join, B's round is done: it took long, so B holds the next join back
+    // for many times as long.
+    await watcher.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Bob");
+    await connect(b, { name: "Cid" });
+    expect(ann.online.has("Cid")).toBe(false);
+    await b.chat.close();
+    // Cid, coming back on A, would find himself listed already, and A would have nothing to announce.
+    await ann.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Cid", 3_000);
+  });
+
+  it("never leave shown away a user back and gone again before the round that says so", async () => {
+    const [a] = await cluster.start({ presenceGraceMs: 30_000, presenceAwayMs: 1_000 });
+    const bob = await connect(a, { name: "Bob" });
+    const ann = await connect(a, { name: "Ann" });
+    ann.close();
+    await bob.waitFor(SERVER_EVENTS.away, (u) => u.name === "Ann");
+    // Each round's aways and returns are checked against the store, which now answers late: Ann's return
+    // waits in its round while her connection goes again...
+    const reads = answerLate(a, "listedAmong");
+    const passing: ClientSocket = io(a.chat.url, {
+      auth: { token: ann.token },
+      transports: ["websocket"],
+      forceNew: true,
+      reconnection: false,
+    });
+    await new Promise((resolve) => passing.once(SERVER_EVENTS.session, resolve));
+    passing.close();
+    await vi.waitFor(() => expect(reads).toHaveResolved());
+    // ...and comes back after the check, before she would be shown away again: that announces nothing.
+    await connect(a, { token: ann.token });
+    // A join after all that: once Bob has it, every earlier round reached him.
+    await connect(a, { name: "Cid" });
+    await bob.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Cid");
+    expect(bob.away.has("Ann")).toBe(false);
   });
 
   it("never list again a user who logged out on one right after joining on the other", async () => {

@@ -67,8 +67,8 @@ interface Greeting {
  * With several processes, each runs its own rounds, so a join waiting in one process's round can reach
  * the sockets after a logout that another process announced at once: the user would stay listed. Every
  * round, this process's and the others', is therefore passed on one at a time, and each change only while
- * it still holds (a join while its user holds the name, an away while they have no socket, a return
- * while they have one): a change made after that check is announced after the round.
+ * it still holds (a join while its user holds the name, an away or a return while the store still has
+ * them away or not): a change made after that check is announced after the round.
  */
 export class PresenceRounds implements PresenceAnnouncer {
   private deltas: PresenceDelta[] = [];
@@ -90,7 +90,7 @@ export class PresenceRounds implements PresenceAnnouncer {
   /** `clustered`: other processes share the chat through a cluster adapter and get each round too. */
   constructor(
     private readonly io: ChatIo,
-    private readonly store: Pick<PresenceStore, "online" | "listedAmong" | "holderOf" | "connectionCount">,
+    private readonly store: Pick<PresenceStore, "online" | "listedAmong" | "holderOf">,
     private readonly clustered: boolean,
     private readonly logger: Logger,
   ) {
@@ -115,6 +115,19 @@ export class PresenceRounds implements PresenceAnnouncer {
   /** Changes and greetings waiting for their round. */
   get pending(): number {
     return this.deltas.length + this.greetings.length;
+  }
+
+  /**
+   * Sends at once the deltas held for the next round, and resolves once they have gone: the server is
+   * closing, and with other processes their clients are owed them (a join held back would never reach
+   * them, as its user, coming back on another process, is already listed there).
+   */
+  flush(): Promise<void> {
+    if (this.clustered && this.deltas.length > 0) {
+      this.deltaRounds.stop();
+      this.inTurn(() => this.deltaRound());
+    }
+    return this.rounds;
   }
 
   /** Drops what has not gone out yet: the server is closing and every socket with it. */
@@ -210,31 +223,34 @@ export class PresenceRounds implements PresenceAnnouncer {
 
   /**
    * The deltas but the joins of users who no longer hold their name, and the aways and backs that a later
-   * change made untrue (all of them if the store is unreachable).
+   * change made untrue (all of them if the store is unreachable). Whether a user is away is read as the
+   * store has it, not from their sockets: a user back and gone again before the round is not away yet.
    */
   private async stillTrue(deltas: PresenceDelta[]): Promise<PresenceDelta[]> {
+    const marks = new Set(deltas.flatMap(([change, { id }]) => (isAwayMark(change) ? [id] : [])));
     try {
-      const checked = await Promise.all(deltas.map((delta) => this.holds(delta)));
-      return deltas.filter((_, index) => checked[index]);
+      const [holdsName, listed] = await Promise.all([
+        Promise.all(deltas.map(([change, user]) => change !== SERVER_EVENTS.joined || this.holdsName(user))),
+        marks.size > 0 ? this.store.listedAmong([...marks]) : { users: [] },
+      ]);
+      const awayNow = new Map(listed.users.map((user) => [user.id, user.away === true]));
+      return deltas.filter(([change, { id }], index) => {
+        if (!isAwayMark(change)) return holdsName[index];
+        // Unlisted since: its `user:left` is in this round or a later one.
+        return awayNow.get(id) === (change === SERVER_EVENTS.away);
+      });
     } catch {
       // Announced as they are, a late change at worst, rather than not at all.
       return deltas;
     }
   }
 
-  private async holds([change, { name, id }]: PresenceDelta): Promise<boolean> {
-    switch (change) {
-      case SERVER_EVENTS.left:
-        return true;
-      case SERVER_EVENTS.joined:
-        return (await this.store.holderOf(uniqueNameKey(name)))?.id === id;
-      case SERVER_EVENTS.away:
-        return (await this.store.connectionCount(id)) === 0;
-      case SERVER_EVENTS.back:
-        return (await this.store.connectionCount(id)) > 0;
-    }
+  private async holdsName({ name, id }: UserSummary): Promise<boolean> {
+    return (await this.store.holderOf(uniqueNameKey(name)))?.id === id;
   }
 }
+
+const isAwayMark = (change: PresenceChange) => change === SERVER_EVENTS.away || change === SERVER_EVENTS.back;
 
 /** Does a round's work, and has its timer keep how long that took, the writes it made included. */
 async function timed(rounds: SpacedTimer, work: () => Promise<void>): Promise<void> {
