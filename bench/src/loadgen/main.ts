@@ -15,9 +15,9 @@ import { clientFrame } from "./wire.js";
 
 /**
  * The load generator, pinned to its own core, for one system: clients 0..senders-1 send, the next
- * `samplers` clients time what they receive, and the native counter holds and counts the rest. It
- * connects clients and runs measurements as the runner asks on stdin (LoadgenCommand lines), answering
- * with LoadgenEvent lines on stdout.
+ * `samplers` clients time what they receive, and the native counter holds and counts the rest (from
+ * index senders + samplers on). It connects clients and runs measurements as the runner asks on stdin
+ * (LoadgenCommand lines), answering with LoadgenEvent lines on stdout.
  *
  * Sends are open loop, each stamped with the time it was meant to leave, so a slow server cannot slow
  * the senders down and hide its own latency; a message that never arrives counts as infinitely late.
@@ -48,20 +48,39 @@ class LoadGenerator {
     return Math.min(this.connected, this.config.senders + this.config.samplers);
   }
 
+  /**
+   * Connects clients up to `target`: the senders first, then the samplers spread evenly among the
+   * counter's clients. Servers write a broadcast in the order their clients connected: samplers all
+   * connected first would time only the clients served first, the best case of a server that writes as
+   * it loops.
+   */
   async connect(target: number): Promise<void> {
-    const ownTarget = Math.min(target, this.config.senders + this.config.samplers);
-    if (ownTarget > this.connected) await this.nodeClients.connect(range(this.connected, ownTarget));
-    const counted = Math.max(this.connected, ownTarget);
-    if (target > counted) {
+    const { senders, samplers } = this.config;
+    const firstCounted = senders + samplers;
+    const ownTarget = Math.min(target, firstCounted);
+    const toSenders = range(this.connected, Math.min(ownTarget, senders));
+    if (toSenders.length > 0) await this.nodeClients.connect(toSenders);
+    const toSamplers = range(Math.max(this.connected, senders), ownTarget);
+    const counted = Math.max(0, this.connected - firstCounted);
+    const toCount = Math.max(0, target - firstCounted - counted);
+    if (toCount > 0) {
       this.counter ??= new CounterProcess(
         this.config.counterPath,
         this.config.port,
         this.config.protocol,
-        counted,
+        firstCounted,
         this.config.resumesSessions ? SESSION_EVENT_PREFIX : null,
       );
-      await this.counter.connect(target - counted);
     }
+    // Sampler k of n in the middle of its n-th of the counter's clients.
+    let countedSoFar = 0;
+    for (const [k, sampler] of toSamplers.entries()) {
+      const before = Math.round((toCount * (k + 0.5)) / toSamplers.length);
+      if (before > countedSoFar) await this.counter?.connect(before - countedSoFar);
+      countedSoFar = Math.max(countedSoFar, before);
+      await this.nodeClients.connect([sampler]);
+    }
+    if (toCount > countedSoFar) await this.counter?.connect(toCount - countedSoFar);
     this.connected = Math.max(this.connected, target);
   }
 

@@ -190,7 +190,8 @@ and private messages at rising offered rates, open loop, every message stamped w
 warm-up discarded, ${plan.measureMs / 1000} s measured, ${plan.repeats} repeat(s) per rate, systems interleaved at every
 rate, medians reported. A system stops rising after the first rate whose median p99 exceeds 1 s; its
 saturation is the most deliveries per second it achieved in any step. ${plan.samplers} clients time every message they
-get; the others are held by a native counter (\`bench/native/\`) that counts frames without
+get, spread evenly through the order in which the clients connected (servers write a broadcast in that order,
+so the first clients to connect would see only its best case); the others are held by a native counter (\`bench/native/\`) that counts frames without
 decoding them and is woken only every few kilobytes, so the load generator stays cheap; a step where the
 load generator's core was over 95 % busy is marked invalid and not counted.${
     plan.storedMessages
