@@ -1,5 +1,4 @@
 import {
-  CLIENT_EVENTS,
   type ConnectErrorData,
   ErrorCode,
   type HandshakeAuth,
@@ -18,7 +17,7 @@ import { useSession } from "../stores/session";
 import { useWindows } from "../stores/windows";
 import { catchUp, loadHistory } from "./backfill";
 import { Inbox } from "./inbox";
-import { logOutWhenReachable } from "./offline-logout";
+import { logOutWhenReachable } from "./logout";
 import { OutboxSender } from "./outbox-sender";
 import { pause } from "./retry";
 import { restoreSavedState, type SavedState } from "./saved-state";
@@ -26,7 +25,6 @@ import { type ChatSocket, RECONNECT_DELAY_MAX_MS } from "./socket";
 import { TypingNotices } from "./typing-notices";
 
 const RESUME_RETRY_MS = 2_000;
-const LOGOUT_WAIT_MS = 3_000;
 
 /**
  * Everything the UI asks of the server goes through here, and everything the server says lands in a store here.
@@ -42,10 +40,8 @@ export class ChatConnection {
   private readonly sender: OutboxSender;
   private readonly typingNotices: TypingNotices;
   private readonly inbox = new Inbox((peer) => this.open(peer));
-  /** A logout made offline, still trying to reach the server (see logOutWhenReachable). */
-  private endingOffline: Promise<void> | null = null;
-  /** `logout` was sent and the server's closing of this socket is expected, not a surprise. */
-  private loggingOut = false;
+  /** A logout still on its way to the server (see logOutWhenReachable). */
+  private endingSession: Promise<void> | null = null;
   /** The next attempt after a refusal: cancelled on sign-out, or it would bring the session back. */
   private nextAttempt: ReturnType<typeof setTimeout> | undefined;
 
@@ -101,9 +97,9 @@ export class ChatConnection {
     // A previous identity still waiting for the server to close it after `logout`.
     if (this.socket.connected) this.socket.disconnect();
     this.session.joining();
-    // The same person joining again right after logging out offline: their old session goes first, or
-    // its name would still be taken.
-    if (this.endingOffline) await Promise.race([this.endingOffline, pause(RECONNECT_DELAY_MAX_MS)]);
+    // The same person joining again right after logging out: their old session goes first, or its name
+    // would still be taken.
+    if (this.endingSession) await Promise.race([this.endingSession, pause(RECONNECT_DELAY_MAX_MS)]);
     this.socket.auth = { name } satisfies HandshakeAuth;
     this.socket.connect();
   }
@@ -150,24 +146,16 @@ export class ChatConnection {
     await loadHistory(this.socket, peer, oldest?.id);
   }
 
-  /**
-   * The server ends the session and then closes every socket of it. Closing ours first would race it:
-   * socket.io drops an event that arrives together with the disconnect, and the token would live on.
-   */
+  /** Closes this tab's socket at once, and ends the session on a connection of its own (see logOutWhenReachable). */
   logout(): void {
-    if (this.socket.connected) {
-      this.socket.emit(CLIENT_EVENTS.logout);
-      this.loggingOut = true;
-      setTimeout(() => this.loggingOut && this.socket.disconnect(), LOGOUT_WAIT_MS);
-    } else {
-      this.socket.disconnect();
-      if (this.session.token) {
-        const ending = logOutWhenReachable(this.createSocket(), this.session.token);
-        this.endingOffline = ending;
-        void ending.then(() => {
-          if (this.endingOffline === ending) this.endingOffline = null;
-        });
-      }
+    this.socket.disconnect();
+    const { token } = this.session;
+    if (token) {
+      const ending = logOutWhenReachable(this.createSocket(), token);
+      this.endingSession = ending;
+      void ending.then(() => {
+        if (this.endingSession === ending) this.endingSession = null;
+      });
     }
     this.clearState(null);
   }
@@ -236,8 +224,7 @@ export class ChatConnection {
     this.sender.disconnected();
     // The server ends a connection on purpose only when this identity logged out (in another tab, or before
     // this socket counted in). Otherwise it closes the transport, and the reconnect learns why.
-    if (this.loggingOut) this.loggingOut = false;
-    else if (reason === "io server disconnect") this.signOut("You were logged out in another tab.");
+    if (reason === "io server disconnect") this.signOut("You were logged out in another tab.");
     else if (this.session.status === "connected") this.session.reconnecting(0);
   }
 

@@ -5,11 +5,13 @@ import type { ChatSocket } from "./socket";
 const GIVE_UP_MS = 60_000;
 
 /**
- * Ends the session of a tab that logged out while offline: this connection of its own offers the token
- * with `logout: true` once the server can be reached, and the server ends the session in the handshake
- * and refuses it, so the user is never listed again on the way out. Without it, the user stays listed
- * and the name taken for the whole grace window, even to the same person joining again. Resolves once
- * it is over, either way.
+ * Ends a session on a connection of its own: it offers the token with `logout: true` once the server can
+ * be reached, and the server ends the session in the handshake, closes the identity's other sockets and
+ * refuses this one, so the user is never listed again on the way out. The tab's own socket is closed at
+ * once instead: whatever reaches it after the user logged out (a private message, a page of history)
+ * would otherwise land in the stores the next person to log in on this tab sees. Without a connection
+ * that retries, a logout made offline would leave the user listed and the name taken for the whole grace
+ * window, even to the same person joining again. Resolves once it is over, either way.
  */
 export function logOutWhenReachable(socket: ChatSocket, token: string): Promise<void> {
   return new Promise<void>((resolve) => {
