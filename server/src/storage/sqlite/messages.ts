@@ -26,6 +26,13 @@ export class SqliteMessageStore implements MessageStore {
   private readonly identityPage;
   private readonly visible;
   private readonly recentGroup;
+  /**
+   * The newest id whose append has resolved here, with every older one. `sync` serves nothing newer: the
+   * writer thread may have committed more, but the group's messages are read from recentGroup, which
+   * learns of each only when its append resolves, so a private message committed in the same batch as an
+   * earlier group one would be served without it, and the client's `after` would pass it by.
+   */
+  private settledUpTo: MessageId;
 
   constructor(
     db: SqliteDatabase,
@@ -64,6 +71,7 @@ export class SqliteMessageStore implements MessageStore {
     const newestGroup = this.groupPage.all(NEWEST, RECENT_GROUP_MESSAGES).reverse();
     this.recentGroup = new RecentGroup(newestGroup.map(toMessage), RECENT_GROUP_MESSAGES);
     this.visible = new VisibleAfter(db, this.recentGroup);
+    this.settledUpTo = db.prepare<[], number>("SELECT COALESCE(MAX(id), 0) FROM messages").pluck().get() ?? 0;
   }
 
   /** One process holds every socket: if it dies, every client reconnects and catches up with `sync`. */
@@ -79,6 +87,8 @@ export class SqliteMessageStore implements MessageStore {
     }
     const stored = { id, ...withoutId(message) };
     if (stored.toId === null) this.recentGroup.add(stored);
+    // A batch's appends resolve in the order of their ids, and nothing runs between them.
+    this.settledUpTo = Math.max(this.settledUpTo, id);
     return { message: stored, duplicate: false };
   }
 
@@ -106,6 +116,6 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async visibleAfter(viewer: UserId, after: MessageId | null, limit: number): Promise<ChatMessage[]> {
-    return this.visible.messages(viewer, after ?? 0, limit);
+    return this.visible.messages(viewer, after ?? 0, this.settledUpTo, limit);
   }
 }

@@ -1,5 +1,6 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import { setImmediate } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDataDir } from "../../test-support/chat-server.js";
@@ -79,6 +80,32 @@ describe("SQLite storage, as an operator meets it", () => {
     await storage.close();
     opened.splice(opened.indexOf(storage), 1);
     await expectListsAfter(await open(dataDir));
+  });
+
+  it("never lists after an id a message without an older one the writer committed with it", async () => {
+    const dataDir = tempDataDir();
+    const storage = await open(dataDir);
+    const [ann, bob, vic] = [user("Ann"), user("Bob"), user("Vic")];
+    const appended = Promise.all([
+      storage.messages.append(message(ann, null, "To everyone")),
+      storage.messages.append(message(bob, vic, "To Vic")),
+    ]);
+    // One batch for the writer thread, which commits it while this thread is busy (with other sockets, say)
+    // and has not yet heard back.
+    await setImmediate();
+    const reader = new Database(join(dataDir, "chat.db"), { readonly: true });
+    const committed = reader.prepare<[], number>("SELECT COUNT(*) FROM messages").pluck();
+    const deadline = Date.now() + 10_000;
+    while (committed.get() !== 2 && Date.now() < deadline) {}
+    expect(committed.get()).toBe(2);
+    reader.close();
+    const meanwhile = await storage.messages.visibleAfter(vic.id, null, 10);
+
+    await appended;
+    const after = await storage.messages.visibleAfter(vic.id, null, 10);
+    expect(after.map(({ text }) => text)).toEqual(["To everyone", "To Vic"]);
+    // What came first may be less, never a later message without an earlier one.
+    expect(meanwhile).toEqual(after.slice(0, meanwhile.length));
   });
 
   it("refuses a second server on the same DATA_DIR while the first runs, and lets it in after", async () => {

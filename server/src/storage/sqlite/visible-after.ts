@@ -99,7 +99,8 @@ export class VisibleAfter {
     this.receivedFrom = db.prepare<Peers, string>(peersWithNews("to_id", "from_key")).pluck();
   }
 
-  messages(viewer: UserId, after: number, limit: number): ChatMessage[] {
+  /** At most `limit` messages after `after` and none after `upTo`, oldest first. */
+  messages(viewer: UserId, after: number, upTo: number, limit: number): ChatMessage[] {
     const reads: Read<ChatMessage>[] = [
       (id, size) => this.recentGroup.after(id, size) ?? this.groupNext.all(id, size).map(toMessage),
       ...this.sentTo.all({ viewer, after }).map(
@@ -119,7 +120,7 @@ export class VisibleAfter {
     const messages: ChatMessage[] = [];
     while (messages.length < limit) {
       const head = heads.pop();
-      if (head === undefined) break;
+      if (head === undefined || head.row.id > upTo) break;
       messages.push(head.row);
       insertHead(heads, head.stream);
     }
