@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ErrorCode, SERVER_EVENTS, SESSION_ENDED } from "@chat/shared";
+import { CLIENT_EVENTS, ErrorCode, SERVER_EVENTS, SESSION_ENDED } from "@chat/shared";
 import type { Locator } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
@@ -171,6 +171,41 @@ describe("a session that ends while offline, in Chromium", () => {
       "half a thought",
     ]);
     expect(await alice.page.getByTestId("login-name").inputValue()).toBe("Alice8");
+    await alice.close();
+  });
+
+  it("asks again for a catch-up's page that got no answer on a connection still up", async () => {
+    const alice = await ChatPage.open(started.browser, started.server.url);
+    await alice.login("Alice5");
+    const bob = await ChatUser.login(started.server.url, "Bob5");
+    await alice.onlineUser("Bob5").waitFor();
+    // The page's first `sync` is lost on its way, in a long-polling POST or on the WebSocket, as if the
+    // server had not answered it: the connection itself stays up.
+    let lost = false;
+    const losesFirstSync = (payload: string) => {
+      if (lost || !payload.includes(`[${JSON.stringify(CLIENT_EVENTS.sync)},`)) return false;
+      lost = true;
+      return true;
+    };
+    await alice.context.route("**/socket.io/**", (route) => {
+      const body = route.request().postData();
+      if (body !== null && losesFirstSync(body)) return route.fulfill({ body: "ok" });
+      return route.continue();
+    });
+    await alice.context.routeWebSocket(/\/socket\.io\//, (client) => {
+      const server = client.connectToServer();
+      client.onMessage((message) => {
+        if (typeof message !== "string" || !losesFirstSync(message)) server.send(message);
+      });
+    });
+    // Away from the page, then back (routing applies to pages loaded after it): the page resumes from what
+    // it saved, and catches up with `sync` on what came meanwhile.
+    await alice.page.goto("about:blank");
+    expect((await bob.send("Alice5", "while you were away")).ok).toBe(true);
+    await alice.page.goto(started.server.url);
+    await alice.message(alice.privateWindow("Bob5"), "while you were away").waitFor({ timeout: 20_000 });
+    expect(lost).toBe(true);
+    bob.close();
     await alice.close();
   });
 

@@ -16,9 +16,10 @@ export function waitOut(error: ProtocolError): Promise<unknown> {
 
 /**
  * A request asked again, after the wait the server names, for as long as its answer is worth retrying:
- * a reconnect with many windows open asks for more pages at once than one identity may read. null when
- * no answer came (the link dropped, or the server did not answer in time), or when the connection it
- * was asked on has since been replaced.
+ * a reconnect with many windows open asks for more pages at once than one identity may read. A request
+ * left unanswered on a connection still up (a server too busy to answer in time, a packet lost) is asked
+ * again too: reads change nothing, and given up, a catch-up would stop until the next reconnect. null when
+ * the link dropped, or the connection it was asked on has since been replaced: the next connect asks again.
  */
 export async function askUntilAnswered<T extends Result<object>>(
   socket: ChatSocket,
@@ -27,7 +28,8 @@ export async function askUntilAnswered<T extends Result<object>>(
   const connection = socket.id;
   for (;;) {
     const res = await ask(socket).catch(() => null);
-    if (!res || connection !== socket.id) return null;
+    if (!socket.connected || connection !== socket.id) return null;
+    if (!res) continue;
     if (res.ok || !worthRetrying(res.error)) return res;
     await waitOut(res.error);
     if (connection !== socket.id) return null;
