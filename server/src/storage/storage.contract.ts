@@ -136,6 +136,8 @@ export function describeStorageContract(backendName: string, makeBackend: () => 
         expect(await texts(ann, laterBob, null)).toHaveLength(3);
         expect(await texts(laterBob, ann, ann.id)).toEqual(["from the later Bob"]);
         expect(await texts(ann, firstBob, "someone else")).toEqual([]);
+        // An identity under a name it never held: none of its messages.
+        expect(await texts(ann, user("Cid"), firstBob.id)).toEqual([]);
       });
 
       it("list what a user may see after an id: the group and their own private messages", async () => {

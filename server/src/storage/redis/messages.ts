@@ -1,4 +1,5 @@
 import type { ChatMessage, MessageId } from "@chat/shared";
+import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import {
   type AppendResult,
   type ConversationPeer,
@@ -198,7 +199,15 @@ export class RedisMessageStore implements MessageStore {
       indexes = [`messages:sent:${viewer}:${peer.key}`, `messages:received:${viewer}:${peer.key}`];
     } else indexes = [`messages:between:${viewer}:${peer.id}`];
     const bound = before === null ? "+inf" : `(${before}`;
-    return this.parse(await this.redis.messageCollect(this.prefix, "desc", bound, String(limit), ...indexes));
+    const messages = this.parse(
+      await this.redis.messageCollect(this.prefix, "desc", bound, String(limit), ...indexes),
+    );
+    // Indexed by identity alone: that identity's messages only if it holds the name asked for (an identity
+    // keeps its name), as the protocol says and as SQLite, whose index is by name, answers.
+    const [first] = messages;
+    if (!peer?.id || !first) return messages;
+    const peerName = first.fromId === viewer ? (first.to ?? "") : first.from;
+    return uniqueNameKey(peerName) === peer.key ? messages : [];
   }
 
   async visibleAfter(viewer: UserId, after: MessageId | null, limit: number): Promise<ChatMessage[]> {
