@@ -164,8 +164,8 @@ export class PresenceRounds implements PresenceAnnouncer {
     try {
       await timed(this.greetingRounds, () => this.sendLists(greetings));
     } catch (error) {
-      // The store failed to answer: ungreeted, a socket would never get the list, nor deltas, nor would its
-      // client send what it holds for it. As when counting in fails, its client reconnects and tries again.
+      // The store failed to answer. Ungreeted, a socket would get neither the list nor deltas, and its client
+      // sends nothing until its list comes: as when counting in fails, the client reconnects and tries again.
       for (const { socket } of greetings) socket.conn.close();
       throw error;
     }
