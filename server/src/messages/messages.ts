@@ -16,7 +16,7 @@ import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import type { Presence } from "../presence/presence.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { summaryOf, type User, type UserId } from "../users.js";
-import type { MessageStore } from "./store.js";
+import type { AppendResult, MessageStore, NewMessage } from "./store.js";
 
 /**
  * How a new message reaches the sockets that should see it; the transport implements it. Each resolves
@@ -36,6 +36,12 @@ export interface Delivery {
 export class Messages {
   /** Messages this process is fanning out: a resend meanwhile must not deliver them a second time. */
   private readonly delivering = new Set<MessageId>();
+  /**
+   * Appends this process has begun and not finished, by sender and clientId. A resend arriving meanwhile
+   * (its first socket dropped before the ack) whose recipient has left must still get the original back,
+   * which the store does not know of until its batch commits.
+   */
+  private readonly appending = new Map<string, Promise<AppendResult>>();
 
   constructor(
     private readonly store: MessageStore,
@@ -47,14 +53,13 @@ export class Messages {
   async send(sender: User, socketId: string, req: SendRequest): Promise<Parsed<ChatMessage>> {
     const peer = req.to === null ? null : await this.resolvePeer(sender, req.to, req.toId ?? null);
     if (peer && !peer.ok) {
-      // A resend of a message that was stored before its recipient left is still a success.
-      const original = await this.store.findByClientId(sender.id, req.clientId);
+      // A resend of a message that was sent before its recipient left is still a success.
+      const original = await this.original(sender, req.clientId);
       return original ? { ok: true, value: original } : peer;
     }
-    const recipient = peer?.value ?? null;
-    const { message, duplicate, undelivered } = await this.store.append({
+    const { message, duplicate, undelivered } = await this.append({
       from: sender,
-      to: recipient,
+      to: peer?.value ?? null,
       text: req.text,
       clientId: req.clientId,
       sentAt: Date.now(),
@@ -63,6 +68,24 @@ export class Messages {
       await this.deliver(message, sender, socketId);
     }
     return { ok: true, value: message };
+  }
+
+  private async append(message: NewMessage): Promise<AppendResult> {
+    const key = `${message.from.id} ${message.clientId}`;
+    const appended = this.store.append(message);
+    this.appending.set(key, appended);
+    try {
+      return await appended;
+    } finally {
+      if (this.appending.get(key) === appended) this.appending.delete(key);
+    }
+  }
+
+  /** The message `sender` sent with this clientId, once stored, or null if there is none. */
+  private async original(sender: User, clientId: string): Promise<ChatMessage | null> {
+    const pending = this.appending.get(`${sender.id} ${clientId}`);
+    const appended = pending ? await pending.catch(() => null) : null;
+    return appended?.message ?? (await this.store.findByClientId(sender.id, clientId));
   }
 
   /**
