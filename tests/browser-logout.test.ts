@@ -12,12 +12,7 @@ describe("a tab where one person logs out and another logs in", () => {
     // A `logout` event from the tab never reaches the server, as on a slow link where it is still on its
     // way: the session must end all the same, and nothing sent to the tab meanwhile may show.
     const logoutEvent = `42${JSON.stringify([CLIENT_EVENTS.logout])}`;
-    await tab.context.routeWebSocket(/\/socket\.io\//, (client) => {
-      const server = client.connectToServer();
-      client.onMessage((message) => {
-        if (message !== logoutEvent) server.send(message);
-      });
-    });
+    await tab.losePackets((packet) => packet === logoutEvent);
     // Routing applies to pages loaded after it.
     await tab.page.reload();
     await tab.login("Ann");

@@ -182,21 +182,10 @@ describe("a session that ends while offline, in Chromium", () => {
     // The page's first `sync` is lost on its way, in a long-polling POST or on the WebSocket, as if the
     // server had not answered it: the connection itself stays up.
     let lost = false;
-    const losesFirstSync = (payload: string) => {
-      if (lost || !payload.includes(`[${JSON.stringify(CLIENT_EVENTS.sync)},`)) return false;
+    await alice.losePackets((packet) => {
+      if (lost || !packet.includes(`[${JSON.stringify(CLIENT_EVENTS.sync)},`)) return false;
       lost = true;
       return true;
-    };
-    await alice.context.route("**/socket.io/**", (route) => {
-      const body = route.request().postData();
-      if (body !== null && losesFirstSync(body)) return route.fulfill({ body: "ok" });
-      return route.continue();
-    });
-    await alice.context.routeWebSocket(/\/socket\.io\//, (client) => {
-      const server = client.connectToServer();
-      client.onMessage((message) => {
-        if (typeof message !== "string" || !losesFirstSync(message)) server.send(message);
-      });
     });
     // Away from the page, then back (routing applies to pages loaded after it): the page resumes from what
     // it saved, and catches up with `sync` on what came meanwhile.

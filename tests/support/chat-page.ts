@@ -34,6 +34,25 @@ export class ChatPage {
     return new ChatPage(this.context, page);
   }
 
+  /**
+   * Loses on the way each socket.io packet the page sends for which `lost` is true, as if the server never
+   * answered it: in long-polling POSTs (a POST may carry several, and they share the fate of the first one
+   * looked at) and on the WebSocket. Applies to pages loaded after it.
+   */
+  async losePackets(lost: (packet: string) => boolean): Promise<void> {
+    await this.context.route("**/socket.io/**", (route) => {
+      const body = route.request().postData();
+      if (body !== null && lost(body)) return route.fulfill({ body: "ok" });
+      return route.continue();
+    });
+    await this.context.routeWebSocket(/\/socket\.io\//, (client) => {
+      const server = client.connectToServer();
+      client.onMessage((message) => {
+        if (typeof message !== "string" || !lost(message)) server.send(message);
+      });
+    });
+  }
+
   /** Types the name and presses Join, without waiting for the outcome. */
   async join(name: string): Promise<void> {
     await this.page.getByTestId("login-name").fill(name);
