@@ -23,7 +23,7 @@ export async function loadHistory(socket: ChatSocket, peer: Peer | null, before?
 
 /**
  * `sync` until `more` is false: every message visible to me after the watermark, oldest first, each handed
- * to `file` (with whether it came again with the overlap, so was seen before).
+ * to `file` (with whether it was seen before: it came again with the overlap, or arrived live meanwhile).
  */
 export async function catchUp(
   socket: ChatSocket,
@@ -38,7 +38,9 @@ export async function catchUp(
     );
     // Cut off (or answered on a connection that has since been replaced): the next connect resumes it.
     if (!res?.ok) return;
-    for (const message of res.messages) file(message, message.id <= seenUpTo);
+    for (const message of res.messages) {
+      file(message, message.id <= seenUpTo || session.arrivedDuringCatchUp(message.id));
+    }
     // A page is complete up to its last id, so the watermark can move there even if the next page is cut.
     const last = res.messages[res.messages.length - 1];
     if (last) session.advance(last.id);

@@ -170,8 +170,10 @@ export class ChatConnection {
     if (this.session.newestId === null) {
       // A new login: the recent group history is the starting point; nothing older is owed.
       await histories;
-      const group = useConversation(null).messages;
-      this.session.advance(group[group.length - 1]?.id ?? 0);
+      const group = useConversation(null);
+      // Not loaded (the connection dropped first): the next connect starts from it again. A watermark of 0
+      // would have that connect catch up on the whole of the chat's past, every message of it unread.
+      if (group.historyLoaded) this.session.advance(group.messages[group.messages.length - 1]?.id ?? 0);
       return;
     }
     // A recovered connection had its missed events replayed by the server, unless an earlier catch-up

@@ -25,8 +25,8 @@ export class Inbox {
 
   /**
    * Files a message from any source into its conversation, once. `seenBefore`: it came again with the
-   * overlap of a catch-up (after a reload, say), so it neither reopens a window the user closed nor counts
-   * as unread.
+   * overlap of a catch-up (after a reload, say), or live during a catch-up a reload cut short, so it neither
+   * reopens a window the user closed nor counts as unread.
    */
   file(message: ChatMessage, seenBefore = false): void {
     const peer = peerOf(message, this.session.id ?? "");

@@ -28,6 +28,7 @@ const state: SavedState = {
   name: "Alice",
   id: "Qx1GcG9zdGVkIGl0",
   newestId: 42,
+  liveDuringCatchUp: [44, 43],
   windows: [bob],
   closed: [{ name: "Cleo", id: "Y2xlb0Nsb3NlZElk" }],
   unread: { group: 1, [`private:${bob.id}`]: 2 },
@@ -66,6 +67,7 @@ describe("the state a tab keeps across reloads", () => {
     expect(loadSavedState(storage)).toEqual({
       ...state,
       id: "",
+      liveDuringCatchUp: [],
       windows: [],
       closed: [],
       unread: { group: 1 },

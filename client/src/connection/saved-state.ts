@@ -29,6 +29,8 @@ const SavedStateSchema = v.object({
   name: v.string(),
   id: UserIdSchema,
   newestId: v.nullable(v.number()),
+  /** The ids that arrived live during a catch-up still under way (see the session store). */
+  liveDuringCatchUp: v.optional(v.array(v.number()), []),
   windows: v.array(PeerSchema),
   /** Private conversations closed in this tab, the latest first: the way back to them (see OnlineList). */
   closed: v.optional(v.array(PeerSchema), []),
@@ -71,6 +73,7 @@ const EarlierStateSchema = v.pipe(
       name,
       id: "",
       newestId,
+      liveDuringCatchUp: [],
       windows: [],
       closed: [],
       unread: { [GROUP_CONVERSATION]: unread[GROUP_CONVERSATION] ?? 0 },
@@ -118,6 +121,7 @@ export function keepSavedState(): void {
             name: session.name,
             id: session.id,
             newestId: session.newestId,
+            liveDuringCatchUp: [...session.liveDuringCatchUp],
             windows: windows.open,
             closed: windows.closed,
             unread: Object.fromEntries(
@@ -147,6 +151,8 @@ export function restoreSavedState(saved: SavedState): void {
   const windows = useWindows();
   session.established(saved);
   if (saved.newestId !== null) session.advance(saved.newestId);
+  // A reload cut a catch-up short: it resumes on connecting, and what came live during it counts once.
+  if (saved.liveDuringCatchUp.length > 0) session.startCatchUp(saved.liveDuringCatchUp);
   windows.restore(saved.windows, saved.closed);
   for (const peer of [null, ...windows.kept]) {
     const id = conversationId(peer);

@@ -8,6 +8,12 @@ import { computed, ref } from "vue";
  */
 export type ConnectionStatus = "signed-out" | "joining" | "connected" | "reconnecting";
 
+/**
+ * How many ids that arrived live during a catch-up are kept: far more than come during one in practice, and
+ * a bound on what a reload saves. Past it, the oldest may count unread a second time after a reload.
+ */
+const LIVE_DURING_CATCH_UP_KEPT = 1000;
+
 /** Who I am, how the link is doing, and how far I have read the server's message sequence. */
 export const useSession = defineStore("session", () => {
   const name = ref<string | null>(null);
@@ -32,8 +38,12 @@ export const useSession = defineStore("session", () => {
   const newestId = ref<number | null>(null);
   /** A `sync` is owed: a reconnect was not recovered and its catch-up has not finished yet. */
   const catchingUp = ref(false);
-  /** The newest id that arrived live while catching up; the watermark moves there once caught up. */
-  let newestDuringCatchUp: number | null = null;
+  /**
+   * The ids that arrived live while catching up (the newest LIVE_DURING_CATCH_UP_KEPT of them): the watermark
+   * moves to the newest once caught up. A reload before then resumes the catch-up, which brings them again:
+   * kept across it, they are known as seen, and counted unread (or notified) once.
+   */
+  const liveDuringCatchUp = ref(new Set<number>());
 
   const signedIn = computed(() => token.value !== null);
 
@@ -74,19 +84,31 @@ export const useSession = defineStore("session", () => {
 
   /** A message arrived live or in an ack. */
   function seen(id: number): void {
-    if (!catchingUp.value) advance(id);
-    else if (newestDuringCatchUp === null || id > newestDuringCatchUp) newestDuringCatchUp = id;
+    if (!catchingUp.value) {
+      advance(id);
+      return;
+    }
+    const live = liveDuringCatchUp.value;
+    live.add(id);
+    if (live.size > LIVE_DURING_CATCH_UP_KEPT) live.delete(live.values().next().value as number);
   }
 
-  function startCatchUp(): void {
+  /** Whether the message arrived live during the catch-up under way (or one a reload cut short). */
+  function arrivedDuringCatchUp(id: number): boolean {
+    return liveDuringCatchUp.value.has(id);
+  }
+
+  /** `live`: what arrived during a catch-up a reload cut short, as saved before it. */
+  function startCatchUp(live: readonly number[] = []): void {
     catchingUp.value = true;
+    for (const id of live) liveDuringCatchUp.value.add(id);
   }
 
   /** `sync` answered `more: false`: nothing is missing below the newest id seen. */
   function caughtUp(): void {
     catchingUp.value = false;
-    if (newestDuringCatchUp !== null) advance(newestDuringCatchUp);
-    newestDuringCatchUp = null;
+    for (const id of liveDuringCatchUp.value) advance(id);
+    liveDuringCatchUp.value.clear();
   }
 
   /**
@@ -101,7 +123,7 @@ export const useSession = defineStore("session", () => {
     token.value = null;
     newestId.value = null;
     catchingUp.value = false;
-    newestDuringCatchUp = null;
+    liveDuringCatchUp.value.clear();
     status.value = "signed-out";
     reconnectAttempt.value = 0;
     notice.value = reason;
@@ -118,6 +140,7 @@ export const useSession = defineStore("session", () => {
     unsent,
     newestId,
     catchingUp,
+    liveDuringCatchUp,
     signedIn,
     wrote,
     joining,
@@ -127,6 +150,7 @@ export const useSession = defineStore("session", () => {
     reconnecting,
     advance,
     seen,
+    arrivedDuringCatchUp,
     startCatchUp,
     caughtUp,
     signedOut,
