@@ -29,6 +29,8 @@ export interface ChatServerOptions {
   presenceGraceMs?: number;
   /** How long a user with no socket is still shown as connected before `user:away`. */
   presenceAwayMs?: number;
+  /** How often, at most, the online list's changes go out while people keep coming and going. */
+  presenceRoundMs?: number;
   /** How often a store shared with other processes is swept for users a dead process left listed. */
   presenceSweepMs?: number;
   /** How broadcasts reach the sockets of other processes (the Redis Streams adapter); none: one process. */
@@ -66,6 +68,8 @@ export const DEFAULTS = {
   /** Longer than a reload or a reconnect takes. */
   presenceAwayMs: 5_000,
   presenceSweepMs: 5_000,
+  /** Each change at once after a quiet spell; in a burst, many in one frame per socket (PresenceRounds). */
+  presenceRoundMs: 50,
   /** Socket.IO's default recovery window. */
   recoveryWindowMs: 120_000,
   /** Half the web client's wait for an answer, so that the client hears "try again" before it gives up. */
@@ -122,7 +126,10 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     else log.info({ inFlightLimit: limit }, "no longer overloaded: taking every request again");
   });
   const failures = { log, unreachable: storage.unreachable, deadlines, shedding };
-  const presenceRounds = new PresenceRounds(io, storage.presence, options.adapter !== undefined, log);
+  const presenceRounds = new PresenceRounds(io, storage.presence, log, {
+    clustered: options.adapter !== undefined,
+    roundMs: options.presenceRoundMs ?? DEFAULTS.presenceRoundMs,
+  });
   const presence = new Presence(storage.presence, presenceRounds, {
     graceMs,
     awayMs: options.presenceAwayMs ?? DEFAULTS.presenceAwayMs,

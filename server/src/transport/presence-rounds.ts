@@ -1,18 +1,12 @@
 import { performance } from "node:perf_hooks";
-import {
-  type OnlineListChanges,
-  type OnlineUser,
-  type PresenceVersion,
-  SERVER_EVENTS,
-  type ServerEvent,
-  type UserSummary,
-} from "@chat/shared";
+import { type PresenceVersion, SERVER_EVENTS, type ServerEvent, type UserSummary } from "@chat/shared";
 import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import type { Logger } from "pino";
 import type { PresenceAnnouncer, PresenceChange } from "../presence/presence.js";
 import { PresenceLog } from "../presence/presence-log.js";
-import type { ListedUser, PresenceStore } from "../presence/store.js";
+import type { PresenceStore } from "../presence/store.js";
 import { summaryOf, type User } from "../users.js";
+import { entryOf, type Greeting, type Lists, listChanges, readLists } from "./presence-lists.js";
 import { SpacedTimer } from "./spaced-timer.js";
 import type { ChatIo, ChatSocket, PresenceDelta } from "./types.js";
 import { emitBatchLocally } from "./write-path/batched-events.js";
@@ -20,8 +14,8 @@ import { emitBatchLocally } from "./write-path/batched-events.js";
 /** The sockets that have received the full online list and so follow it by deltas. */
 const PRESENCE_ROOM = "presence";
 
-/** How often, at most, deltas go out while presence keeps changing, and lists to the sockets that connect. */
-const PRESENCE_ROUND_MS = 50;
+/** How often, at most, lists go out to the sockets that connect. */
+const GREETING_ROUND_MS = 50;
 
 /**
  * A round of deltas writes to every socket that has the list, so its cost grows with the number online;
@@ -39,15 +33,9 @@ const DELTA_COST_FACTOR = 16;
  */
 const GREETING_COST_FACTOR = 4;
 
-/** A socket to greet, and the version of the list its client holds, if any. */
-interface Greeting {
-  socket: ChatSocket;
-  since: PresenceVersion | null;
-}
-
 /**
  * Presence goes out in rounds: the first change after a quiet spell at once, later ones gathered for at
- * most PRESENCE_ROUND_MS, or longer when rounds are costly (DELTA_COST_FACTOR). A round sends its deltas
+ * most `roundMs` (50 ms by default), or longer when rounds are costly (DELTA_COST_FACTOR). A round sends its deltas
  * (`user:joined`, `user:away`…, one small event per change, never the full list) to every socket that
  * has the list. The sockets that connected meanwhile are greeted in rounds of their own, with one list
  * read and encoded once for all of them: those write to the newcomers only, and are spaced by their own
@@ -74,26 +62,32 @@ export class PresenceRounds implements PresenceAnnouncer {
   private deltas: PresenceDelta[] = [];
   private greetings: Greeting[] = [];
   private readonly log = new PresenceLog();
-  private readonly deltaRounds = new SpacedTimer(
-    () => this.inTurn(() => this.deltaRound()),
-    PRESENCE_ROUND_MS,
-    DELTA_COST_FACTOR,
-  );
+  private readonly clustered: boolean;
+  private readonly deltaRounds: SpacedTimer;
   private readonly greetingRounds = new SpacedTimer(
     () => this.inTurn(() => this.greetingRound()),
-    PRESENCE_ROUND_MS,
+    GREETING_ROUND_MS,
     GREETING_COST_FACTOR,
   );
   /** Rounds run one after the other: a round's newcomers are in the room before the next round's deltas. */
   private rounds: Promise<void> = Promise.resolve();
 
-  /** `clustered`: other processes share the chat through a cluster adapter and get each round too. */
+  /**
+   * `clustered`: other processes share the chat through a cluster adapter and get each round too.
+   * `roundMs`: how often, at most, deltas go out while presence keeps changing.
+   */
   constructor(
     private readonly io: ChatIo,
     private readonly store: Pick<PresenceStore, "online" | "listedAmong" | "holderOf">,
-    private readonly clustered: boolean,
     private readonly logger: Logger,
+    { clustered, roundMs }: { clustered: boolean; roundMs: number },
   ) {
+    this.clustered = clustered;
+    this.deltaRounds = new SpacedTimer(
+      () => this.inTurn(() => this.deltaRound()),
+      roundMs,
+      DELTA_COST_FACTOR,
+    );
     // The rounds of the other processes, for this one's sockets, in turn with this one's.
     if (clustered) io.on("presence:round", (deltas) => this.inTurn(() => this.passOn(deltas)));
   }
@@ -150,10 +144,9 @@ export class PresenceRounds implements PresenceAnnouncer {
     this.deltas = [];
     // Empty when an earlier round, held up by the one before it, took these changes too.
     if (deltas.length === 0) return;
-    await timed(this.deltaRounds, async () => {
-      if (this.clustered) this.io.serverSideEmit("presence:round", deltas);
-      await this.passOn(deltas);
-    });
+    if (this.clustered) this.io.serverSideEmit("presence:round", deltas);
+    const passed = this.clustered ? await this.stillTrue(deltas) : deltas;
+    timed(this.deltaRounds, () => this.sendDeltas(passed));
   }
 
   /** Newcomers that arrive while the list is read wait for the next greeting round, which reads it again. */
@@ -162,7 +155,8 @@ export class PresenceRounds implements PresenceAnnouncer {
     this.greetings = [];
     if (greetings.length === 0) return;
     try {
-      await timed(this.greetingRounds, () => this.sendLists(greetings));
+      const lists = await readLists(greetings, this.log, this.store);
+      timed(this.greetingRounds, () => this.sendLists(greetings, lists));
     } catch (error) {
       // The store failed to answer. Ungreeted, a socket would get neither the list nor deltas, and its client
       // sends nothing until its list comes: as when counting in fails, the client reconnects and tries again.
@@ -171,37 +165,12 @@ export class PresenceRounds implements PresenceAnnouncer {
     }
   }
 
-  /** Each greeted socket's list: the changes since the version it holds when they are known, or all of it. */
-  private async sendLists(greetings: Greeting[]): Promise<void> {
-    // Rounds run in turn, so no change is passed on while the list is read: it holds at least these.
-    const version = this.log.version;
-    const whole: string[] = [];
-    const resumed: { since: PresenceVersion; ids: string[]; changed: Map<string, UserSummary> }[] = [];
-    for (const [since, ids] of groupedBySince(greetings)) {
-      const changed = since !== null && this.log.changedSince(since);
-      if (!changed) whole.push(...ids);
-      else resumed.push({ since, ids, changed });
-    }
-    const changedIds = new Set(resumed.flatMap(({ changed }) => [...changed.keys()]));
-    // Only the identities that changed, and how many are listed, unless some socket is sent everyone: in a
-    // storm of resumes, each round would otherwise read (with Redis, parse) the whole list to send nobody.
-    const online = whole.length > 0 ? await this.store.online() : null;
-    const { count, users } = online
-      ? { count: online.length, users: online.filter(({ id }) => changedIds.has(id)) }
-      : await this.store.listedAmong([...changedIds]);
-    const answered: typeof resumed = [];
-    for (const group of resumed) {
-      // A list no longer than the changes is sent whole: it says as much, and every client takes it.
-      if (group.changed.size >= count) whole.push(...group.ids);
-      else answered.push(group);
-    }
-    const everyone = whole.length > 0 ? (online ?? (await this.store.online())) : null;
+  private sendLists(greetings: Greeting[], { version, whole, everyone, answered, listedNow }: Lists): void {
     // Only now, with every read done: a socket in the room before its list would be sent deltas without one.
     for (const { socket } of greetings) {
       // A socket that has gone meanwhile must not join a room: nothing would ever take it out again.
       if (socket.connected) socket.join(PRESENCE_ROOM);
     }
-    const listedNow = new Map(users.map((user) => [user.id, entryOf(user)]));
     // Local: the list is for sockets of this process only; recovery never keeps it (RecoveryAdapter).
     for (const { since, ids, changed } of answered)
       this.io.local.to(ids).emit(SERVER_EVENTS.usersSince, listChanges(since, changed, listedNow, version));
@@ -209,12 +178,16 @@ export class PresenceRounds implements PresenceAnnouncer {
       this.io.local.to(whole).emit(SERVER_EVENTS.users, { users: everyone.map(entryOf), v: version });
   }
 
+  /** Another process's round, for this one's sockets. */
+  private async passOn(deltas: PresenceDelta[]): Promise<void> {
+    this.sendDeltas(await this.stillTrue(deltas));
+  }
+
   /**
    * A round to this process's sockets that have the list, each change numbered as it goes: one write of all
    * its deltas per socket.
    */
-  private async passOn(deltas: PresenceDelta[]): Promise<void> {
-    const passed = this.clustered ? await this.stillTrue(deltas) : deltas;
+  private sendDeltas(passed: PresenceDelta[]): void {
     const events = passed.map(
       ([event, user]) => [event, { ...user, v: this.log.record(user) }] as ServerEvent,
     );
@@ -252,45 +225,16 @@ export class PresenceRounds implements PresenceAnnouncer {
 
 const isAwayMark = (change: PresenceChange) => change === SERVER_EVENTS.away || change === SERVER_EVENTS.back;
 
-/** Does a round's work, and has its timer keep how long that took, the writes it made included. */
-async function timed(rounds: SpacedTimer, work: () => Promise<void>): Promise<void> {
+/**
+ * Sends a round, and has its timer keep how long that took, the writes included. Not the reads before it:
+ * those wait on the store (with Redis, on the network and on whatever this process does meanwhile), and
+ * 16 times a wait would hold presence back for nothing.
+ */
+function timed(rounds: SpacedTimer, send: () => void): void {
   const started = performance.now();
-  await work();
+  send();
   // The writes leave once this callback's work is done (coalesceWrites), just before this.
   process.nextTick(() => {
     rounds.lastCost = performance.now() - started;
   });
-}
-
-/** The ids of the greeted sockets still connected, by the version their clients hold (null: none). */
-function groupedBySince(greetings: Greeting[]): Map<PresenceVersion | null, string[]> {
-  const bySince = new Map<PresenceVersion | null, string[]>();
-  for (const { socket, since } of greetings) {
-    if (!socket.connected) continue;
-    const group = bySince.get(since);
-    if (group) group.push(socket.id);
-    else bySince.set(since, [socket.id]);
-  }
-  return bySince;
-}
-
-/** How the online list shows a listed user. */
-function entryOf(user: ListedUser): OnlineUser {
-  return user.away ? { ...summaryOf(user), away: user.away } : summaryOf(user);
-}
-
-/** The changes since `since`: of each identity changed, how the list shows it now, or that it is gone. */
-function listChanges(
-  since: PresenceVersion,
-  changed: Map<string, UserSummary>,
-  listed: Map<string, OnlineUser>,
-  v: PresenceVersion,
-): OnlineListChanges {
-  const changes: OnlineListChanges = { since, listed: [], left: [], v };
-  for (const [id, user] of changed) {
-    const now = listed.get(id);
-    if (now) changes.listed.push(now);
-    else changes.left.push(user);
-  }
-  return changes;
 }
