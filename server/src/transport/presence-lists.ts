@@ -19,9 +19,17 @@ export interface Lists {
   /** The sockets sent the whole list, `everyone`. */
   whole: string[];
   everyone: ListedUser[] | null;
-  /** The sockets sent what changed since the version their client holds, with how the list shows it now. */
-  answered: { since: PresenceVersion; ids: string[]; changed: Map<string, UserSummary> }[];
+  /** The sockets sent what changed since the version their client holds... */
+  answered: Resumed[];
+  /** ...with how the list shows each identity changed, now. */
   listedNow: Map<string, OnlineUser>;
+}
+
+/** Sockets whose clients hold the list as of `since`, and what changed in it since. */
+interface Resumed {
+  since: PresenceVersion;
+  ids: string[];
+  changed: Map<string, UserSummary>;
 }
 
 /**
@@ -36,7 +44,7 @@ export async function readLists(
   // Rounds run in turn, so no change is passed on while the list is read: it holds at least these.
   const version = log.version;
   const whole: string[] = [];
-  const resumed: { since: PresenceVersion; ids: string[]; changed: Map<string, UserSummary> }[] = [];
+  const resumed: Resumed[] = [];
   for (const [since, ids] of groupedBySince(greetings)) {
     const changed = since !== null && log.changedSince(since);
     if (!changed) whole.push(...ids);
@@ -49,7 +57,7 @@ export async function readLists(
   const { count, users } = online
     ? { count: online.length, users: online.filter(({ id }) => changedIds.has(id)) }
     : await store.listedAmong([...changedIds]);
-  const answered: typeof resumed = [];
+  const answered: Resumed[] = [];
   for (const group of resumed) {
     // A list no longer than the changes is sent whole: it says as much, and every client takes it.
     if (group.changed.size >= count) whole.push(...group.ids);
