@@ -12,7 +12,7 @@ const { connect } = cluster;
  * `node`'s store reads for `method` only after `ms`, as a slow Redis would (what it reads is as of then);
  * returns the spy, to await its answers.
  */
-function answerLate(node: ClusterNode, method: "holderOf" | "listedAmong", ms = 300) {
+function answerLate(node: ClusterNode, method: "holderOf" | "listedAmong" | "connectionCount", ms = 300) {
   const store = node.storage.presence;
   const read = store[method].bind(store) as (arg: never) => Promise<unknown>;
   return vi.spyOn(store, method).mockImplementation((async (arg: never) => {
@@ -213,6 +213,20 @@ describe("presence on two chat servers sharing one Redis", () => {
       ok: false,
       error: { code: ErrorCode.USER_OFFLINE },
     });
+  });
+
+  it("never show away a user who joins as a sweep finds the other server dead", async () => {
+    const [a, b] = await cluster.start({ presenceSweepMs: 100 }, [{ nodeTtlMs: 300 }, {}]);
+    const bob = await connect(b, { name: "Bob" });
+    // Cid's window starts once the store has counted his sockets (none), a second after his claim: B's
+    // sweeps meanwhile find A's lease lapsed, as when a process crashes, and look for users it left.
+    answerLate(b, "connectionCount", 1_000);
+    await a.storage.close();
+    await connect(b, { name: "Cid" });
+    // A join after that: once Bob has it, every earlier round reached him.
+    await connect(b, { name: "Dee" });
+    await bob.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Dee");
+    expect(bob.events.filter(({ event }) => event === SERVER_EVENTS.away)).toEqual([]);
   });
 
   it("close the socket of a user the other released while it was cut from Redis, so the client comes back listed", async () => {

@@ -89,7 +89,7 @@ function listedPairs(value: unknown): ListedJson[] {
 }
 
 export const presenceScripts = {
-  /** ARGV: P, id, key, user JSON. */
+  /** ARGV: P, id, key, user JSON, window ms. */
   presenceClaim: script(
     `local id, key = ARGV[2], ARGV[3]
 local holder = redis.call('HGET', NAMES, key)
@@ -97,6 +97,10 @@ if holder == id then return 'held' end
 if holder then return 'taken' end
 redis.call('HSET', NAMES, key, id)
 redis.call('HSET', USERS, id, ARGV[4])
+-- A window of its own until the claiming process starts the user's: with neither a socket nor a window,
+-- a sweep that finds another process dead would take the newcomer for one it left, and show them away.
+-- Should the claiming process die first, the sweep frees the name once this window ends.
+startGrace(id, tonumber(ARGV[5]), false)
 return 'joined'`,
     claimResult,
   ),
@@ -177,8 +181,8 @@ for _, node in ipairs(redis.call('SMEMBERS', P .. 'nodes')) do
   end
 end
 -- Whoever a dead process left listed without a live socket gets a grace window, as after any drop, and
--- is away at once: the lease that expired has outlasted any blip. The whole list is checked, not only
--- the dead process's sockets: it may have died between a claim and the start of that user's window.
+-- is away at once: the lease that expired has outlasted any blip. (A user it claimed and never gave a
+-- socket has a window from the claim: never shown, such a user is not shown away either.)
 local away = {}
 if died then
   for _, id in ipairs(redis.call('HKEYS', USERS)) do

@@ -64,7 +64,10 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   claim(user: User): Promise<ClaimResult> {
-    return this.redis.presenceClaim(this.prefix, user.id, user.key, JSON.stringify(user));
+    // The claim's own window (see presenceClaim) lasts a lease: should this process die before it starts the
+    // user's, the name is freed about when its sockets would have stopped counting.
+    const windowMs = String(this.lease.ttlMs);
+    return this.redis.presenceClaim(this.prefix, user.id, user.key, JSON.stringify(user), windowMs);
   }
 
   async holderOf(key: string): Promise<User | null> {

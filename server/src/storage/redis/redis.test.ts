@@ -121,17 +121,18 @@ describe("one Redis shared by several processes", () => {
     for (const listed of [ann, bob, cid]) await a.presence.claim(listed);
     await a.presence.attach(ann.id, "s1");
     await a.presence.attach(cid.id, "s2");
-    // Bob was claimed, but the process died before it started his grace window.
+    // Bob was claimed, but the process died before it started his grace window: his claim has one of its
+    // own, as long as the lease, and he never had a socket to be shown away from.
     await a.close();
     await expect.poll(() => b.presence.connectionCount(ann.id), LEASE_LAPSES).toBe(0);
 
     // Only sweeps release anyone here: nothing changes between these calls but what the test does.
     const first = await b.presence.sweep?.(400);
     expect(first?.released).toEqual([]);
-    expect(names(first?.away ?? [])).toEqual(["Ann", "Bob", "Cid"]);
+    expect(names(first?.away ?? [])).toEqual(["Ann", "Cid"]);
     const online = await b.presence.online();
     expect(names(online)).toEqual(["Ann", "Bob", "Cid"]);
-    expect(online.every(({ away }) => away)).toBe(true);
+    expect(names(online.filter(({ away }) => away))).toEqual(["Ann", "Cid"]);
     expect(await b.presence.attach(cid.id, "s3")).toBe("back");
     const released: User[] = [];
     const awayAgain: User[] = [];
