@@ -27,7 +27,7 @@ export class MemoryPresenceStore implements PresenceStore {
     if (holder === user.id) return "held";
     if (holder !== undefined) return "taken";
     this.byKey.set(user.key, user.id);
-    this.byId.set(user.id, { user, sockets: new Set(), grace: null, away: false });
+    this.byId.set(user.id, { user, sockets: new Set(), grace: ++this.graces, away: false });
     return "joined";
   }
 

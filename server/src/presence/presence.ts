@@ -72,13 +72,12 @@ export class Presence {
    * a handshake needs: if the handshake never turns into a connected socket, the name is still freed.
    */
   async claim(user: User): Promise<ClaimResult> {
-    const result = await this.store.claim(user);
+    const windowMs = Math.max(this.options.graceMs, HANDSHAKE_WINDOW_MS);
+    const result = await this.store.claim(user, windowMs);
     if (result === "taken") return result;
     if (result === "joined") this.announcer.announce(SERVER_EVENTS.joined, user);
     try {
-      if ((await this.store.connectionCount(user.id)) === 0) {
-        await this.startGrace(user.id, Math.max(this.options.graceMs, HANDSHAKE_WINDOW_MS));
-      }
+      if ((await this.store.connectionCount(user.id)) === 0) await this.startGrace(user.id, windowMs);
     } catch (error) {
       // With no clock, a new claim would hold the name for as long as the store lives, and the client,
       // refused, could not take it back: it is undone. A resumed claim keeps the clock or sockets it had.

@@ -47,8 +47,12 @@ export interface Swept {
  * release — also while they have no socket (the grace window), which the presence service times.
  */
 export interface PresenceStore {
-  /** Atomically holds `user.key` for `user`. */
-  claim(user: User): Promise<ClaimResult>;
+  /**
+   * Atomically holds `user.key` for `user`. A user it lists starts in a grace window of windowMs, having no
+   * socket yet: should the claiming process die before one counts in, a shared store's sweep frees the name
+   * when the window ends, and does not show away a user who never had a socket.
+   */
+  claim(user: User, windowMs: number): Promise<ClaimResult>;
   holderOf(key: string): Promise<User | null>;
   /**
    * Counts the socket in; a grace window the user was in is over, and so is their being away. Counts

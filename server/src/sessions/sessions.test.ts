@@ -179,13 +179,13 @@ describe("logout", () => {
     const storage = await openSqliteStorage(tempDataDir());
     const claim = storage.presence.claim.bind(storage.presence);
     let logoutLandsNow = false;
-    storage.presence.claim = async (user) => {
+    storage.presence.claim = async (user, windowMs) => {
       if (logoutLandsNow) {
         logoutLandsNow = false;
         await storage.sessions.end(user.id, Date.now());
         await storage.presence.release(user.id);
       }
-      return claim(user);
+      return claim(user, windowMs);
     };
     chat = await startChat({ storage });
     const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];

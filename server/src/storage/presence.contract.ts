@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { user } from "../test-support/storage-fixtures.js";
+import { CLAIM_WINDOW_MS, user } from "../test-support/storage-fixtures.js";
 import type { User } from "../users.js";
 import type { Storage } from "./storage.js";
 
@@ -8,21 +8,21 @@ export function describePresenceContract(fresh: () => Promise<Storage>): void {
   it("gives a name to one user at a time", async () => {
     const { presence } = await fresh();
     const [bob, otherBob] = [user("Bob"), user("\u0392\u03BFb")]; // Greek Beta, omicron
-    expect(await presence.claim(bob)).toBe("joined");
-    expect(await presence.claim(bob)).toBe("held");
-    expect(await presence.claim(otherBob)).toBe("taken");
+    expect(await presence.claim(bob, CLAIM_WINDOW_MS)).toBe("joined");
+    expect(await presence.claim(bob, CLAIM_WINDOW_MS)).toBe("held");
+    expect(await presence.claim(otherBob, CLAIM_WINDOW_MS)).toBe("taken");
     expect(await presence.holderOf(bob.key)).toEqual(bob);
     expect(await presence.release(bob.id)).toEqual(bob);
     expect(await presence.release(bob.id)).toBeNull();
     expect(await presence.holderOf(bob.key)).toBeNull();
-    expect(await presence.claim(otherBob)).toBe("joined");
+    expect(await presence.claim(otherBob, CLAIM_WINDOW_MS)).toBe("joined");
   });
 
   it("answers lookups made together, each with its own holder", async () => {
     const { presence } = await fresh();
     const names = Array.from({ length: 600 }, (_, i) => `User${i}`);
     const holders = names.map(user);
-    for (const holder of holders.filter((_, i) => i % 3 !== 0)) await presence.claim(holder);
+    for (const holder of holders.filter((_, i) => i % 3 !== 0)) await presence.claim(holder, CLAIM_WINDOW_MS);
     const found = await Promise.all(holders.map((holder) => presence.holderOf(holder.key)));
     expect(found).toEqual(holders.map((holder, i) => (i % 3 === 0 ? null : holder)));
   });
@@ -30,7 +30,7 @@ export function describePresenceContract(fresh: () => Promise<Storage>): void {
   it("decides concurrent claims of one name for exactly one user", async () => {
     const { presence } = await fresh();
     const rivals = Array.from({ length: 8 }, () => user("Same"));
-    const results = await Promise.all(rivals.map((rival) => presence.claim(rival)));
+    const results = await Promise.all(rivals.map((rival) => presence.claim(rival, CLAIM_WINDOW_MS)));
     expect(results.filter((result) => result === "joined")).toHaveLength(1);
     expect(results.filter((result) => result === "taken")).toHaveLength(7);
   });
@@ -38,8 +38,8 @@ export function describePresenceContract(fresh: () => Promise<Storage>): void {
   it("counts sockets per user and lists who is online", async () => {
     const { presence } = await fresh();
     const [ann, bob] = [user("Ann"), user("Bob")];
-    await presence.claim(ann);
-    await presence.claim(bob);
+    await presence.claim(ann, CLAIM_WINDOW_MS);
+    await presence.claim(bob, CLAIM_WINDOW_MS);
     expect(await presence.attach(ann.id, "s1")).toBe("attached");
     await presence.attach(ann.id, "s2");
     expect(await presence.connectionCount(ann.id)).toBe(2);
@@ -54,7 +54,7 @@ export function describePresenceContract(fresh: () => Promise<Storage>): void {
     const { presence } = await fresh();
     const [away, gone, other] = [user("Away"), user("Gone"), user("Other")];
     const users = [away, gone, other, ...Array.from({ length: 697 }, (_, i) => user(`User${i}`))];
-    for (const listed of users) await presence.claim(listed);
+    for (const listed of users) await presence.claim(listed, CLAIM_WINDOW_MS);
     await presence.markAway(away.id, await presence.startGrace(away.id, 60_000, null));
     await presence.release(gone.id);
     // More ids than one lookup reads, in no particular order, and one never listed.
@@ -72,7 +72,7 @@ export function describePresenceContract(fresh: () => Promise<Storage>): void {
   it("count no socket in for a user no longer listed, and say so", async () => {
     const { presence } = await fresh();
     const ann = user("Ann");
-    await presence.claim(ann);
+    await presence.claim(ann, CLAIM_WINDOW_MS);
     expect(await presence.attach(ann.id, "s1")).toBe("attached");
     await presence.release(ann.id);
     expect(await presence.attach(ann.id, "s2")).toBe("unlisted");
@@ -82,7 +82,7 @@ export function describePresenceContract(fresh: () => Promise<Storage>): void {
   it("end a grace window only while it is the latest one and no socket came back", async () => {
     const { presence } = await fresh();
     const ann = user("Ann");
-    await presence.claim(ann);
+    await presence.claim(ann, CLAIM_WINDOW_MS);
     const [first, second] = [
       await presence.startGrace(ann.id, 60_000, null),
       await presence.startGrace(ann.id, 60_000, null),
@@ -100,8 +100,8 @@ export function describePresenceContract(fresh: () => Promise<Storage>): void {
   it("mark a user away only in their latest grace window with no socket, once, until one is back", async () => {
     const { presence } = await fresh();
     const [ann, bob] = [user("Ann"), user("Bob")];
-    await presence.claim(ann);
-    await presence.claim(bob);
+    await presence.claim(ann, CLAIM_WINDOW_MS);
+    await presence.claim(bob, CLAIM_WINDOW_MS);
     const first = await presence.startGrace(ann.id, 60_000, null);
     const second = await presence.startGrace(ann.id, 60_000, null);
     expect(await presence.markAway(ann.id, first)).toBeNull();
@@ -123,10 +123,10 @@ export function describePresenceContract(fresh: () => Promise<Storage>): void {
   it("forget that a released user was away", async () => {
     const { presence } = await fresh();
     const ann = user("Ann");
-    await presence.claim(ann);
+    await presence.claim(ann, CLAIM_WINDOW_MS);
     expect(await presence.markAway(ann.id, await presence.startGrace(ann.id, 60_000, null))).toEqual(ann);
     await presence.release(ann.id);
-    await presence.claim(ann);
+    await presence.claim(ann, CLAIM_WINDOW_MS);
     expect(await presence.online()).toEqual([ann]);
     expect(await presence.attach(ann.id, "s1")).toBe("attached");
   });

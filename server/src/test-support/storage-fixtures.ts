@@ -3,6 +3,9 @@ import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import type { NewMessage } from "../messages/store.js";
 import type { User } from "../users.js";
 
+/** The window a claim starts in these suites: no test outlasts it, unless it asks for a shorter one. */
+export const CLAIM_WINDOW_MS = 60_000;
+
 let userCount = 0;
 export function user(name: string): User {
   return { id: `u${++userCount}-${name}`, name, key: uniqueNameKey(name) };

@@ -3,6 +3,7 @@ import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningRedis, startRedis } from "../../test-support/redis-server.js";
+import { CLAIM_WINDOW_MS } from "../../test-support/storage-fixtures.js";
 import type { User } from "../../users.js";
 import { openRedisStorage } from "./index.js";
 
@@ -31,7 +32,7 @@ describe("upgrading a Redis to lookalike name keys", () => {
     await old.sessions.create(latin, "hash-latin", 1);
     await old.sessions.create(cyrillic, "hash-cyrillic", 2);
     await old.sessions.create(bob, "hash-bob", 3);
-    await old.presence.claim(cyrillic);
+    await old.presence.claim(cyrillic, CLAIM_WINDOW_MS);
     await old.messages.append({ from: bob, to: cyrillic, text: "hi", clientId: "c1", sentAt: 4 });
     await old.messages.append({ from: cyrillic, to: bob, text: "hello", clientId: "c2", sentAt: 5 });
     await old.close();
@@ -47,7 +48,7 @@ describe("upgrading a Redis to lookalike name keys", () => {
       expect(await upgraded.sessions.findByTokenHash("hash-cyrillic")).toEqual({ ...cyrillic, key });
       expect(await upgraded.sessions.isKnownName(key)).toBe(true);
       expect(await upgraded.presence.holderOf(key)).toEqual({ ...cyrillic, key });
-      expect(await upgraded.presence.claim({ id: "new", name: "Alice", key })).toBe("taken");
+      expect(await upgraded.presence.claim({ id: "new", name: "Alice", key }, CLAIM_WINDOW_MS)).toBe("taken");
       const page = await upgraded.messages.page(bob.id, { key, id: null }, null, 10);
       expect(page.map((message) => message.text)).toEqual(["hi", "hello"]);
       expect(await raw.get(`${keyPrefix}name-keys`)).toBe("2");

@@ -97,9 +97,10 @@ if holder == id then return 'held' end
 if holder then return 'taken' end
 redis.call('HSET', NAMES, key, id)
 redis.call('HSET', USERS, id, ARGV[4])
--- A window of its own until the claiming process starts the user's: with neither a socket nor a window,
--- a sweep that finds another process dead would take the newcomer for one it left, and show them away.
--- Should the claiming process die first, the sweep frees the name once this window ends.
+-- The window starts with the claim, not once the claiming process gets to it: with neither a socket nor
+-- a window, a sweep that finds another process dead would take the newcomer for one it left, and show
+-- them away. Should the claiming process die before a socket counts in, the sweep frees the name once
+-- the window ends.
 startGrace(id, tonumber(ARGV[5]), false)
 return 'joined'`,
     claimResult,
@@ -182,7 +183,8 @@ for _, node in ipairs(redis.call('SMEMBERS', P .. 'nodes')) do
 end
 -- Whoever a dead process left listed without a live socket gets a grace window, as after any drop, and
 -- is away at once: the lease that expired has outlasted any blip. (A user it claimed and never gave a
--- socket has a window from the claim: never shown, such a user is not shown away either.)
+-- socket is in the window the claim started: announced as joined, but never connected, they are not
+-- shown away; the window's end frees the name.)
 local away = {}
 if died then
   for _, id in ipairs(redis.call('HKEYS', USERS)) do

@@ -63,11 +63,9 @@ export class RedisPresenceStore implements PresenceStore {
     if (this.heartbeat) clearInterval(this.heartbeat);
   }
 
-  claim(user: User): Promise<ClaimResult> {
-    // The claim's own window (see presenceClaim) lasts a lease: should this process die before it starts the
-    // user's, the name is freed about when its sockets would have stopped counting.
-    const windowMs = String(this.lease.ttlMs);
-    return this.redis.presenceClaim(this.prefix, user.id, user.key, JSON.stringify(user), windowMs);
+  claim(user: User, windowMs: number): Promise<ClaimResult> {
+    const json = JSON.stringify(user);
+    return this.redis.presenceClaim(this.prefix, user.id, user.key, json, String(windowMs));
   }
 
   async holderOf(key: string): Promise<User | null> {
