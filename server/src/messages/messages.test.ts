@@ -1,6 +1,7 @@
 import { CLIENT_EVENTS, ErrorCode, LIMITS, SERVER_EVENTS, type SendAck } from "@chat/shared";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { openSqliteStorage } from "../storage/sqlite/index.js";
+import type { Storage } from "../storage/storage.js";
 import { fence, sent } from "../test-support/chat-client.js";
 import { type RunningChat, startChat, tempDataDir } from "../test-support/chat-server.js";
 import { TestUsers } from "../test-support/test-users.js";
@@ -157,40 +158,49 @@ describe("sending", () => {
     expect(sent(await bob.send(null, "mine", "same-id")).id).not.toBe(sent(first).id);
   });
 
-  it("answers a resend with its original while that is still being stored, though the recipient left", async () => {
-    await chat.close();
-    const storage = await openSqliteStorage(tempDataDir());
-    chat = await startChat({ storage, limits: { messagesPerSecond: 0 } });
-    const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
-    // The original waits to be stored until the resend has found its recipient gone, as one in a slow batch.
-    let storeOriginal = () => {};
-    const resendRefused = new Promise<void>((resolve) => {
-      storeOriginal = resolve;
-    });
-    let originalStoring = () => {};
-    const storing = new Promise<void>((resolve) => {
-      originalStoring = resolve;
-    });
-    const append = storage.messages.append.bind(storage.messages);
-    vi.spyOn(storage.messages, "append").mockImplementationOnce(async (message) => {
-      originalStoring();
-      await resendRefused;
-      return append(message);
-    });
-    const isKnownName = storage.sessions.isKnownName.bind(storage.sessions);
-    vi.spyOn(storage.sessions, "isKnownName").mockImplementationOnce(async (key) => {
-      const known = await isKnownName(key);
-      storeOriginal();
-      return known;
-    });
+  it.each([
+    ["looking its recipient up", "holderOf", (storage: Storage) => storage.presence],
+    ["being stored", "append", (storage: Storage) => storage.messages],
+  ] as const)(
+    "answers a resend with its original while that is still %s, though the recipient left",
+    async (_, method, part) => {
+      await chat.close();
+      const storage = await openSqliteStorage(tempDataDir());
+      chat = await startChat({ storage, limits: { messagesPerSecond: 0 } });
+      const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
+      // The original waits (its answer read, or its batch slow) until the resend has found its recipient gone.
+      let goOn = () => {};
+      const resendRefused = new Promise<void>((resolve) => {
+        goOn = resolve;
+      });
+      let originalHeld = () => {};
+      const held = new Promise<void>((resolve) => {
+        originalHeld = resolve;
+      });
+      const target = part(storage) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+      const real = target[method]?.bind(target);
+      vi.spyOn(target, method).mockImplementationOnce(async (...args) => {
+        // A lookup answers as it would have then; a store learns of the message only after the wait.
+        const answer = method === "holderOf" ? await real?.(...args) : undefined;
+        originalHeld();
+        await resendRefused;
+        return method === "holderOf" ? answer : real?.(...args);
+      });
+      const isKnownName = storage.sessions.isKnownName.bind(storage.sessions);
+      vi.spyOn(storage.sessions, "isKnownName").mockImplementationOnce(async (key) => {
+        const known = await isKnownName(key);
+        goOn();
+        return known;
+      });
 
-    const original = ann.send("Bob", "before you go", "k1");
-    await storing;
-    bob.socket.emit(CLIENT_EVENTS.logout);
-    await ann.waitFor(SERVER_EVENTS.left, (u) => u.name === "Bob");
-    const resent = await ann.send("Bob", "before you go", "k1");
-    expect(sent(resent)).toEqual(sent(await original));
-  });
+      const original = ann.send("Bob", "before you go", "k1");
+      await held;
+      bob.socket.emit(CLIENT_EVENTS.logout);
+      await ann.waitFor(SERVER_EVENTS.left, (u) => u.name === "Bob");
+      const resent = await ann.send("Bob", "before you go", "k1");
+      expect(sent(resent)).toEqual(sent(await original));
+    },
+  );
 
   it("answers malformed sends with an error code and changes nothing", async () => {
     const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];

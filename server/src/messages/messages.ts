@@ -16,7 +16,7 @@ import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import type { Presence } from "../presence/presence.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { summaryOf, type User, type UserId } from "../users.js";
-import type { AppendResult, MessageStore, NewMessage } from "./store.js";
+import type { AppendResult, MessageStore } from "./store.js";
 
 /**
  * How a new message reaches the sockets that should see it; the transport implements it. Each resolves
@@ -37,11 +37,12 @@ export class Messages {
   /** Messages this process is fanning out: a resend meanwhile must not deliver them a second time. */
   private readonly delivering = new Set<MessageId>();
   /**
-   * Appends this process has begun and not finished, by sender and clientId. A resend arriving meanwhile
+   * Sends this process has begun and not stored yet, by sender and clientId. A resend arriving meanwhile
    * (its first socket dropped before the ack) whose recipient has left must still get the original back,
-   * which the store does not know of until its batch commits.
+   * which the store does not know of until its batch commits, nor this process until the original's
+   * recipient is looked up.
    */
-  private readonly appending = new Map<string, Promise<AppendResult>>();
+  private readonly storing = new Map<string, Promise<Parsed<AppendResult>>>();
 
   constructor(
     private readonly store: MessageStore,
@@ -51,41 +52,50 @@ export class Messages {
   ) {}
 
   async send(sender: User, socketId: string, req: SendRequest): Promise<Parsed<ChatMessage>> {
-    const peer = req.to === null ? null : await this.resolvePeer(sender, req.to, req.toId ?? null);
-    if (peer && !peer.ok) {
-      // A resend of a message that was sent before its recipient left is still a success.
-      const original = await this.original(sender, req.clientId);
-      return original ? { ok: true, value: original } : peer;
+    const key = `${sender.id} ${req.clientId}`;
+    const storing = this.stored(sender, req, this.storing.get(key));
+    this.storing.set(key, storing);
+    let stored: Parsed<AppendResult>;
+    try {
+      stored = await storing;
+    } finally {
+      if (this.storing.get(key) === storing) this.storing.delete(key);
     }
-    const { message, duplicate, undelivered } = await this.append({
-      from: sender,
-      to: peer?.value ?? null,
-      text: req.text,
-      clientId: req.clientId,
-      sentAt: Date.now(),
-    });
+    if (!stored.ok) return stored;
+    const { message, duplicate, undelivered } = stored.value;
     if (!duplicate || (undelivered && !this.delivering.has(message.id))) {
       await this.deliver(message, sender, socketId);
     }
     return { ok: true, value: message };
   }
 
-  private async append(message: NewMessage): Promise<AppendResult> {
-    const key = `${message.from.id} ${message.clientId}`;
-    const appended = this.store.append(message);
-    this.appending.set(key, appended);
-    try {
-      return await appended;
-    } finally {
-      if (this.appending.get(key) === appended) this.appending.delete(key);
+  /** Stores the message, unless its recipient is gone; `earlier` is a send of its clientId under way. */
+  private async stored(
+    sender: User,
+    req: SendRequest,
+    earlier: Promise<Parsed<AppendResult>> | undefined,
+  ): Promise<Parsed<AppendResult>> {
+    const peer = req.to === null ? null : await this.resolvePeer(sender, req.to, req.toId ?? null);
+    if (peer && !peer.ok) {
+      // A resend of a message that was sent before its recipient left is still a success.
+      const original = await this.original(sender, req.clientId, earlier);
+      return original
+        ? { ok: true, value: { message: original, duplicate: true, undelivered: false } }
+        : peer;
     }
+    const message = { from: sender, to: peer?.value ?? null, text: req.text, clientId: req.clientId };
+    return { ok: true, value: await this.store.append({ ...message, sentAt: Date.now() }) };
   }
 
   /** The message `sender` sent with this clientId, once stored, or null if there is none. */
-  private async original(sender: User, clientId: string): Promise<ChatMessage | null> {
-    const pending = this.appending.get(`${sender.id} ${clientId}`);
-    const appended = pending ? await pending.catch(() => null) : null;
-    return appended?.message ?? (await this.store.findByClientId(sender.id, clientId));
+  private async original(
+    sender: User,
+    clientId: string,
+    earlier: Promise<Parsed<AppendResult>> | undefined,
+  ): Promise<ChatMessage | null> {
+    const pending = earlier ? await earlier.catch(() => null) : null;
+    if (pending?.ok) return pending.value.message;
+    return this.store.findByClientId(sender.id, clientId);
   }
 
   /**
