@@ -35,9 +35,9 @@ export class ChatPage {
   }
 
   /**
-   * Loses on the way each socket.io packet the page sends for which `lost` is true, as if the server never
-   * answered it: in long-polling POSTs (a POST may carry several, and they share the fate of the first one
-   * looked at) and on the WebSocket. Applies to pages loaded after it.
+   * Loses on the way what the page sends for which `lost` is true, as if the server never answered it: each
+   * WebSocket frame (one packet), and each long-polling POST, whose body (several packets, separated by
+   * \x1e) is lost whole when `lost` is true of it. Applies to pages loaded after it.
    */
   async losePackets(lost: (packet: string) => boolean): Promise<void> {
     await this.context.route("**/socket.io/**", (route) => {
