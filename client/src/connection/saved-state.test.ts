@@ -2,7 +2,7 @@ import { createPinia, setActivePinia } from "pinia";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { nextTick } from "vue";
 import { useConversation } from "../stores/conversation";
-import { useSession } from "../stores/session";
+import { LIVE_DURING_CATCH_UP_KEPT, useSession } from "../stores/session";
 import { useWindows } from "../stores/windows";
 import { keepSavedState, loadSavedState, restoreSavedState, type SavedState, saveState } from "./saved-state";
 
@@ -133,6 +133,29 @@ describe("drafts across a reload", () => {
     expect(useWindows().closed).toEqual([cleo]);
     expect(useConversation(cleo).draft).toBe("for Cleo, closed");
     expect(useConversation(bob).draft).toBe("for Bob, open");
+  });
+
+  it("resumes a catch-up a reload cut short, knowing the newest of what came live during it", async () => {
+    const storage = memoryStorage();
+    tab(storage);
+    const session = useSession();
+    session.advance(10);
+    session.startCatchUp();
+    const newest = 10 + LIVE_DURING_CATCH_UP_KEPT + 50;
+    for (let id = 11; id <= newest; id++) session.seen(id);
+    await nextTick();
+
+    const saved = loadSavedState(storage) as SavedState;
+    expect(saved.newestId).toBe(10);
+    expect(saved.liveDuringCatchUp).toHaveLength(LIVE_DURING_CATCH_UP_KEPT);
+    setActivePinia(createPinia());
+    restoreSavedState(saved);
+    const reloaded = useSession();
+    expect(reloaded.catchingUp).toBe(true);
+    expect(reloaded.arrivedDuringCatchUp(newest)).toBe(true);
+    expect(reloaded.arrivedDuringCatchUp(11)).toBe(false);
+    reloaded.caughtUp();
+    expect(reloaded.newestId).toBe(newest);
   });
 
   it("forgets the draft of a conversation that fell off the closed list, so what is saved stays bounded", async () => {

@@ -12,7 +12,7 @@ export type ConnectionStatus = "signed-out" | "joining" | "connected" | "reconne
  * How many ids that arrived live during a catch-up are kept: far more than come during one in practice, and
  * a bound on what a reload saves. Past it, the oldest may count unread a second time after a reload.
  */
-const LIVE_DURING_CATCH_UP_KEPT = 1000;
+export const LIVE_DURING_CATCH_UP_KEPT = 1000;
 
 /** Who I am, how the link is doing, and how far I have read the server's message sequence. */
 export const useSession = defineStore("session", () => {
