@@ -6,28 +6,35 @@ import { parseUserOrNull } from "./stored-user.js";
 
 /*
  * Keys, under the prefix P:
- *   P session:token:<token hash>  the live session's user, as JSON (deleted when the session ends)
+ *   P session:token:<token hash>  the live session's user, as JSON; ENDED_TOKEN once the session ended
  *   P session:user:<user id>      hash: name, key, tokenHash, createdAt, endedAt
  *   P session:live:<name key>     set: ids of the live sessions with this name key
  *   P session:names               set: every name key ever used
  */
+/** What the key of an ended session's token holds: kept, so that the token can never come back. */
+const ENDED_TOKEN = "ended";
+
 const END_SESSION = `
 local P = ARGV[1]
 local function endSession(id, now)
   local session = P .. 'session:user:' .. id
   local tokenHash, key, endedAt = unpack(redis.call('HMGET', session, 'tokenHash', 'key', 'endedAt'))
   if not tokenHash or endedAt then return end
-  redis.call('DEL', P .. 'session:token:' .. tokenHash)
+  redis.call('SET', P .. 'session:token:' .. tokenHash, '${ENDED_TOKEN}')
   redis.call('HSET', session, 'endedAt', now)
   redis.call('SREM', P .. 'session:live:' .. key, id)
 end
 `;
 
 export const sessionScripts = {
-  /** ARGV: P, id, name, key, tokenHash, now, user JSON. Ends the name's other sessions, then creates. */
+  /**
+   * ARGV: P, id, name, key, tokenHash, now, user JSON. Ends the name's other sessions, then creates; 0, doing
+   * nothing, when a session already had the token hash.
+   */
   sessionCreate: lua(
     `${END_SESSION}
 local id, key, now = ARGV[2], ARGV[4], ARGV[6]
+if redis.call('EXISTS', P .. 'session:token:' .. ARGV[5]) == 1 then return 0 end
 for _, other in ipairs(redis.call('SMEMBERS', P .. 'session:live:' .. key)) do
   if other ~= id then endSession(other, now) end
 end
@@ -53,9 +60,9 @@ export class RedisSessionStore implements SessionStore {
     private readonly prefix: string,
   ) {}
 
-  async create(user: User, tokenHash: string, now: number): Promise<void> {
+  async create(user: User, tokenHash: string, now: number): Promise<boolean> {
     const { id, name, key } = user;
-    await this.redis.sessionCreate(
+    const created = await this.redis.sessionCreate(
       this.prefix,
       id,
       name,
@@ -64,11 +71,12 @@ export class RedisSessionStore implements SessionStore {
       String(now),
       JSON.stringify({ id, name, key }),
     );
+    return created === 1;
   }
 
   async findByTokenHash(tokenHash: string): Promise<User | null> {
     const found = await this.redis.get(`${this.prefix}session:token:${tokenHash}`);
-    return parseUserOrNull(found);
+    return found === ENDED_TOKEN ? null : parseUserOrNull(found);
   }
 
   async end(id: UserId, now: number): Promise<void> {

@@ -26,8 +26,8 @@ export class SqliteSessionStore implements SessionStore {
     );
   }
 
-  async create(user: User, tokenHash: string, now: number): Promise<void> {
-    await this.writer.run({ kind: "createSession", user, tokenHash, now });
+  async create(user: User, tokenHash: string, now: number): Promise<boolean> {
+    return (await this.writer.run({ kind: "createSession", user, tokenHash, now })) === 1;
   }
 
   async findByTokenHash(tokenHash: string): Promise<User | null> {

@@ -8,7 +8,10 @@ export type WriteOp =
   | { kind: "createSession"; user: User; tokenHash: string; now: number }
   | { kind: "endSession"; id: UserId; now: number };
 
-/** appendMessage: the new message's id, or null when the sender had already sent its clientId. */
+/**
+ * appendMessage: the new message's id, or null when the sender had already sent its clientId. createSession:
+ * 1, or 0 when a session already had its token hash. endSession: null.
+ */
 export type WriteResult = number | null;
 
 /**
@@ -32,6 +35,7 @@ export function preparedWrites(db: SqliteDatabase): (op: WriteOp) => WriteResult
   const endNameHolders = db.prepare(
     "UPDATE sessions SET ended_at = ? WHERE name_key = ? AND ended_at IS NULL AND user_id <> ?",
   );
+  const tokenUsed = db.prepare("SELECT 1 FROM sessions WHERE token_hash = ?");
   const insertSession = db.prepare(
     "INSERT INTO sessions (user_id, name, name_key, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
   );
@@ -55,10 +59,12 @@ export function preparedWrites(db: SqliteDatabase): (op: WriteOp) => WriteResult
         return changes === 0 ? null : Number(lastInsertRowid);
       }
       case "createSession":
+        // Checked, not left to the UNIQUE constraint: a failing op would fail the whole batch it shares.
+        if (tokenUsed.get(op.tokenHash) !== undefined) return 0;
         // A name has one live session: logging in under it ends any other holder's.
         endNameHolders.run(op.now, op.user.key, op.user.id);
         insertSession.run(op.user.id, op.user.name, op.user.key, op.tokenHash, op.now);
-        return null;
+        return 1;
       case "endSession":
         endSession.run(op.now, op.id);
         return null;
