@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { CLIENT_EVENTS, ErrorCode, LIMITS, SERVER_EVENTS } from "@chat/shared";
 import { describe, expect, it } from "vitest";
 import { ChatUser, sent } from "../server/src/test-support/chat-client.js";
@@ -137,6 +138,17 @@ describe("section 2, the handshake", () => {
       const refusal = await users.refusal(ChatUser.connect(server.chat.url, { token, name: "Ann" }));
       expect(refusal.code).toBe(ErrorCode.SESSION_EXPIRED);
     }
+  });
+
+  it("gives a login the newToken it made, which the same auth again resumes; a malformed one is BAD_REQUEST", async () => {
+    const newToken = randomBytes(32).toString("base64url");
+    const ann = await users.connect({ name: "Ann", newToken });
+    expect(ann.token).toBe(newToken);
+    const retry = await users.connect({ name: "Ann", newToken });
+    expect(retry.session).toEqual(ann.session);
+    const padded = randomBytes(32).toString("base64");
+    const refusal = await users.refusal(ChatUser.connect(server.chat.url, { name: "Bob", newToken: padded }));
+    expect(refusal.code).toBe(ErrorCode.BAD_REQUEST);
   });
 
   it("refuses with err.message the code, err.data { code, message }, and no retry of its own", async () => {

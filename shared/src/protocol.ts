@@ -79,9 +79,14 @@ export interface SessionInfo {
  * Handshake `auth`: log in with a name, or resume with the token from `session`. With `logout: true`, end
  * the token's session instead, without connecting (a tab that logged out while it was offline). `presence`:
  * the version of the online list the client still holds, if any, to be sent what changed since instead.
+ *
+ * `newToken`, optional with a name: the token the new session is to have, made by the client (32 random
+ * bytes, base64url: 43 characters). The client knows it before the server answers, so a retry of the
+ * login, its connection lost before `session` arrived, resumes the session the first attempt made
+ * rather than finding the name taken. A token a session ever had is refused with SESSION_EXPIRED.
  */
 export type HandshakeAuth =
-  | { name: string }
+  | { name: string; newToken?: string | null }
   | { token: string; logout?: boolean; presence?: PresenceVersion | null };
 
 export interface SendRequest {

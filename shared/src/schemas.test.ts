@@ -12,7 +12,10 @@ import {
 
 describe("handshake auth", () => {
   it("logs in with a name and resumes with a token, the token winning", () => {
-    expect(parseHandshakeAuth({ name: " ann " })).toEqual({ ok: true, value: { name: "ann" } });
+    expect(parseHandshakeAuth({ name: " ann " })).toEqual({
+      ok: true,
+      value: { name: "ann", newToken: null },
+    });
     expect(parseHandshakeAuth({ token: "t0k", name: "ann" })).toEqual({
       ok: true,
       value: { token: "t0k", logout: false, presence: null },
@@ -50,7 +53,24 @@ describe("handshake auth", () => {
   });
 
   it("takes a null token for none, as a client with nothing saved sends it", () => {
-    expect(parseHandshakeAuth({ token: null, name: "ann" })).toEqual({ ok: true, value: { name: "ann" } });
+    expect(parseHandshakeAuth({ token: null, name: "ann" })).toEqual({
+      ok: true,
+      value: { name: "ann", newToken: null },
+    });
+  });
+
+  it("takes a login's own token only as the server would make one, refusing others with BAD_REQUEST", () => {
+    const newToken = "Hq3_x-9".padEnd(43, "A");
+    expect(parseHandshakeAuth({ name: "ann", newToken })).toEqual({
+      ok: true,
+      value: { name: "ann", newToken },
+    });
+    for (const weak of [7, "", "short", `${newToken}A`, `${newToken.slice(1)}=`, `${newToken.slice(1)}+`]) {
+      expect(parseHandshakeAuth({ name: "ann", newToken: weak })).toMatchObject({
+        ok: false,
+        error: { code: ErrorCode.BAD_REQUEST, message: expect.stringMatching(/^newToken: 32 random bytes/) },
+      });
+    }
   });
 
   it("refuses a missing or malformed auth with NAME_INVALID, and a malformed token with SESSION_EXPIRED", () => {

@@ -110,11 +110,18 @@ const SyncRequestSchema = v.object({
 const HandshakeAuthSchema = v.object({
   token: v.optional(v.unknown()),
   name: v.optional(v.unknown()),
+  newToken: v.optional(v.unknown()),
   logout: v.optional(v.unknown()),
   presence: v.optional(v.unknown()),
 });
 const PresenceVersionSchema = v.nullish(
   v.pipe(v.string("A presence version is text."), v.maxLength(LIMITS.presenceVersionMaxLength)),
+  null,
+);
+/** As the server makes them: anything shorter is guessable, and the client's own secret. */
+const NEW_TOKEN_FORM = "32 random bytes, base64url without padding (43 characters).";
+const NewTokenSchema = v.nullish(
+  v.pipe(v.string(NEW_TOKEN_FORM), v.regex(/^[A-Za-z0-9_-]{43}$/, NEW_TOKEN_FORM)),
   null,
 );
 const TokenSchema = v.pipe(
@@ -131,6 +138,12 @@ function isPlainObject(raw: unknown): boolean {
 
 /** A parsed request: the same shape as an answer, so a refusal is passed on as the answer unchanged. */
 export type Parsed<T> = Result<{ value: T }>;
+
+/** An optional field of `auth`, refused with BAD_REQUEST, naming it, when malformed. */
+function authField<T>(field: string, schema: v.GenericSchema<unknown, T>, raw: unknown): Parsed<T> {
+  const parsed = parseWith(schema, raw, badRequest);
+  return parsed.ok ? parsed : failure(ErrorCode.BAD_REQUEST, `${field}: ${parsed.error.message}`);
+}
 
 function parseWith<T>(
   schema: v.GenericSchema<unknown, T>,
@@ -182,7 +195,8 @@ export function requestParsers(limits: ContentLimits = LIMITS) {
     name,
     /**
      * `{ token }` resumes (or, with `logout: true` and nothing else, ends), `{ name }` logs in; a token wins
-     * when both are given, and a null one counts as none. A resume may carry `presence`, a version (or null).
+     * when both are given, and a null one counts as none. A resume may carry `presence`, a version (or null),
+     * and a login `newToken` (or null).
      */
     auth(raw: unknown): Parsed<Required<HandshakeAuth>> {
       const auth = v.safeParse(HandshakeAuthSchema, raw ?? {});
@@ -191,13 +205,16 @@ export function requestParsers(limits: ContentLimits = LIMITS) {
       if (auth.output.token !== undefined && auth.output.token !== null) {
         const token = parseWith(TokenSchema, auth.output.token, () => ErrorCode.SESSION_EXPIRED);
         if (!token.ok) return token;
-        const presence = parseWith(PresenceVersionSchema, auth.output.presence, badRequest);
-        if (!presence.ok) return failure(ErrorCode.BAD_REQUEST, `presence: ${presence.error.message}`);
+        const presence = authField("presence", PresenceVersionSchema, auth.output.presence);
+        if (!presence.ok) return presence;
         const logout = auth.output.logout === true;
         return { ok: true, value: { token: token.value, logout, presence: presence.value } };
       }
       const parsed = name(auth.output.name);
-      return parsed.ok ? { ok: true, value: { name: parsed.value } } : parsed;
+      if (!parsed.ok) return parsed;
+      const newToken = authField("newToken", NewTokenSchema, auth.output.newToken);
+      if (!newToken.ok) return newToken;
+      return { ok: true, value: { name: parsed.value, newToken: newToken.value } };
     },
   };
 }

@@ -1,5 +1,6 @@
 import { CLIENT_EVENTS, SERVER_EVENTS } from "@chat/shared";
 import { afterEach, describe, expect, it } from "vitest";
+import { newToken } from "../sessions/tokens.js";
 import { capturedLog } from "../test-support/captured-log.js";
 import { ChatUser, sent } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
@@ -17,9 +18,9 @@ describe("logs", () => {
   it("censor tokens, handshake auth and message text wherever a call site puts them", () => {
     const { lines, log } = capturedLog();
     log.info({ token: "secret-1", auth: { token: "secret-2" }, socket: { handshake: { auth: "x" } } }, "a");
-    log.info({ message: { text: "private words", token: "secret-3" } }, "b");
+    log.info({ message: { text: "private words", token: "secret-3" }, newToken: "secret-4" }, "b");
     const written = JSON.stringify(lines);
-    for (const secret of ["secret-1", "secret-2", "secret-3", "private words"])
+    for (const secret of ["secret-1", "secret-2", "secret-3", "secret-4", "private words"])
       expect(written).not.toContain(secret);
     expect(lines[0]?.token).toBe("[redacted]");
   });
@@ -28,7 +29,8 @@ describe("logs", () => {
     const { lines, log } = capturedLog();
     chat = await startChat({ logger: log });
     const ann = await ChatUser.login(chat.url, "Ann");
-    const bob = await ChatUser.login(chat.url, "Bob");
+    // A login with a token of its own: that token is as secret as the server's.
+    const bob = await ChatUser.connect(chat.url, { name: "Bob", newToken: newToken() });
     users.push(ann, bob);
     const text = "a sentence nobody should find in a log";
     await bob.receivedIds([sent(await ann.send("Bob", text)).id]);

@@ -3,11 +3,14 @@ import { type Level, type Logger, pino } from "pino";
 
 /**
  * Log lines carry ids (socket, user), never secrets or what people wrote. Redaction is the net under that
- * rule: a token, a handshake's `auth`, a cookie or a message text that reaches a log call is censored.
+ * rule: a token (a login's `newToken` too), a handshake's `auth`, a cookie or a message text that reaches a
+ * log call is censored.
  */
 const REDACTED_PATHS = [
   "token",
   "*.token",
+  "newToken",
+  "*.newToken",
   "auth",
   "*.auth",
   "text",

@@ -18,7 +18,13 @@ export class Sessions {
     private readonly presence: Presence,
   ) {}
 
-  async login(name: string): Promise<Parsed<Session>> {
+  /**
+   * `token`: one the client made for this login (see HandshakeAuth), or none for the server to make one. A
+   * retry of the login, its connection lost before the client learned that it got through, resumes the
+   * session it made instead of finding the name taken, its own.
+   */
+  async login(name: string, token: string | null): Promise<Parsed<Session>> {
+    if (token !== null && (await this.store.findByTokenHash(hashToken(token)))) return this.resume(token);
     const user: User = { id: newUserId(), name, key: uniqueNameKey(name) };
     if ((await this.presence.claim(user)) === "taken") {
       // Often it is the same person: a tab of theirs still open, or closed a moment ago (held for the grace window).
@@ -27,14 +33,19 @@ export class Sessions {
         `The name "${name}" is taken. If that is you in another tab, carry on there; a tab just closed frees its name shortly. Or choose another name.`,
       );
     }
-    const token = newToken();
+    const secret = token ?? newToken();
+    let created: boolean;
     try {
-      await this.store.create(user, hashToken(token), Date.now());
+      created = await this.store.create(user, hashToken(secret), Date.now());
     } catch (error) {
       await this.presence.leave(user);
       throw error;
     }
-    return { ok: true, value: { user, token } };
+    if (created) return { ok: true, value: { user, token: secret } };
+    // The client's token ended since this login first made a session with it (the name was taken while it
+    // was away, say): it cannot come back, and the client logs in anew, with a token of its own again.
+    await this.presence.leave(user);
+    return failure(ErrorCode.SESSION_EXPIRED, SESSION_ENDED);
   }
 
   /** The same identity and name again, unless the token ended or someone else took the name meanwhile. */

@@ -48,3 +48,16 @@ export async function startChat(
     close: () => server.close(),
   };
 }
+
+/**
+ * The next handshake's transport closes once the server has logged it in, before the server says so (a
+ * middleware after the server's own): the client never learns that its login got through.
+ */
+export function loseNextAnswer(chat: RunningChat): void {
+  let lost = false;
+  chat.server.io.use((socket, next) => {
+    if (lost) return next();
+    lost = true;
+    socket.conn.close(true);
+  });
+}

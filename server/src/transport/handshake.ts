@@ -28,7 +28,7 @@ export interface Greeting {
  */
 const greetings = new WeakMap<ChatSocket, Greeting>();
 
-/** Sockets whose handshake logged in (a new session), as opposed to resumed one: what a late one undoes. */
+/** Sockets whose handshake logged in with a token the server made: what a late one undoes. */
 const loggedIn = new WeakSet<ChatSocket>();
 
 /** This socket's greeting, once. */
@@ -102,7 +102,7 @@ export function admit(
 }
 
 /**
- * Every handshake, recovered ones included, logs in (`auth: { name }`) or resumes (`auth: { token }`),
+ * Every handshake, recovered ones included, logs in (`auth: { name, newToken? }`) or resumes (`auth: { token }`),
  * so an ended session can never come back through connection state recovery. `auth: { token, logout:
  * true }` ends the session instead and is refused: there is nothing left to connect to.
  */
@@ -128,17 +128,18 @@ export function authenticate(
       const session =
         "token" in auth.value
           ? await sessions.resume(auth.value.token)
-          : await sessions.login(auth.value.name);
+          : await sessions.login(auth.value.name, auth.value.newToken);
       if (!session.ok) return session.error;
       releaseMissedPackets(socket, session.value.user);
       socket.data.user = session.value.user;
       const presence = "presence" in auth.value ? auth.value.presence : null;
       greetings.set(socket, { token: session.value.token, presence });
-      if ("name" in auth.value) loggedIn.add(socket);
+      if ("name" in auth.value && auth.value.newToken === null) loggedIn.add(socket);
       return null;
     },
     // A login refused for its slowness would otherwise hold its name, unused, for the grace window, and
-    // the user's own retry would find it taken. A late resume needs nothing: its retry is the same user.
+    // the user's own retry would find it taken. A late resume needs nothing: its retry is the same user;
+    // nor does a login with a token of the client's own, which its retry resumes.
     async (socket) => {
       if (loggedIn.has(socket)) await sessions.logout(socket.data.user);
     },
