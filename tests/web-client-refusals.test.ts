@@ -21,6 +21,9 @@ afterEach(async () => {
   chat = relay = client = undefined;
 });
 
+/** The web client's login as Ann, with a token of its own. */
+const ANNS_LOGIN = { name: "Ann", newToken: expect.stringMatching(/^[\w-]{43}$/) };
+
 /** How long a window of the handshake limit lasts here (a minute in production): the longest wait asked. */
 const WINDOW_S = 0.5;
 
@@ -108,8 +111,9 @@ describe("the web client refused for a moment", () => {
 
     await expect.poll(() => session.status, { timeout: 10_000 }).toBe("connected");
     expect(session.name).toBe("Ann");
-    // One retry, not before the wait was over: an earlier one would have been refused again.
-    expect(handshakes).toEqual([{ name: "Ann" }, { name: "Ann" }]);
+    // One retry, not before the wait was over (an earlier one would have been refused again), and the same
+    // login, with the same token.
+    expect(handshakes).toEqual([ANNS_LOGIN, handshakes[0]]);
   });
 
   it("resumes its session by itself after a reconnect was refused", async () => {
@@ -118,7 +122,7 @@ describe("the web client refused for a moment", () => {
     await expect.poll(() => session.status, { timeout: 10_000 }).toBe("connected");
     expect(session.token).toBe(token);
     const resume = expect.objectContaining({ token });
-    expect(handshakes).toEqual([{ name: "Ann" }, resume, resume]);
+    expect(handshakes).toEqual([ANNS_LOGIN, resume, resume]);
   });
 
   // Only a signed-in tab has a logout button: a login still joining has nothing to log out of.
@@ -143,7 +147,7 @@ describe("the web client refused for a moment", () => {
     gate.open();
     const logout = { token, logout: true };
     await expect.poll(() => handshakes.length, { timeout: 10_000 }).toBe(4);
-    expect(handshakes).toEqual([{ name: "Ann" }, expect.objectContaining({ token }), logout, logout]);
+    expect(handshakes).toEqual([ANNS_LOGIN, expect.objectContaining({ token }), logout, logout]);
     const resumed = () =>
       ChatUser.connect(chat?.url ?? "", { token }).then(
         (user) => {

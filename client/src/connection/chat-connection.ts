@@ -17,6 +17,7 @@ import { useSession } from "../stores/session";
 import { useWindows } from "../stores/windows";
 import { catchUp, loadHistory } from "./backfill";
 import { Inbox } from "./inbox";
+import { loginToken } from "./login-token";
 import { logOutWhenReachable } from "./logout";
 import { OutboxSender } from "./outbox-sender";
 import { pause } from "./retry";
@@ -100,7 +101,9 @@ export class ChatConnection {
     // The same person joining again right after logging out: their old session goes first, or its name
     // would still be taken.
     if (this.endingSession) await Promise.race([this.endingSession, pause(RECONNECT_DELAY_MAX_MS)]);
-    this.socket.auth = { name } satisfies HandshakeAuth;
+    // Until `session` arrives, a reconnect is this login again: with the same token, it resumes the session
+    // the first attempt made, should that have got through.
+    this.socket.auth = { name, newToken: loginToken() } satisfies HandshakeAuth;
     this.socket.connect();
   }
 
