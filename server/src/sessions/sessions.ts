@@ -3,7 +3,7 @@ import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import type { Presence } from "../presence/presence.js";
 import type { User } from "../users.js";
 import type { SessionStore } from "./store.js";
-import { hashToken, newToken, newUserId } from "./tokens.js";
+import { hashToken, newToken, newUserId, userIdOf } from "./tokens.js";
 
 export interface Session {
   user: User;
@@ -21,30 +21,42 @@ export class Sessions {
   /**
    * `token`: one the client made for this login (see HandshakeAuth), or none for the server to make one. A
    * retry of the login, its connection lost before the client learned that it got through, resumes the
-   * session it made instead of finding the name taken, its own.
+   * session it made instead of finding the name taken, its own; so does a retry that comes while the first
+   * attempt is still under way, on this process or another, as both are one identity (see userIdOf).
    */
   async login(name: string, token: string | null): Promise<Parsed<Session>> {
-    if (token !== null && (await this.store.findByTokenHash(hashToken(token)))) return this.resume(token);
-    const user: User = { id: newUserId(), name, key: uniqueNameKey(name) };
-    if ((await this.presence.claim(user)) === "taken") {
+    const key = uniqueNameKey(name);
+    if (token === null) return this.start({ id: newUserId(), name, key }, newToken());
+    // A token that ended is refused before any name is claimed for it: the others never see it join.
+    if (await this.store.tokenUsed(hashToken(token))) return this.resume(token);
+    return this.start({ id: userIdOf(token, key), name, key }, token);
+  }
+
+  private async start(user: User, token: string): Promise<Parsed<Session>> {
+    const claim = await this.presence.claim(user);
+    if (claim === "taken") {
       // Often it is the same person: a tab of theirs still open, or closed a moment ago (held for the grace window).
       return failure(
         ErrorCode.NAME_TAKEN,
-        `The name "${name}" is taken. If that is you in another tab, carry on there; a tab just closed frees its name shortly. Or choose another name.`,
+        `The name "${user.name}" is taken. If that is you in another tab, carry on there; a tab just closed frees its name shortly. Or choose another name.`,
       );
     }
-    const secret = token ?? newToken();
+    // Only a claim this attempt made is its to undo: one it found held is another attempt's of the same login.
+    const undo = () => (claim === "joined" ? this.presence.leave(user) : Promise.resolve());
+    const hash = hashToken(token);
     let created: boolean;
     try {
-      created = await this.store.create(user, hashToken(secret), Date.now());
+      created = await this.store.create(user, hash, Date.now());
     } catch (error) {
-      await this.presence.leave(user);
+      await undo();
       throw error;
     }
-    if (created) return { ok: true, value: { user, token: secret } };
-    // The client's token ended since this login first made a session with it (the name was taken while it
-    // was away, say): it cannot come back, and the client logs in anew, with a token of its own again.
-    await this.presence.leave(user);
+    if (created) return { ok: true, value: { user, token } };
+    // Another attempt of this login made the session first: it is this one's too. Otherwise the token ended
+    // meanwhile, or was a session's under another name: it cannot come back, and the client logs in anew.
+    const made = await this.store.findByTokenHash(hash);
+    if (made?.id === user.id) return { ok: true, value: { user: made, token } };
+    await undo();
     return failure(ErrorCode.SESSION_EXPIRED, SESSION_ENDED);
   }
 

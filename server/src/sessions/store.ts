@@ -8,6 +8,8 @@ export interface SessionStore {
    * a client (see Sessions.login) may come again, and an ended one must not come back to life.
    */
   create(user: User, tokenHash: string, now: number): Promise<boolean>;
+  /** Whether a session, live or ended, ever had this token hash. */
+  tokenUsed(tokenHash: string): Promise<boolean>;
   /** The live session with this token hash, or null when unknown or ended. */
   findByTokenHash(tokenHash: string): Promise<User | null>;
   end(id: UserId, now: number): Promise<void>;

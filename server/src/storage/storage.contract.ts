@@ -55,15 +55,18 @@ export function describeStorageContract(backendName: string, makeBackend: () => 
         expect(await sessions.findByTokenHash("hash-new")).toEqual(newBob);
       });
 
-      it("refuse a token hash any session had, live or ended, changing nothing", async () => {
+      it("refuse a token hash any session had, live or ended, changing nothing, and tell it was used", async () => {
         const { sessions } = await fresh();
         const [ann, otherAnn, bob] = [user("Ann"), user("Ann"), user("Bob")];
+        expect(await sessions.tokenUsed("hash-ann")).toBe(false);
         expect(await sessions.create(ann, "hash-ann", 1)).toBe(true);
+        expect(await sessions.tokenUsed("hash-ann")).toBe(true);
         expect(await sessions.create(otherAnn, "hash-ann", 2)).toBe(false);
         expect(await sessions.findByTokenHash("hash-ann")).toEqual(ann);
         await sessions.end(ann.id, 3);
         expect(await sessions.create(bob, "hash-ann", 4)).toBe(false);
         expect(await sessions.findByTokenHash("hash-ann")).toBeNull();
+        expect(await sessions.tokenUsed("hash-ann")).toBe(true);
         expect(await sessions.isKnownName(bob.key)).toBe(false);
       });
 

@@ -74,6 +74,10 @@ export class RedisSessionStore implements SessionStore {
     return created === 1;
   }
 
+  async tokenUsed(tokenHash: string): Promise<boolean> {
+    return (await this.redis.exists(`${this.prefix}session:token:${tokenHash}`)) === 1;
+  }
+
   async findByTokenHash(tokenHash: string): Promise<User | null> {
     const found = await this.redis.get(`${this.prefix}session:token:${tokenHash}`);
     return found === ENDED_TOKEN ? null : parseUserOrNull(found);

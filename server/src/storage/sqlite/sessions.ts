@@ -12,6 +12,7 @@ interface SessionRow {
 /** Writes go through the writer thread (see SqliteWriter), group-committed: a storm of logins shares its fsyncs. */
 export class SqliteSessionStore implements SessionStore {
   private readonly byTokenHash;
+  private readonly anyByTokenHash;
   private readonly knownName;
 
   constructor(
@@ -21,6 +22,9 @@ export class SqliteSessionStore implements SessionStore {
     this.byTokenHash = db.prepare<[string], SessionRow>(
       "SELECT user_id, name, name_key FROM sessions WHERE token_hash = ? AND ended_at IS NULL",
     );
+    this.anyByTokenHash = db.prepare<[string], { found: number }>(
+      "SELECT 1 AS found FROM sessions WHERE token_hash = ?",
+    );
     this.knownName = db.prepare<[string], { found: number }>(
       "SELECT 1 AS found FROM sessions WHERE name_key = ? LIMIT 1",
     );
@@ -28,6 +32,10 @@ export class SqliteSessionStore implements SessionStore {
 
   async create(user: User, tokenHash: string, now: number): Promise<boolean> {
     return (await this.writer.run({ kind: "createSession", user, tokenHash, now })) === 1;
+  }
+
+  async tokenUsed(tokenHash: string): Promise<boolean> {
+    return this.anyByTokenHash.get(tokenHash) !== undefined;
   }
 
   async findByTokenHash(tokenHash: string): Promise<User | null> {
