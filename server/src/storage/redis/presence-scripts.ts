@@ -183,8 +183,8 @@ for _, node in ipairs(redis.call('SMEMBERS', P .. 'nodes')) do
 end
 -- Whoever a dead process left listed without a live socket gets a grace window, as after any drop, and
 -- is away at once: the lease that expired has outlasted any blip. (A user it claimed and never gave a
--- socket is in the window the claim started: announced as joined, but never connected, they are not
--- shown away; the window's end frees the name.)
+-- socket is in the window the claim started, and keeps it: its end frees the name. They are shown away
+-- only when, like any window, it reaches its away time first.)
 local away = {}
 if died then
   for _, id in ipairs(redis.call('HKEYS', USERS)) do
