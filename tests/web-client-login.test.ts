@@ -1,13 +1,48 @@
-import { SERVER_EVENTS } from "@chat/shared";
+import { ErrorCode, SERVER_EVENTS } from "@chat/shared";
 import { afterEach, describe, expect, it } from "vitest";
-import { useSession } from "../client/src/stores/session.js";
+import { type ConnectionStatus, useSession } from "../client/src/stores/session.js";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
-import { loseNextAnswer, type RunningChat, startChat } from "../server/src/test-support/chat-server.js";
+import {
+  loseNextAnswer,
+  type RunningChat,
+  startChat,
+  unreachableWhile,
+} from "../server/src/test-support/chat-server.js";
 import { startWebClient, type WebClient } from "./support/web-client.js";
 
 let chat: RunningChat | undefined;
 let client: WebClient | undefined;
 const users: ChatUser[] = [];
+
+/** Every status the web client's session takes from now on, each change once. */
+function statusesFrom(session: ReturnType<typeof useSession>): ConnectionStatus[] {
+  const seen: ConnectionStatus[] = [session.status];
+  session.$subscribe(
+    () => {
+      if (seen.at(-1) !== session.status) seen.push(session.status);
+    },
+    { flush: "sync" },
+  );
+  return seen;
+}
+
+/**
+ * Ann's login whose first answer is lost (`then` runs as it is), watched by Bob: resolves with the identity
+ * that joined, and the statuses the web client's session takes from before the login on.
+ */
+async function loginLosingTheAnswer(
+  then?: () => void,
+): Promise<{ joined: { id: string }; statuses: ConnectionStatus[] }> {
+  const server = await startChat();
+  chat = server;
+  const bob = await ChatUser.login(server.url, "Bob");
+  users.push(bob);
+  client = startWebClient(server.url);
+  const statuses = statusesFrom(useSession());
+  loseNextAnswer(server, then);
+  await client.connection.login("Ann");
+  return { joined: await bob.next(SERVER_EVENTS.joined, (u) => u.name === "Ann"), statuses };
+}
 
 afterEach(async () => {
   for (const socket of client?.sockets ?? []) socket.disconnect();
@@ -17,22 +52,45 @@ afterEach(async () => {
 });
 
 describe("the web client's login", () => {
-  it("ends as the identity it made when its connection drops before the server's answer", async () => {
-    chat = await startChat();
-    const bob = await ChatUser.login(chat.url, "Bob");
-    users.push(bob);
-    client = startWebClient(chat.url);
-    const session = useSession();
+  it("ends as the identity it made when its connection drops before the server's answer, joining until then", async () => {
     // The server logs the first attempt in, but its answer is lost with the connection.
-    loseNextAnswer(chat);
-    await client.connection.login("Ann");
-    const joined = await bob.next(SERVER_EVENTS.joined, (u) => u.name === "Ann");
+    const { joined, statuses } = await loginLosingTheAnswer();
+    const session = useSession();
 
     await expect.poll(() => session.status, { timeout: 10_000 }).toBe("connected");
     expect(session.name).toBe("Ann");
     expect(session.id).toBe(joined.id);
     expect(session.notice).toBeNull();
+    // The login view said "Joining…" throughout, its button disabled: never a reconnect of no session.
+    expect(statuses).toEqual(["signed-out", "joining", "connected"]);
     // One identity for the others too: the one that joined, never a second one.
-    expect(bob.events.filter((e) => e.event === SERVER_EVENTS.joined)).toHaveLength(1);
+    const [bob] = users;
+    expect(bob?.events.filter((e) => e.event === SERVER_EVENTS.joined)).toHaveLength(1);
+  });
+
+  it("takes a refusal of the retry as the login's: says why and stops trying", async () => {
+    // Whatever the server refuses the retry with, as it refuses: NAME_TAKEN stands for any.
+    const refusal = { code: ErrorCode.NAME_TAKEN, message: "The name is taken." };
+    await loginLosingTheAnswer(() =>
+      chat?.server.io.use((_, next) => next(Object.assign(new Error(refusal.code), { data: refusal }))),
+    );
+    const session = useSession();
+
+    await expect.poll(() => session.status, { timeout: 10_000 }).toBe("signed-out");
+    expect(session.notice).toBe(refusal.message);
+    expect(client?.tab.active).toBe(false);
+  });
+
+  it("resumes the identity its first try made when tried again under the same name, the server unreachable meanwhile", async () => {
+    let down = true;
+    const { joined } = await loginLosingTheAnswer(() => chat && unreachableWhile(chat, () => down));
+    const session = useSession();
+    await expect.poll(() => session.status, { timeout: 10_000 }).toBe("signed-out");
+    expect(session.notice).toMatch(/Cannot reach the server/);
+
+    down = false;
+    await client?.connection.login("Ann");
+    await expect.poll(() => session.status, { timeout: 10_000 }).toBe("connected");
+    expect(session.id).toBe(joined.id);
   });
 });

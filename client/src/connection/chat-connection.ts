@@ -43,6 +43,11 @@ export class ChatConnection {
   private readonly inbox = new Inbox((peer) => this.open(peer));
   /** A logout still on its way to the server (see logOutWhenReachable). */
   private endingSession: Promise<void> | null = null;
+  /**
+   * The last login while it has no answer: tried again under the same name, it goes with the same token, so
+   * that it resumes what the first try made should that have got through (the server unreachable after).
+   */
+  private unanswered: { name: string; newToken: string } | null = null;
   /** The next attempt after a refusal: cancelled on sign-out, or it would bring the session back. */
   private nextAttempt: ReturnType<typeof setTimeout> | undefined;
 
@@ -59,6 +64,7 @@ export class ChatConnection {
     this.sender = new OutboxSender(socket, (message) => this.inbox.receive(message));
     this.typingNotices = new TypingNotices(socket);
     socket.on(SERVER_EVENTS.session, (info) => {
+      this.unanswered = null;
       this.session.established(info);
       // Every reconnect of this tab resumes this identity, with the online list it still shows.
       socket.auth = (answer) =>
@@ -103,7 +109,8 @@ export class ChatConnection {
     if (this.endingSession) await Promise.race([this.endingSession, pause(RECONNECT_DELAY_MAX_MS)]);
     // Until `session` arrives, a reconnect is this login again: with the same token, it resumes the session
     // the first attempt made, should that have got through.
-    this.socket.auth = { name, newToken: loginToken() } satisfies HandshakeAuth;
+    if (this.unanswered?.name !== name) this.unanswered = { name, newToken: loginToken() };
+    this.socket.auth = this.unanswered satisfies HandshakeAuth;
     this.socket.connect();
   }
 
@@ -196,6 +203,8 @@ export class ChatConnection {
       this.session.tell(err.data?.message ?? null);
       this.retryAfter(retryAfterMs);
     } else if (this.session.status === "joining") {
+      // An ended token can only fail again; any other keeps for the user's next try under the same name.
+      if (code === ErrorCode.SESSION_EXPIRED) this.unanswered = null;
       this.socket.disconnect();
       this.session.signedOut(
         err.data?.message ?? "Cannot reach the server. Check your connection and try again.",

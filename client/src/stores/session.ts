@@ -3,8 +3,10 @@ import { defineStore } from "pinia";
 import { computed, ref } from "vue";
 
 /**
- * signed-out: the login view. joining: a login is on its way. connected: live. reconnecting: the link dropped
- * and socket.io is retrying with the token; the user keeps chatting and sends wait in the outbox.
+ * signed-out: the login view. joining: a login is on its way, until its session arrives (a connection lost
+ * meanwhile is the login retried, still joining, and a refusal then is the login's). connected: live.
+ * reconnecting: the link dropped and socket.io is retrying with the token; the user keeps chatting and
+ * sends wait in the outbox.
  */
 export type ConnectionStatus = "signed-out" | "joining" | "connected" | "reconnecting";
 
@@ -66,14 +68,17 @@ export const useSession = defineStore("session", () => {
     name.value = session.name;
     id.value = session.id;
     token.value = session.token;
+    if (status.value === "joining") status.value = "connected";
   }
 
+  /** Connected: live, or for a login, live once its session arrives (`established`). */
   function connected(): void {
-    status.value = "connected";
+    if (status.value !== "joining") status.value = "connected";
     reconnectAttempt.value = 0;
   }
 
   function reconnecting(attempt: number): void {
+    if (status.value === "joining") return;
     status.value = "reconnecting";
     reconnectAttempt.value = attempt;
   }

@@ -51,13 +51,26 @@ export async function startChat(
 
 /**
  * The next handshake's transport closes once the server has logged it in, before the server says so (a
- * middleware after the server's own): the client never learns that its login got through.
+ * middleware after the server's own): the client never learns that its login got through. `then` runs as
+ * the answer is lost, before the client can try again.
  */
-export function loseNextAnswer(chat: RunningChat): void {
+export function loseNextAnswer(chat: RunningChat, then?: () => void): void {
   let lost = false;
   chat.server.io.use((socket, next) => {
     if (lost) return next();
     lost = true;
+    then?.();
     socket.conn.close(true);
   });
+}
+
+/** To its clients, the server cannot be reached while `down()` holds: its transports refuse every request. */
+export function unreachableWhile(chat: RunningChat, down: () => boolean): void {
+  const { opts } = chat.server.io.engine;
+  const allow = opts.allowRequest;
+  opts.allowRequest = (request, callback) => {
+    if (down()) callback("unreachable", false);
+    else if (allow) allow(request, callback);
+    else callback(null, true);
+  };
 }
