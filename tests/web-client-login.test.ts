@@ -1,4 +1,4 @@
-import { ErrorCode, SERVER_EVENTS } from "@chat/shared";
+import { CLIENT_EVENTS, ErrorCode, type HandshakeAuth, SERVER_EVENTS } from "@chat/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ConnectionStatus, useSession } from "../client/src/stores/session.js";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
@@ -44,6 +44,18 @@ async function loginLosingTheAnswer(
   return { joined: await bob.next(SERVER_EVENTS.joined, (u) => u.name === "Ann"), statuses };
 }
 
+/**
+ * loginLosingTheAnswer, the server then out of reach until the web client gives up on the login (signed
+ * out), and reachable again: resolves with the identity that first try made.
+ */
+async function loginCutOff(): Promise<{ id: string }> {
+  let down = true;
+  const { joined } = await loginLosingTheAnswer(() => chat && unreachableWhile(chat, () => down));
+  await expect.poll(() => useSession().status, { timeout: 10_000 }).toBe("signed-out");
+  down = false;
+  return joined;
+}
+
 afterEach(async () => {
   for (const socket of client?.sockets ?? []) socket.disconnect();
   for (const user of users.splice(0)) user.close();
@@ -82,15 +94,30 @@ describe("the web client's login", () => {
   });
 
   it("resumes the identity its first try made when tried again under the same name, the server unreachable meanwhile", async () => {
-    let down = true;
-    const { joined } = await loginLosingTheAnswer(() => chat && unreachableWhile(chat, () => down));
+    const joined = await loginCutOff();
     const session = useSession();
-    await expect.poll(() => session.status, { timeout: 10_000 }).toBe("signed-out");
     expect(session.notice).toMatch(/Cannot reach the server/);
 
-    down = false;
     await client?.connection.login("Ann");
     await expect.poll(() => session.status, { timeout: 10_000 }).toBe("connected");
     expect(session.id).toBe(joined.id);
+  });
+
+  it("logs in anew when the identity its first try made ended before the user tried again", async () => {
+    const joined = await loginCutOff();
+    const session = useSession();
+    // That identity ends meanwhile (a logout stands for any end): its token can never come back.
+    const { newToken } = client?.tab.auth as Extract<HandshakeAuth, { name: string }>;
+    const [bob] = users;
+    const ended = await ChatUser.connect(chat?.url ?? "", { token: newToken });
+    users.push(ended);
+    ended.socket.emit(CLIENT_EVENTS.logout);
+    await bob?.next(SERVER_EVENTS.left, (u) => u.id === joined.id);
+
+    await client?.connection.login("Ann");
+    await expect.poll(() => session.status, { timeout: 10_000 }).toBe("connected");
+    expect(session.name).toBe("Ann");
+    expect(session.id).not.toBe(joined.id);
+    expect(session.notice).toBeNull();
   });
 });

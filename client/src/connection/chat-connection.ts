@@ -202,9 +202,13 @@ export class ChatConnection {
       // goes again by itself after the wait the server names, and the reason shows meanwhile.
       this.session.tell(err.data?.message ?? null);
       this.retryAfter(retryAfterMs);
+    } else if (this.session.status === "joining" && code === ErrorCode.SESSION_EXPIRED && this.unanswered) {
+      // The token of an earlier try, kept for this one, ended since: the user asked to join, not to resume
+      // it, so the login goes again as a new one (and a fresh token cannot have ended).
+      this.unanswered = { name: this.unanswered.name, newToken: loginToken() };
+      this.socket.auth = this.unanswered satisfies HandshakeAuth;
+      this.socket.connect();
     } else if (this.session.status === "joining") {
-      // An ended token can only fail again; any other keeps for the user's next try under the same name.
-      if (code === ErrorCode.SESSION_EXPIRED) this.unanswered = null;
       this.socket.disconnect();
       this.session.signedOut(
         err.data?.message ?? "Cannot reach the server. Check your connection and try again.",
