@@ -2,7 +2,8 @@ import { once } from "node:events";
 import { SERVER_EVENTS } from "@chat/shared";
 import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import { createClient } from "redis";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { newToken } from "./sessions/tokens.js";
 import { ChatUser, fence, sent } from "./test-support/chat-client.js";
 import { twoServersOnRedis } from "./test-support/redis-cluster.js";
 
@@ -95,6 +96,37 @@ describe("two chat servers sharing one Redis", () => {
     expect(sent(again)).toEqual(sent(first));
     await fence(ann, bob);
     expect(texts(bob)).toEqual(["once", "fence"]);
+  });
+
+  it("give two attempts of one login under way at once, one on each, the same session and one join", async () => {
+    const [a, b] = await cluster.start();
+    const cid = await connect(a, { name: "Cid" });
+    // The attempt on A stores its session only once the one on B has claimed the name too.
+    let claimedOnB = () => {};
+    const bothClaimed = new Promise<void>((resolve) => {
+      claimedOnB = resolve;
+    });
+    const claim = b.storage.presence.claim.bind(b.storage.presence);
+    vi.spyOn(b.storage.presence, "claim").mockImplementation(async (user, windowMs) => {
+      const result = await claim(user, windowMs);
+      if (user.name === "Ann") claimedOnB();
+      return result;
+    });
+    const create = a.storage.sessions.create.bind(a.storage.sessions);
+    vi.spyOn(a.storage.sessions, "create").mockImplementation(async (...args) => {
+      await bothClaimed;
+      return create(...args);
+    });
+
+    const auth = { name: "Ann", newToken: newToken() };
+    const [onA, onB] = await Promise.all([connect(a, auth), connect(b, auth)]);
+    expect(onA.session).toMatchObject({ name: "Ann", token: auth.newToken });
+    expect(onB.session).toEqual(onA.session);
+    await cid.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Ann");
+    await fence(onB, cid);
+    expect(cid.events.filter((e) => e.event === SERVER_EVENTS.joined).map((e) => e.payload)).toEqual([
+      expect.objectContaining({ name: "Ann", id: onA.session?.id }),
+    ]);
   });
 
   it("keep every token out of Redis, which holds sessions only by the token's hash", async () => {

@@ -58,6 +58,7 @@ describe("a login with a token of the client's own (auth: { name, newToken })", 
       const [first, retry] = attempts;
       expect(first?.session).toMatchObject({ name: "Ann", token: auth.newToken });
       expect(retry?.session).toEqual(first?.session);
+      await bob.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Ann");
       await fence(bob, ...attempts);
       const joins = bob.events.filter((e) => e.event === SERVER_EVENTS.joined).map((e) => e.payload);
       expect(joins).toEqual([expect.objectContaining({ name: "Ann", id: first?.session?.id })]);
