@@ -68,6 +68,43 @@ describe("a login with a token of the client's own (auth: { name, newToken })", 
     }
   });
 
+  it("keeps the name of a retry that got through when the first attempt fails after it", async () => {
+    const storage = await openSqliteStorage(tempDataDir());
+    const chat = await startChat({ storage });
+    const connected: ChatUser[] = [];
+    try {
+      // The first attempt's store fails, but only once the retry has its session.
+      let retryIn = () => {};
+      const retried = new Promise<void>((resolve) => {
+        retryIn = resolve;
+      });
+      const create = storage.sessions.create.bind(storage.sessions);
+      vi.spyOn(storage.sessions, "create").mockImplementationOnce(async () => {
+        await retried;
+        throw new Error("the disk is full");
+      });
+      const auth = { name: "Ann", newToken: newToken() };
+      const first = ChatUser.connect(chat.url, auth);
+      await vi.waitFor(() => expect(storage.sessions.create).toHaveBeenCalled());
+      vi.mocked(storage.sessions.create).mockImplementation(create);
+      const retry = await ChatUser.connect(chat.url, auth);
+      connected.push(retry);
+      retryIn();
+      await expect(first).rejects.toThrow(/INTERNAL/);
+
+      const other = ChatUser.connect(chat.url, { name: "Ann", newToken: newToken() });
+      await expect(other).rejects.toThrow(/NAME_TAKEN/);
+      const bob = await ChatUser.login(chat.url, "Bob");
+      connected.push(bob);
+      expect(bob.events.find((e) => e.event === SERVER_EVENTS.users)?.payload).toMatchObject({
+        users: expect.arrayContaining([expect.objectContaining({ name: "Ann", id: retry.session?.id })]),
+      });
+    } finally {
+      for (const user of connected) user.close();
+      await chat.close();
+    }
+  });
+
   it("gives the session the client's token, which resumes it like any other", async () => {
     const auth = { name: "Ann", newToken: newToken() };
     const ann = await users.connect(auth);

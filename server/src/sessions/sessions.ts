@@ -26,13 +26,14 @@ export class Sessions {
    */
   async login(name: string, token: string | null): Promise<Parsed<Session>> {
     const key = uniqueNameKey(name);
-    if (token === null) return this.start({ id: newUserId(), name, key }, newToken());
-    // A token that ended is refused before any name is claimed for it: the others never see it join.
+    if (token === null) return this.start({ id: newUserId(), name, key }, newToken(), false);
+    // A token that ended is refused before any name is claimed for it.
     if (await this.store.tokenUsed(hashToken(token))) return this.resume(token);
-    return this.start({ id: userIdOf(token, key), name, key }, token);
+    return this.start({ id: userIdOf(token, key), name, key }, token, true);
   }
 
-  private async start(user: User, token: string): Promise<Parsed<Session>> {
+  /** `retried`: whether other attempts of this login may come, with the same token (the client's own). */
+  private async start(user: User, token: string, retried: boolean): Promise<Parsed<Session>> {
     const claim = await this.presence.claim(user);
     if (claim === "taken") {
       // Often it is the same person: a tab of theirs still open, or closed a moment ago (held for the grace window).
@@ -48,7 +49,9 @@ export class Sessions {
     try {
       created = await this.store.create(user, hash, Date.now());
     } catch (error) {
-      await undo();
+      // A retry may hold this very claim by now, and store its session: it keeps the name. Should no retry
+      // come, the claim's window frees it.
+      if (!retried) await undo();
       throw error;
     }
     if (created) return { ok: true, value: { user, token } };
