@@ -49,6 +49,28 @@ describe("a tab across a reload, in Chromium", () => {
   });
 });
 
+describe("a login across a reload, in Chromium", () => {
+  it("goes on with a login a reload cut short, as the identity its first try made", async () => {
+    const bob = await ChatUser.login(started.server.url, "Bob8");
+    const alice = await ChatPage.open(started.browser, started.server.url);
+    // The server logs Alice8 in, but its answer (Socket.IO's CONNECT packet) never reaches the page.
+    let losing = true;
+    await alice.loseAnswers((packet) => losing && packet.startsWith("40"));
+    await alice.join("Alice8");
+    const joined = await bob.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Alice8");
+    await alice.page.getByTestId("login-join").getByText("Joining…").waitFor();
+
+    losing = false;
+    await alice.page.reload();
+    await alice.page.getByTestId("my-name").getByText("Alice8", { exact: true }).waitFor();
+    await alice.say(alice.group, "still the first Alice8");
+    const said = await bob.waitFor(SERVER_EVENTS.message, (m) => m.text === "still the first Alice8");
+    expect(said.fromId).toBe(joined.id);
+    bob.close();
+    await alice.close();
+  });
+});
+
 describe("names taken again, in Chromium", () => {
   it("shows the next holder of a freed name the earlier holder's messages as someone else's", async () => {
     const first = await ChatPage.open(started.browser, started.server.url);

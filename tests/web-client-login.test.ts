@@ -1,4 +1,4 @@
-import { CLIENT_EVENTS, ErrorCode, type HandshakeAuth, SERVER_EVENTS } from "@chat/shared";
+import { CLIENT_EVENTS, ErrorCode, SERVER_EVENTS } from "@chat/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ConnectionStatus, useSession } from "../client/src/stores/session.js";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
@@ -107,9 +107,10 @@ describe("the web client's login", () => {
     const joined = await loginCutOff();
     const session = useSession();
     // That identity ends meanwhile (a logout stands for any end): its token can never come back.
-    const { newToken } = client?.tab.auth as Extract<HandshakeAuth, { name: string }>;
+    const kept = session.pendingLogin;
+    if (!kept) throw new Error("the login's token is kept for the user's next try");
     const [bob] = users;
-    const ended = await ChatUser.connect(chat?.url ?? "", { token: newToken });
+    const ended = await ChatUser.connect(chat?.url ?? "", { token: kept.newToken });
     users.push(ended);
     ended.socket.emit(CLIENT_EVENTS.logout);
     await bob?.next(SERVER_EVENTS.left, (u) => u.id === joined.id);

@@ -1,5 +1,10 @@
 import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from "playwright-core";
 
+/** What separates the packets of one long-polling request or answer (Engine.IO 4). */
+const POLLING_SEPARATOR = "\x1e";
+/** Engine.IO's packet that carries nothing. */
+const ENGINE_NOOP = "6";
+
 /** One person in their own browser context (own sessionStorage, own cookies), driving the real client. */
 export class ChatPage {
   private constructor(
@@ -49,6 +54,26 @@ export class ChatPage {
       const server = client.connectToServer();
       client.onMessage((message) => {
         if (typeof message !== "string" || !lost(message)) server.send(message);
+      });
+    });
+  }
+
+  /**
+   * Loses on the way what the server sends the page for which `lost` is true: each WebSocket frame (one
+   * packet), and each packet of a long-polling answer. Applies to requests made after it.
+   */
+  async loseAnswers(lost: (packet: string) => boolean): Promise<void> {
+    await this.context.route("**/socket.io/**", async (route) => {
+      if (route.request().method() !== "GET") return route.continue();
+      const response = await route.fetch();
+      const packets = (await response.text()).split(POLLING_SEPARATOR).filter((packet) => !lost(packet));
+      // An answer left empty says "nothing" (a noop packet): an empty body would be a broken transport.
+      return route.fulfill({ response, body: packets.join(POLLING_SEPARATOR) || ENGINE_NOOP });
+    });
+    await this.context.routeWebSocket(/\/socket\.io\//, (client) => {
+      const server = client.connectToServer();
+      server.onMessage((message) => {
+        if (typeof message !== "string" || !lost(message)) client.send(message);
       });
     });
   }

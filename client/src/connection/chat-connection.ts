@@ -13,7 +13,7 @@ import { disposeConversations, type Peer, useConversation } from "../stores/conv
 import { useOutbox } from "../stores/outbox";
 import { usePresence } from "../stores/presence";
 import { usePresenceLines } from "../stores/presence-lines";
-import { useSession } from "../stores/session";
+import { type PendingLogin, useSession } from "../stores/session";
 import { useWindows } from "../stores/windows";
 import { catchUp, loadHistory } from "./backfill";
 import { Inbox } from "./inbox";
@@ -43,11 +43,6 @@ export class ChatConnection {
   private readonly inbox = new Inbox((peer) => this.open(peer));
   /** A logout still on its way to the server (see logOutWhenReachable). */
   private endingSession: Promise<void> | null = null;
-  /**
-   * The last login while it has no answer: tried again under the same name, it goes with the same token, so
-   * that it resumes what the first try made should that have got through (the server unreachable after).
-   */
-  private unanswered: { name: string; newToken: string } | null = null;
   /** The next attempt after a refusal: cancelled on sign-out, or it would bring the session back. */
   private nextAttempt: ReturnType<typeof setTimeout> | undefined;
 
@@ -64,7 +59,6 @@ export class ChatConnection {
     this.sender = new OutboxSender(socket, (message) => this.inbox.receive(message));
     this.typingNotices = new TypingNotices(socket);
     socket.on(SERVER_EVENTS.session, (info) => {
-      this.unanswered = null;
       this.session.established(info);
       // Every reconnect of this tab resumes this identity, with the online list it still shows.
       socket.auth = (answer) =>
@@ -103,15 +97,22 @@ export class ChatConnection {
   async login(name: string): Promise<void> {
     // A previous identity still waiting for the server to close it after `logout`.
     if (this.socket.connected) this.socket.disconnect();
-    this.session.joining();
+    const { pendingLogin } = this.session;
+    const login = pendingLogin?.name === name ? { ...pendingLogin } : { name, newToken: loginToken() };
+    this.session.joining(login);
     // The same person joining again right after logging out: their old session goes first, or its name
     // would still be taken.
     if (this.endingSession) await Promise.race([this.endingSession, pause(RECONNECT_DELAY_MAX_MS)]);
     // Until `session` arrives, a reconnect is this login again: with the same token, it resumes the session
     // the first attempt made, should that have got through.
-    if (this.unanswered?.name !== name) this.unanswered = { name, newToken: loginToken() };
-    this.socket.auth = this.unanswered satisfies HandshakeAuth;
+    this.socket.auth = login satisfies HandshakeAuth;
     this.socket.connect();
+  }
+
+  /** After a reload during a login: it goes on, with its token, as the same login. */
+  continueLogin(login: PendingLogin): void {
+    this.session.pendingLogin = login;
+    void this.login(login.name);
   }
 
   /** After a reload: the saved token, windows (open and closed), drafts and unsent messages come back, and the socket resumes. */
@@ -197,16 +198,18 @@ export class ChatConnection {
     this.dropStaleReplay();
     const code = err.message;
     const retryAfterMs = err.data?.retryAfterMs;
+    const { pendingLogin } = this.session;
     if (this.session.status === "joining" && retryAfterMs !== undefined) {
       // Refused for now only (the server's storage briefly away, or too many logins at once): the login
       // goes again by itself after the wait the server names, and the reason shows meanwhile.
       this.session.tell(err.data?.message ?? null);
       this.retryAfter(retryAfterMs);
-    } else if (this.session.status === "joining" && code === ErrorCode.SESSION_EXPIRED && this.unanswered) {
+    } else if (this.session.status === "joining" && code === ErrorCode.SESSION_EXPIRED && pendingLogin) {
       // The token of an earlier try, kept for this one, ended since: the user asked to join, not to resume
       // it, so the login goes again as a new one (and a fresh token cannot have ended).
-      this.unanswered = { name: this.unanswered.name, newToken: loginToken() };
-      this.socket.auth = this.unanswered satisfies HandshakeAuth;
+      const login = { name: pendingLogin.name, newToken: loginToken() };
+      this.session.joining(login);
+      this.socket.auth = login satisfies HandshakeAuth;
       this.socket.connect();
     } else if (this.session.status === "joining") {
       this.socket.disconnect();

@@ -4,7 +4,14 @@ import { nextTick } from "vue";
 import { useConversation } from "../stores/conversation";
 import { LIVE_DURING_CATCH_UP_KEPT, useSession } from "../stores/session";
 import { useWindows } from "../stores/windows";
-import { keepSavedState, loadSavedState, restoreSavedState, type SavedState, saveState } from "./saved-state";
+import {
+  keepSavedState,
+  loadPendingLogin,
+  loadSavedState,
+  restoreSavedState,
+  type SavedState,
+  saveState,
+} from "./saved-state";
 
 /** sessionStorage's interface over a Map: Node has no Web Storage, and only get/set/remove are used. */
 function memoryStorage(): Storage {
@@ -172,5 +179,47 @@ describe("drafts across a reload", () => {
     expect(Object.keys(drafts)).toHaveLength(windows.closed.length);
     expect(drafts[`private:${peers[0]?.id}`]).toBeUndefined();
     expect(drafts[`private:${peers[24]?.id}`]).toBe("to P24");
+  });
+});
+
+describe("a login across a reload", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  /** A tab whose login as Alice is under way, saving into `storage`. */
+  async function joining(storage: Storage) {
+    vi.stubGlobal("sessionStorage", storage);
+    setActivePinia(createPinia());
+    keepSavedState();
+    const session = useSession();
+    session.joining({ name: "Alice", newToken: "made-by-the-tab" });
+    await nextTick();
+    return session;
+  }
+
+  it("is kept while under way, with its token, and gone once answered", async () => {
+    const storage = memoryStorage();
+    const session = await joining(storage);
+    expect(loadPendingLogin(storage)).toEqual({ name: "Alice", newToken: "made-by-the-tab" });
+
+    session.established({ token: "made-by-the-tab", name: "Alice", id: "Qx1GcG9zdGVkIGl0" });
+    await nextTick();
+    expect(loadPendingLogin(storage)).toBeNull();
+    expect(loadSavedState(storage)?.token).toBe("made-by-the-tab");
+  });
+
+  it("is gone once refused: the user chooses whether to try again", async () => {
+    const storage = memoryStorage();
+    const session = await joining(storage);
+    session.signedOut("The name is taken.");
+    await nextTick();
+    expect(loadPendingLogin(storage)).toBeNull();
+  });
+
+  it("is ignored when unreadable or of another shape", () => {
+    const storage = memoryStorage();
+    for (const junk of ["{not json", '{"name":"Alice"}', "[]"]) {
+      storage.setItem("chat:v1:login", junk);
+      expect(loadPendingLogin(storage)).toBeNull();
+    }
   });
 });

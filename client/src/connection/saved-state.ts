@@ -3,7 +3,7 @@ import * as v from "valibot";
 import { watch } from "vue";
 import { conversationId, GROUP_CONVERSATION, useConversation } from "../stores/conversation";
 import { useOutbox } from "../stores/outbox";
-import { useSession } from "../stores/session";
+import { type PendingLogin, useSession } from "../stores/session";
 import { useWindows } from "../stores/windows";
 
 /*
@@ -87,24 +87,41 @@ const EarlierStateSchema = v.pipe(
   ),
 );
 
+/** A login a reload cut short, its answer not there yet: the page goes on with it (see ChatConnection.continueLogin). */
+const PendingLoginSchema = v.object({ name: v.string(), newToken: v.string() });
+
 /** The key stays that of the first build: what earlier builds saved under it is read and brought forward. */
 const KEY = "chat:v1";
+const LOGIN_KEY = "chat:v1:login";
 
-export function loadSavedState(storage: Storage = sessionStorage): SavedState | null {
+function load<T>(schema: v.GenericSchema<unknown, T>, key: string, storage: Storage): T | null {
   try {
-    const parsed = v.safeParse(
-      v.union([SavedStateSchema, EarlierStateSchema]),
-      JSON.parse(storage.getItem(KEY) ?? "null"),
-    );
+    const parsed = v.safeParse(schema, JSON.parse(storage.getItem(key) ?? "null"));
     return parsed.success ? parsed.output : null;
   } catch {
     return null; // unreadable JSON: start signed out rather than not at all
   }
 }
 
+function save(key: string, value: unknown, storage: Storage): void {
+  if (value === null) storage.removeItem(key);
+  else storage.setItem(key, JSON.stringify(value));
+}
+
+export function loadSavedState(storage: Storage = sessionStorage): SavedState | null {
+  return load(v.union([SavedStateSchema, EarlierStateSchema]), KEY, storage);
+}
+
 export function saveState(state: SavedState | null, storage: Storage = sessionStorage): void {
-  if (state === null) storage.removeItem(KEY);
-  else storage.setItem(KEY, JSON.stringify(state));
+  save(KEY, state, storage);
+}
+
+export function loadPendingLogin(storage: Storage = sessionStorage): PendingLogin | null {
+  return load(PendingLoginSchema, LOGIN_KEY, storage);
+}
+
+export function savePendingLogin(login: PendingLogin | null, storage: Storage = sessionStorage): void {
+  save(LOGIN_KEY, login, storage);
 }
 
 /** Writes the tab's state on every change that matters after a reload; signing out erases it. */
@@ -141,6 +158,12 @@ export function keepSavedState(): void {
             outbox: outbox.entries,
           },
     (state) => saveState(state),
+    { deep: true },
+  );
+  // Only while it is under way: one refused is over, and the user chooses whether to try again.
+  watch(
+    () => (session.status === "joining" ? session.pendingLogin : null),
+    (login) => savePendingLogin(login),
     { deep: true },
   );
 }

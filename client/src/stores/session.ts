@@ -10,6 +10,12 @@ import { computed, ref } from "vue";
  */
 export type ConnectionStatus = "signed-out" | "joining" | "connected" | "reconnecting";
 
+/** A login by name, with the token the client made for it (see HandshakeAuth). */
+export interface PendingLogin {
+  name: string;
+  newToken: string;
+}
+
 /**
  * How many ids that arrived live during a catch-up are kept: far more than come during one in practice, and
  * a bound on what a reload saves. Past it, the oldest may count unread a second time after a reload.
@@ -29,6 +35,11 @@ export const useSession = defineStore("session", () => {
   const reconnectAttempt = ref(0);
   /** Why the user is looking at the login view, or what went wrong joining; words, not codes. */
   const notice = ref<string | null>(null);
+  /**
+   * The login under way, or the last one that had no answer: tried again under the same name, it goes with
+   * the same token, so that it resumes what an earlier try made should that have got through.
+   */
+  const pendingLogin = ref<PendingLogin | null>(null);
   /** What the tab could not send before the server ended its session: shown, so it can be copied. */
   const unsent = ref<readonly string[]>([]);
   /**
@@ -59,12 +70,14 @@ export const useSession = defineStore("session", () => {
     notice.value = words;
   }
 
-  function joining(): void {
+  function joining(login: PendingLogin): void {
     status.value = "joining";
     notice.value = null;
+    pendingLogin.value = login;
   }
 
   function established(session: { name: string; id: string; token: string }): void {
+    pendingLogin.value = null;
     name.value = session.name;
     id.value = session.id;
     token.value = session.token;
@@ -142,6 +155,7 @@ export const useSession = defineStore("session", () => {
     status,
     reconnectAttempt,
     notice,
+    pendingLogin,
     unsent,
     newestId,
     catchingUp,
