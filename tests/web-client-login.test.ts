@@ -1,4 +1,8 @@
+import { once } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { CLIENT_EVENTS, ErrorCode, SERVER_EVENTS } from "@chat/shared";
+import { Server } from "socket.io";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ConnectionStatus, useSession } from "../client/src/stores/session.js";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
@@ -80,6 +84,20 @@ describe("the web client's login", () => {
     expect(bob?.events.filter((e) => e.event === SERVER_EVENTS.joined)).toHaveLength(1);
   });
 
+  it("gives up, saying the server cannot be reached, when every try's connection closes before the answer", async () => {
+    const server = await startChat();
+    chat = server;
+    // A proxy that cuts every handshake, say: no answer, and no refusal either.
+    server.server.io.use((socket) => void socket.conn.close(true));
+    client = startWebClient(server.url);
+    await client.connection.login("Ann");
+    const session = useSession();
+
+    await expect.poll(() => session.status, { timeout: 10_000 }).toBe("signed-out");
+    expect(session.notice).toMatch(/Cannot reach the server/);
+    expect(client.tab.active).toBe(false);
+  });
+
   it("takes a refusal of the retry as the login's: says why and stops trying", async () => {
     // Whatever the server refuses the retry with, as it refuses: NAME_TAKEN stands for any.
     const refusal = { code: ErrorCode.NAME_TAKEN, message: "The name is taken." };
@@ -120,5 +138,32 @@ describe("the web client's login", () => {
     expect(session.name).toBe("Ann");
     expect(session.id).not.toBe(joined.id);
     expect(session.notice).toBeNull();
+  });
+
+  it("tries a fresh token once, not over and over, when a login it goes on with is refused as ended", async () => {
+    // A server (or a proxy) that answers every login that its session ended.
+    const http = createServer();
+    const io = new Server(http);
+    let handshakes = 0;
+    const refusal = { code: ErrorCode.SESSION_EXPIRED, message: "Your session ended." };
+    io.use((_, next) => {
+      handshakes++;
+      next(Object.assign(new Error(refusal.code), { data: refusal }));
+    });
+    http.listen(0, "127.0.0.1");
+    await once(http, "listening");
+    const { port } = http.address() as AddressInfo;
+    try {
+      client = startWebClient(`http://127.0.0.1:${port}`);
+      // A reload during a login goes on with its token, which ended meanwhile.
+      client.connection.continueLogin({ name: "Ann", newToken: "a".repeat(43) });
+      const session = useSession();
+
+      await expect.poll(() => session.status, { timeout: 10_000 }).toBe("signed-out");
+      expect(session.notice).toBe(refusal.message);
+      expect(handshakes).toBe(2);
+    } finally {
+      await io.close();
+    }
   });
 });

@@ -17,7 +17,7 @@ import { type PendingLogin, useSession } from "../stores/session";
 import { useWindows } from "../stores/windows";
 import { catchUp, loadHistory } from "./backfill";
 import { Inbox } from "./inbox";
-import { loginToken } from "./login-token";
+import { Joining } from "./joining";
 import { logOutWhenReachable } from "./logout";
 import { OutboxSender } from "./outbox-sender";
 import { pause } from "./retry";
@@ -40,6 +40,7 @@ export class ChatConnection {
   private readonly windows = useWindows();
   private readonly sender: OutboxSender;
   private readonly typingNotices: TypingNotices;
+  private readonly joining: Joining;
   private readonly inbox = new Inbox((peer) => this.open(peer));
   /** A logout still on its way to the server (see logOutWhenReachable). */
   private endingSession: Promise<void> | null = null;
@@ -58,6 +59,7 @@ export class ChatConnection {
     this.socket = socket;
     this.sender = new OutboxSender(socket, (message) => this.inbox.receive(message));
     this.typingNotices = new TypingNotices(socket);
+    this.joining = new Joining(socket, (ms) => this.retryAfter(ms));
     socket.on(SERVER_EVENTS.session, (info) => {
       this.session.established(info);
       // Every reconnect of this tab resumes this identity, with the online list it still shows.
@@ -84,7 +86,7 @@ export class ChatConnection {
     socket.on("connect", () => void this.connected());
     socket.on("connect_error", (err) => this.refused(err));
     socket.on("disconnect", (reason) => this.disconnected(reason));
-    socket.io.on("reconnect_attempt", (attempt) => this.session.reconnecting(attempt));
+    socket.io.on("reconnect_attempt", (attempt) => this.reconnecting(attempt));
   }
 
   /** Private messages wait while their peer is away; they may go when the peer (re)appears. */
@@ -97,15 +99,10 @@ export class ChatConnection {
   async login(name: string): Promise<void> {
     // A previous identity still waiting for the server to close it after `logout`.
     if (this.socket.connected) this.socket.disconnect();
-    const { pendingLogin } = this.session;
-    const login = pendingLogin?.name === name ? { ...pendingLogin } : { name, newToken: loginToken() };
-    this.session.joining(login);
+    this.joining.begin(name);
     // The same person joining again right after logging out: their old session goes first, or its name
     // would still be taken.
     if (this.endingSession) await Promise.race([this.endingSession, pause(RECONNECT_DELAY_MAX_MS)]);
-    // Until `session` arrives, a reconnect is this login again: with the same token, it resumes the session
-    // the first attempt made, should that have got through.
-    this.socket.auth = login satisfies HandshakeAuth;
     this.socket.connect();
   }
 
@@ -196,27 +193,8 @@ export class ChatConnection {
 
   private refused(err: Error & { data?: ConnectErrorData }): void {
     this.dropStaleReplay();
-    const code = err.message;
-    const retryAfterMs = err.data?.retryAfterMs;
-    const { pendingLogin } = this.session;
-    if (this.session.status === "joining" && retryAfterMs !== undefined) {
-      // Refused for now only (the server's storage briefly away, or too many logins at once): the login
-      // goes again by itself after the wait the server names, and the reason shows meanwhile.
-      this.session.tell(err.data?.message ?? null);
-      this.retryAfter(retryAfterMs);
-    } else if (this.session.status === "joining" && code === ErrorCode.SESSION_EXPIRED && pendingLogin) {
-      // The token of an earlier try, kept for this one, ended since: the user asked to join, not to resume
-      // it, so the login goes again as a new one (and a fresh token cannot have ended).
-      const login = { name: pendingLogin.name, newToken: loginToken() };
-      this.session.joining(login);
-      this.socket.auth = login satisfies HandshakeAuth;
-      this.socket.connect();
-    } else if (this.session.status === "joining") {
-      this.socket.disconnect();
-      this.session.signedOut(
-        err.data?.message ?? "Cannot reach the server. Check your connection and try again.",
-      );
-    } else if (code === ErrorCode.SESSION_EXPIRED) {
+    if (this.session.status === "joining") this.joining.refused(err);
+    else if (err.message === ErrorCode.SESSION_EXPIRED) {
       // The server says which: the session ended (say, on a server that lost its data), or the name was
       // freed while this tab was away and someone else took it.
       this.signOut(err.data?.message ?? SESSION_ENDED);
@@ -224,6 +202,12 @@ export class ChatConnection {
       // The server refused this attempt (busy, failing) and socket.io will not retry a refusal on its own.
       this.retryAfter(err.data?.retryAfterMs ?? RESUME_RETRY_MS);
     }
+  }
+
+  /** `attempt`: socket.io's count, which starts again at every connection opened, answered or not. */
+  private reconnecting(attempt: number): void {
+    if (this.session.status === "joining") this.joining.retrying();
+    else this.session.reconnecting(attempt);
   }
 
   private retryAfter(ms: number): void {
