@@ -158,6 +158,8 @@ async function fuzzHandshakes(input: Malformed, count: number): Promise<Record<s
       { name: value },
       { token: value },
       { name: value, token: value },
+      { name: "Fuzz", newToken: value },
+      { name: value, newToken: value },
       { auth: value },
     ]);
     const outcome = await ChatUser.connect(chat.url, auth).then(
