@@ -71,6 +71,7 @@ export const useSession = defineStore("session", () => {
   }
 
   function joining(login: PendingLogin): void {
+    lastName.value = login.name;
     status.value = "joining";
     notice.value = null;
     pendingLogin.value = login;

@@ -1,0 +1,15 @@
+import { createPinia, setActivePinia } from "pinia";
+import { beforeEach, describe, expect, it } from "vitest";
+import { useSession } from "./session";
+
+describe("the session's login", () => {
+  beforeEach(() => setActivePinia(createPinia()));
+
+  it("offers its name again on the login view, also when it never got an answer (a reload goes on with it)", () => {
+    const session = useSession();
+    session.joining({ name: "Ann", newToken: "made-by-the-tab" });
+    session.signedOut("Cannot reach the server.");
+    expect(session.lastName).toBe("Ann");
+    expect(session.pendingLogin).toEqual({ name: "Ann", newToken: "made-by-the-tab" });
+  });
+});
