@@ -92,7 +92,6 @@ export const useSession = defineStore("session", () => {
   }
 
   function reconnecting(attempt: number): void {
-    if (status.value === "joining") return;
     status.value = "reconnecting";
     reconnectAttempt.value = attempt;
   }
