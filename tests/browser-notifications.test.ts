@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
 import { browserAndServer } from "./support/browser.js";
 import { ChatPage } from "./support/chat-page.js";
-import { recordNotifications, shown } from "./support/notifications.js";
+import { closed, recordNotifications, shown } from "./support/notifications.js";
 
 const started = browserAndServer();
 
@@ -45,6 +45,27 @@ describe("desktop notifications in Chromium", () => {
       (window as unknown as { last: Notification }).last.dispatchEvent(new Event("click"));
     });
     await expect.poll(() => reader.typesInto(window)).toBe(true);
+    writer.close();
+    await reader.close();
+  });
+
+  it("are closed at logout, so the next person at this computer does not read them", async () => {
+    const reader = await ChatPage.open(started.browser, started.server.url, {
+      permissions: ["notifications"],
+    });
+    await reader.login("Leaver");
+    await recordNotifications(reader);
+    const writer = await ChatUser.login(started.server.url, "Sender");
+    await reader.setHidden(true);
+    await writer.send("Leaver", "for your eyes only");
+    await reader.message(reader.privateWindow("Sender"), "for your eyes only").waitFor();
+    expect(await shown(reader)).toHaveLength(1);
+    expect(await closed(reader)).toBe(0);
+
+    await reader.setHidden(false);
+    await reader.page.getByTestId("logout").click();
+    await reader.page.getByTestId("login-join").waitFor();
+    expect(await closed(reader)).toBe(1);
     writer.close();
     await reader.close();
   });

@@ -16,6 +16,7 @@ import { usePresenceLines } from "../stores/presence-lines";
 import { type PendingLogin, useSession } from "../stores/session";
 import { useWindows } from "../stores/windows";
 import { catchUp, loadHistory } from "./backfill";
+import { closeNotifications } from "./desktop-notifications";
 import { Inbox } from "./inbox";
 import { Joining } from "./joining";
 import { logOutWhenReachable } from "./logout";
@@ -256,6 +257,7 @@ export class ChatConnection {
     this.session.signedOut(reason, lost);
     this.outbox.clear();
     this.typingNotices.clear();
+    closeNotifications();
     this.windows.clear();
     this.presence.reset([]);
     this.presenceLines.clear();

@@ -2,6 +2,9 @@ import type { ChatMessage } from "@chat/shared";
 import { conversationId, type Peer } from "../stores/conversation";
 import { useWindows } from "../stores/windows";
 
+/** Those shown and not closed yet: see closeNotifications. */
+const shown = new Set<Notification>();
+
 /** Whether this browser can show desktop notifications at all (not in Node, nor in some embedded views). */
 export const notificationsSupported = (): boolean => typeof Notification !== "undefined";
 
@@ -23,9 +26,20 @@ export function notifyWhileHidden(peer: Peer, message: ChatMessage): void {
     // Chrome on Android shows notifications only through a service worker, and throws here.
     return;
   }
+  shown.add(notification);
+  notification.onclose = () => shown.delete(notification);
   notification.onclick = () => {
     window.focus();
     useWindows().requestFocus(id);
     notification.close();
   };
+}
+
+/**
+ * Closes every notification still on the screen: the identity they were for signed out, and the next
+ * person at this computer is not to read its private messages there.
+ */
+export function closeNotifications(): void {
+  for (const notification of shown) notification.close();
+  shown.clear();
 }
