@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { type IncomingHttpHeaders, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,6 +41,7 @@ function rawGet(
     const req = request({ host: "127.0.0.1", port: chat.port, path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("error", reject);
       res.on("end", () =>
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
       );
@@ -115,6 +116,26 @@ describe("the client's pages", () => {
     const plain = await rawGet(ASSET);
     expect(plain.headers["content-encoding"]).toBeUndefined();
     expect(plain.body.toString()).toBe(ASSET_CONTENT);
+  });
+});
+
+describe("the client's pages, asked for oddly", () => {
+  it("refuse a range that ends before it starts with 416, and stay up", async () => {
+    chat = await startChat({ clientDir: builtClient() });
+    for (const path of ["/", ASSET]) {
+      const reversed = await rawGet(path, { range: "bytes=10-5" });
+      expect([path, reversed.status]).toEqual([path, 416]);
+    }
+    expect((await rawGet(ASSET, { range: "bytes=0-6" })).body.toString()).toBe("console");
+    expect((await fetch(`${chat.url}/healthz`)).status).toBe(200);
+  });
+
+  it("cut the answer for a file gone since the server started (a deploy under it), and stay up", async () => {
+    const dir = builtClient();
+    chat = await startChat({ clientDir: dir });
+    for (const suffix of ["", ".gz", ".br"]) rmSync(join(dir, `${ASSET}${suffix}`));
+    await expect(rawGet(ASSET)).rejects.toThrow();
+    expect((await fetch(`${chat.url}/healthz`)).status).toBe(200);
   });
 });
 
