@@ -77,6 +77,23 @@ describe("one transport", () => {
     for (const refusal of refusals) expect(refusal).toContain(ErrorCode.RATE_LIMITED);
     expect(chat.server.io.of("/").sockets.size).toBe(1);
   });
+
+  it.each([
+    ["announces binary attachments (and never sends them)", '51-["typing",{"_placeholder":true,"num":0}]'],
+    ["is a binary frame", new Uint8Array(64 * 1024)],
+  ])(
+    "closes at a packet that %s: the protocol is JSON only, and nothing is held for it",
+    async (_, packet) => {
+      chat = await startChat();
+      const ann = await users.login("Ann");
+      const onServer = chat.server.io.of("/").sockets.get(ann.socket.id ?? "");
+      if (!onServer) throw new Error("Ann has no socket on the server");
+      const closed = once(onServer.conn, "close");
+      ann.socket.io.engine.write(packet);
+      await closed;
+      expect((await users.login("Bob")).name).toBe("Bob");
+    },
+  );
 });
 
 describe("handshakes from one address", () => {

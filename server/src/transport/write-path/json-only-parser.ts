@@ -22,4 +22,15 @@ class JsonOnlyEncoder extends Encoder {
   }
 }
 
-export const jsonOnlyParser = { Encoder: JsonOnlyEncoder, Decoder };
+/**
+ * Socket.IO's decoder, taking no binary attachments: the protocol is JSON only, and the stock one kept up to
+ * ten announced attachments (of up to maxHttpBufferSize each) until the last came, which a client could
+ * leave for ever. A packet that announces any, or a binary frame, is an error that closes the connection.
+ */
+class JsonOnlyDecoder extends Decoder {
+  constructor() {
+    super({ maxAttachments: 0 });
+  }
+}
+
+export const jsonOnlyParser = { Encoder: JsonOnlyEncoder, Decoder: JsonOnlyDecoder };
