@@ -49,25 +49,49 @@ describe("a tab across a reload, in Chromium", () => {
   });
 });
 
-describe("a login across a reload, in Chromium", () => {
-  it("goes on with a login a reload cut short, as the identity its first try made", async () => {
-    const bob = await ChatUser.login(started.server.url, "Bob8");
-    const alice = await ChatPage.open(started.browser, started.server.url);
-    // The server logs Alice8 in, but its answer (Socket.IO's CONNECT packet) never reaches the page.
-    let losing = true;
-    await alice.loseAnswers((packet) => losing && packet.startsWith("40"));
-    await alice.join("Alice8");
-    const joined = await bob.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Alice8");
-    await alice.page.getByTestId("login-join").getByText("Joining…").waitFor();
-
+/**
+ * `name` joins in a new page; the server logs them in, but its answer (Socket.IO's CONNECT packet) never
+ * reaches the page until `answer()`. Bob watches: `joined` is the identity the server made.
+ */
+async function joinUnanswered(name: string) {
+  const bob = await ChatUser.login(started.server.url, `Bob of ${name}`);
+  const page = await ChatPage.open(started.browser, started.server.url);
+  let losing = true;
+  await page.loseAnswers((packet) => losing && packet.startsWith("40"));
+  await page.join(name);
+  const joined = await bob.waitFor(SERVER_EVENTS.joined, (u) => u.name === name);
+  const answer = () => {
     losing = false;
-    await alice.page.reload();
-    await alice.page.getByTestId("my-name").getByText("Alice8", { exact: true }).waitFor();
-    await alice.say(alice.group, "still the first Alice8");
-    const said = await bob.waitFor(SERVER_EVENTS.message, (m) => m.text === "still the first Alice8");
-    expect(said.fromId).toBe(joined.id);
+  };
+  /** Once the page shows `name` logged in: whether what it writes comes from the identity first made. */
+  const sameIdentity = async () => {
+    await page.page.getByTestId("my-name").getByText(name, { exact: true }).waitFor();
+    await page.say(page.group, `still the first ${name}`);
+    const said = await bob.waitFor(SERVER_EVENTS.message, (m) => m.text === `still the first ${name}`);
     bob.close();
-    await alice.close();
+    await page.close();
+    return said.fromId === joined.id;
+  };
+  return { page, answer, sameIdentity };
+}
+
+describe("a login that gets no answer, in Chromium", () => {
+  it("goes on after a reload, as the identity its first try made", async () => {
+    const { page, answer, sameIdentity } = await joinUnanswered("Alice8");
+    await page.page.getByTestId("login-join").getByText("Joining…").waitFor();
+    answer();
+    await page.page.reload();
+    expect(await sameIdentity()).toBe(true);
+  });
+
+  it("can be cancelled, and the next Join under the same name is the identity the first try made", async () => {
+    const { page, answer, sameIdentity } = await joinUnanswered("Alice9");
+    await page.page.getByTestId("login-cancel").click();
+    await page.page.getByTestId("login-join").getByText("Join", { exact: true }).waitFor();
+    expect(await page.page.getByTestId("login-name").inputValue()).toBe("Alice9");
+    answer();
+    await page.page.getByTestId("login-join").click();
+    expect(await sameIdentity()).toBe(true);
   });
 });
 

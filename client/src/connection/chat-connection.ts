@@ -104,7 +104,13 @@ export class ChatConnection {
     // The same person joining again right after logging out: their old session goes first, or its name
     // would still be taken.
     if (this.endingSession) await Promise.race([this.endingSession, pause(RECONNECT_DELAY_MAX_MS)]);
-    this.socket.connect();
+    if (this.session.status === "joining") this.socket.connect(); // unless cancelled meanwhile
+  }
+
+  /** Stops a login under way, and any attempt it had waiting. */
+  cancelLogin(): void {
+    clearTimeout(this.nextAttempt);
+    this.joining.cancel();
   }
 
   /** After a reload during a login: it goes on, with its token, as the same login. */

@@ -52,6 +52,11 @@ export class Joining {
     } else this.failed(err.data?.message ?? CANNOT_REACH);
   }
 
+  /** The user stopped it: back to the login view, the token kept for a next try under the same name. */
+  cancel(): void {
+    this.failed(null);
+  }
+
   /** The connection closed before the server's answer, and socket.io tries again: a few times only. */
   retrying(): void {
     if (++this.retries > JOIN_RETRIES) this.failed(CANNOT_REACH);
@@ -65,7 +70,7 @@ export class Joining {
     this.socket.auth = login satisfies HandshakeAuth;
   }
 
-  private failed(reason: string): void {
+  private failed(reason: string | null): void {
     this.socket.disconnect();
     this.session.signedOut(reason);
   }
