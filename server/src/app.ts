@@ -142,7 +142,8 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   const messages = new Messages(storage.messages, presence, sessions, messageDelivery(io, metrics));
   metrics.watch({
     connectedSockets: () => io.of("/").sockets.size,
-    onlineUsers: async () => (await deadlines.within(presence.online())).length,
+    // The count alone: a scrape, open to anyone who reaches the node, need not read the whole list.
+    onlineUsers: async () => (await deadlines.within(storage.presence.listedAmong([]))).count,
     presencePending: () => presenceRounds.pending,
   });
 
