@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { ChatUser } from "../server/src/test-support/chat-client.js";
 import { browserAndServer } from "./support/browser.js";
 import { ChatPage } from "./support/chat-page.js";
 
@@ -88,5 +89,27 @@ describe("the chat in Chromium", () => {
     await dave.page.unroute("**/socket.io/**");
     await dave.login("Dave");
     await dave.close();
+  });
+
+  it("tells a screen reader of each message that arrives live from someone else, not of the history it loads", async () => {
+    const bob = await ChatUser.login(started.server.url, "Bob10");
+    await bob.send(null, "said before Eve came");
+    const eve = await ChatPage.open(started.browser, started.server.url);
+    await eve.login("Eve10");
+    await eve.message(eve.group, "said before Eve came").waitFor();
+    const announcer = eve.page.getByTestId("announcer");
+    expect(await announcer.textContent()).toBe("");
+    // The lists are logs that say nothing themselves: their rows come with history and scrolling too.
+    expect(await eve.group.locator('[role="log"]').getAttribute("aria-live")).toBe("off");
+
+    await bob.send(null, "hello, Eve");
+    await expect.poll(() => announcer.textContent()).toBe("Bob10: hello, Eve");
+    await bob.send("Eve10", "just for you");
+    await expect.poll(() => announcer.textContent()).toBe("Bob10, privately: just for you");
+    await eve.say(eve.group, "my own words");
+    await eve.message(eve.group, "my own words").and(eve.page.locator('[data-state="sent"]')).waitFor();
+    expect(await announcer.textContent()).toBe("Bob10, privately: just for you");
+    bob.close();
+    await eve.close();
   });
 });

@@ -9,6 +9,7 @@ import {
 } from "@chat/shared";
 import type { Pinia } from "pinia";
 import type { Socket } from "socket.io-client";
+import { useAnnouncer } from "../stores/announcer";
 import { disposeConversations, type Peer, useConversation } from "../stores/conversation";
 import { useOutbox } from "../stores/outbox";
 import { usePresence } from "../stores/presence";
@@ -264,6 +265,7 @@ export class ChatConnection {
     this.outbox.clear();
     this.typingNotices.clear();
     closeNotifications();
+    useAnnouncer().clear();
     this.windows.clear();
     this.presence.reset([]);
     this.presenceLines.clear();

@@ -1,4 +1,5 @@
 import type { ChatMessage } from "@chat/shared";
+import { useAnnouncer } from "../stores/announcer";
 import { conversationId, type Peer, peerOf, useConversation } from "../stores/conversation";
 import { useOutbox } from "../stores/outbox";
 import { usePresenceLines } from "../stores/presence-lines";
@@ -12,6 +13,7 @@ export class Inbox {
   private readonly presenceLines = usePresenceLines();
   private readonly outbox = useOutbox();
   private readonly windows = useWindows();
+  private readonly announcer = useAnnouncer();
 
   /** `open`: shows the private window with a peer, loading its history. */
   constructor(private readonly open: (peer: Peer) => void) {}
@@ -20,26 +22,27 @@ export class Inbox {
   receive(message: ChatMessage): void {
     this.session.seen(message.id);
     this.presenceLines.messageArrived(message);
-    this.file(message);
+    if (this.file(message) && !this.session.wrote(message)) this.announcer.arrived(message);
   }
 
   /**
    * Files a message from any source into its conversation, once. `seenBefore`: it came again with the
    * overlap of a catch-up (after a reload, say), or live during a catch-up a reload cut short, so it neither
-   * reopens a window the user closed nor counts as unread.
+   * reopens a window the user closed nor counts as unread. Resolves to whether it was new to its conversation.
    */
-  file(message: ChatMessage, seenBefore = false): void {
+  file(message: ChatMessage, seenBefore = false): boolean {
     const peer = peerOf(message, this.session.id ?? "");
     const conversation = useConversation(peer);
     // Not receive(): a history page answered in the meantime may hold this message already, uncounted.
-    if (!conversation.arrive(message)) return;
+    if (!conversation.arrive(message)) return false;
     const mine = this.session.wrote(message);
     if (mine) this.outbox.remove(message.clientId);
-    if (seenBefore) return;
+    if (seenBefore) return true;
     if (peer !== null) this.open(peer);
     if (mine) conversation.wroteHere();
     // Seen as it arrives: read, in the identity's other tabs too (see read-across-tabs).
     else if (this.windows.sees(conversationId(peer))) conversation.markRead();
     else if (conversation.markUnread(message) && peer !== null) notifyWhileHidden(peer, message);
+    return true;
   }
 }
