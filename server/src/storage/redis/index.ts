@@ -112,6 +112,10 @@ export async function openRedisStorage(
         keyPrefix: `${prefix}limit:${name}`,
         points,
         duration: durationS,
+        // A key whose budget is spent is refused in memory until its window ends (the library's
+        // `inMemoryBlockDuration` of 0): a client flooding past its limit costs Redis nothing more.
+        // Spends on other processes meanwhile still count in Redis, so the limit holds across them.
+        inMemoryBlockOnConsumed: points,
       }),
     createAdapter: () =>
       retriedPublishes(

@@ -94,6 +94,20 @@ describe("one Redis shared by several processes", () => {
     await expect(b.limiters(spec).consume("bob")).resolves.toMatchObject({ remainingPoints: 1 });
   });
 
+  it("refuses a spent budget without asking Redis again until its window ends", async () => {
+    const limiter = (await node()).limiters({ name: "sends", points: 3, durationS: 10 });
+    for (let i = 0; i < 3; i++) await limiter.consume("ann");
+    for (let i = 0; i < 5; i++)
+      await expect(limiter.consume("ann")).rejects.toMatchObject({ remainingPoints: 0 });
+    const reader = await createClient({ url: redis.url }).connect();
+    try {
+      // Each refusal that reached Redis would have counted there: 8 points.
+      expect(await reader.get(`${keyPrefix}limit:sends:ann`)).toBe("3");
+    } finally {
+      reader.destroy();
+    }
+  });
+
   it("orders the messages of every process in one sequence, each id once", async () => {
     const [a, b] = [await node(), await node()];
     const ann = user("ann", "Ann");
