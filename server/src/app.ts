@@ -7,6 +7,7 @@ import { ConnectionLimits } from "./limits/connection-limits.js";
 import { type LimiterBackend, memoryLimiters } from "./limits/limiter-backend.js";
 import { LoadShedding } from "./limits/load-shedding.js";
 import type { OnLimited } from "./limits/rate-limited.js";
+import { RefusalCut } from "./limits/refusal-cut.js";
 import { requestThrottles } from "./limits/request-limits.js";
 import { DEFAULT_LIMITS, type Limits } from "./limits/settings.js";
 import { Messages } from "./messages/messages.js";
@@ -15,6 +16,7 @@ import { timedStorage } from "./observability/store-timing.js";
 import { Presence } from "./presence/presence.js";
 import { Sessions } from "./sessions/sessions.js";
 import type { Storage } from "./storage/storage.js";
+import { aboutSocket } from "./transport/acks.js";
 import { onConnection } from "./transport/connection.js";
 import { DeadlinePassed, Deadlines } from "./transport/deadlines.js";
 import { logFailure } from "./transport/failures.js";
@@ -126,6 +128,13 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     else log.info({ inFlightLimit: limit }, "no longer overloaded: taking every request again");
   });
   const failures = { log, unreachable: storage.unreachable, deadlines, shedding };
+  const refusals = new RefusalCut(limits.refusalsPerConnection, (socketId) => {
+    const socket = io.of("/").sockets.get(socketId);
+    if (!socket) return;
+    onLimited("refusals", socket.data.user.id);
+    log.warn({ ...aboutSocket(socket) }, "cut a connection that kept asking after its refusals");
+    socket.conn.close();
+  });
   const presenceRounds = new PresenceRounds(io, storage.presence, log, {
     clustered: options.adapter !== undefined,
     roundMs: options.presenceRoundMs ?? DEFAULTS.presenceRoundMs,
@@ -161,6 +170,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       metrics,
       parsers,
       throttles,
+      refusals,
     }),
   );
 

@@ -102,6 +102,7 @@ const EnvSchema = v.object({
   READ_BURST: int(DEFAULT_LIMITS.readBurst),
   TYPING_PER_SECOND: int(DEFAULT_LIMITS.typingPerSecond),
   TYPING_BURST: int(DEFAULT_LIMITS.typingBurst),
+  REFUSALS_PER_CONNECTION: int(DEFAULT_LIMITS.refusalsPerConnection),
   OVERLOAD_TARGET_MS: int(DEFAULT_LIMITS.overloadTargetMs, 0, 60_000),
 });
 
@@ -153,6 +154,7 @@ export function limitsOf(config: Config): Limits {
     readBurst: config.READ_BURST,
     typingPerSecond: config.TYPING_PER_SECOND,
     typingBurst: config.TYPING_BURST,
+    refusalsPerConnection: config.REFUSALS_PER_CONNECTION,
     overloadTargetMs: config.OVERLOAD_TARGET_MS,
   };
 }

@@ -2,10 +2,18 @@ import { ErrorCode, type ProtocolError } from "@chat/shared";
 import { RateLimiterRes } from "rate-limiter-flexible";
 
 /**
- * Which limit refused (or, for `unread`, cut a connection; `busy`: the process was overloaded, see
- * LoadShedding): the label of the counter in /metrics.
+ * Which limit refused (or, for `unread` and `refusals`, cut a connection; `busy`: the process was
+ * overloaded, see LoadShedding): the label of the counter in /metrics.
  */
-export type LimitName = "messages" | "reads" | "typing" | "connections" | "handshakes" | "unread" | "busy";
+export type LimitName =
+  | "messages"
+  | "reads"
+  | "typing"
+  | "connections"
+  | "handshakes"
+  | "unread"
+  | "refusals"
+  | "busy";
 
 /** Told of every refusal, for metrics and logs. */
 export type OnLimited = (limit: LimitName, key: string) => void;

@@ -2,6 +2,7 @@ import { type ChatMessage, ErrorCode, LIMITS, SERVER_EVENTS, type SendAck } from
 import { afterEach, describe, expect, it } from "vitest";
 import { ChatUser } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
+import { parsePrometheusText, sampleValue } from "../test-support/prometheus-text.js";
 import { TestUsers } from "../test-support/test-users.js";
 
 let chat: RunningChat;
@@ -43,7 +44,8 @@ function percentile(values: number[], p: number): number {
 
 describe("a client flooding the chat with messages", () => {
   it("is refused with RATE_LIMITED, its refused messages go nowhere, and everyone else is served", async () => {
-    chat = await startChat({ limits: { messagesPerSecond: 5, messageBurst: 20 } });
+    // Its refusals counted, not its connection cut for them (see the next test).
+    chat = await startChat({ limits: { messagesPerSecond: 5, messageBurst: 20, refusalsPerConnection: 0 } });
     const flooder = await users.login("Flood");
     const [ann, bob, reader] = [
       await users.login("Ann"),
@@ -85,6 +87,29 @@ describe("a client flooding the chat with messages", () => {
       `flood: ${flooded.length} sends, ${accepted.length} accepted, ${refused.length} RATE_LIMITED; ` +
         `well-behaved delivery latency p99 ${percentile(latencies, 99).toFixed(1)} ms over ${latencies.length} messages`,
     );
+  });
+
+  it("cuts a connection that keeps asking after its refusals, which then resumes and is served", async () => {
+    chat = await startChat({ limits: { messagesPerSecond: 1, messageBurst: 0, refusalsPerConnection: 20 } });
+    const flooder = await ChatUser.login(chat.url, "Flood", { reconnection: true });
+    users.add(flooder);
+    const cut = new Promise((resolve) => flooder.socket.once("disconnect", resolve));
+    // The session it is given again once it reconnects: its own, resumed.
+    const { token } = flooder;
+    const resumed = flooder.next(SERVER_EVENTS.session);
+    const acks = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => flooder.send(null, `${i}`)));
+    expect(await cut).toBe("transport close");
+    const answered = acks.flatMap((ack) => (ack.status === "fulfilled" ? [ack.value] : []));
+    expect(answered.filter((ack) => !ack.ok).length).toBeGreaterThan(20);
+    // The cut left the rest of the flood unanswered, its work never done.
+    expect(answered.length).toBeLessThan(100);
+
+    expect(await resumed).toMatchObject({ name: "Flood", token });
+    const refusal = answered.flatMap((ack) => (ack.ok ? [] : [ack.error])).at(-1);
+    await new Promise((resolve) => setTimeout(resolve, (refusal?.retryAfterMs ?? 0) + 50));
+    expect(await flooder.send(null, "calm again")).toMatchObject({ ok: true, message: { from: "Flood" } });
+    const metrics = parsePrometheusText(await (await fetch(`${chat.url}/metrics`)).text());
+    expect(sampleValue(metrics, "chat_rate_limited_total", { limit: "refusals" })).toBe(1);
   });
 
   it("can send again once the refusal's retryAfterMs has passed", async () => {

@@ -33,6 +33,11 @@ export interface Limits {
   /** `typing` notices per identity, the same way. */
   typingPerSecond: number;
   typingBurst: number;
+  /**
+   * RATE_LIMITED answers one connection may get per `BURST_WINDOW_S` for limits of its own: the next
+   * cuts its transport (see RefusalCut). Refusals of an overloaded process do not count.
+   */
+  refusalsPerConnection: number;
   /** Requests are refused beyond those the process finishes in this many ms (see LoadShedding); 0 is off. */
   overloadTargetMs: number;
 }
@@ -63,6 +68,9 @@ export const DEFAULT_LIMITS: Limits = {
   // A client sends one notice per peer every few seconds while its user types; several windows at once fit.
   typingPerSecond: 2,
   typingBurst: 20,
+  // Far beyond what a client that waits as told gets: a reconnect with 30 windows open, each asking
+  // for its page, is refused about 40 times, all within seconds.
+  refusalsPerConnection: 300,
   // A pause a person hardly notices, and about twice what a request waits on a loaded but healthy
   // server (the SQLite build's group commits at 8,000 messages a second). 50 ms refused work that
   // build could do (bench/results/notes.md, "load shedding").

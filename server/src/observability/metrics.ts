@@ -56,7 +56,7 @@ export class ChatMetrics {
 
   private readonly rateLimited = new Counter({
     name: "chat_rate_limited_total",
-    help: "Requests and connections refused with RATE_LIMITED, by limit.",
+    help: "Requests and connections refused with RATE_LIMITED, and connections cut (unread, refusals), by limit.",
     labelNames: ["limit"] as const,
     registers: [this.registry],
   });

@@ -1,7 +1,8 @@
-import type { ClientToServerEvents, ProtocolError, Result } from "@chat/shared";
+import { type ClientToServerEvents, ErrorCode, type ProtocolError, type Result } from "@chat/shared";
 import type { LoadShedding } from "../limits/load-shedding.js";
 import type { OneAtATime } from "../limits/one-at-a-time.js";
 import { rateLimited } from "../limits/rate-limited.js";
+import type { RefusalCut } from "../limits/refusal-cut.js";
 import type { ChatMetrics } from "../observability/metrics.js";
 import type { Deadlines } from "./deadlines.js";
 import { type FailureContext, internalError } from "./failures.js";
@@ -18,6 +19,7 @@ export interface AckContext extends FailureContext {
   metrics: ChatMetrics;
   deadlines: Deadlines;
   shedding: LoadShedding;
+  refusals: RefusalCut;
 }
 
 /**
@@ -56,7 +58,8 @@ const refused = (error: ProtocolError): Result<object> => ({ ok: false, error })
  * `limits` says (see limitedWork). A request the stores leave unanswered past its deadline is answered
  * INTERNAL with retryAfterMs; its work may still complete later, which a resend with the same clientId
  * (or a read asked again) tolerates. Before all that, a process holding more requests than it finishes
- * in time refuses the request as busy (see LoadShedding).
+ * in time refuses the request as busy (see LoadShedding). Refusals by the client's own limits are counted
+ * against its connection (see RefusalCut); busy ones are not.
  */
 export function acknowledged<R extends Result<object>>(
   context: AckContext,
@@ -80,7 +83,10 @@ export function acknowledged<R extends Result<object>>(
     if (started) shedding.follow(started, (result) => (result.ok ? null : result.error));
     else shedding.finished(false);
     context.deadlines.within(started ?? Promise.resolve(refused(rateLimited(TOO_MANY_AT_ONCE)))).then(
-      (result) => answer(context, this, event, ack as Ack, result),
+      (result) => {
+        if (!result.ok && result.error.code === ErrorCode.RATE_LIMITED) context.refusals.refused(this.id);
+        answer(context, this, event, ack as Ack, result);
+      },
       (error: unknown) => {
         const failed = internalError(context, error, { ...aboutSocket(this), event }, FAULT);
         answer(context, this, event, ack as Ack, refused(failed));

@@ -1,0 +1,32 @@
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { BURST_WINDOW_S } from "./settings.js";
+
+/**
+ * Cuts the transport of a connection that goes on asking after it was refused. A client that waits the
+ * `retryAfterMs` it is told gets a few refusals at a time; one that ignores them would cost a parse, a
+ * limit check and an answer per request for as long as it floods. Cut, it may reconnect and resume, as
+ * after any drop, within the handshake limit (which a flood spends fast).
+ */
+export class RefusalCut {
+  private readonly refusals: RateLimiterMemory | null;
+
+  constructor(
+    /** Refusals per connection in a `BURST_WINDOW_S` window; the next one cuts it. 0 is off. */
+    private readonly perWindow: number,
+    /** Closes a connection's transport; told once per cut. */
+    private readonly cut: (socketId: string) => void,
+  ) {
+    this.refusals =
+      perWindow === 0
+        ? null
+        : new RateLimiterMemory({ keyPrefix: "refusals", points: perWindow, duration: BURST_WINDOW_S });
+  }
+
+  /** Counts a refusal by a limit of this client's own (not the server's load: that is no fault of it). */
+  refused(socketId: string): void {
+    this.refusals?.consume(socketId).catch((over: unknown) => {
+      // Requests already under way when it was cut are refused too: one cut is enough.
+      if (over instanceof RateLimiterRes && over.consumedPoints === this.perWindow + 1) this.cut(socketId);
+    });
+  }
+}
