@@ -27,6 +27,7 @@ export default defineConfig({
           include: ["server/src/**/*.test.ts"],
           testTimeout: 30_000,
           execArgv: ["--expose-gc"],
+          setupFiles: ["./server/src/test-support/conformance.ts"],
         },
       },
       { extends: true, test: { name: "client", include: ["client/src/**/*.test.ts"] } },
@@ -36,6 +37,7 @@ export default defineConfig({
           name: "system",
           include: ["tests/**/*.test.ts"],
           testTimeout: 180_000,
+          setupFiles: ["./server/src/test-support/conformance.ts"],
           // Browser and multi-process tests each saturate both cores; running them one file at a time keeps
           // their timing realistic.
           fileParallelism: false,

@@ -10,7 +10,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
 /** Control characters other than tab and line breaks: nothing to show, and JSON spells each in 6 bytes. */
 const CONTROL = /[^\P{Cc}\t\n\r]/u;
 
-const MessageIdSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
+export const MessageIdSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
 
 /**
  * The limits of content a server enforces: the protocol's (LIMITS), or lower ones it was configured with,

@@ -1,11 +1,15 @@
 import {
+  type AnswerTo,
   type ChatMessage,
   CLIENT_EVENTS,
   type ClientToServerEvents,
   type ConnectErrorData,
   type HistoryAck,
   type HistoryRequest,
+  isAnswerTo,
+  isServerPayload,
   type PresenceVersion,
+  type RequestEventName,
   SERVER_EVENTS,
   type SendAck,
   type ServerEventName,
@@ -40,6 +44,25 @@ export class Refused extends Error {
 
 let clientIds = 0;
 
+const malformed = (what: string, payload: unknown) =>
+  `the server sent a malformed ${what}: ${JSON.stringify(payload)}`.slice(0, 500);
+
+/**
+ * Events that did not have the protocol's shape (see isServerPayload), since the last takeMalformed(). They
+ * are taken in as they came, for the test to go on, and the test fails once it ends (see conformance.ts).
+ */
+const malformedEvents: string[] = [];
+
+export function takeMalformedEvents(): string[] {
+  return malformedEvents.splice(0);
+}
+
+/** An answer, once checked against the protocol's schema for it: a malformed one fails its request. */
+function conforming<E extends RequestEventName>(event: E, answer: AnswerTo<E>): AnswerTo<E> {
+  if (!isAnswerTo(event, answer)) throw new Error(malformed(`answer to ${event}`, answer));
+  return answer;
+}
+
 /**
  * A real socket.io-client user that records what it receives, the way a test reads it: every `message`,
  * the online list kept from `users` plus deltas, and every event in arrival order.
@@ -57,6 +80,8 @@ export class ChatUser {
   private constructor(readonly socket: ClientSocket) {
     // Socket.IO types a catch-all listener's arguments as any: the event maps say what each one carries.
     socket.onAny((event: ServerEventName, payload: unknown) => {
+      // Every test that receives something checks it against the protocol's schemas, as clients do.
+      if (!isServerPayload(event, payload)) malformedEvents.push(malformed(event, payload));
       this.events.push({ event, payload } as Received);
     });
     socket.on(SERVER_EVENTS.session, (session) => {
@@ -154,19 +179,31 @@ export class ChatUser {
   }
 
   send(to: string | null, text: string, clientId = `c${++clientIds}`): Promise<SendAck> {
-    return this.socket.timeout(10_000).emitWithAck(CLIENT_EVENTS.send, { to, text, clientId });
+    return this.socket
+      .timeout(10_000)
+      .emitWithAck(CLIENT_EVENTS.send, { to, text, clientId })
+      .then((answer) => conforming(CLIENT_EVENTS.send, answer));
   }
 
   typing(to: string, toId?: string): Promise<TypingAck> {
-    return this.socket.timeout(10_000).emitWithAck(CLIENT_EVENTS.typing, { to, toId });
+    return this.socket
+      .timeout(10_000)
+      .emitWithAck(CLIENT_EVENTS.typing, { to, toId })
+      .then((answer) => conforming(CLIENT_EVENTS.typing, answer));
   }
 
   history(peer: string | null, page: Omit<HistoryRequest, "with"> = {}): Promise<HistoryAck> {
-    return this.socket.timeout(10_000).emitWithAck(CLIENT_EVENTS.history, { with: peer, ...page });
+    return this.socket
+      .timeout(10_000)
+      .emitWithAck(CLIENT_EVENTS.history, { with: peer, ...page })
+      .then((answer) => conforming(CLIENT_EVENTS.history, answer));
   }
 
   sync(after: number | null): Promise<SyncAck> {
-    return this.socket.timeout(10_000).emitWithAck(CLIENT_EVENTS.sync, { after });
+    return this.socket
+      .timeout(10_000)
+      .emitWithAck(CLIENT_EVENTS.sync, { after })
+      .then((answer) => conforming(CLIENT_EVENTS.sync, answer));
   }
 
   /** Resolves with the next `event` whose payload satisfies `match`. */
