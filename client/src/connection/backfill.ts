@@ -1,8 +1,8 @@
 import { type ChatMessage, CLIENT_EVENTS, LIMITS, SYNC_OVERLAP } from "@chat/shared";
 import { type Peer, useConversation } from "../stores/conversation";
 import type { useSession } from "../stores/session";
-import { ACK_TIMEOUT_MS, askUntilAnswered } from "./retry";
-import type { ChatSocket } from "./socket";
+import { askUntilAnswered } from "./retry";
+import { ask, type ChatSocket } from "./socket";
 
 // What this tab did not receive live: a conversation's history, and what it missed while away.
 
@@ -13,9 +13,7 @@ export async function loadHistory(socket: ChatSocket, peer: Peer | null, before?
   await conversation.loadingHistoryWhile(async () => {
     // No answer (the link dropped): the next connect loads what is still missing.
     const res = await askUntilAnswered(socket, (asking) =>
-      asking
-        .timeout(ACK_TIMEOUT_MS)
-        .emitWithAck(CLIENT_EVENTS.history, { with: peer?.name ?? null, withId: peer?.id, before, limit }),
+      ask(asking, CLIENT_EVENTS.history, { with: peer?.name ?? null, withId: peer?.id, before, limit }),
     );
     if (res?.ok) conversation.receiveHistory(res.messages, limit);
   });
@@ -33,9 +31,7 @@ export async function catchUp(
   const seenUpTo = session.newestId ?? 0;
   let after = Math.max(0, seenUpTo - SYNC_OVERLAP);
   for (;;) {
-    const res = await askUntilAnswered(socket, (asking) =>
-      asking.timeout(ACK_TIMEOUT_MS).emitWithAck(CLIENT_EVENTS.sync, { after }),
-    );
+    const res = await askUntilAnswered(socket, (asking) => ask(asking, CLIENT_EVENTS.sync, { after }));
     // Cut off (or answered on a connection that has since been replaced): the next connect resumes it.
     if (!res?.ok) return;
     for (const message of res.messages) {

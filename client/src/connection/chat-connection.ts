@@ -24,7 +24,7 @@ import { logOutWhenReachable } from "./logout";
 import { OutboxSender } from "./outbox-sender";
 import { pause } from "./retry";
 import { restoreSavedState, type SavedState } from "./saved-state";
-import { type ChatSocket, RECONNECT_DELAY_MAX_MS } from "./socket";
+import { type ChatSocket, onServerEvent, RECONNECT_DELAY_MAX_MS } from "./socket";
 import { TypingNotices } from "./typing-notices";
 
 const RESUME_RETRY_MS = 2_000;
@@ -62,29 +62,29 @@ export class ChatConnection {
     this.sender = new OutboxSender(socket, (message) => this.inbox.receive(message));
     this.typingNotices = new TypingNotices(socket);
     this.joining = new Joining(socket, (ms) => this.retryAfter(ms));
-    socket.on(SERVER_EVENTS.session, (info) => {
+    onServerEvent(socket, SERVER_EVENTS.session, (info) => {
       this.session.established(info);
       // Every reconnect of this tab resumes this identity, with the online list it still shows.
       socket.auth = (answer) =>
         answer({ token: info.token, presence: this.presence.version() } satisfies HandshakeAuth);
     });
-    socket.on(SERVER_EVENTS.users, ({ users, v }) => this.listArrived(users, v));
-    socket.on(SERVER_EVENTS.usersSince, (changes) =>
+    onServerEvent(socket, SERVER_EVENTS.users, ({ users, v }) => this.listArrived(users, v));
+    onServerEvent(socket, SERVER_EVENTS.usersSince, (changes) =>
       this.listArrived(this.presence.withChanges(changes), changes.v),
     );
     // A line in the group chat only for a change of the list: a join can repeat what a list just said.
-    socket.on(SERVER_EVENTS.joined, (user) => {
+    onServerEvent(socket, SERVER_EVENTS.joined, (user) => {
       if (this.presence.joined(user)) this.presenceLines.joined(user);
       void this.sender.drain();
     });
-    socket.on(SERVER_EVENTS.left, (user) => {
+    onServerEvent(socket, SERVER_EVENTS.left, (user) => {
       if (this.presence.left(user)) this.presenceLines.left(user);
       this.sender.peerLeft(user);
     });
-    socket.on(SERVER_EVENTS.away, (user) => this.presence.setAway(user, true));
-    socket.on(SERVER_EVENTS.back, (user) => this.presence.setAway(user, false));
-    socket.on(SERVER_EVENTS.message, (message) => this.inbox.receive(message));
-    socket.on(SERVER_EVENTS.typing, (typist) => useConversation(typist).peerTyping());
+    onServerEvent(socket, SERVER_EVENTS.away, (user) => this.presence.setAway(user, true));
+    onServerEvent(socket, SERVER_EVENTS.back, (user) => this.presence.setAway(user, false));
+    onServerEvent(socket, SERVER_EVENTS.message, (message) => this.inbox.receive(message));
+    onServerEvent(socket, SERVER_EVENTS.typing, (typist) => useConversation(typist).peerTyping());
     socket.on("connect", () => void this.connected());
     socket.on("connect_error", (err) => this.refused(err));
     socket.on("disconnect", (reason) => this.disconnected(reason));

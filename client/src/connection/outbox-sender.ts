@@ -1,8 +1,8 @@
 import { type ChatMessage, CLIENT_EVENTS, type UserSummary, worthRetrying } from "@chat/shared";
 import { type OutgoingMessage, useOutbox } from "../stores/outbox";
 import { usePresence } from "../stores/presence";
-import { ACK_TIMEOUT_MS, waitOut } from "./retry";
-import type { ChatSocket } from "./socket";
+import { waitOut } from "./retry";
+import { ask, type ChatSocket } from "./socket";
 
 /**
  * How long a private message waits for its peer to be listed again, counted from when it was first
@@ -113,15 +113,12 @@ export class OutboxSender {
   private async deliver(entry: OutgoingMessage): Promise<void> {
     const { clientId } = entry;
     this.outbox.setState(clientId, "sending");
-    const res = await this.socket
-      .timeout(ACK_TIMEOUT_MS)
-      .emitWithAck(CLIENT_EVENTS.send, {
-        to: entry.to?.name ?? null,
-        toId: entry.to?.id,
-        text: entry.text,
-        clientId,
-      })
-      .catch(() => null);
+    const res = await ask(this.socket, CLIENT_EVENTS.send, {
+      to: entry.to?.name ?? null,
+      toId: entry.to?.id,
+      text: entry.text,
+      clientId,
+    }).catch(() => null);
     if (res?.ok) return this.acknowledged(res.message);
     if (!res) {
       // No ack: if the link dropped, the next connect resends it with the same clientId; if the link is up

@@ -1,9 +1,6 @@
 import { type ProtocolError, type Result, worthRetrying } from "@chat/shared";
 import type { ChatSocket } from "./socket";
 
-/** How long a request waits for its answer before it counts as unanswered. */
-export const ACK_TIMEOUT_MS = 10_000;
-
 /** When a RATE_LIMITED answer does not say how long to wait. */
 const RETRY_MS = 1_000;
 
