@@ -101,6 +101,12 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   const parsers = requestParsers(limits);
 
   const http = createServer(
+    {
+      headersTimeout: limits.httpRequestTimeoutMs,
+      requestTimeout: limits.httpRequestTimeoutMs,
+      // How often Node looks for requests past those times: by default every 30 s, on top of them.
+      connectionsCheckingInterval: Math.min(1000, limits.httpRequestTimeoutMs),
+    },
     createRequestListener({
       clientDir: options.clientDir ?? null,
       basePath,

@@ -94,6 +94,7 @@ const EnvSchema = v.object({
   NAME_MAX_LENGTH: int(DEFAULT_LIMITS.nameMaxLength, 1, LIMITS.nameMaxLength),
   HISTORY_PAGE_MAX: int(DEFAULT_LIMITS.historyPageMax, LIMITS.historyPageDefault, LIMITS.historyPageMax),
   // Rates and connection counts: 0 turns the limit off.
+  HTTP_REQUEST_TIMEOUT_MS: int(DEFAULT_LIMITS.httpRequestTimeoutMs, 1000, 600_000),
   CONNECTIONS_PER_IP: int(DEFAULT_LIMITS.connectionsPerIp),
   HANDSHAKES_PER_IP_PER_MINUTE: int(DEFAULT_LIMITS.handshakesPerIpPerMinute),
   MESSAGES_PER_SECOND: int(DEFAULT_LIMITS.messagesPerSecond),
@@ -146,6 +147,7 @@ export function limitsOf(config: Config): Limits {
     textMaxLength: config.TEXT_MAX_LENGTH,
     nameMaxLength: config.NAME_MAX_LENGTH,
     historyPageMax: config.HISTORY_PAGE_MAX,
+    httpRequestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
     connectionsPerIp: config.CONNECTIONS_PER_IP,
     handshakesPerIpPerMinute: config.HANDSHAKES_PER_IP_PER_MINUTE,
     messagesPerSecond: config.MESSAGES_PER_SECOND,

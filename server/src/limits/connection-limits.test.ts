@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { connect } from "node:net";
 import { ErrorCode } from "@chat/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChatUser } from "../test-support/chat-client.js";
@@ -107,5 +108,31 @@ describe("handshakes from one address", () => {
     expect(refused.data?.retryAfterMs).toBeGreaterThan(0);
     expect(refused.data?.retryAfterMs).toBeLessThanOrEqual(60_000);
     expect((await users.login("Cid", OTHER_ADDRESS)).name).toBe("Cid");
+  });
+});
+
+describe("HTTP clients that send their request too slowly", () => {
+  /** A raw TCP connection that writes `sent` and then nothing: resolves with what the server answered once it closed. */
+  async function stalledRequest(sent: string): Promise<string> {
+    const socket = connect(chat.port, "127.0.0.1");
+    const answer: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => answer.push(chunk));
+    socket.write(sent);
+    await once(socket, "close");
+    return Buffer.concat(answer).toString("latin1");
+  }
+
+  it("are answered 408 and closed, partial headers or none, so that a few cannot hold sockets for minutes", async () => {
+    chat = await startChat({ limits: { httpRequestTimeoutMs: 300 } });
+    const [partial, silent] = await Promise.all([
+      stalledRequest("GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: chat\r\n"),
+      stalledRequest(""),
+    ]);
+    expect([partial, silent]).toEqual([
+      expect.stringMatching(/^HTTP\/1\.1 408 /),
+      expect.stringMatching(/^HTTP\/1\.1 408 /),
+    ]);
+    // A request sent at once is served as before.
+    expect((await fetch(`${chat.url}/healthz`)).status).toBe(200);
   });
 });

@@ -20,6 +20,12 @@ export interface Limits {
   nameMaxLength: number;
   /** Largest `history:get` page; at least `LIMITS.historyPageDefault`, which clients ask for. */
   historyPageMax: number;
+  /**
+   * The time an HTTP client has to send a request's headers and body; a slower one is answered 408 and
+   * closed. Node's defaults (60 s for headers, 5 min for a request) let a few slow connections hold
+   * sockets and memory for minutes each. Requests are small here: long-polling bodies and handshakes.
+   */
+  httpRequestTimeoutMs: number;
   /** Open connections from one address, on this server process. */
   connectionsPerIp: number;
   /** Handshakes (logins, resumes, reconnects) from one address per minute. */
@@ -57,6 +63,7 @@ export const DEFAULT_LIMITS: Limits = {
   textMaxLength: LIMITS.textMaxLength,
   nameMaxLength: LIMITS.nameMaxLength,
   historyPageMax: LIMITS.historyPageMax,
+  httpRequestTimeoutMs: 10_000,
   connectionsPerIp: 50,
   handshakesPerIpPerMinute: 120,
   // A person types far slower; the burst lets an outbox that filled up offline drain at once.
