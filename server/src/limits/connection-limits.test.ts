@@ -59,6 +59,26 @@ describe("connections from one address", () => {
   });
 });
 
+describe("connections through a trusted proxy", () => {
+  const from = (address: string) => ({ extraHeaders: { "x-forwarded-for": address } });
+
+  it("count an IPv6 client by its /64, and an IPv4-mapped one as its IPv4 address", async () => {
+    chat = await startChat({
+      trustProxyHops: 1,
+      limits: { connectionsPerIp: 1, handshakesPerIpPerMinute: 0 },
+    });
+    await users.login("v6", from("2001:db8:1:2::1"));
+    // Another address of the same /64: the same subscriber, however many addresses it rotates through.
+    const sameBlock = await users.refusal(ChatUser.login(chat.url, "rotated", from("2001:db8:1:2:ffff::9")));
+    expect(sameBlock.code).toBe(ErrorCode.RATE_LIMITED);
+    expect((await users.login("next block", from("2001:db8:1:3::1"))).name).toBe("next block");
+
+    await users.login("v4", from("192.0.2.1"));
+    const mapped = await users.refusal(ChatUser.login(chat.url, "mapped", from("::ffff:192.0.2.1")));
+    expect(mapped.code).toBe(ErrorCode.RATE_LIMITED);
+  });
+});
+
 describe("one transport", () => {
   it("carries one chat socket: further logins on it are refused, so they cannot pass the connection limit", async () => {
     chat = await startChat({ limits: { connectionsPerIp: 5, handshakesPerIpPerMinute: 0 } });

@@ -1,4 +1,5 @@
 import type { ProtocolError } from "@chat/shared";
+import ipaddr from "ipaddr.js";
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import type { LimiterBackend } from "./limiter-backend.js";
 import { type OnLimited, rateLimited, spend } from "./rate-limited.js";
@@ -10,7 +11,18 @@ export interface TransportConnection {
 }
 
 /**
- * Connections and handshakes per client address. Open connections are live state of this process, so
+ * What per-address limits count an address as: an IPv6 address by its /64, the block one subscriber is
+ * given (a client holding one has 2^64 addresses to rotate through); an IPv4 address as itself, also when
+ * it comes IPv4-mapped ("::ffff:192.0.2.1", from a server listening on "::"); anything else as written.
+ */
+function limitedBlock(address: string): string {
+  if (!ipaddr.isValid(address)) return address;
+  const parsed = ipaddr.process(address);
+  return parsed.kind() === "ipv6" ? `${ipaddr.IPv6.networkAddressFromCIDR(`${parsed}/64`)}/64` : `${parsed}`;
+}
+
+/**
+ * Connections and handshakes per client address (an IPv6 one by its /64, see limitedBlock). Open connections are live state of this process, so
  * they are counted here in memory; the handshake rate goes through the limiter backend.
  *
  * Two layers, because a refusal a client can read (`connect_error` RATE_LIMITED) can only be sent over a
@@ -40,17 +52,18 @@ export class ConnectionLimits {
   }
 
   track(address: string, connection: TransportConnection): void {
-    this.open.set(address, this.openFrom(address) + 1);
+    const block = limitedBlock(address);
+    this.open.set(block, this.openFrom(block) + 1);
     connection.once("close", () => {
-      const left = this.openFrom(address) - 1;
-      if (left > 0) this.open.set(address, left);
-      else this.open.delete(address);
+      const left = this.openFrom(block) - 1;
+      if (left > 0) this.open.set(block, left);
+      else this.open.delete(block);
     });
   }
 
   refusesTransport(address: string): boolean {
     const max = this.limits.connectionsPerIp;
-    const refused = max > 0 && this.openFrom(address) >= 2 * max;
+    const refused = max > 0 && this.openFrom(limitedBlock(address)) >= 2 * max;
     if (refused) this.onLimited("connections", address);
     return refused;
   }
@@ -62,20 +75,21 @@ export class ConnectionLimits {
       return rateLimited("This connection has already logged in once. Open a new one.");
     }
     this.handshaken.add(connection);
+    const block = limitedBlock(address);
     const max = this.limits.connectionsPerIp;
-    if (max > 0 && this.openFrom(address) > max) {
+    if (max > 0 && this.openFrom(block) > max) {
       this.onLimited("connections", address);
       return rateLimited(`Too many connections from your address (at most ${max}). Close some first.`);
     }
     if (!this.handshakes) return null;
-    return spend(this.handshakes, address, 1, {
+    return spend(this.handshakes, block, 1, {
       limit: "handshakes",
       message: "Too many connection attempts from your address.",
       onLimited: this.onLimited,
     });
   }
 
-  private openFrom(address: string): number {
-    return this.open.get(address) ?? 0;
+  private openFrom(block: string): number {
+    return this.open.get(block) ?? 0;
   }
 }
