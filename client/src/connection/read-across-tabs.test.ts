@@ -82,6 +82,20 @@ describe("reads shared between tabs of one identity", () => {
     expect(readChannelName(alice.id)).not.toContain("token");
   });
 
+  it("ignores a notice whose upTo is no message id, so messages to come still count", async () => {
+    const second = tab();
+    arriveUnread(second, null, [1]);
+    const channel = new BroadcastChannel(readChannelName(alice.id));
+    for (const upTo of [Number.POSITIVE_INFINITY, Number.NaN, 1.5]) channel.postMessage({ peer: null, upTo });
+    // Heard after the bad ones, in order: once it cleared message 1, they were heard too.
+    channel.postMessage({ peer: null, upTo: 1 });
+    const group = useConversation(null, second);
+    await expect.poll(() => group.unread).toBe(0);
+    arriveUnread(second, null, [2, 3]);
+    expect(group.unread).toBe(2);
+    channel.close();
+  });
+
   it("tells a read once, not again on every click, and not back to the tab it came from", async () => {
     const [first, second] = [tab(), tab()];
     arriveUnread(first, null, [1]);

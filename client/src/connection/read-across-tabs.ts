@@ -1,4 +1,4 @@
-import { UserIdSchema } from "@chat/shared";
+import { MessageIdSchema, UserIdSchema } from "@chat/shared";
 import type { Pinia } from "pinia";
 import * as v from "valibot";
 import { type WatchStopHandle, watch } from "vue";
@@ -19,7 +19,8 @@ import { useWindows } from "../stores/windows";
 
 const ReadNoticeSchema = v.object({
   peer: v.nullable(v.object({ name: v.string(), id: UserIdSchema })),
-  upTo: v.number(),
+  // A message id: "read up to Infinity" would have every message to come arrive read.
+  upTo: MessageIdSchema,
 });
 
 type ReadNotice = v.InferOutput<typeof ReadNoticeSchema>;

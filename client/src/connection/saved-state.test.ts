@@ -104,6 +104,21 @@ describe("the state a tab keeps across reloads", () => {
       expect(loadSavedState(storage)).toBeNull();
     }
   });
+
+  it("is ignored when a number in it is no message id or count the stores could hold", () => {
+    const storage = memoryStorage();
+    const group = (count: number) => ({ ...state.unread, group: count });
+    for (const junk of [
+      { ...state, newestId: 1e300 },
+      { ...state, newestId: 0.5 },
+      { ...state, liveDuringCatchUp: [-1] },
+      { ...state, unread: group(-3) },
+      { ...state, newestUnread: { group: 2 ** 60 } },
+    ]) {
+      saveState(junk, storage);
+      expect(loadSavedState(storage)).toBeNull();
+    }
+  });
 });
 
 describe("drafts across a reload", () => {

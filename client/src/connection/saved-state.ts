@@ -1,4 +1,4 @@
-import { LIMITS, UserIdSchema } from "@chat/shared";
+import { LIMITS, MessageIdSchema, UserIdSchema } from "@chat/shared";
 import * as v from "valibot";
 import { watch } from "vue";
 import { conversationId, GROUP_CONVERSATION, useConversation } from "../stores/conversation";
@@ -15,11 +15,15 @@ import { useWindows } from "../stores/windows";
 
 const PeerSchema = v.object({ name: v.string(), id: UserIdSchema });
 
+// Numbers as the stores hold them: a watermark of 1e300 would start every catch-up past every message.
+const CountSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+const WatermarkSchema = v.nullable(MessageIdSchema);
+
 const OutgoingSchema = v.object({
   clientId: v.pipe(v.string(), v.maxLength(LIMITS.clientIdMaxLength)),
   to: v.nullable(PeerSchema),
   text: v.string(),
-  createdAt: v.number(),
+  createdAt: CountSchema,
   state: v.picklist(["queued", "sending", "failed"]),
   failure: v.optional(v.string()),
 });
@@ -28,19 +32,19 @@ const SavedStateSchema = v.object({
   token: v.string(),
   name: v.string(),
   id: UserIdSchema,
-  newestId: v.nullable(v.number()),
+  newestId: WatermarkSchema,
   /** The ids that arrived live during a catch-up still under way (see the session store). */
-  liveDuringCatchUp: v.optional(v.array(v.number()), []),
+  liveDuringCatchUp: v.optional(v.array(MessageIdSchema), []),
   windows: v.array(PeerSchema),
   /** Private conversations closed in this tab, the latest first: the way back to them (see OnlineList). */
   closed: v.optional(v.array(PeerSchema), []),
   /** Unread counts by conversation id, of the group and the open windows. */
-  unread: v.optional(v.record(v.string(), v.number()), {}),
+  unread: v.optional(v.record(v.string(), CountSchema), {}),
   /**
    * The newest id among those unread, by conversation id: a read in another tab of the identity (a duplicate
    * of this one, say) clears them once it has read that far. Not known from earlier builds.
    */
-  newestUnread: v.optional(v.record(v.string(), v.number()), {}),
+  newestUnread: v.optional(v.record(v.string(), MessageIdSchema), {}),
   /**
    * What is typed and not sent, by conversation id, of the group and every kept window, closed ones too:
    * closing a window keeps its draft for when it opens again, and so does a reload.
@@ -61,8 +65,8 @@ const EarlierStateSchema = v.pipe(
   v.object({
     token: v.string(),
     name: v.string(),
-    newestId: v.nullable(v.number()),
-    unread: v.optional(v.record(v.string(), v.number()), {}),
+    newestId: WatermarkSchema,
+    unread: v.optional(v.record(v.string(), CountSchema), {}),
     outbox: v.array(
       v.object({ ...OutgoingSchema.entries, to: v.nullable(v.string()), toId: v.optional(UserIdSchema) }),
     ),
