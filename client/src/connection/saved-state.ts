@@ -16,14 +16,16 @@ import { useWindows } from "../stores/windows";
 const PeerSchema = v.object({ name: v.string(), id: UserIdSchema });
 
 // Numbers as the stores hold them: a watermark of 1e300 would start every catch-up past every message.
-const CountSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+const TimeSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+/** The store holds an entry per unread message: far more than a day of a busy chat, and an array that fits. */
+const UnreadSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(1_000_000));
 const WatermarkSchema = v.nullable(MessageIdSchema);
 
 const OutgoingSchema = v.object({
   clientId: v.pipe(v.string(), v.maxLength(LIMITS.clientIdMaxLength)),
   to: v.nullable(PeerSchema),
   text: v.string(),
-  createdAt: CountSchema,
+  createdAt: TimeSchema,
   state: v.picklist(["queued", "sending", "failed"]),
   failure: v.optional(v.string()),
 });
@@ -39,7 +41,7 @@ const SavedStateSchema = v.object({
   /** Private conversations closed in this tab, the latest first: the way back to them (see OnlineList). */
   closed: v.optional(v.array(PeerSchema), []),
   /** Unread counts by conversation id, of the group and the open windows. */
-  unread: v.optional(v.record(v.string(), CountSchema), {}),
+  unread: v.optional(v.record(v.string(), UnreadSchema), {}),
   /**
    * The newest id among those unread, by conversation id: a read in another tab of the identity (a duplicate
    * of this one, say) clears them once it has read that far. Not known from earlier builds.
@@ -66,7 +68,7 @@ const EarlierStateSchema = v.pipe(
     token: v.string(),
     name: v.string(),
     newestId: WatermarkSchema,
-    unread: v.optional(v.record(v.string(), CountSchema), {}),
+    unread: v.optional(v.record(v.string(), UnreadSchema), {}),
     outbox: v.array(
       v.object({ ...OutgoingSchema.entries, to: v.nullable(v.string()), toId: v.optional(UserIdSchema) }),
     ),
