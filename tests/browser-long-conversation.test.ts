@@ -5,6 +5,8 @@ import { ChatPage } from "./support/chat-page.js";
 
 const EARLIER = 60;
 const LIVE = 10_000;
+/** Then enough to take the conversation past what the web client holds of it (MESSAGES_KEPT, and a margin). */
+const MORE = 2_000;
 const SENDS_IN_FLIGHT = 50;
 /** Ten thousand messages reach the page one event at a time; seeing them all takes longer than a click. */
 const ARRIVAL_TIMEOUT_MS = 120_000;
@@ -27,7 +29,7 @@ function consecutive(texts: string[]): boolean {
 }
 
 describe("a long conversation in Chromium", () => {
-  it("shows 10,000 messages: the newest at the bottom, any stretch by scrolling, older history at the top", async () => {
+  it("shows 10,000 messages: the newest at the bottom, any stretch by scrolling, older history at the top, and lets the oldest go past 12,000", async () => {
     const writer = await ChatUser.login(started.server.url, "Writer");
     await sendAll(writer, EARLIER, (i) => `earlier ${i}`);
     const reader = await ChatPage.open(started.browser, started.server.url);
@@ -66,6 +68,31 @@ describe("a long conversation in Chromium", () => {
     await expect
       .poll(async () => (await reader.visibleTexts(reader.group)).at(-1))
       .toBe("mine, at the bottom");
+
+    // The chat goes on past what a conversation holds (MESSAGES_KEPT) while the reader reads back: what
+    // they read stays, and the button below counts what came.
+    await list.evaluate((el) => el.scrollTo(0, el.scrollHeight / 2));
+    await expect.poll(async () => consecutive(await reader.visibleTexts(reader.group))).toBe(true);
+    const reading = await reader.visibleTexts(reader.group);
+    await sendAll(writer, MORE, (i) => `more ${i}`);
+    const newBelow = reader.group.getByTestId("new-below");
+    await expect
+      .poll(() => newBelow.textContent(), { timeout: ARRIVAL_TIMEOUT_MS })
+      .toContain(`${MORE} new messages`);
+    expect(await reader.visibleTexts(reader.group)).toEqual(reading);
+
+    // Back at the newest, the next message lets the oldest go: at the top, older pages can be loaded
+    // again, where the beginning had been reached, and they join what is held without a gap.
+    await newBelow.click();
+    await expect.poll(async () => (await reader.visibleTexts(reader.group)).at(-1)).toBe(`more ${MORE}`);
+    expect((await writer.send(null, "past what it holds")).ok).toBe(true);
+    await expect
+      .poll(async () => (await reader.visibleTexts(reader.group)).at(-1))
+      .toBe("past what it holds");
+    await list.evaluate((el) => el.scrollTo(0, 0));
+    await reader.group.getByTestId("load-older").waitFor();
+    await expect.poll(async () => consecutive(await reader.visibleTexts(reader.group))).toBe(true);
+    expect(await reader.texts(reader.group)).not.toContain("earlier 1");
     writer.close();
     await reader.close();
   });

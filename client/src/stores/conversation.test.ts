@@ -1,7 +1,7 @@
 import { createPinia, type Pinia, setActivePinia } from "pinia";
 import { beforeEach, describe, expect, it } from "vitest";
 import { chatMessage } from "../test-support/messages";
-import { conversationId, disposeConversations, peerOf, useConversation } from "./conversation";
+import { conversationId, disposeConversations, MESSAGES_KEPT, peerOf, useConversation } from "./conversation";
 
 const alice = { name: "Alice", id: "alice-1" };
 const bob = { name: "Bob", id: "bob-1" };
@@ -19,6 +19,26 @@ describe("a conversation store", () => {
     const group = useConversation(null);
     for (const id of [5, 3, 9, 3, 5, 1, 9, 7]) group.arrive(message(id));
     expect(group.messages.map((m) => m.id)).toEqual([1, 3, 5, 7, 9]);
+  });
+
+  it("lets its oldest messages go in a long session, unless the reader is reading back, and pages them back in", () => {
+    const group = useConversation(null);
+    group.receiveHistory([message(1)], 50);
+    expect(group.olderAvailable).toBe(false);
+    group.readingBack = true;
+    for (let id = 2; id <= 12_001; id++) group.arrive(message(id));
+    expect(group.messages).toHaveLength(12_001);
+
+    group.readingBack = false;
+    group.arrive(message(12_002));
+    expect(group.messages).toHaveLength(MESSAGES_KEPT);
+    expect(group.messages[0]?.id).toBe(12_002 - MESSAGES_KEPT + 1);
+    expect(group.olderAvailable).toBe(true);
+    // One of those gone, arriving again live, is not held above the gap; a history page brings it back.
+    expect(group.arrive(message(5))).toBe(false);
+    expect(group.messages[0]?.id).toBe(2_003);
+    group.receiveHistory([message(2_001), message(2_002)], 2);
+    expect(group.messages.slice(0, 3).map((m) => m.id)).toEqual([2_001, 2_002, 2_003]);
   });
 
   it("says whether a message was new, so a copy from sync or a replay changes nothing", () => {

@@ -25,6 +25,14 @@ export function peerOf(message: ChatMessage, myId: string): Peer | null {
     : { name: message.from, id: message.fromId };
 }
 
+/**
+ * Messages a conversation holds, the newest, once the oldest go (see arrive): a tab open for days in a busy
+ * chat would otherwise hold every message of it. Scrolling to the top loads them again.
+ */
+export const MESSAGES_KEPT = 10_000;
+/** Past this many, the oldest go, down to MESSAGES_KEPT: once per 2,000 messages, not for each. */
+const MESSAGES_HELD_MAX = 12_000;
+
 /** Every conversation store made so far, so that logging out can drop them all. */
 const created = new Map<ConversationId, Peer | null>();
 
@@ -64,6 +72,13 @@ export function useConversation(peer: Peer | null, pinia?: Pinia) {
     let typingEnds: ReturnType<typeof setTimeout> | undefined;
     /** Until a history page comes back short, there may be older messages on the server. */
     const olderAvailable = ref(true);
+    /**
+     * Set by the window's list while the reader is scrolled up, reading back: the oldest messages then stay,
+     * or what they read could go from under them.
+     */
+    const readingBack = ref(false);
+    /** Messages older than this id went to keep the conversation small: one arriving live is not held. */
+    let heldFrom = 0;
     const historyLoaded = ref(false);
     const loadingHistory = ref(false);
     /**
@@ -89,7 +104,18 @@ export function useConversation(peer: Peer | null, pinia?: Pinia) {
      */
     function arrive(message: ChatMessage): boolean {
       if (message.fromId === peer?.id) stopTyping();
-      return receive(message) || onlyFromHistory.delete(message.id);
+      // Held, it would sit above a gap of the messages that went; paging back brings it with them.
+      if (message.id < heldFrom) return false;
+      const arrived = receive(message) || onlyFromHistory.delete(message.id);
+      if (messages.value.length > MESSAGES_HELD_MAX && !readingBack.value) dropOldest();
+      return arrived;
+    }
+
+    function dropOldest(): void {
+      const dropped = messages.value.splice(0, messages.value.length - MESSAGES_KEPT);
+      for (const { id } of dropped) onlyFromHistory.delete(id);
+      heldFrom = messages.value[0]?.id ?? heldFrom;
+      olderAvailable.value = true;
     }
 
     /** A `typing` notice from the peer. */
@@ -175,6 +201,7 @@ export function useConversation(peer: Peer | null, pinia?: Pinia) {
       draft,
       typing,
       olderAvailable,
+      readingBack,
       historyLoaded,
       loadingHistory,
       arrive,
