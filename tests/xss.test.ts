@@ -58,6 +58,33 @@ async function watchedPage(name: string): Promise<{ chat: ChatPage; alarms: stri
   return { chat, alarms };
 }
 
+/** How many pixels of a screenshot's right half are darker than the page's light background. */
+async function inkInRightHalf(png: Buffer): Promise<number> {
+  // Decoded by Chromium itself, in a page of its own: the chat page's CSP allows no data: images.
+  const context = await started.browser.newContext();
+  try {
+    const page = await context.newPage();
+    return await page.evaluate(async (base64) => {
+      const image = new Image();
+      image.src = `data:image/png;base64,${base64}`;
+      await image.decode();
+      const canvas = document.createElement("canvas");
+      [canvas.width, canvas.height] = [image.width, image.height];
+      const drawing = canvas.getContext("2d") as CanvasRenderingContext2D;
+      drawing.drawImage(image, 0, 0);
+      const half = Math.floor(image.width / 2);
+      const { data } = drawing.getImageData(half, 0, image.width - half, image.height);
+      let ink = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (Math.min(data[i] as number, data[i + 1] as number, data[i + 2] as number) < 200) ink++;
+      }
+      return ink;
+    }, png.toString("base64"));
+  } finally {
+    await context.close();
+  }
+}
+
 describe("hostile text in Chromium", () => {
   it("is served with a Content-Security-Policy that forbids inline script, and the page has none", async () => {
     const res = await fetch(started.server.url);
@@ -116,6 +143,24 @@ describe("hostile text in Chromium", () => {
     expect([...alarms, ...typistAlarms]).toEqual([]);
     await victim.close();
     await typist.close();
+  });
+
+  it("stacks combining marks within its own row, never over the messages around it", async () => {
+    const writer = await ChatUser.login(started.server.url, "Stacker");
+    users.push(writer);
+    const reader = await ChatPage.open(started.browser, started.server.url);
+    await reader.login("Looker");
+    // Marks above and below every letter, as "Zalgo" text piles them up: they would reach far past the line.
+    const marks = Array.from({ length: 40 }, (_, i) => String.fromCodePoint(0x300 + (i % 0x70))).join("");
+    // Letters enough to run across the window (within the 4,000 code points a message may have).
+    const piled = Array.from({ length: 95 }, () => `a${marks}`).join("");
+    for (const text of ["above", piled, "below"]) expect((await writer.send(null, text)).ok).toBe(true);
+    await reader.message(reader.group, "below").waitFor();
+    // The right half of a short message's row is empty: anything drawn there came from another row.
+    for (const text of ["above", "below"]) {
+      expect(await inkInRightHalf(await reader.message(reader.group, text).screenshot())).toBe(0);
+    }
+    await reader.close();
   });
 
   it("refuses a name with an RTL override, in words, instead of showing it", async () => {
