@@ -252,6 +252,14 @@ describe("conversations in Chromium", () => {
       .getByText("control characters", { exact: false })
       .waitFor();
     expect(await ann.group.getByTestId("send").isDisabled()).toBe(true);
+    // Past the protocol's length, the count shows as one types, and the alert is said once, not per key.
+    const alert = ann.group.getByRole("alert");
+    await ann.group.getByTestId("composer").fill("x".repeat(4001));
+    await ann.group.getByTestId("composer-problem").getByText("4001 / 4000", { exact: false }).waitFor();
+    const said = await alert.textContent();
+    await ann.group.getByTestId("composer").press("x");
+    await ann.group.getByTestId("composer-problem").getByText("4002 / 4000", { exact: false }).waitFor();
+    expect([said, await alert.textContent()]).toEqual(["Too long to send.", "Too long to send."]);
     // A message this server refuses (longer than it allows) is shown as failed, with the server's reason.
     const long = "x".repeat(1001);
     await ann.say(ann.group, long);
@@ -260,10 +268,15 @@ describe("conversations in Chromium", () => {
       .getByTestId("message-state")
       .getByText(/not sent: .*at most 1000/i)
       .waitFor();
-    await failed.getByTestId("retry").click();
+    // From the keyboard: each button goes with what it did, and the focus goes on to the composer, not
+    // to the page, where the next Tab would start from the top.
+    const composing = () => ann.group.getByTestId("composer").evaluate((el) => el === document.activeElement);
+    await failed.getByTestId("retry").press("Enter");
+    await expect.poll(composing).toBe(true);
     await failed.getByTestId("retry").waitFor();
-    await failed.getByTestId("discard").click();
+    await failed.getByTestId("discard").press("Enter");
     await failed.waitFor({ state: "detached" });
+    await expect.poll(composing).toBe(true);
     await ann.close();
   });
 });
