@@ -21,6 +21,7 @@ describe("the chat in Chromium", () => {
     // Names are unique case-insensitively; the refusal is in words next to the field, and a second try works.
     await carol.join("  ALICE ");
     await carol.page.getByTestId("login-error").getByText(/taken/i).waitFor();
+    expect(await carol.page.getByTestId("login-name").getAttribute("aria-invalid")).toBe("true");
     await carol.login("Carol");
 
     await expect.poll(() => alice.page.getByTestId("online-count").textContent()).toBe("3");
@@ -86,6 +87,8 @@ describe("the chat in Chromium", () => {
       .getByTestId("login-error")
       .getByText(/cannot reach the server/i)
       .waitFor();
+    // Nothing wrong with the name: it is not marked invalid for a screen reader.
+    expect(await dave.page.getByTestId("login-name").getAttribute("aria-invalid")).toBe("false");
     await dave.page.unroute("**/socket.io/**");
     await dave.login("Dave");
     await dave.close();

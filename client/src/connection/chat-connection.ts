@@ -261,7 +261,7 @@ export class ChatConnection {
     clearTimeout(this.nextAttempt);
     // Nothing may resume the identity that ended; the next login sets its own.
     this.socket.auth = {};
-    this.session.signedOut(reason, lost);
+    this.session.signedOut(reason, { lost });
     this.outbox.clear();
     this.typingNotices.clear();
     closeNotifications();

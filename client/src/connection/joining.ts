@@ -3,6 +3,9 @@ import { type PendingLogin, useSession } from "../stores/session";
 import { loginToken } from "./login-token";
 import type { ChatSocket } from "./socket";
 
+/** Refusals of the name itself: the user is to type another. */
+const NAME_REFUSALS = new Set<string>([ErrorCode.NAME_TAKEN, ErrorCode.NAME_INVALID]);
+
 /**
  * How many times a login is tried again when its connection closes before the server's answer: enough for
  * an answer lost once (the retry resumes what the login made), not for a server that never answers.
@@ -49,7 +52,7 @@ export class Joining {
       this.tokenKept = false;
       this.start({ name: pendingLogin.name, newToken: loginToken() });
       this.socket.connect();
-    } else this.failed(err.data?.message ?? CANNOT_REACH);
+    } else this.failed(err.data?.message ?? CANNOT_REACH, NAME_REFUSALS.has(err.message));
   }
 
   /** The user stopped it: back to the login view, the token kept for a next try under the same name. */
@@ -70,8 +73,8 @@ export class Joining {
     this.socket.auth = login satisfies HandshakeAuth;
   }
 
-  private failed(reason: string | null): void {
+  private failed(reason: string | null, nameRefused = false): void {
     this.socket.disconnect();
-    this.session.signedOut(reason);
+    this.session.signedOut(reason, { nameRefused });
   }
 }

@@ -35,6 +35,8 @@ export const useSession = defineStore("session", () => {
   const reconnectAttempt = ref(0);
   /** Why the user is looking at the login view, or what went wrong joining; words, not codes. */
   const notice = ref<string | null>(null);
+  /** The notice is the server's refusal of the name typed (taken, or not allowed): the name is what to fix. */
+  const nameRefused = ref(false);
   /**
    * The login under way, or the last one that had no answer: tried again under the same name, it goes with
    * the same token, so that it resumes what an earlier try made should that have got through.
@@ -68,6 +70,7 @@ export const useSession = defineStore("session", () => {
   /** Why the user is waiting or was signed out, in words; null once it is old news (a new name typed). */
   function tell(words: string | null): void {
     notice.value = words;
+    nameRefused.value = false;
   }
 
   function joining(login: PendingLogin): void {
@@ -131,9 +134,12 @@ export const useSession = defineStore("session", () => {
 
   /**
    * Back to the login view, with a reason to show there (or none after a deliberate logout), and the texts
-   * of the messages that were lost with the session.
+   * of the messages that were lost with the session. `nameRefused`: the reason is the name's refusal.
    */
-  function signedOut(reason: string | null, lost: readonly string[] = []): void {
+  function signedOut(
+    reason: string | null,
+    { lost = [], nameRefused: refusedName = false }: { lost?: readonly string[]; nameRefused?: boolean } = {},
+  ): void {
     unsent.value = lost;
     lastName.value = name.value ?? lastName.value;
     name.value = null;
@@ -145,6 +151,7 @@ export const useSession = defineStore("session", () => {
     status.value = "signed-out";
     reconnectAttempt.value = 0;
     notice.value = reason;
+    nameRefused.value = refusedName;
   }
 
   return {
@@ -155,6 +162,7 @@ export const useSession = defineStore("session", () => {
     status,
     reconnectAttempt,
     notice,
+    nameRefused,
     pendingLogin,
     unsent,
     newestId,
