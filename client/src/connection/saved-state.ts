@@ -17,9 +17,17 @@ const PeerSchema = v.object({ name: v.string(), id: UserIdSchema });
 
 // Numbers as the stores hold them: a watermark of 1e300 would start every catch-up past every message.
 const TimeSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
-/** The store holds an entry per unread message: far more than a day of a busy chat, and an array that fits. */
-const UnreadSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(1_000_000));
-const WatermarkSchema = v.nullable(MessageIdSchema);
+/** 0: a login into a chat that had no message yet. */
+const WatermarkSchema = v.nullable(TimeSchema);
+/**
+ * The store holds an entry per unread message, made again from the count on a reload: a count past this
+ * many (days of a busy chat, unread) comes back as this many, rather than as an array that cannot be made.
+ */
+const UNREAD_RESTORED_MAX = 1_000_000;
+const UnreadSchema = v.pipe(
+  TimeSchema,
+  v.transform((count) => Math.min(count, UNREAD_RESTORED_MAX)),
+);
 
 const OutgoingSchema = v.object({
   clientId: v.pipe(v.string(), v.maxLength(LIMITS.clientIdMaxLength)),
