@@ -41,6 +41,18 @@ describe("a conversation store", () => {
     expect(group.messages.slice(0, 3).map((m) => m.id)).toEqual([2_001, 2_002, 2_003]);
   });
 
+  it("lets none of its oldest go while an older page is on its way, which would land above the gap", async () => {
+    const group = useConversation(null);
+    let answer = () => {};
+    const loading = group.loadingHistoryWhile(() => new Promise<void>((resolve) => (answer = resolve)));
+    for (let id = 1; id <= 12_001; id++) group.arrive(message(id));
+    expect(group.messages).toHaveLength(12_001);
+    answer();
+    await loading;
+    group.arrive(message(12_002));
+    expect(group.messages).toHaveLength(MESSAGES_KEPT);
+  });
+
   it("says whether a message was new, so a copy from sync or a replay changes nothing", () => {
     const group = useConversation(null);
     expect(group.arrive(message(1))).toBe(true);

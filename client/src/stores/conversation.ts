@@ -107,7 +107,9 @@ export function useConversation(peer: Peer | null, pinia?: Pinia) {
       // Held, it would sit above a gap of the messages that went; paging back brings it with them.
       if (message.id < heldFrom) return false;
       const arrived = receive(message) || onlyFromHistory.delete(message.id);
-      if (messages.value.length > MESSAGES_HELD_MAX && !readingBack.value) dropOldest();
+      // Not while an older page is on its way either: it would land above the gap the oldest left.
+      const held = messages.value.length;
+      if (held > MESSAGES_HELD_MAX && !readingBack.value && !loadingHistory.value) dropOldest();
       return arrived;
     }
 
