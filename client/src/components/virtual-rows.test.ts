@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rowOffsets, rowsBetween } from "./virtual-rows";
+import { forgetGoneRows, rowOffsets, rowsBetween } from "./virtual-rows";
 
 const heights = [10, 30, 20, 40];
 const offsets = rowOffsets(heights, (height) => height);
@@ -20,5 +20,15 @@ describe("the rows of a long list", () => {
   it("are none when the band is past either end, however far", () => {
     expect(rowsBetween(offsets, -500, -100)).toEqual({ first: 0, last: 0 });
     expect(rowsBetween(offsets, 100, 400)).toEqual({ first: 4, last: 4 });
+  });
+});
+
+describe("the heights measured of a list's rows", () => {
+  it("are forgotten for rows gone from it once they outnumber the rows, and kept for those still there", () => {
+    const measured = new Map([1, 2, 3, 4, 5, 6].map((key) => [key, key * 10]));
+    forgetGoneRows(measured, [4, 5, 6]);
+    expect([...measured.keys()]).toEqual([1, 2, 3, 4, 5, 6]);
+    forgetGoneRows(measured, [6, 7]);
+    expect([...measured]).toEqual([[6, 60]]);
   });
 });

@@ -40,6 +40,16 @@ export function rowsBetween(
   return { first, last };
 }
 
+/**
+ * Forgets the heights of rows no longer in the list (the oldest, let go in a long session), once they
+ * outnumber the rows: every row shown is measured, and a tab open for days would keep one per message.
+ */
+export function forgetGoneRows(heights: Map<number, number>, keys: readonly number[]): void {
+  if (heights.size <= 2 * keys.length) return;
+  const present = new Set(keys);
+  for (const key of heights.keys()) if (!present.has(key)) heights.delete(key);
+}
+
 /** The smallest i in [from, to) for which `past(i)` holds (which, once true, stays true), or `to`. */
 export function firstIndex(from: number, to: number, past: (i: number) => boolean): number {
   let low = from;
@@ -56,8 +66,8 @@ export interface VirtualRowsOptions<T> {
   /** The scrolling element; rows, spacers and anything else in it are its children. */
   list: Ref<HTMLElement | null>;
   /**
-   * The rows, in order: a store's array, into which rows are only ever inserted, so that its count is what
-   * tells that they changed, or a new array for every change.
+   * The rows, in order: a store's array, into which rows are inserted (or from which the oldest go, see
+   * MESSAGES_KEPT), so that its count is what tells that they changed, or a new array for every change.
    */
   rows: () => readonly T[];
   key: (row: T) => number;
@@ -84,6 +94,7 @@ export function useVirtualRows<T>(options: VirtualRowsOptions<T>) {
     void rows.length;
     const raw = toRaw(rows);
     const keys = raw.map(options.key);
+    forgetGoneRows(heights, keys);
     let from = 0;
     while (from < keys.length && keys[from] === summed.keys[from]) from++;
     from = Math.min(from, measuredFrom);
