@@ -12,4 +12,15 @@ describe("the session's login", () => {
     expect(session.lastName).toBe("Ann");
     expect(session.pendingLogin).toEqual({ name: "Ann", newToken: "made-by-the-tab" });
   });
+
+  it("marks the name refused only from a refusal of the name until it is tried again", () => {
+    const session = useSession();
+    session.joining({ name: "Ann", newToken: "made-by-the-tab" });
+    session.signedOut("That name is taken.", { nameRefused: true });
+    expect(session.nameRefused).toBe(true);
+    session.joining({ name: "Ann", newToken: "made-by-the-tab" });
+    expect(session.nameRefused).toBe(false);
+    session.signedOut("Cannot reach the server.");
+    expect(session.nameRefused).toBe(false);
+  });
 });

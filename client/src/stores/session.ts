@@ -77,6 +77,7 @@ export const useSession = defineStore("session", () => {
     lastName.value = login.name;
     status.value = "joining";
     notice.value = null;
+    nameRefused.value = false;
     pendingLogin.value = login;
   }
 
