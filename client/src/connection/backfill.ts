@@ -20,6 +20,23 @@ export async function loadHistory(socket: ChatSocket, peer: Peer | null, before?
 }
 
 /**
+ * Histories asked for at once. A reconnect with many windows open would otherwise ask for all their pages
+ * together, and most would be refused: an identity's reads run one at a time, with 8 waiting at most.
+ */
+const HISTORIES_AT_ONCE = 4;
+
+/** The newest history page of each of these conversations, a few at a time. */
+export async function loadHistories(socket: ChatSocket, peers: readonly (Peer | null)[]): Promise<void> {
+  const waiting = [...peers];
+  const lane = async () => {
+    // null is the group chat; undefined, none left.
+    for (let peer = waiting.shift(); peer !== undefined; peer = waiting.shift())
+      await loadHistory(socket, peer);
+  };
+  await Promise.all(Array.from({ length: Math.min(HISTORIES_AT_ONCE, waiting.length) }, lane));
+}
+
+/**
  * `sync` until `more` is false: every message visible to me after the watermark, oldest first, each handed
  * to `file` (with whether it was seen before: it came again with the overlap, or arrived live meanwhile).
  */

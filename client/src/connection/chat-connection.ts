@@ -16,7 +16,7 @@ import { usePresence } from "../stores/presence";
 import { usePresenceLines } from "../stores/presence-lines";
 import { type PendingLogin, useSession } from "../stores/session";
 import { useWindows } from "../stores/windows";
-import { catchUp, loadHistory } from "./backfill";
+import { catchUp, loadHistories, loadHistory } from "./backfill";
 import { closeNotifications } from "./desktop-notifications";
 import { Inbox } from "./inbox";
 import { Joining } from "./joining";
@@ -182,7 +182,7 @@ export class ChatConnection {
     // and it starts once this connection's online list arrives.
     this.socket.sendBuffer.length = 0;
     const unloaded = [null, ...this.windows.open].filter((peer) => !useConversation(peer).historyLoaded);
-    const histories = Promise.all(unloaded.map((peer) => loadHistory(this.socket, peer)));
+    const histories = loadHistories(this.socket, unloaded);
     if (this.session.newestId === null) {
       // A new login: the recent group history is the starting point; nothing older is owed.
       await histories;
