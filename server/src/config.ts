@@ -93,8 +93,8 @@ const EnvSchema = v.object({
   TEXT_MAX_LENGTH: int(DEFAULT_LIMITS.textMaxLength, 1, LIMITS.textMaxLength),
   NAME_MAX_LENGTH: int(DEFAULT_LIMITS.nameMaxLength, 1, LIMITS.nameMaxLength),
   HISTORY_PAGE_MAX: int(DEFAULT_LIMITS.historyPageMax, LIMITS.historyPageDefault, LIMITS.historyPageMax),
-  // Rates and connection counts: 0 turns the limit off.
   HTTP_REQUEST_TIMEOUT_MS: int(DEFAULT_LIMITS.httpRequestTimeoutMs, 1000, 600_000),
+  // Rates and connection counts: 0 turns the limit off.
   CONNECTIONS_PER_IP: int(DEFAULT_LIMITS.connectionsPerIp),
   HANDSHAKES_PER_IP_PER_MINUTE: int(DEFAULT_LIMITS.handshakesPerIpPerMinute),
   MESSAGES_PER_SECOND: int(DEFAULT_LIMITS.messagesPerSecond),
