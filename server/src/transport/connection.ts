@@ -67,16 +67,19 @@ export function onConnection(deps: ConnectionDeps) {
     for (const room of socket.rooms) if (room !== socket.id) socket.leave(room);
     socket.join(userRoom(user.id));
     const greeting = takeGreeting(socket);
+    // The handshake leaves one for every socket it lets in. Without it there is no token to send, and a
+    // `session` without one is not the protocol's: the client connects again instead.
+    if (!greeting) return void socket.conn.close();
     // With recovery on, a socket's own emit is a broadcast to its room through the adapter (to keep it for
     // replay); sent locally, the token stays in this process whatever the adapter is.
     io.local
       .to(socket.id)
-      .emit(SERVER_EVENTS.session, { name: user.name, id: user.id, token: greeting?.token ?? "" });
+      .emit(SERVER_EVENTS.session, { name: user.name, id: user.id, token: greeting.token });
     // Not counted in, the socket would never get the online list: the client reconnects and tries again.
     runLogged(
       socket,
       "connect",
-      () => countIn(socket, greeting?.presence ?? null),
+      () => countIn(socket, greeting.presence),
       () => socket.conn.close(),
     );
   };
