@@ -136,7 +136,8 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   const failures = { log, unreachable: storage.unreachable, deadlines, shedding };
   const refusals = new RefusalCut(limits.refusalsPerConnection, (socketId) => {
     const socket = io.of("/").sockets.get(socketId);
-    if (!socket) return;
+    // Refusals of requests under way when it was cut come after the cut: one is enough.
+    if (socket?.conn.readyState !== "open") return;
     onLimited("refusals", socket.data.user.id);
     log.warn({ ...aboutSocket(socket) }, "cut a connection that kept asking after its refusals");
     socket.conn.close();

@@ -12,8 +12,11 @@ export class RefusalCut {
 
   constructor(
     /** Refusals per connection in a `BURST_WINDOW_S` window; the next one cuts it. 0 is off. */
-    private readonly perWindow: number,
-    /** Closes a connection's transport; told once per cut. */
+    perWindow: number,
+    /**
+     * Closes a connection's transport, unless it is closing already: it is told of every refusal past the
+     * limit, the recovered connection of a client that was cut (same id, same window) included.
+     */
     private readonly cut: (socketId: string) => void,
   ) {
     this.refusals =
@@ -25,8 +28,7 @@ export class RefusalCut {
   /** Counts a refusal by a limit of this client's own (not the server's load: that is no fault of it). */
   refused(socketId: string): void {
     this.refusals?.consume(socketId).catch((over: unknown) => {
-      // Requests already under way when it was cut are refused too: one cut is enough.
-      if (over instanceof RateLimiterRes && over.consumedPoints === this.perWindow + 1) this.cut(socketId);
+      if (over instanceof RateLimiterRes) this.cut(socketId);
     });
   }
 }
