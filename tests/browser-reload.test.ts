@@ -102,7 +102,13 @@ describe("names taken again, in Chromium", () => {
     await first.say(first.group, "written by the first Alice5");
     const own = '[data-state="sent"]';
     await first.message(first.group, "written by the first Alice5").and(first.page.locator(own)).waitFor();
+    // The logout ends the session over a connection of its own: the page stays open until it has, or the
+    // name would stay held for the grace window.
+    const watcher = await ChatUser.login(started.server.url, "Watcher5");
+    const left = watcher.next(SERVER_EVENTS.left, (user) => user.name === "Alice5");
     await first.page.getByTestId("logout").click();
+    await left;
+    watcher.close();
     await first.close();
 
     const next = await ChatPage.open(started.browser, started.server.url);
