@@ -15,7 +15,7 @@ import { io, type Socket } from "socket.io-client";
 export const RECONNECT_DELAY_MAX_MS = 5_000;
 
 /** How long a request waits for its answer before it counts as unanswered. */
-export const ACK_TIMEOUT_MS = 10_000;
+const ACK_TIMEOUT_MS = 10_000;
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
