@@ -140,6 +140,27 @@ describe("the web client's login", () => {
     expect(session.notice).toBeNull();
   });
 
+  it("frees the name at once when the tab closes in the same moment as Log out", async () => {
+    const server = await startChat();
+    chat = server;
+    const bob = await ChatUser.login(server.url, "Bob");
+    users.push(bob);
+    client = startWebClient(server.url);
+    const annJoined = bob.next(SERVER_EVENTS.joined, (u) => u.name === "Ann");
+    await client.connection.login("Ann");
+    const ann = await annJoined;
+
+    client.connection.logout();
+    // The tab goes with every socket it opened, the logout's own before its handshake.
+    for (const socket of client.sockets) socket.disconnect();
+
+    // Not held for the grace window (a minute): announced gone, and the name free for the next login.
+    await bob.next(SERVER_EVENTS.left, (u) => u.id === ann.id);
+    const next = await ChatUser.login(server.url, "Ann");
+    users.push(next);
+    expect(next.session?.id).not.toBe(ann.id);
+  });
+
   it("tries a fresh token once, not over and over, when a login it goes on with is refused as ended", async () => {
     // A server (or a proxy) that answers every login that its session ended.
     const http = createServer();

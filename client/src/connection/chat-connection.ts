@@ -1,4 +1,5 @@
 import {
+  CLIENT_EVENTS,
   type ConnectErrorData,
   ErrorCode,
   type HandshakeAuth,
@@ -162,8 +163,15 @@ export class ChatConnection {
     await loadHistory(this.socket, peer, oldest?.id);
   }
 
-  /** Closes this tab's socket at once, and ends the session on a connection of its own (see logOutWhenReachable). */
+  /**
+   * Closes this tab's socket at once, and ends the session on a connection of its own (see
+   * logOutWhenReachable). A connected socket says `logout` first: its frame is on the wire before the page
+   * can close, while the other connection's handshake takes a round trip or more, and a tab closed before
+   * it ended would leave the user listed, and the name held, for the grace window. The server takes it
+   * however soon the socket disconnects after it; the other connection then confirms it has ended.
+   */
   logout(): void {
+    if (this.socket.connected) this.socket.emit(CLIENT_EVENTS.logout);
     this.socket.disconnect();
     const { token } = this.session;
     if (token) {
