@@ -121,6 +121,16 @@ describe("the web client's login", () => {
     expect(session.id).toBe(joined.id);
   });
 
+  it("resumes that identity too when the name is typed again in other letters the server takes as the same", async () => {
+    const joined = await loginCutOff();
+    const session = useSession();
+
+    await client?.connection.login("ANN");
+    await expect.poll(() => session.status, { timeout: 10_000 }).toBe("connected");
+    expect(session.id).toBe(joined.id);
+    expect(session.name).toBe("Ann");
+  });
+
   it("logs in anew when the identity its first try made ended before the user tried again", async () => {
     const joined = await loginCutOff();
     const session = useSession();

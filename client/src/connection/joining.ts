@@ -1,4 +1,4 @@
-import { type ConnectErrorData, ErrorCode, type HandshakeAuth } from "@chat/shared";
+import { type ConnectErrorData, ErrorCode, type HandshakeAuth, nameKey } from "@chat/shared";
 import { type PendingLogin, useSession } from "../stores/session";
 import { loginToken } from "./login-token";
 import type { ChatSocket } from "./socket";
@@ -34,8 +34,14 @@ export class Joining {
   /** Sets the socket up to log in as `name`, for the caller to connect it. */
   begin(name: string): void {
     const { pendingLogin } = this.session;
-    this.tokenKept = pendingLogin?.name === name;
-    this.start(this.tokenKept && pendingLogin ? { ...pendingLogin } : { name, newToken: loginToken() });
+    // Matched as the server matches names, so "ann" after "Ann" goes on with Ann's token: a new one would
+    // find the name held by the session that token may have made.
+    this.tokenKept = pendingLogin !== null && nameKey(pendingLogin.name) === nameKey(name);
+    this.start(
+      this.tokenKept && pendingLogin
+        ? { name, newToken: pendingLogin.newToken }
+        : { name, newToken: loginToken() },
+    );
   }
 
   refused(err: Error & { data?: ConnectErrorData }): void {
