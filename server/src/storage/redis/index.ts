@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createAdapter } from "@socket.io/redis-streams-adapter";
 import { type Logger, pino } from "pino";
-import { RateLimiterRedis } from "rate-limiter-flexible";
 import { ClientOfflineError } from "redis";
 import type { LimiterBackend } from "../../limits/limiter-backend.js";
 import type { AdapterFactory } from "../../transport/io.js";
@@ -15,6 +14,7 @@ import {
   watchForStalls,
 } from "./client.js";
 import { StoreEpoch } from "./epoch.js";
+import { redisLimiters } from "./limiters.js";
 import { RedisMessageStore } from "./messages.js";
 import { upgradeNameKeys } from "./name-keys.js";
 import { RedisPresenceStore } from "./presence.js";
@@ -105,18 +105,7 @@ export async function openRedisStorage(
       })();
       return closing;
     },
-    limiters: ({ name, points, durationS }) =>
-      new RateLimiterRedis({
-        storeClient: redis,
-        useRedisPackage: true,
-        keyPrefix: `${prefix}limit:${name}`,
-        points,
-        duration: durationS,
-        // A key whose budget is spent is refused in memory until its window ends (the library's
-        // `inMemoryBlockDuration` of 0): a client flooding past its limit costs Redis nothing more.
-        // Spends on other processes meanwhile still count in Redis, so the limit holds across them.
-        inMemoryBlockOnConsumed: points,
-      }),
+    limiters: redisLimiters(redis, prefix),
     createAdapter: () =>
       retriedPublishes(
         createAdapter(broadcasts, {
