@@ -160,6 +160,26 @@ describe("presence on two chat servers sharing one Redis", () => {
     }
   });
 
+  it("never hide a user let go on one and back on the other while the first held the leave for its round", async () => {
+    // B sends a change at once only after 3 s without any: Ula's join goes at once, her leave waits.
+    const [a, b] = await cluster.start({ presenceGraceMs: 300 }, [{}, { presenceRoundMs: 3_000 }]);
+    const watcher = await connect(a, { name: "Watcher" });
+    const ula = await connect(b, { name: "Ula" });
+    await watcher.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Ula");
+    ula.close();
+    await expect
+      .poll(async () => (await b.storage.presence.listedAmong([ula.session?.id ?? ""])).users.length)
+      .toBe(0);
+    // Back on A, whose quiet rounds announce her at once, while her leave still waits on B.
+    const back = watcher.next(SERVER_EVENTS.joined, (u) => u.name === "Ula");
+    await connect(a, { token: ula.token });
+    await back;
+    // A join on B after that: once the watcher has it, B's round with the leave reached him too.
+    await connect(b, { name: "Last" });
+    await watcher.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Last", 10_000);
+    expect([...watcher.online].sort()).toEqual(["Last", "Ula", "Watcher"]);
+  });
+
   it("refuse on one server a name held on the other", async () => {
     const [a, b] = await cluster.start();
     await connect(a, { name: "Ann" });

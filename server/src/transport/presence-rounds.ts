@@ -195,20 +195,25 @@ export class PresenceRounds implements PresenceAnnouncer {
   }
 
   /**
-   * The deltas but the joins of users who no longer hold their name, and the aways and backs that a later
-   * change made untrue (all of them if the store is unreachable). Whether a user is away is read as the
-   * store has it, not from their sockets: a user back and gone again before the round is not away yet.
+   * The deltas but the joins of users who no longer hold their name, the leaves of users listed again
+   * since, and the aways and backs that a later change made untrue (all of them if the store is
+   * unreachable). Whether a user is away is read as the store has it, not from their sockets: a user back
+   * and gone again before the round is not away yet. A user let go here while this round waited, then
+   * back on another process, was announced there at once: passed on, this `user:left` would hide them.
    */
   private async stillTrue(deltas: PresenceDelta[]): Promise<PresenceDelta[]> {
-    const marks = new Set(deltas.flatMap(([change, { id }]) => (isAwayMark(change) ? [id] : [])));
+    const checked = new Set(
+      deltas.flatMap(([change, { id }]) => (change === SERVER_EVENTS.joined ? [] : [id])),
+    );
     try {
       const [holdsName, listed] = await Promise.all([
         Promise.all(deltas.map(([change, user]) => change !== SERVER_EVENTS.joined || this.holdsName(user))),
-        marks.size > 0 ? this.store.listedAmong([...marks]) : { users: [] },
+        checked.size > 0 ? this.store.listedAmong([...checked]) : { users: [] },
       ]);
       const awayNow = new Map(listed.users.map((user) => [user.id, user.away === true]));
       return deltas.filter(([change, { id }], index) => {
-        if (!isAwayMark(change)) return holdsName[index];
+        if (change === SERVER_EVENTS.joined) return holdsName[index];
+        if (change === SERVER_EVENTS.left) return !awayNow.has(id);
         // Unlisted since: its `user:left` is in this round or a later one.
         return awayNow.get(id) === (change === SERVER_EVENTS.away);
       });
@@ -222,8 +227,6 @@ export class PresenceRounds implements PresenceAnnouncer {
     return (await this.store.holderOf(uniqueNameKey(name)))?.id === id;
   }
 }
-
-const isAwayMark = (change: PresenceChange) => change === SERVER_EVENTS.away || change === SERVER_EVENTS.back;
 
 /**
  * Sends a round, and has its timer keep how long that took, the writes included. Not the reads before it:
