@@ -180,6 +180,21 @@ describe("presence on two chat servers sharing one Redis", () => {
     expect([...watcher.online].sort()).toEqual(["Last", "Ula", "Watcher"]);
   });
 
+  it("let go of a user whose last tab closed as the store failed to start their grace window", async () => {
+    const [a, b] = await cluster.start({ presenceGraceMs: 300, presenceSweepMs: 100 });
+    const bob = await connect(b, { name: "Bob" });
+    const gus = await connect(a, { name: "Gus" });
+    await bob.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Gus");
+    // The socket is detached; the next command, which would start the window, fails.
+    const failed = vi
+      .spyOn(a.storage.presence, "startGrace")
+      .mockRejectedValueOnce(new Error("store unreachable"));
+    gus.close();
+    await vi.waitFor(() => expect(failed).toHaveBeenCalled());
+    await bob.waitFor(SERVER_EVENTS.left, (u) => u.name === "Gus", 5_000);
+    expect((await connect(b, { name: "Gus" })).name).toBe("Gus");
+  });
+
   it("refuse on one server a name held on the other", async () => {
     const [a, b] = await cluster.start();
     await connect(a, { name: "Ann" });

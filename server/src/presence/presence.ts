@@ -48,7 +48,7 @@ export class Presence {
   private readonly expiries = new Map<UserId, NodeJS.Timeout[]>();
   private readonly running = new Set<Promise<unknown>>();
   private readonly sweeper: NodeJS.Timeout | null = null;
-  /** Sockets whose disconnect did not reach the store (it was unreachable): every sweep tries again. */
+  /** Sockets whose disconnect did not all reach the store (it was unreachable): every sweep tries again. */
   private readonly undetached = new Map<string, User>();
   private stopped = false;
 
@@ -100,12 +100,14 @@ export class Presence {
 
   disconnected(user: User, socketId: string): Promise<void> {
     return this.track(async () => {
-      const remaining = await this.store.detach(user.id, socketId).catch((error: unknown) => {
-        // Left in the store, the socket would keep its user listed for as long as this process runs.
+      try {
+        if ((await this.store.detach(user.id, socketId)) === 0) await this.startGrace(user.id);
+      } catch (error) {
+        // Left in the store, the socket would keep its user listed for as long as this process runs; detached
+        // with no grace window, nothing would ever let them go. Detaching again is harmless.
         this.undetached.set(socketId, user);
         throw error;
-      });
-      if (remaining === 0) await this.startGrace(user.id);
+      }
     });
   }
 
