@@ -104,7 +104,7 @@ function heardBy(chat: RunningChat): string[] {
   return heard;
 }
 
-/** Once `heard` has a probe emitted by `from`, the listening server's subscriber is up and it knows `from`. */
+/** Once `heard` has a probe emitted by `from`, the listening server's reader is up and it knows `from`. */
 async function untilProbesFlow(from: RunningChat, heard: string[]): Promise<void> {
   await expect
     .poll(
@@ -170,13 +170,37 @@ describe("a server whose Redis connections stop answering without closing", () =
     await expect
       .poll(() => heardOnB.includes("emit while publishing stalled"), { timeout: 20_000 })
       .toBe(true);
-    // Both publishes failed together and would be tried again in that order, on one connection and channel:
-    // had the request been sent again, B would have heard it before the emit.
+    // Both publishes failed together and would be tried again in that order, on one connection: had the
+    // request been sent again, Redis would have passed it on to B before it took the emit.
     expect(heardOnB.filter((text) => text !== WARM_UP)).toEqual(["emit while publishing stalled"]);
     // Socket.IO gives up on the request at its own deadline, unanswered.
     const [err, answers] = await request;
     expect(err?.message).toMatch(/^timeout reached/);
     expect(answers).toEqual([]);
+  });
+});
+
+describe("a server cut from Redis for a moment", () => {
+  it("gives its users, once back, the messages and joins the other server sent meanwhile, though it had read none yet", async () => {
+    const before = relay.accepted;
+    const a = await startNode();
+    const b = await startNode(redis.url);
+    // Its store, its publisher, then the adapter's reader and subscriber, which start a moment later.
+    await expect.poll(() => relay.accepted - before).toBe(4);
+    const olga = await login(a, "Olga");
+    const pete = await login(b, "Pete");
+    await olga.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Pete");
+
+    expect(relay.stallAll()).toBe(4);
+    expect((await pete.send(null, "while A was cut")).ok).toBe(true);
+    await login(b, "Quin");
+    await pete.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Quin");
+    // The partition ends in resets, and A connects again at once. Olga stayed connected throughout: nothing
+    // would make her client ask for what it missed.
+    relay.cutAll();
+    await olga.waitFor(SERVER_EVENTS.message, (m) => m.text === "while A was cut", 10_000);
+    await olga.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Quin", 10_000);
+    expect(olga.events.filter(({ event }) => event === SERVER_EVENTS.session)).toHaveLength(1);
   });
 });
 
@@ -192,7 +216,7 @@ describe("a server whose Redis connection for broadcasts is reset again and agai
     const joined: string[] = [];
     for (let i = 0; i < 5; i++) {
       // The join's presence round is published to B into a connection that carries nothing, then reset
-      // with the PUBLISH still unanswered.
+      // with the publish still unanswered.
       expect(relay.stallWhere((n) => n === publisher)).toBe(1);
       await login(a, `Joiner${i}`);
       joined.push(`Joiner${i}`);
