@@ -1,4 +1,4 @@
-import type { ChatMessage } from "@chat/shared";
+import { type ChatMessage, SERVER_EVENTS } from "@chat/shared";
 import { describe, expect, it } from "vitest";
 import { useConversation } from "../client/src/stores/conversation.js";
 import { useOutbox } from "../client/src/stores/outbox.js";
@@ -34,6 +34,22 @@ const ids = (messages: readonly ChatMessage[]) => messages.map((m) => m.id);
  * plain protocol clients the same way. Two other users write to the group and to the client meanwhile.
  */
 describe("the web client's connection under network drops", () => {
+  it("sends again, on a new connection, a message left unanswered by a link that stalled without closing", async () => {
+    const { chat, relay, users } = await scenes.start();
+    const { connection } = startWebClient(relay.url);
+    await connection.login("Ann");
+    await expect.poll(() => useSession().status).toBe("connected");
+    const bob = await ChatUser.login(chat.url, "Bob");
+    users.push(bob);
+    // The link carries nothing more either way, and never closes.
+    expect(relay.stallAll()).toBe(1);
+    connection.send(null, "through a stalled link");
+    await bob.waitFor(SERVER_EVENTS.message, (m) => m.text === "through a stalled link", 30_000);
+    await expect.poll(() => useOutbox().entries, { timeout: 10_000 }).toEqual([]);
+    expect(useConversation(null).messages.map((m) => m.text)).toEqual(["through a stalled link"]);
+    connection.logout();
+  });
+
   it("ends with every conversation whole, each message once and in order, and its outbox sent once", async () => {
     const { chat, relay, outage, seed, random, users } = await scenes.start();
 

@@ -12,6 +12,9 @@ import { ask, type ChatSocket } from "./socket";
  */
 const PEER_WAIT_MS = 30_000;
 
+/** Sends of one message left unanswered on a connection that looked up, each on a new one, before it fails. */
+const UNANSWERED_TRIES = 3;
+
 /**
  * Sends the outbox one message at a time, oldest first, each after the previous one's answer. The server
  * numbers messages in the order they arrive, so two in flight at once could swap: one refused as too fast
@@ -29,6 +32,8 @@ export class OutboxSender {
   /** Private messages waiting for their peer to be listed, by clientId: since when. */
   private readonly waitingSince = new Map<string, number>();
   private waitTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Messages sent without an answer while the connection looked up, by clientId: how many times. */
+  private readonly unansweredTries = new Map<string, number>();
 
   constructor(
     private readonly socket: ChatSocket,
@@ -98,6 +103,27 @@ export class OutboxSender {
     this.waitTimer = setTimeout(() => void this.drain(), first + PEER_WAIT_MS - now);
   }
 
+  /**
+   * No answer. If the link dropped, the next connection sends it again under the same clientId (stored at
+   * most once). If it still looks up, it may have stalled without closing, as mobile networks do, which
+   * Socket.IO's heartbeat notices only after 45 s: the connection is opened again, and its catch-up brings
+   * the message back if the server stored it, or it goes out again. Only when that fails too is the user
+   * asked, as the server itself is not answering.
+   */
+  private unanswered(clientId: string): void {
+    if (!this.socket.connected) return this.outbox.setState(clientId, "queued");
+    const tries = (this.unansweredTries.get(clientId) ?? 0) + 1;
+    if (tries >= UNANSWERED_TRIES) {
+      this.unansweredTries.delete(clientId);
+      return this.outbox.setState(clientId, "failed", "The server did not answer.");
+    }
+    this.unansweredTries.set(clientId, tries);
+    this.outbox.setState(clientId, "queued");
+    // Not sent again on this connection, which the next one replaces.
+    this.disconnected();
+    this.socket.io.engine.close();
+  }
+
   private next(): OutgoingMessage | undefined {
     return this.outbox.entries.find(
       (entry) => entry.state === "queued" && (entry.to === null || this.canReach(entry.to)),
@@ -119,14 +145,9 @@ export class OutboxSender {
       text: entry.text,
       clientId,
     }).catch(() => null);
+    if (res) this.unansweredTries.delete(clientId);
     if (res?.ok) return this.acknowledged(res.message);
-    if (!res) {
-      // No ack: if the link dropped, the next connect resends it with the same clientId; if the link is up
-      // the server is not answering, and the user chooses.
-      if (this.socket.connected) this.outbox.setState(clientId, "failed", "The server did not answer.");
-      else this.outbox.setState(clientId, "queued");
-      return;
-    }
+    if (!res) return this.unanswered(clientId);
     if (!worthRetrying(res.error)) return this.outbox.setState(clientId, "failed", res.error.message);
     // Too fast, or the server's store is away for a moment: it waits, still first in line, and goes out
     // again when it may.
