@@ -140,6 +140,14 @@ describe("how conversations look in Chromium", () => {
     await expect.poll(() => reader.typesInto(reader.privateWindow("Pia"))).toBe(true);
     await expect.poll(() => inDock("Pia")).toBe(true);
     await piaTab.locator(".badge").waitFor({ state: "detached" });
+    // What a window out of view to the right says to screen readers ("1 unread") does not widen the page.
+    expect((await (peers[4] as ChatUser).send("Juggler", "me too")).ok).toBe(true);
+    await strip.locator('[data-peer="Tam"] .badge').waitFor();
+    const overflow = await reader.page.evaluate(() => {
+      const page = document.scrollingElement as Element;
+      return [page.scrollWidth - page.clientWidth, page.scrollHeight - page.clientHeight];
+    });
+    expect(overflow).toEqual([0, 0]);
 
     // Closed down to what fits, the strip goes.
     for (const name of ["Quinn", "Rafe", "Sol"]) {
