@@ -198,3 +198,40 @@ describe("the web client's login", () => {
     }
   });
 });
+
+describe("the web client's logout made offline", () => {
+  it("goes on until the server says the session ended, past a refusal for too many connections", async () => {
+    const server = await startChat({ limits: { connectionsPerIp: 3 } });
+    chat = server;
+    const bob = await ChatUser.login(server.url, "Bob");
+    users.push(bob);
+    client = startWebClient(server.url);
+    const annJoined = bob.next(SERVER_EVENTS.joined, (u) => u.name === "Ann");
+    await client.connection.login("Ann");
+    const ann = await annJoined;
+
+    // Offline: the server refuses every request but those of two other users on the same address, who
+    // fill it up to its limit once Ann's tab has lost its connection.
+    let offline = true;
+    unreachableWhile(server, (request) => offline && !request.url?.includes("hog=1"));
+    const tabLost = new Promise((resolve) => client?.tab.once("disconnect", resolve));
+    client.tab.io.engine.close();
+    await tabLost;
+    for (const name of ["Hog1", "Hog2"]) {
+      users.push(await ChatUser.login(server.url, name, { query: { hog: "1" } }));
+    }
+
+    client.connection.logout();
+    const courier = client.sockets.at(-1) as (typeof client.sockets)[number];
+    const refusals: string[] = [];
+    courier.on("connect_error", (err: Error & { data?: { code: string } }) => {
+      if (err.data) refusals.push(err.data.code);
+    });
+    offline = false;
+    await expect.poll(() => refusals, { timeout: 10_000 }).toContain(ErrorCode.RATE_LIMITED);
+    // A connection of the address closes: the logout's next try gets through.
+    users.at(-1)?.close();
+    await bob.next(SERVER_EVENTS.left, (u) => u.id === ann.id, 10_000);
+    expect(refusals.at(-1)).toBe(ErrorCode.SESSION_EXPIRED);
+  });
+});

@@ -1,8 +1,11 @@
-import type { ConnectErrorData, HandshakeAuth } from "@chat/shared";
+import { type ConnectErrorData, ErrorCode, type HandshakeAuth } from "@chat/shared";
 import type { ChatSocket } from "./socket";
 
 /** By then the server has freed the name by itself (PRESENCE_GRACE_MS, 60 s by default). */
 const GIVE_UP_MS = 60_000;
+
+/** How long a refusal that names no wait (too many connections from this address) holds the next try. */
+const RETRY_MS = 2_000;
 
 /**
  * Ends a session on a connection of its own: it offers the token with `logout: true` once the server can
@@ -27,12 +30,11 @@ export function logOutWhenReachable(socket: ChatSocket, token: string): Promise<
     socket.on("connect_error", (err: Error & { data?: ConnectErrorData }) => {
       // Unreachable: socket.io tries again by itself.
       if (socket.active) return;
-      // Refused for now only (too many handshakes, the server's storage briefly away): the session has
-      // not ended yet, so the logout goes again after the wait the server names. Any other refusal is
-      // the server's answer.
-      const retryAfterMs = err.data?.retryAfterMs;
-      if (retryAfterMs === undefined) stop();
-      else nextAttempt = setTimeout(() => socket.connect(), retryAfterMs);
+      // SESSION_EXPIRED: the session has ended, by this logout or before it. Any other refusal (too many
+      // handshakes or connections from this address, the server's storage briefly away) means it has not
+      // ended yet: the logout goes again, after the wait the server names, if it names one.
+      if (err.data?.code === ErrorCode.SESSION_EXPIRED) stop();
+      else nextAttempt = setTimeout(() => socket.connect(), err.data?.retryAfterMs ?? RETRY_MS);
     });
     socket.connect();
   });

@@ -1,5 +1,6 @@
 import { type EventEmitter, once } from "node:events";
 import { mkdtempSync } from "node:fs";
+import type { IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ChatServer, type ChatServerOptions, createChatServer } from "../app.js";
@@ -64,12 +65,15 @@ export function loseNextAnswer(chat: RunningChat, then?: () => void): void {
   });
 }
 
-/** To its clients, the server cannot be reached while `down()` holds: its transports refuse every request. */
-export function unreachableWhile(chat: RunningChat, down: () => boolean): void {
+/**
+ * To its clients, the server cannot be reached while `down()` holds: its transports refuse every request
+ * (every one for which it holds, given the request).
+ */
+export function unreachableWhile(chat: RunningChat, down: (request: IncomingMessage) => boolean): void {
   const { opts } = chat.server.io.engine;
   const allow = opts.allowRequest;
   opts.allowRequest = (request, callback) => {
-    if (down()) callback("unreachable", false);
+    if (down(request)) callback("unreachable", false);
     else if (allow) allow(request, callback);
     else callback(null, true);
   };
