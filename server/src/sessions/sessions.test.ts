@@ -153,6 +153,25 @@ describe("logout", () => {
     expect((await users.refusal(ChatUser.connect(chat.url, { token }))).code).toBe(ErrorCode.SESSION_EXPIRED);
   });
 
+  it("carries out nothing the socket sends after it: that is refused, and reaches nobody", async () => {
+    const ann = await users.login("Ann");
+    const bob = await users.login("Bob");
+    const left = ann.next(SERVER_EVENTS.left, (u) => u.name === "Bob");
+    bob.socket.emit(CLIENT_EVENTS.logout);
+    const send = bob.send("Ann", "after logging out");
+    const typing = bob.typing("Ann");
+    const refused = { ok: false, error: { code: ErrorCode.SESSION_EXPIRED } };
+    expect(await send).toMatchObject(refused);
+    expect(await typing).toMatchObject(refused);
+    await left;
+    // Everything stored that Ann may read: her own message only.
+    expect((await ann.send(null, "fence")).ok).toBe(true);
+    expect(await ann.sync(0)).toMatchObject({ ok: true, messages: [{ text: "fence" }] });
+    expect(
+      ann.events.filter(({ event }) => event === SERVER_EVENTS.message || event === SERVER_EVENTS.typing),
+    ).toEqual([]);
+  });
+
   it("also disconnects a tab whose handshake was under way when it landed", async () => {
     // Across processes a logout can land after a tab's handshake claimed the name and before the socket
     // counts in, too late for the logout's own disconnect to find it: the interleaving, injected here.

@@ -30,6 +30,8 @@ export function onConnection(deps: ConnectionDeps) {
   // Listeners shared by every socket (Socket.IO calls them with the socket as `this`).
   const handlers = Object.entries(messageHandlers(deps));
   const knownEvents = new Set<unknown>([CLIENT_EVENTS.logout, ...handlers.map(([event]) => event)]);
+  /** Sockets that sent `logout`: nothing they send after it is carried out. */
+  const loggedOut = new WeakSet<ChatSocket>();
   const countDelivery = (event: string) => {
     if (event === SERVER_EVENTS.message) metrics.messageDelivered();
   };
@@ -51,12 +53,16 @@ export function onConnection(deps: ConnectionDeps) {
     // Taken as its packet arrives, not as an event: Socket.IO dispatches events a tick later and drops
     // those of a socket that disconnected meanwhile, and a client may disconnect right after asking.
     socket.use(([event, ...args], next) => {
-      if (event === CLIENT_EVENTS.logout)
+      // Until the logout's disconnect, a request sent after it would still be carried out for an identity
+      // that has ended: a private message stored and delivered, its sender told nothing.
+      if (loggedOut.has(socket)) return refuseAfterLogout(args.at(-1));
+      if (event === CLIENT_EVENTS.logout) {
+        loggedOut.add(socket);
         runLogged(socket, CLIENT_EVENTS.logout, async () => {
           await sessions.logout(user);
           disconnectIdentity(io, user);
         });
-      else if (!knownEvents.has(event)) return refuseUnknown(event, args.at(-1));
+      } else if (!knownEvents.has(event)) return refuseUnknown(event, args.at(-1));
       next();
     });
     socket.on("disconnect", onDisconnect);
@@ -95,6 +101,10 @@ export function onConnection(deps: ConnectionDeps) {
     // The list (or what changed in it since the client's version), then deltas, never before it.
     // (Recovery keeps neither: a recovered socket is greeted afresh; see RecoveryAdapter.)
     presenceRounds.greet(socket, listVersion);
+  }
+
+  function refuseAfterLogout(ack: unknown): void {
+    if (typeof ack === "function") ack(failure(ErrorCode.SESSION_EXPIRED, "This connection has logged out."));
   }
 
   /** A misspelt event fails fast instead of leaving the client waiting for an ack that never comes. */
