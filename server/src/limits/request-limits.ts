@@ -8,7 +8,11 @@ import { BURST_WINDOW_S, type Limits } from "./settings.js";
  * Spends `cost` requests (one by default) of `key` (an identity); resolves to the refusal when that
  * takes it over its limit. What is spent stays spent, refused or not.
  */
-export type Throttle = (key: string, cost?: number) => Promise<ProtocolError | null>;
+export interface Throttle {
+  (key: string, cost?: number): Promise<ProtocolError | null>;
+  /** The most it grants at once (Infinity when off): a request that costs more is refused for ever. */
+  readonly capacity: number;
+}
 
 export interface ThrottleSpec {
   name: Extract<LimitName, "messages" | "reads" | "typing">;
@@ -23,7 +27,7 @@ export interface ThrottleSpec {
  * A store failure rejects (the request is answered INTERNAL): a limit must not silently stop holding.
  */
 function createThrottle(backend: LimiterBackend, spec: ThrottleSpec, onLimited: OnLimited): Throttle {
-  if (spec.perSecond === 0) return async () => null;
+  if (spec.perSecond === 0) return Object.assign(async () => null, { capacity: Number.POSITIVE_INFINITY });
   const sustained = backend({ name: spec.name, points: spec.perSecond, durationS: 1 });
   const limiter =
     spec.burst === 0
@@ -33,7 +37,8 @@ function createThrottle(backend: LimiterBackend, spec: ThrottleSpec, onLimited: 
           backend({ name: `${spec.name}:burst`, points: spec.burst, durationS: BURST_WINDOW_S }),
         );
   const refusal = { limit: spec.name, message: spec.refusal, onLimited };
-  return (key, cost = 1) => spend(limiter, key, cost, refusal);
+  const throttle = (key: string, cost = 1) => spend(limiter, key, cost, refusal);
+  return Object.assign(throttle, { capacity: spec.perSecond + spec.burst });
 }
 
 export interface RequestThrottles {

@@ -45,7 +45,10 @@ export function messageHandlers(deps: MessageHandlerDeps): Record<RequestEvent, 
   const typings = { budget: (socket: ChatSocket) => throttles.typing(socket.data.user.id) };
   const reads = {
     budget: (socket: ChatSocket, cost?: number) => throttles.reads(socket.data.user.id, cost),
-    extraCost: answerCost,
+    // Never more than the budget grants beside the request itself: with a small one (READS_PER_SECOND
+    // and READ_BURST set low), a large answer was refused however long its client waited.
+    extraCost: (result: { messages: ChatMessage[] }) =>
+      Math.min(answerCost(result), throttles.reads.capacity - 1),
     // One read at a time per identity: a large answer's cost is spent before the next read may start.
     queue: { runs: new OneAtATime(READS_WAITING), key: (socket: ChatSocket) => socket.data.user.id },
   };
