@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { useConversation } from "../client/src/stores/conversation.js";
 import { useOutbox } from "../client/src/stores/outbox.js";
 import { useSession } from "../client/src/stores/session.js";
+import { useWindows } from "../client/src/stores/windows.js";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
+import { unreachableWhile } from "../server/src/test-support/chat-server.js";
 import { dropScenes } from "./support/drops.js";
 import { startWebClient } from "./support/web-client.js";
 
@@ -47,6 +49,31 @@ describe("the web client's connection under network drops", () => {
     await bob.waitFor(SERVER_EVENTS.message, (m) => m.text === "through a stalled link", 30_000);
     await expect.poll(() => useOutbox().entries, { timeout: 10_000 }).toEqual([]);
     expect(useConversation(null).messages.map((m) => m.text)).toEqual(["through a stalled link"]);
+    connection.logout();
+  });
+
+  it("leaves closed the window of a private message sent offline and closed before it went", async () => {
+    const { chat, users } = await scenes.start();
+    const bob = await ChatUser.login(chat.url, "Bob");
+    users.push(bob);
+    const { connection, tab } = startWebClient(chat.url);
+    await connection.login("Ann");
+    await expect.poll(() => useSession().status).toBe("connected");
+    const bobAsPeer = { name: "Bob", id: bob.session?.id ?? "" };
+    connection.open(bobAsPeer);
+
+    let offline = true;
+    unreachableWhile(chat, () => offline);
+    const lost = new Promise((resolve) => tab.once("disconnect", resolve));
+    tab.io.engine.close();
+    await lost;
+    connection.send(bobAsPeer, "written offline");
+    useWindows().close(bobAsPeer);
+    offline = false;
+    await bob.waitFor(SERVER_EVENTS.message, (m) => m.text === "written offline", 10_000);
+    await expect.poll(() => useOutbox().entries).toEqual([]);
+    expect(useWindows().isOpen(bobAsPeer)).toBe(false);
+    expect(useConversation(bobAsPeer).messages.map((m) => m.text)).toEqual(["written offline"]);
     connection.logout();
   });
 

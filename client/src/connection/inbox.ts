@@ -36,9 +36,11 @@ export class Inbox {
     // Not receive(): a history page answered in the meantime may hold this message already, uncounted.
     if (!conversation.arrive(message)) return false;
     const mine = this.session.wrote(message);
+    // Sent from this tab: its window was open then, and if it is closed now, the user closed it since.
+    const sentHere = mine && this.outbox.find(message.clientId) !== undefined;
     if (mine) this.outbox.remove(message.clientId);
     if (seenBefore) return true;
-    if (peer !== null) this.open(peer);
+    if (peer !== null && !sentHere) this.open(peer);
     if (mine) conversation.wroteHere();
     // Seen as it arrives: read, in the identity's other tabs too (see read-across-tabs).
     else if (this.windows.sees(conversationId(peer))) conversation.markRead();
