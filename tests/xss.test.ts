@@ -163,6 +163,22 @@ describe("hostile text in Chromium", () => {
     await reader.close();
   });
 
+  it("lays out right-to-left text in every field as it is typed, as the messages already were", async () => {
+    const chat = await ChatPage.open(started.browser, started.server.url);
+    const hebrew = "שלום לכולם!";
+    const field = (testId: string) => chat.page.getByTestId(testId).first();
+    const direction = (testId: string) =>
+      field(testId).evaluate((element) => (element.matches(":dir(rtl)") ? "rtl" : "ltr"));
+    await field("login-name").fill(hebrew);
+    expect(await direction("login-name")).toBe("rtl");
+    await chat.login("Writer");
+    for (const testId of ["composer", "online-find"]) {
+      await field(testId).fill(hebrew);
+      expect(await direction(testId)).toBe("rtl");
+    }
+    await chat.close();
+  });
+
   it("refuses a name with an RTL override, in words, instead of showing it", async () => {
     const chat = await ChatPage.open(started.browser, started.server.url);
     await chat.join("\u202Enimda");
