@@ -1,7 +1,8 @@
 import { type ChatMessage, SERVER_EVENTS } from "@chat/shared";
 import { describe, expect, it } from "vitest";
+import { useAnnouncer } from "../client/src/stores/announcer.js";
 import { useConversation } from "../client/src/stores/conversation.js";
-import { useOutbox } from "../client/src/stores/outbox.js";
+import { type OutgoingMessage, useOutbox } from "../client/src/stores/outbox.js";
 import { useSession } from "../client/src/stores/session.js";
 import { useWindows } from "../client/src/stores/windows.js";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
@@ -147,6 +148,22 @@ describe("the web client's connection under network drops", () => {
       `web client drops (DROP_SEED=${seed}): ${ROUNDS} rounds, ${written.length} sent by the client, ` +
         `${cuts} cuts; ${shown.group.length} group and ${shown.bob.length + shown.cid.length} private messages shown`,
     );
+    connection.logout();
+  });
+});
+
+describe("the web client's failed sends", () => {
+  it("tell a screen reader which message did not go, and why, as they fail", async () => {
+    const { chat } = await scenes.start();
+    const { connection } = startWebClient(chat.url);
+    await connection.login("Ann");
+    await expect.poll(() => useSession().status).toBe("connected");
+    // Half of a surrogate pair, as a broken input method can leave: the server refuses the text.
+    connection.send(null, "broken \uD800");
+    await expect.poll(() => useOutbox().entries.map((entry) => entry.state)).toEqual(["failed"]);
+    const { failure } = useOutbox().entries[0] as OutgoingMessage;
+    expect(failure).toBeTruthy();
+    expect(useAnnouncer().said.map(({ text }) => text)).toEqual([`Not sent: broken \uD800. ${failure}`]);
     connection.logout();
   });
 });

@@ -1,4 +1,5 @@
 import { type ChatMessage, CLIENT_EVENTS, type UserSummary, worthRetrying } from "@chat/shared";
+import { useAnnouncer } from "../stores/announcer";
 import { type OutgoingMessage, useOutbox } from "../stores/outbox";
 import { usePresence } from "../stores/presence";
 import { waitOut } from "./retry";
@@ -26,6 +27,7 @@ const UNANSWERED_TRIES = 3;
 export class OutboxSender {
   private readonly outbox = useOutbox();
   private readonly presence = usePresence();
+  private readonly announcer = useAnnouncer();
   private sending = false;
   /** This connection's online list has arrived: until then the list is the last connection's. */
   private listed = false;
@@ -68,7 +70,7 @@ export class OutboxSender {
   peerLeft(user: UserSummary): void {
     for (const entry of this.outbox.entries) {
       if (entry.state === "queued" && entry.to?.id === user.id) {
-        this.outbox.setState(entry.clientId, "failed", `${user.name} has left the chat.`);
+        this.fail(entry.clientId, `${user.name} has left the chat.`);
       }
     }
   }
@@ -84,16 +86,12 @@ export class OutboxSender {
       if (state !== "queued" || to === null || this.canReach(to)) continue;
       if (this.presence.statusOf(to) === "replaced") {
         // As the server would refuse it: the message is for that person, never the name's next holder.
-        this.outbox.setState(
-          clientId,
-          "failed",
-          `${to.name} has left the chat; someone else uses the name now.`,
-        );
+        this.fail(clientId, `${to.name} has left the chat; someone else uses the name now.`);
         continue;
       }
       const since = this.waitingSince.get(clientId) ?? now;
       if (now - since < PEER_WAIT_MS) waiting.set(clientId, since);
-      else this.outbox.setState(clientId, "failed", `${to.name} is not online.`);
+      else this.fail(clientId, `${to.name} is not online.`);
     }
     this.waitingSince.clear();
     for (const [clientId, since] of waiting) this.waitingSince.set(clientId, since);
@@ -115,13 +113,20 @@ export class OutboxSender {
     const tries = (this.unansweredTries.get(clientId) ?? 0) + 1;
     if (tries >= UNANSWERED_TRIES) {
       this.unansweredTries.delete(clientId);
-      return this.outbox.setState(clientId, "failed", "The server did not answer.");
+      return this.fail(clientId, "The server did not answer.");
     }
     this.unansweredTries.set(clientId, tries);
     this.outbox.setState(clientId, "queued");
     // Not sent again on this connection, which the next one replaces.
     this.disconnected();
     this.socket.io.engine.close();
+  }
+
+  /** For the user to retry or discard: said in the list, and to a screen reader. */
+  private fail(clientId: string, why: string): void {
+    this.outbox.setState(clientId, "failed", why);
+    const entry = this.outbox.find(clientId);
+    if (entry) this.announcer.notSent(entry);
   }
 
   private next(): OutgoingMessage | undefined {
@@ -148,7 +153,7 @@ export class OutboxSender {
     if (res) this.unansweredTries.delete(clientId);
     if (res?.ok) return this.acknowledged(res.message);
     if (!res) return this.unanswered(clientId);
-    if (!worthRetrying(res.error)) return this.outbox.setState(clientId, "failed", res.error.message);
+    if (!worthRetrying(res.error)) return this.fail(clientId, res.error.message);
     // Too fast, or the server's store is away for a moment: it waits, still first in line, and goes out
     // again when it may.
     this.outbox.setState(clientId, "queued");
