@@ -180,7 +180,10 @@ describe("logout", () => {
     const attach = storage.presence.attach.bind(storage.presence);
     let logoutLandsNow = false;
     storage.presence.attach = async (id, socketId) => {
-      if (logoutLandsNow) await storage.presence.release(id);
+      if (logoutLandsNow) {
+        await storage.sessions.end(id, Date.now());
+        await storage.presence.release(id);
+      }
       return attach(id, socketId);
     };
     chat = await startChat({ storage });
@@ -191,6 +194,40 @@ describe("logout", () => {
     late.close();
     expect(reason).toBe("io server disconnect");
     expect(chat.server.io.of("/").sockets.size).toBe(1);
+  });
+
+  it("is not what a resume is told when its user was let go at the end of a grace window in that moment", async () => {
+    await chat.close();
+    const storage = await openSqliteStorage(tempDataDir());
+    const attach = storage.presence.attach.bind(storage.presence);
+    let windowEndsNow = false;
+    storage.presence.attach = async (id, socketId) => {
+      if (windowEndsNow) {
+        windowEndsNow = false;
+        await storage.presence.release(id);
+      }
+      return attach(id, socketId);
+    };
+    chat = await startChat({ storage });
+    const ann = await users.login("Ann");
+    const bob = await users.login("Bob");
+    bob.close();
+    windowEndsNow = true;
+    const resumed = io(chat.url, {
+      auth: { token: bob.token },
+      transports: ["websocket"],
+      reconnectionDelay: 50,
+    });
+    try {
+      const cut = new Promise((resolve) => resumed.once("disconnect", resolve));
+      const listed = new Promise((resolve) => resumed.once(SERVER_EVENTS.users, resolve));
+      // Cut as a network drop is, not logged out: its client comes back by itself, and its token lists Bob again.
+      expect(await cut).toBe("transport close");
+      await listed;
+      await expect.poll(() => ann.online.has("Bob")).toBe(true);
+    } finally {
+      resumed.close();
+    }
   });
 
   it("ends a resume it raced: the token's lookup before it, the name's claim after", async () => {

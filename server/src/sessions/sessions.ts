@@ -93,6 +93,11 @@ export class Sessions {
     return user;
   }
 
+  /** Whether the token's session has ended: logged out, not just let go at the end of a grace window. */
+  async ended(token: string): Promise<boolean> {
+    return (await this.store.findByTokenHash(hashToken(token))) === null;
+  }
+
   isKnownName(key: string): Promise<boolean> {
     return this.store.isKnownName(key);
   }

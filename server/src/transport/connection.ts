@@ -1,17 +1,10 @@
-import {
-  CLIENT_EVENTS,
-  type ClientToServerEvents,
-  ErrorCode,
-  failure,
-  type PresenceVersion,
-  SERVER_EVENTS,
-} from "@chat/shared";
+import { CLIENT_EVENTS, type ClientToServerEvents, ErrorCode, failure, SERVER_EVENTS } from "@chat/shared";
 import type { Presence } from "../presence/presence.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { userRoom } from "../users.js";
 import { aboutSocket } from "./acks.js";
 import { logFailure } from "./failures.js";
-import { takeGreeting } from "./handshake.js";
+import { type Greeting, takeGreeting } from "./handshake.js";
 import { disconnectIdentity } from "./io.js";
 import { type MessageHandlerDeps, messageHandlers } from "./message-handlers.js";
 import type { PresenceRounds } from "./presence-rounds.js";
@@ -85,17 +78,22 @@ export function onConnection(deps: ConnectionDeps) {
     runLogged(
       socket,
       "connect",
-      () => countIn(socket, greeting.presence),
+      () => countIn(socket, greeting),
       () => socket.conn.close(),
     );
   };
 
-  /** `listVersion`: the version of the online list the client holds, if it sent one. */
-  async function countIn(socket: ChatSocket, listVersion: PresenceVersion | null): Promise<void> {
+  /** `presence`: the version of the online list the client holds, if it sent one. */
+  async function countIn(socket: ChatSocket, { token, presence: listVersion }: Greeting): Promise<void> {
     const { user } = socket.data;
-    // Logged out between this socket's handshake and now (from another tab, on another process): the
-    // logout's disconnect did not find this socket in the user's room yet, so it goes now.
-    if (!(await presence.connected(user, socket.id))) return void socket.disconnect(true);
+    if (!(await presence.connected(user, socket.id))) {
+      // Logged out between this socket's handshake and now (from another tab, on another process): the
+      // logout's disconnect did not find this socket in the user's room yet, so it goes now. Or let go as
+      // a grace window ended in that moment: the client comes back, and its token lists the user again.
+      if (await sessions.ended(token)) socket.disconnect(true);
+      else socket.conn.close();
+      return;
+    }
     // The socket may have gone while we awaited; its disconnect handler then ran before we counted it in.
     if (!socket.connected) return presence.disconnected(user, socket.id);
     // The list (or what changed in it since the client's version), then deltas, never before it.
