@@ -90,6 +90,24 @@ describe("conversations in Chromium", () => {
     await reader.close();
   });
 
+  it("counts nothing that came before I closed a window when the next message opens it again", async () => {
+    const reader = await ChatPage.open(started.browser, started.server.url);
+    await reader.login("Closer");
+    const writer = await ChatUser.login(started.server.url, "Reopener");
+    const window = reader.privateWindow("Reopener");
+    expect((await writer.send("Closer", "before closing")).ok).toBe(true);
+    await reader.message(window, "before closing").waitFor();
+    expect(await window.getByTestId("unread").textContent()).toBe("1");
+    // Closed: dealt with, as the reader chose.
+    await window.getByTestId("close-window").click();
+    await window.waitFor({ state: "detached" });
+    expect((await writer.send("Closer", "after closing")).ok).toBe(true);
+    await reader.message(window, "after closing").waitFor();
+    expect(await window.getByTestId("unread").textContent()).toBe("1");
+    writer.close();
+    await reader.close();
+  });
+
   it("marks where what came while I looked elsewhere begins, until I write back", async () => {
     const reader = await ChatPage.open(started.browser, started.server.url);
     await reader.login("Marker");
