@@ -109,17 +109,19 @@ export class OutboxSender {
    * asked, as the server itself is not answering.
    */
   private unanswered(clientId: string): void {
-    if (!this.socket.connected) return this.outbox.setState(clientId, "queued");
     const tries = (this.unansweredTries.get(clientId) ?? 0) + 1;
-    if (tries >= UNANSWERED_TRIES) {
+    if (!this.socket.connected) {
+      this.outbox.setState(clientId, "queued");
+    } else if (tries >= UNANSWERED_TRIES) {
       this.unansweredTries.delete(clientId);
-      return this.fail(clientId, "The server did not answer.");
+      this.fail(clientId, "The server did not answer.");
+    } else {
+      this.unansweredTries.set(clientId, tries);
+      this.outbox.setState(clientId, "queued");
+      // Not sent again on this connection, which the next one replaces.
+      this.disconnected();
+      this.socket.io.engine.close();
     }
-    this.unansweredTries.set(clientId, tries);
-    this.outbox.setState(clientId, "queued");
-    // Not sent again on this connection, which the next one replaces.
-    this.disconnected();
-    this.socket.io.engine.close();
   }
 
   /** For the user to retry or discard: said in the list, and to a screen reader. */
