@@ -23,6 +23,14 @@ const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
 /** Spaces of any width, in runs: a page shows a run as one space, so names differing there look alike. */
 const SPACES = /\p{Zs}+/gu;
 
+/**
+ * Whether text shows nothing: only spaces, blank fillers and characters that show nothing (a zero-width
+ * space, say). Such a message would be an empty row; such a name, an empty one.
+ */
+export function showsNothing(text: string): boolean {
+  return text.replace(BLANK, "").replace(INVISIBLE, "").trim() === "";
+}
+
 /** The display form of a name: NFC-normalised, trimmed, and each run of spaces one plain space. */
 export function normalizeName(raw: string): string {
   return raw.normalize("NFC").trim().replace(SPACES, " ");

@@ -109,6 +109,8 @@ describe("message:send", () => {
     ["not a string", 5],
     ["empty", ""],
     ["blank", " \n\t "],
+    ["only zero-width spaces and joiners", "\u200B\u200B\u200D"],
+    ["only blank fillers and spaces", "\u3164 \u2800\u00A0"],
     ["over the limit", "x".repeat(LIMITS.textMaxLength + 1)],
     ["a lone surrogate", "hi \udc00"],
     ["a control character", "ring \u0007"],
@@ -171,6 +173,9 @@ describe("message:send", () => {
     expect(textProblem("ring \u0007")).toMatch(/control characters/);
     expect(textProblem("x".repeat(LIMITS.textMaxLength + 1))).toMatch(/at most 4000/);
     expect(textProblem(" ")).toMatch(/empty/);
+    expect(textProblem("\u200B")).toMatch(/shows nothing/);
+    // Something to see, with characters that show nothing beside it: an emoji with its variation selector.
+    expect(textProblem("\u2764\uFE0F\u200B")).toBeNull();
   });
 
   it("ignores prototype-pollution keys", () => {

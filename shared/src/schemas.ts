@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { ErrorCode, failure, type Result, SESSION_ENDED } from "./errors.js";
 import { LIMITS } from "./limits.js";
-import { codePointLength, nameProblem, normalizeName } from "./names.js";
+import { codePointLength, nameProblem, normalizeName, showsNothing } from "./names.js";
 import type { HandshakeAuth, HistoryRequest, SendRequest, SyncRequest, TypingRequest } from "./protocol.js";
 
 /** Lone surrogates cannot be stored or shown; in a /u regex \p{Cs} matches only unpaired ones. */
@@ -31,7 +31,7 @@ const nameSchema = (maxLength: number) =>
 const textSchema = (maxLength: number) =>
   v.pipe(
     v.string("Message text must be a string."),
-    v.check((text) => text.trim().length > 0, "Message text is empty."),
+    v.check((text) => !showsNothing(text), "Message text is empty, or shows nothing."),
     v.check(
       (text) => codePointLength(text) <= maxLength,
       `Message text has at most ${maxLength} characters.`,
