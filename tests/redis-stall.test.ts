@@ -1,6 +1,6 @@
 import { SERVER_EVENTS } from "@chat/shared";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { openRedisStorage } from "../server/src/storage/redis/index.js";
+import { openRedisStorage, type RedisStorageOptions } from "../server/src/storage/redis/index.js";
 import { capturedLog } from "../server/src/test-support/captured-log.js";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
 import { type RunningChat, startChat } from "../server/src/test-support/chat-server.js";
@@ -38,8 +38,15 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-/** A chat server on the shared keys, through the relay unless given another way to Redis. */
-async function startNode(redisUrl = `redis://127.0.0.1:${relay.port}`): Promise<RunningChat> {
+/**
+ * A chat server on the shared keys, through the relay unless given another way to Redis, which closes its
+ * clients' transports when broadcasts were lost to it, as main.ts does. No message limit: a test may
+ * write faster than a person.
+ */
+async function startNode(
+  redisUrl = `redis://127.0.0.1:${relay.port}`,
+  options: RedisStorageOptions = {},
+): Promise<RunningChat> {
   const storage = await openRedisStorage(redisUrl, {
     keyPrefix: "stall:",
     stallMs: STALL_MS,
@@ -47,8 +54,17 @@ async function startNode(redisUrl = `redis://127.0.0.1:${relay.port}`): Promise<
     // (every 3.3 s against a 10 s stall timeout): a quiet socket cannot show this stall, unanswered pings must.
     nodeTtlMs: NODE_TTL_MS,
     log,
+    onBroadcastsMissed: () => {
+      for (const socket of chat.server.io.of("/").sockets.values()) socket.conn.close();
+    },
+    ...options,
   });
-  const chat = await startChat({ storage, adapter: storage.createAdapter(), logger: log });
+  const chat = await startChat({
+    storage,
+    adapter: storage.createAdapter(),
+    logger: log,
+    limits: { messagesPerSecond: 0 },
+  });
   chats.push(chat);
   return chat;
 }
@@ -201,6 +217,33 @@ describe("a server cut from Redis for a moment", () => {
     await olga.waitFor(SERVER_EVENTS.message, (m) => m.text === "while A was cut", 10_000);
     await olga.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Quin", 10_000);
     expect(olga.events.filter(({ event }) => event === SERVER_EVENTS.session)).toHaveLength(1);
+  });
+});
+
+describe("a server cut from Redis for longer than the stream keeps broadcasts", () => {
+  it("closes its users' connections, so that their clients catch up", async () => {
+    const before = relay.accepted;
+    // Its own connections time out later than the others: it stays cut until the relay resets them, and
+    // keeps its lease meanwhile (a server the others took for dead would close them for that reason).
+    const a = await startNode(undefined, { streamMaxLen: 10, stallMs: 10_000, nodeTtlMs: 30_000 });
+    const b = await startNode(redis.url, { streamMaxLen: 10 });
+    await expect.poll(() => relay.accepted - before).toBe(4);
+    const rita = await login(a, "Rita");
+    const sam = await login(b, "Sam");
+    await rita.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Sam");
+    const disconnects: string[] = [];
+    rita.socket.on("disconnect", (reason) => disconnects.push(reason));
+
+    expect(relay.stallAll()).toBe(4);
+    // Far more than the stream keeps: Redis trims it by whole blocks of 100 entries.
+    for (let i = 0; i < 300; i += 20) {
+      const batch = Array.from({ length: 20 }, (_, j) =>
+        sam.send(null, `while Rita's server was away ${i + j}`),
+      );
+      expect((await Promise.all(batch)).every((ack) => ack.ok)).toBe(true);
+    }
+    relay.cutAll();
+    await expect.poll(() => disconnects, { timeout: 10_000 }).toEqual(["transport close"]);
   });
 });
 

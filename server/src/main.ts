@@ -13,17 +13,20 @@ const LISTEN_PROBLEMS: Record<string, string> = {
 };
 
 async function start(config: Config, log: Logger): Promise<ChatServer> {
+  // Their transports, not their sockets, which clients take for a logout: they reconnect at once.
+  const closeEveryTransport = () => {
+    for (const socket of server.io.of("/").sockets.values()) socket.conn.close();
+  };
   // With Redis, this process is one of several: state and broadcasts are shared through it. Loaded only
   // then: the Redis client and adapter are a few megabytes a lone process has no use for.
   const redis = config.REDIS_URL
     ? await (await import("./storage/redis/index.js")).openRedisStorage(config.REDIS_URL, {
         log,
-        // Every identity this process's clients had is gone with the data. Their transports close (not their
-        // sockets, which clients take for a logout): they reconnect, are told SESSION_EXPIRED, and log in
-        // afresh, with message ids of the new data.
-        onDataLost: () => {
-          for (const socket of server.io.of("/").sockets.values()) socket.conn.close();
-        },
+        // Every identity this process's clients had is gone with the data: reconnecting, they are told
+        // SESSION_EXPIRED, and log in afresh, with message ids of the new data.
+        onDataLost: closeEveryTransport,
+        // Messages for them never reached this process: they reconnect and catch up with `sync`.
+        onBroadcastsMissed: closeEveryTransport,
       })
     : null;
   const server = createChatServer({

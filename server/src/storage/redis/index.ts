@@ -30,6 +30,13 @@ export interface RedisStorageOptions {
   log?: Logger;
   /** Redis lost the chat's data under it (see StoreEpoch): this process's connections must end. */
   onDataLost?: () => void;
+  /**
+   * Broadcasts of the other processes were lost to this one: it was cut from Redis for longer than the
+   * stream that carries them keeps them (`streamMaxLen` entries). Its clients must catch up with `sync`.
+   */
+  onBroadcastsMissed?: () => void;
+  /** Entries the stream of broadcasts keeps, about (10,000 by default). */
+  streamMaxLen?: number;
   /** Commands each client holds at most while Redis is slow to answer (see MAX_QUEUED_COMMANDS). */
   maxQueuedCommands?: number;
   /** How long Redis may leave a command unanswered before the connection is opened again (see STALL_MS). */
@@ -43,7 +50,7 @@ export interface RedisStorage extends Storage {
   limiters: LimiterBackend;
 }
 
-const REDIS_DEFAULTS = { keyPrefix: "chat:", nodeTtlMs: 10_000 };
+const REDIS_DEFAULTS = { keyPrefix: "chat:", nodeTtlMs: 10_000, streamMaxLen: 10_000 };
 
 /**
  * The shared backend for several processes: sessions, presence and messages in one Redis (standalone,
@@ -113,6 +120,11 @@ export async function openRedisStorage(
           channelPrefix: `${prefix}socket.io`,
           sessionKeyPrefix: `${prefix}socket.io:session:`,
           blockTimeInMs: readerBlockMs(stallMs),
+          maxLen: options.streamMaxLen ?? REDIS_DEFAULTS.streamMaxLen,
+          onMissed: () => {
+            log.warn("broadcasts were trimmed from the stream before this process read them");
+            options.onBroadcastsMissed?.();
+          },
         }),
         log,
       ),
