@@ -39,9 +39,9 @@ afterAll(async () => {
 });
 
 /**
- * A chat server on the shared keys, through the relay unless given another way to Redis, which closes its
- * clients' transports when broadcasts were lost to it, as main.ts does. No message limit: a test may
- * write faster than a person.
+ * A chat server on the shared keys, through the relay unless given another way to Redis, which has its
+ * clients catch up when broadcasts were lost to it, as main.ts does. No message limit: a test may write
+ * faster than a person.
  */
 async function startNode(
   redisUrl = `redis://127.0.0.1:${relay.port}`,
@@ -54,9 +54,7 @@ async function startNode(
     // (every 3.3 s against a 10 s stall timeout): a quiet socket cannot show this stall, unanswered pings must.
     nodeTtlMs: NODE_TTL_MS,
     log,
-    onBroadcastsMissed: () => {
-      for (const socket of chat.server.io.of("/").sockets.values()) socket.conn.close();
-    },
+    onBroadcastsMissed: () => chat.server.resync(),
     ...options,
   });
   const chat = await startChat({
@@ -221,7 +219,7 @@ describe("a server cut from Redis for a moment", () => {
 });
 
 describe("a server cut from Redis for longer than the stream keeps broadcasts", () => {
-  it("closes its users' connections, so that their clients catch up", async () => {
+  it("closes its users' connections, so that their clients catch up, the online list whole", async () => {
     const before = relay.accepted;
     // Its own connections time out later than the others: it stays cut until the relay resets them, and
     // keeps its lease meanwhile (a server the others took for dead would close them for that reason).
@@ -235,6 +233,7 @@ describe("a server cut from Redis for longer than the stream keeps broadcasts", 
     rita.socket.on("disconnect", (reason) => disconnects.push(reason));
 
     expect(relay.stallAll()).toBe(4);
+    await login(b, "Tia");
     // Far more than the stream keeps: Redis trims it by whole blocks of 100 entries.
     for (let i = 0; i < 300; i += 20) {
       const batch = Array.from({ length: 20 }, (_, j) =>
@@ -244,6 +243,12 @@ describe("a server cut from Redis for longer than the stream keeps broadcasts", 
     }
     relay.cutAll();
     await expect.poll(() => disconnects, { timeout: 10_000 }).toEqual(["transport close"]);
+    // Her client resumes with the version of the list it holds, which A can no longer bring up to date:
+    // it is sent the whole list, with who joined meanwhile.
+    const back = await ChatUser.connect(a.url, { token: rita.token, presence: rita.presenceVersion });
+    users.push(back);
+    expect(back.events[1]?.event).toBe(SERVER_EVENTS.users);
+    expect(back.online.has("Tia")).toBe(true);
   });
 });
 

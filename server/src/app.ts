@@ -61,6 +61,12 @@ export interface ChatServer {
   listen(port: number, host?: string): Promise<AddressInfo>;
   /** Graceful: stops accepting, closes every connection (clients reconnect elsewhere), flushes, closes the store. */
   close(): Promise<void>;
+  /**
+   * Every client catches up, what this process passed on being incomplete: their transports close (not
+   * their sockets, which clients take for a logout), they reconnect at once, `sync` their messages and
+   * are sent the whole online list.
+   */
+  resync(): void;
 }
 
 export const DEFAULTS = {
@@ -193,6 +199,10 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
 
   return {
     io,
+    resync() {
+      presenceRounds.forgetChanges();
+      for (const socket of io.of("/").sockets.values()) socket.conn.close();
+    },
     listen: (port, host = DEFAULTS.host) =>
       new Promise((resolve, reject) => {
         http.once("error", reject);

@@ -13,10 +13,6 @@ const LISTEN_PROBLEMS: Record<string, string> = {
 };
 
 async function start(config: Config, log: Logger): Promise<ChatServer> {
-  // Their transports, not their sockets, which clients take for a logout: they reconnect at once.
-  const closeEveryTransport = () => {
-    for (const socket of server.io.of("/").sockets.values()) socket.conn.close();
-  };
   // With Redis, this process is one of several: state and broadcasts are shared through it. Loaded only
   // then: the Redis client and adapter are a few megabytes a lone process has no use for.
   const redis = config.REDIS_URL
@@ -24,9 +20,9 @@ async function start(config: Config, log: Logger): Promise<ChatServer> {
         log,
         // Every identity this process's clients had is gone with the data: reconnecting, they are told
         // SESSION_EXPIRED, and log in afresh, with message ids of the new data.
-        onDataLost: closeEveryTransport,
-        // Messages for them never reached this process: they reconnect and catch up with `sync`.
-        onBroadcastsMissed: closeEveryTransport,
+        onDataLost: () => server.resync(),
+        // Messages and presence changes for them never reached this process.
+        onBroadcastsMissed: () => server.resync(),
       })
     : null;
   const server = createChatServer({

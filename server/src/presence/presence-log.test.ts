@@ -45,6 +45,16 @@ describe("the presence log", () => {
       expect(log.changedSince(version), version).toBeNull();
   });
 
+  it("knows no version it gave before a restart, and numbers the changes after it afresh", () => {
+    const log = new PresenceLog();
+    const before = log.record(ann);
+    log.restart();
+    expect(log.changedSince(before)).toBeNull();
+    const since = log.version;
+    log.record(bob);
+    expect([...(log.changedSince(since)?.values() ?? [])]).toEqual([bob]);
+  });
+
   it("keeps the latest changes only: a version older than those is no longer known", () => {
     const log = new PresenceLog(2);
     const start = log.version;

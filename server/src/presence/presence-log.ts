@@ -15,13 +15,24 @@ export const PRESENCE_CHANGES_KEPT = 10_000;
  * a version can be told which identities changed since, instead of being sent the whole list.
  */
 export class PresenceLog {
-  private readonly epoch = randomBytes(6).toString("base64url");
+  private epoch = newEpoch();
   private last = 0;
   /** The kept changes, oldest first: the one at index i is change number `first + i`. */
   private kept: UserSummary[] = [];
   private first = 1;
 
   constructor(private readonly keep = PRESENCE_CHANGES_KEPT) {}
+
+  /**
+   * Forgets every change, as a restart does: changes passed on elsewhere never reached this process, so
+   * what it kept is not all that changed, and every client that resumes must be sent the whole list.
+   */
+  restart(): void {
+    this.epoch = newEpoch();
+    this.last = 0;
+    this.kept = [];
+    this.first = 1;
+  }
 
   /** The version once every change recorded so far is applied. */
   get version(): PresenceVersion {
@@ -58,4 +69,8 @@ export class PresenceLog {
     }
     return changed;
   }
+}
+
+function newEpoch(): string {
+  return randomBytes(6).toString("base64url");
 }

@@ -106,6 +106,14 @@ export class PresenceRounds implements PresenceAnnouncer {
     this.greetingRounds.schedule();
   }
 
+  /**
+   * Changes passed on by other processes were lost to this one (see RedisStorageOptions.onBroadcastsMissed):
+   * the sockets that resume are sent the whole list, not what this process saw change.
+   */
+  forgetChanges(): void {
+    this.log.restart();
+  }
+
   /** Changes and greetings waiting for their round. */
   get pending(): number {
     return this.deltas.length + this.greetings.length;
