@@ -10,7 +10,10 @@ import { BURST_WINDOW_S, type Limits } from "./settings.js";
  */
 export interface Throttle {
   (key: string, cost?: number): Promise<ProtocolError | null>;
-  /** The most it grants at once (Infinity when off): a request that costs more is refused for ever. */
+  /**
+   * The most one spend can take (Infinity when off): a request that costs more is refused for ever. Not
+   * the rate and the burst added: a spend the rate's window refuses is taken whole from the burst's.
+   */
   readonly capacity: number;
 }
 
@@ -38,7 +41,7 @@ function createThrottle(backend: LimiterBackend, spec: ThrottleSpec, onLimited: 
         );
   const refusal = { limit: spec.name, message: spec.refusal, onLimited };
   const throttle = (key: string, cost = 1) => spend(limiter, key, cost, refusal);
-  return Object.assign(throttle, { capacity: spec.perSecond + spec.burst });
+  return Object.assign(throttle, { capacity: Math.max(spec.perSecond, spec.burst) });
 }
 
 export interface RequestThrottles {
