@@ -14,9 +14,13 @@ export interface WebClient {
 
 /**
  * A web client of its own (a fresh Pinia, as a new tab has) whose sockets go to `url`, over WebSocket only
- * so that each connection attempt is one TCP connection, and which reconnects within half a second.
+ * (unless told otherwise) so that each connection attempt is one TCP connection, and which reconnects
+ * within half a second.
  */
-export function startWebClient(url: string): WebClient {
+export function startWebClient(
+  url: string,
+  transports: ("websocket" | "polling")[] = ["websocket"],
+): WebClient {
   const pinia = createPinia();
   setActivePinia(pinia);
   const sockets: ChatSocket[] = [];
@@ -24,7 +28,7 @@ export function startWebClient(url: string): WebClient {
     const socket: ChatSocket = io(url, {
       autoConnect: false,
       forceNew: true,
-      transports: ["websocket"],
+      transports,
       reconnectionDelay: 50,
       reconnectionDelayMax: 500,
     });

@@ -118,9 +118,10 @@ export class OutboxSender {
     } else {
       this.unansweredTries.set(clientId, tries);
       this.outbox.setState(clientId, "queued");
-      // Not sent again on this connection, which the next one replaces.
+      // Not sent again on this connection, which the next one replaces. Its transport, closed at once:
+      // closing the engine would first wait for what it is still sending, which a stalled link never takes.
       this.disconnected();
-      this.socket.io.engine.close();
+      this.socket.io.engine.transport.close();
     }
   }
 
