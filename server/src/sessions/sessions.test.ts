@@ -1,7 +1,7 @@
 import { CLIENT_EVENTS, ErrorCode, SERVER_EVENTS } from "@chat/shared";
 import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import { io } from "socket.io-client";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { openSqliteStorage } from "../storage/sqlite/index.js";
 import { ChatUser, sent } from "../test-support/chat-client.js";
 import { type RunningChat, startChat, tempDataDir } from "../test-support/chat-server.js";
@@ -170,6 +170,18 @@ describe("logout", () => {
     expect(
       ann.events.filter(({ event }) => event === SERVER_EVENTS.message || event === SERVER_EVENTS.typing),
     ).toEqual([]);
+  });
+
+  it("closes the connection when it could not reach the store, rather than keep one that refuses everything", async () => {
+    await chat.close();
+    const storage = await openSqliteStorage(tempDataDir());
+    vi.spyOn(storage.sessions, "end").mockRejectedValueOnce(new Error("store unreachable"));
+    chat = await startChat({ storage });
+    const bob = await users.login("Bob");
+    const disconnects: string[] = [];
+    bob.socket.on("disconnect", (reason) => disconnects.push(reason));
+    bob.socket.emit(CLIENT_EVENTS.logout);
+    await expect.poll(() => disconnects, { timeout: 5_000 }).toEqual(["transport close"]);
   });
 
   it("also disconnects a tab whose handshake was under way when it landed", async () => {

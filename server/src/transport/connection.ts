@@ -51,10 +51,17 @@ export function onConnection(deps: ConnectionDeps) {
       if (loggedOut.has(socket)) return refuseAfterLogout(args.at(-1));
       if (event === CLIENT_EVENTS.logout) {
         loggedOut.add(socket);
-        runLogged(socket, CLIENT_EVENTS.logout, async () => {
-          await sessions.logout(user);
-          disconnectIdentity(io, user);
-        });
+        runLogged(
+          socket,
+          CLIENT_EVENTS.logout,
+          async () => {
+            await sessions.logout(user);
+            disconnectIdentity(io, user);
+          },
+          // Not logged out (the store is away), and refusing all it sends: the connection goes, and the
+          // session with it once its grace window ends, unless the client comes back to log out again.
+          () => socket.conn.close(),
+        );
       } else if (!knownEvents.has(event)) return refuseUnknown(event, args.at(-1));
       next();
     });
