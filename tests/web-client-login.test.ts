@@ -232,6 +232,6 @@ describe("the web client's logout made offline", () => {
     // A connection of the address closes: the logout's next try gets through.
     users.at(-1)?.close();
     await bob.next(SERVER_EVENTS.left, (u) => u.id === ann.id, 10_000);
-    expect(refusals.at(-1)).toBe(ErrorCode.SESSION_EXPIRED);
+    await expect.poll(() => refusals.at(-1)).toBe(ErrorCode.SESSION_EXPIRED);
   });
 });
