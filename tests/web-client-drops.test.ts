@@ -1,4 +1,4 @@
-import { type ChatMessage, SERVER_EVENTS } from "@chat/shared";
+import { type ChatMessage, CLIENT_EVENTS, SERVER_EVENTS } from "@chat/shared";
 import { describe, expect, it } from "vitest";
 import { useAnnouncer } from "../client/src/stores/announcer.js";
 import { useConversation } from "../client/src/stores/conversation.js";
@@ -179,4 +179,31 @@ describe("the web client's failed sends", () => {
     expect(useAnnouncer().said.map(({ text }) => text)).toEqual([`Not sent: broken \uD800. ${failure}`]);
     connection.logout();
   });
+
+  it("tell the writer the server did not answer, after trying on three connections, each a new one", async () => {
+    const { chat } = await scenes.start();
+    // A server that takes the connection but never answers a send, as one whose store hangs.
+    const triedOn: string[] = [];
+    chat.server.io.on("connection", (socket) =>
+      socket.use(([event], next) => {
+        if (event === CLIENT_EVENTS.send) triedOn.push(socket.conn.id);
+        else next();
+      }),
+    );
+    const { connection } = startWebClient(chat.url);
+    await connection.login("Ann");
+    await expect.poll(() => useSession().status).toBe("connected");
+    connection.send(null, "into the silence");
+    // Each try waits out the request's 10 s timeout.
+    await expect
+      .poll(() => useOutbox().entries.map((entry) => entry.state), { timeout: 45_000 })
+      .toEqual(["failed"]);
+    expect(new Set(triedOn).size).toBe(3);
+    expect(triedOn).toHaveLength(3);
+    expect(useAnnouncer().said.map(({ text }) => text)).toEqual([
+      "Not sent: into the silence. The server did not answer.",
+    ]);
+    expect(useSession().status).toBe("connected");
+    connection.logout();
+  }, 60_000);
 });
