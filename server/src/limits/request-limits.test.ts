@@ -1,4 +1,11 @@
-import { type ChatMessage, ErrorCode, LIMITS, SERVER_EVENTS, type SendAck } from "@chat/shared";
+import {
+  type ChatMessage,
+  CLIENT_EVENTS,
+  ErrorCode,
+  LIMITS,
+  SERVER_EVENTS,
+  type SendAck,
+} from "@chat/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChatUser } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
@@ -110,6 +117,24 @@ describe("a client flooding the chat with messages", () => {
     expect(await flooder.send(null, "calm again")).toMatchObject({ ok: true, message: { from: "Flood" } });
     const metrics = parsePrometheusText(await (await fetch(`${chat.url}/metrics`)).text());
     expect(sampleValue(metrics, "chat_rate_limited_total", { limit: "refusals" })).toBe(1);
+  });
+
+  it.each([
+    [
+      "requests sent without an ack, which nobody would learn the result of",
+      (user: ChatUser) => user.socket.emit(CLIENT_EVENTS.sync, { after: 0 }),
+    ],
+    [
+      "events the server does not know",
+      (user: ChatUser) => user.socket.emit("no:such" as never, {} as never, () => {}),
+    ],
+  ])("cuts a connection that floods %s, while others are served", async (_, ask) => {
+    chat = await startChat({ limits: { refusalsPerConnection: 20 } });
+    const [flooder, bystander] = [await users.login("Flood"), await users.login("Calm")];
+    const cut = new Promise((resolve) => flooder.socket.once("disconnect", resolve));
+    for (let i = 0; i < 100 && flooder.socket.connected; i++) ask(flooder);
+    expect(await cut).toBe("transport close");
+    expect(await bystander.send(null, "still here")).toMatchObject({ ok: true });
   });
 
   it("can send again once the refusal's retryAfterMs has passed", async () => {

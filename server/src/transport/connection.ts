@@ -1,4 +1,11 @@
-import { CLIENT_EVENTS, type ClientToServerEvents, ErrorCode, failure, SERVER_EVENTS } from "@chat/shared";
+import {
+  CLIENT_EVENTS,
+  type ClientToServerEvents,
+  ErrorCode,
+  failure,
+  type Result,
+  SERVER_EVENTS,
+} from "@chat/shared";
 import type { Presence } from "../presence/presence.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { userRoom } from "../users.js";
@@ -48,7 +55,8 @@ export function onConnection(deps: ConnectionDeps) {
     socket.use(([event, ...args], next) => {
       // Until the logout's disconnect, a request sent after it would still be carried out for an identity
       // that has ended: a private message stored and delivered, its sender told nothing.
-      if (loggedOut.has(socket)) return refuseAfterLogout(args.at(-1));
+      const ack = args.at(-1);
+      if (loggedOut.has(socket)) return refuseAfterLogout(ack);
       if (event === CLIENT_EVENTS.logout) {
         loggedOut.add(socket);
         runLogged(
@@ -62,7 +70,8 @@ export function onConnection(deps: ConnectionDeps) {
           // session with it once its grace window ends, unless the client comes back to log out again.
           () => socket.conn.close(),
         );
-      } else if (!knownEvents.has(event)) return refuseUnknown(event, args.at(-1));
+      } else if (typeof ack !== "function") return ignoreUnacknowledged(socket);
+      else if (!knownEvents.has(event)) return refuseUnknown(socket, event, ack);
       next();
     });
     socket.on("disconnect", onDisconnect);
@@ -112,10 +121,23 @@ export function onConnection(deps: ConnectionDeps) {
     if (typeof ack === "function") ack(failure(ErrorCode.SESSION_EXPIRED, "This connection has logged out."));
   }
 
-  /** A misspelt event fails fast instead of leaving the client waiting for an ack that never comes. */
-  function refuseUnknown(event: unknown, ack: unknown): void {
+  /**
+   * A misspelt event fails fast instead of leaving the client waiting for an ack that never comes. It
+   * counts as a refusal: no limit of a request's own holds for what the server does not know.
+   */
+  function refuseUnknown(socket: ChatSocket, event: unknown, ack: (answer: Result<never>) => void): void {
+    deps.refusals.refused(socket.id);
     const name = JSON.stringify(String(event).slice(0, 64));
-    if (typeof ack === "function") ack(failure(ErrorCode.BAD_REQUEST, `This server has no event ${name}.`));
+    ack(failure(ErrorCode.BAD_REQUEST, `This server has no event ${name}.`));
+  }
+
+  /**
+   * Every request but `logout` is answered through its ack: one sent without is not carried out, as nobody
+   * would learn its result. Dropped before any limit sees it, a flood of them would cost the server their
+   * parsing for as long as it lasted, so each counts as a refusal, and enough of them cut the connection.
+   */
+  function ignoreUnacknowledged(socket: ChatSocket): void {
+    deps.refusals.refused(socket.id);
   }
 
   /** Runs async work from an event listener: a failure is logged (see logFailure), never an unhandled rejection. */
