@@ -183,10 +183,10 @@ describe("the web client's failed sends", () => {
   it("tell the writer the server did not answer, after trying on three connections, each a new one", async () => {
     const { chat } = await scenes.start();
     // A server that takes the connection but never answers a send, as one whose store hangs.
-    const triedOn: string[] = [];
+    const triedOn: object[] = [];
     chat.server.io.on("connection", (socket) =>
       socket.use(([event], next) => {
-        if (event === CLIENT_EVENTS.send) triedOn.push(socket.conn.id);
+        if (event === CLIENT_EVENTS.send) triedOn.push(socket.conn);
         else next();
       }),
     );
