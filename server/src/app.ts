@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { requestParsers } from "@chat/shared";
 import { type Logger, pino } from "pino";
 import { createRequestListener } from "./http/routes.js";
+import { guardStalledConnections } from "./http/stalled-connections.js";
 import { ConnectionLimits } from "./limits/connection-limits.js";
 import { type LimiterBackend, memoryLimiters } from "./limits/limiter-backend.js";
 import { LoadShedding } from "./limits/load-shedding.js";
@@ -21,7 +22,13 @@ import { onConnection } from "./transport/connection.js";
 import { DeadlinePassed, Deadlines } from "./transport/deadlines.js";
 import { logFailure } from "./transport/failures.js";
 import { admit, authenticate } from "./transport/handshake.js";
-import { type AdapterFactory, createIo, disconnectIdentity, messageDelivery } from "./transport/io.js";
+import {
+  type AdapterFactory,
+  createIo,
+  disconnectIdentity,
+  type Heartbeat,
+  messageDelivery,
+} from "./transport/io.js";
 import { PresenceRounds } from "./transport/presence-rounds.js";
 import type { ChatIo } from "./transport/types.js";
 
@@ -54,6 +61,8 @@ export interface ChatServerOptions {
   nodeId?: string;
   /** How long a request, handshake or readiness check may wait for the stores (see Deadlines). */
   requestDeadlineMs?: number;
+  /** How often clients are pinged, and how long they have to answer (Engine.IO's defaults if not given). */
+  heartbeat?: Heartbeat;
 }
 
 export interface ChatServer {
@@ -82,6 +91,8 @@ export const DEFAULTS = {
   recoveryWindowMs: 120_000,
   /** Half the web client's wait for an answer, so that the client hears "try again" before it gives up. */
   requestDeadlineMs: 5_000,
+  /** Engine.IO's defaults. */
+  heartbeat: { intervalMs: 25_000, timeoutMs: 20_000 },
 };
 
 export function createChatServer(options: ChatServerOptions): ChatServer {
@@ -92,6 +103,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
   const graceMs = options.presenceGraceMs ?? DEFAULTS.presenceGraceMs;
   const basePath = options.basePath ?? "/";
   const trustProxyHops = options.trustProxyHops ?? 0;
+  const heartbeat = options.heartbeat ?? DEFAULTS.heartbeat;
   let closing = false;
   const deadlines = new Deadlines(options.requestDeadlineMs ?? DEFAULTS.requestDeadlineMs, (count) =>
     log.warn({ requests: count }, "the store left requests unanswered past their deadline"),
@@ -133,6 +145,12 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     onLimited,
     allowedOrigins: options.allowedOrigins ?? [],
     connectionLimits,
+    heartbeat,
+  });
+  guardStalledConnections(http, {
+    idleMs: heartbeat.intervalMs + heartbeat.timeoutMs,
+    connectionLimits,
+    behindProxy: trustProxyHops > 0,
   });
   const shedding = new LoadShedding(limits.overloadTargetMs, onLimited, (refusing, limit) => {
     if (refusing)

@@ -3,6 +3,7 @@ import { type IncomingHttpHeaders, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from "node:zlib";
+import { CLIENT_EVENTS } from "@chat/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { openSqliteStorage } from "../storage/sqlite/index.js";
 import { ChatUser } from "../test-support/chat-client.js";
@@ -163,5 +164,26 @@ describe("an app served under a sub-path", () => {
     const user = await ChatUser.login(chat.url, "Ann", { transports: ["polling"] });
     users.push(user);
     expect(user.socket.io.engine.id).toMatch(/^n7-[\w-]{20}$/);
+  });
+});
+
+describe("long-polling answers", () => {
+  it("go out as they are to clients that accept gzip: nothing is compressed at run time", async () => {
+    chat = await startChat();
+    const writer = await ChatUser.login(chat.url, "Writer");
+    users.push(writer);
+    await writer.send(null, "a".repeat(4000));
+    const base = "/socket.io/?EIO=4&transport=polling";
+    const { sid } = JSON.parse((await rawGet(base)).body.toString().slice(1)) as { sid: string };
+    const session = `${chat.url}${base}&sid=${sid}`;
+    await fetch(session, { method: "POST", body: '40{"name":"Reader"}' });
+    await fetch(session);
+    await fetch(session, {
+      method: "POST",
+      body: `421${JSON.stringify([CLIENT_EVENTS.history, { with: null }])}`,
+    });
+    const poll = await rawGet(`${base}&sid=${sid}`, { "accept-encoding": "gzip" });
+    expect(poll.headers["content-encoding"]).toBeUndefined();
+    expect(poll.body.toString()).toContain("a".repeat(4000));
   });
 });

@@ -21,6 +21,9 @@ function limitedBlock(address: string): string {
   return parsed.kind() === "ipv6" ? `${ipaddr.IPv6.networkAddressFromCIDR(`${parsed}/64`)}/64` : `${parsed}`;
 }
 
+/** The connections a browser opens for a page's files, beside those of its chat transports. */
+const PAGE_CONNECTIONS = 6;
+
 /**
  * Connections and handshakes per client address (an IPv6 one by its /64, see limitedBlock). Open connections are live state of this process, so
  * they are counted here in memory; the handshake rate goes through the limiter backend.
@@ -31,7 +34,10 @@ function limitedBlock(address: string): string {
  * twice the limit — a client that ignores the clear refusal and keeps opening raw connections.
  */
 export class ConnectionLimits {
+  /** Transport connections by address block. */
   private readonly open = new Map<string, number>();
+  /** TCP connections by address block (see admitsTcp). */
+  private readonly openTcp = new Map<string, number>();
   /**
    * Transports that have carried a Socket.IO handshake. Socket.IO accepts a CONNECT for a namespace while
    * an earlier one on the same transport is still in its middleware, so one transport could bring any
@@ -52,13 +58,25 @@ export class ConnectionLimits {
   }
 
   track(address: string, connection: TransportConnection): void {
+    countOpen(this.open, limitedBlock(address), connection);
+  }
+
+  /**
+   * Counts a TCP connection, or refuses it (false) when its address already holds as many as its
+   * transports may use: two each (long-polling polls on one while it sends on another), and a browser's
+   * few for the page's files. A client that never reads its long-polling answers can leave each on a
+   * connection of its own, held in the kernel's and the server's buffers until it closes: this bounds how
+   * many. Only for clients connecting directly: behind a proxy every connection comes from the proxy.
+   */
+  admitsTcp(address: string, connection: TransportConnection): boolean {
+    const max = this.limits.connectionsPerIp;
     const block = limitedBlock(address);
-    this.open.set(block, this.openFrom(block) + 1);
-    connection.once("close", () => {
-      const left = this.openFrom(block) - 1;
-      if (left > 0) this.open.set(block, left);
-      else this.open.delete(block);
-    });
+    if (max > 0 && (this.openTcp.get(block) ?? 0) >= 2 * max + PAGE_CONNECTIONS) {
+      this.onLimited("connections", address);
+      return false;
+    }
+    countOpen(this.openTcp, block, connection);
+    return true;
   }
 
   refusesTransport(address: string): boolean {
@@ -92,4 +110,14 @@ export class ConnectionLimits {
   private openFrom(block: string): number {
     return this.open.get(block) ?? 0;
   }
+}
+
+/** Counts a connection of `block` in `open` until it closes. */
+function countOpen(open: Map<string, number>, block: string, connection: TransportConnection): void {
+  open.set(block, (open.get(block) ?? 0) + 1);
+  connection.once("close", () => {
+    const left = (open.get(block) ?? 0) - 1;
+    if (left > 0) open.set(block, left);
+    else open.delete(block);
+  });
 }

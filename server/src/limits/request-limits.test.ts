@@ -32,6 +32,10 @@ async function flood(user: ChatUser, count: number, inFlight: number): Promise<S
   return acks;
 }
 
+/** An emit the protocol's types would not let through. */
+const emitOutsideProtocol = (user: ChatUser, ...args: unknown[]) =>
+  (user.socket as unknown as { emit(...args: unknown[]): void }).emit(...args);
+
 /** Sends one by one, awaiting each ack; resolves with the send time of each acknowledged message's id. */
 async function talk(user: ChatUser, count: number): Promise<Map<number, number>> {
   const sentAt = new Map<number, number>();
@@ -122,11 +126,11 @@ describe("a client flooding the chat with messages", () => {
   it.each([
     [
       "requests sent without an ack, which nobody would learn the result of",
-      (user: ChatUser) => user.socket.emit(CLIENT_EVENTS.sync, { after: 0 }),
+      (user: ChatUser) => emitOutsideProtocol(user, CLIENT_EVENTS.sync, { after: 0 }),
     ],
     [
       "events the server does not know",
-      (user: ChatUser) => user.socket.emit("no:such" as never, {} as never, () => {}),
+      (user: ChatUser) => emitOutsideProtocol(user, "no:such", {}, () => {}),
     ],
   ])("cuts a connection that floods %s, while others are served", async (_, ask) => {
     chat = await startChat({ limits: { refusalsPerConnection: 20 } });
@@ -169,6 +173,23 @@ describe("a client flooding the chat with messages", () => {
     // Small answers cost one read each.
     const small = await Promise.all(Array.from({ length: 9 }, () => ann.history("Bob")));
     expect(small.every((ack) => ack.ok)).toBe(true);
+  });
+
+  it("charges a history page of the longest messages for all its text, beyond what a sync page may hold", async () => {
+    chat = await startChat({ limits: { messagesPerSecond: 0, readsPerSecond: 100, readBurst: 0 } });
+    const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
+    // 200 messages of 4000 characters: 800,000 of them, 48 reads beyond the request; two such pages spend
+    // the second's 100.
+    for (let i = 0; i < 200; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, () => ann.send(null, "x".repeat(4000))));
+    }
+    const page = { limit: LIMITS.historyPageMax };
+    expect(await bob.history(null, page)).toMatchObject({ ok: true, messages: { length: 200 } });
+    expect(await bob.history(null, page)).toMatchObject({ ok: true, messages: { length: 200 } });
+    expect(await bob.history(null, page)).toMatchObject({
+      ok: false,
+      error: { code: ErrorCode.RATE_LIMITED },
+    });
   });
 
   it.each([

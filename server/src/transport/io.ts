@@ -39,6 +39,13 @@ export interface IoOptions {
   /** See originRefusal. */
   allowedOrigins: readonly string[];
   connectionLimits: ConnectionLimits;
+  heartbeat: Heartbeat;
+}
+
+/** Engine.IO's ping: sent every `intervalMs`; a client that has not answered `timeoutMs` later is dropped. */
+export interface Heartbeat {
+  intervalMs: number;
+  timeoutMs: number;
 }
 
 export type AdapterFactory = ServerOptions["adapter"];
@@ -67,9 +74,14 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
     }),
     serveClient: false,
     connectTimeout: CONNECT_TIMEOUT_MS,
+    pingInterval: options.heartbeat.intervalMs,
+    pingTimeout: options.heartbeat.timeoutMs,
     // Engine.IO's default already, said out loud: deflating chat-sized frames costs CPU per socket and
     // saves little, and only uncompressed broadcasts reuse one pre-built frame for every socket.
     perMessageDeflate: false,
+    // Not Engine.IO's default: it gzips long-polling answers as it sends them, a CPU cost per poll for
+    // the few clients WebSocket fails, and nothing else is compressed at run time.
+    httpCompression: false,
     // Every handshake (a request without a session id: Engine.IO reads an empty one as none), before any
     // connection exists; a refusal is an HTTP 403. Later requests of a session it let in never come here.
     allowRequest: (request, callback) => {

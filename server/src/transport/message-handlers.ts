@@ -28,13 +28,14 @@ type RequestEvent = Exclude<keyof ClientToServerEvents, typeof CLIENT_EVENTS.log
 const READS_WAITING = 8;
 
 /**
- * The reads beyond the request itself that an answer of these messages costs (see LIMITS): at most what
- * a full sync page costs, so that every valid request can be answered within the default read limit.
+ * The reads beyond the request itself that an answer of these messages costs (see LIMITS), for all its
+ * text: the largest history page (48 more) costs three times the largest sync page, as it is three times
+ * the bytes to send. Within the default read limit's 49, so that every valid request can be answered.
  */
 function answerCost({ messages }: { messages: ChatMessage[] }): number {
   let chars = 0;
   for (const message of messages) chars += message.text.length;
-  return Math.floor(Math.min(chars, LIMITS.syncPageMaxChars) / LIMITS.answerCharsPerRead);
+  return Math.floor(chars / LIMITS.answerCharsPerRead);
 }
 
 /** The acknowledged requests, built once per server and shared by every socket (see SharedListener). */
