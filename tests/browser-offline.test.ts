@@ -74,6 +74,32 @@ describe("the chat in Chromium over a flaky network", () => {
     carol.close();
     await alice.close();
   });
+
+  it("says it is reconnecting from the moment the connection drops, never that it is connecting", async () => {
+    const alice = await ChatPage.open(started.browser, started.server.url);
+    await alice.login("Alix");
+    const badge = alice.page.getByTestId("connection-status");
+    // Every wording the badge shows, as it changes: a poll could miss one shown for half a second.
+    await badge.evaluate((el) => {
+      const shown: string[] = [];
+      Object.assign(window, { shownStatuses: shown });
+      new MutationObserver(() => shown.push(el.textContent?.trim() ?? "")).observe(el, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+      });
+    });
+
+    await alice.context.setOffline(true);
+    await badge.and(alice.page.getByTitle("Attempt 1 to reconnect")).waitFor();
+    await alice.context.setOffline(false);
+    await expect.poll(() => alice.status(), { timeout: 30_000 }).toBe("connected");
+    const shown = await alice.page.evaluate(
+      () => (window as unknown as { shownStatuses: string[] }).shownStatuses,
+    );
+    expect(shown.filter((label, i) => label !== shown[i - 1])).toEqual(["Reconnecting…", "Connected"]);
+    await alice.close();
+  });
 });
 
 describe("the chat in Chromium across a server restart", () => {
