@@ -98,6 +98,35 @@ describe("how conversations look in Chromium", () => {
     await ann.close();
   });
 
+  it("keeps a message's time on one line beside a long name on a narrow phone", async () => {
+    const phone = { viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true };
+    const reader = await ChatPage.open(started.browser, started.server.url, phone);
+    await reader.login("Narrow");
+    const sender = await ChatUser.login(started.server.url, "Maximiliana-Alexandrovna");
+    const other = await ChatUser.login(started.server.url, "Cy");
+    expect((await sender.send("Narrow", "a long name, a short screen")).ok).toBe(true);
+    // A second window in the dock: each narrows, so the next one peeks in.
+    expect((await other.send("Narrow", "me too")).ok).toBe(true);
+    await reader.message(reader.privateWindow("Cy"), "me too").waitFor();
+    const window = reader.privateWindow("Maximiliana-Alexandrovna");
+    const time = reader.message(window, "a long name, a short screen").locator("time");
+    // One box per line the time's text is laid out on: "7:57 AM" broken at its space makes two.
+    const lines = await time.evaluate((element) => {
+      const text = document.createRange();
+      text.selectNodeContents(element);
+      return text.getClientRects().length;
+    });
+    expect(lines).toBe(1);
+    // Kept whole by cutting the name, not by pushing the time out of the window.
+    const [timeBox, windowBox] = [await time.boundingBox(), await window.boundingBox()];
+    expect((timeBox?.x ?? 0) + (timeBox?.width ?? 0)).toBeLessThan(
+      (windowBox?.x ?? 0) + (windowBox?.width ?? 0),
+    );
+    sender.close();
+    other.close();
+    await reader.close();
+  });
+
   it("names the private windows in a strip once the dock scrolls, one click from view, with their unread counts", async () => {
     const reader = await ChatPage.open(started.browser, started.server.url, {
       viewport: { width: 1280, height: 800 },
