@@ -1,4 +1,4 @@
-import { LIMITS, SERVER_EVENTS } from "@chat/shared";
+import { CLIENT_EVENTS, LIMITS, SERVER_EVENTS } from "@chat/shared";
 import { describe, expect, it } from "vitest";
 import { ChatUser } from "../server/src/test-support/chat-client.js";
 import { browserAndServer } from "./support/browser.js";
@@ -42,6 +42,24 @@ describe("typing notices in Chromium", () => {
     await bob.send("Ann2", "here it is");
     await ann.message(ann.privateWindow("Bob2"), "here it is").waitFor();
     expect((await indicator.textContent())?.trim()).toBe("");
+    bob.close();
+    await ann.close();
+  });
+
+  it("stops showing that the peer is typing once they leave the chat", async () => {
+    const ann = await ChatPage.open(started.browser, started.server.url);
+    await ann.login("Ann3");
+    const bob = await ChatUser.login(started.server.url, "Bob3");
+    await ann.onlineUser("Bob3").click();
+    const window = ann.privateWindow("Bob3");
+    const shown = window.getByTestId("typing").getByText("Bob3 is typing…");
+    expect(await bob.typing("Ann3")).toEqual({ ok: true });
+    await shown.waitFor();
+
+    bob.socket.emit(CLIENT_EVENTS.logout);
+    // Well within the seconds the notice would last: gone with the leave itself, not later.
+    await window.getByTestId("peer-offline").waitFor();
+    expect(await shown.count()).toBe(0);
     bob.close();
     await ann.close();
   });

@@ -11,7 +11,12 @@ import {
 import type { Pinia } from "pinia";
 import type { Socket } from "socket.io-client";
 import { useAnnouncer } from "../stores/announcer";
-import { disposeConversations, type Peer, useConversation } from "../stores/conversation";
+import {
+  disposeConversations,
+  existingConversation,
+  type Peer,
+  useConversation,
+} from "../stores/conversation";
 import { useOutbox } from "../stores/outbox";
 import { usePresence } from "../stores/presence";
 import { usePresenceLines } from "../stores/presence-lines";
@@ -80,6 +85,8 @@ export class ChatConnection {
     });
     onServerEvent(socket, SERVER_EVENTS.left, (user) => {
       if (this.presence.left(user)) this.presenceLines.left(user);
+      // Gone, they write no more: their last typing notice would otherwise show for seconds beside the leave.
+      existingConversation(user)?.stopTyping();
       this.sender.peerLeft(user);
     });
     onServerEvent(socket, SERVER_EVENTS.away, (user) => this.presence.setAway(user, true));

@@ -67,7 +67,10 @@ export function useConversation(peer: Peer | null, pinia?: Pinia) {
     const newSince = ref<number | null>(null);
     /** What is typed in the window's composer and not sent yet: kept when the window closes, and across reloads. */
     const draft = ref("");
-    /** The peer is writing to me: until LIMITS.typingShownMs after their last notice, or their next message. */
+    /**
+     * The peer is writing to me: until LIMITS.typingShownMs after their last notice, their next message, or
+     * their leave.
+     */
     const typing = ref(false);
     let typingEnds: ReturnType<typeof setTimeout> | undefined;
     /** Until a history page comes back short, there may be older messages on the server. */
@@ -211,6 +214,7 @@ export function useConversation(peer: Peer | null, pinia?: Pinia) {
       markUnread,
       wroteHere,
       peerTyping,
+      stopTyping,
       markRead,
       readInAnotherTab,
       setDraft,
@@ -218,6 +222,11 @@ export function useConversation(peer: Peer | null, pinia?: Pinia) {
       loadingHistoryWhile,
     };
   })(pinia);
+}
+
+/** The conversation with `peer` if there is one, without making one for everyone who comes and goes. */
+export function existingConversation(peer: Peer) {
+  return created.has(conversationId(peer)) ? useConversation(peer) : null;
 }
 
 /**
