@@ -35,6 +35,14 @@ describe("names", () => {
     ["only a combining grapheme joiner", "\u034F"],
     ["only a combining accent", "\u0301"],
     ["only a Hangul choseong filler", "\u115F"],
+    ["a zero-width joiner after an emoji, before a letter", "😀\u200db"],
+    // TR39 section 5.4: marks that make a name look like another one.
+    ["a dot above an i, which has one (looks like Alice)", "Ali\u0307ce"],
+    ["a dot above a j, under another mark", "Aj\u0323\u0307"],
+    ["one mark twice over a letter", "Bo\u0301\u0301b"],
+    ["five marks stacked on a letter", "A\u0300\u0301\u0302\u0303\u0304"],
+    ["a letter struck through", "Alice\u0336"],
+    ["a letter slashed", "Bo\u0338b"],
   ])("refuse %s with NAME_INVALID", (_, raw) => {
     const result = parseName(raw);
     expect(result.ok).toBe(false);
@@ -49,7 +57,18 @@ describe("names", () => {
   });
 
   it("allow letters of any script, spaces and punctuation inside", () => {
-    for (const name of ["Zoë", "李小龍", "Jean-Luc O'Neil", "Ωmega 7", "مريم"]) {
+    // "Ệ" and "ậ" carry two marks each; "🧑‍💻" and "🏳️‍🌈" join emoji.
+    for (const name of [
+      "Zoë",
+      "李小龍",
+      "Jean-Luc O'Neil",
+      "Ωmega 7",
+      "مريم",
+      "Nguyễn Ệ ậ",
+      "Dev🧑‍💻",
+      "Kim🏳️‍🌈",
+      "सुनील",
+    ]) {
       expect(parseName(name)).toEqual({ ok: true, value: name });
     }
   });

@@ -7,6 +7,29 @@ import { LIMITS } from "./limits.js";
  */
 const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}]/u;
 
+/**
+ * A zero-width joiner inside an emoji sequence ("👩‍💻", "🏳️‍🌈"): there it draws one emoji of two, and the
+ * nameKey, which drops it, still compares the name as the two.
+ */
+const EMOJI_JOINER =
+  /(?<=\p{Extended_Pictographic}[\uFE0F\u{1F3FB}-\u{1F3FF}]?)\u200D(?=\p{Extended_Pictographic})/gu;
+
+/**
+ * Marks a name may not carry (TR39's optional checks, section 5.4), each of which makes a name look like
+ * another one the uniqueness key tells apart: one mark twice over a letter, more than four stacked (which
+ * also spill over the lines around), a dot above a letter that already has one ("i" + U+0307 is "i"), and
+ * marks drawn through a letter (a stroke or slash overlay). Found in the decomposed name.
+ */
+const MARK_PROBLEMS: readonly [RegExp, string][] = [
+  [/(\p{Mn})\1/u, "A name may not repeat a mark over one letter."],
+  [/\p{Mn}{5}/u, "A name may not stack more than four marks on a letter."],
+  [/\p{Soft_Dotted}\p{Mn}*\u0307/u, "A name may not add a dot to a letter that has one."],
+  [
+    /[\u0334-\u0338\u20D2\u20D3\u20D8-\u20DA\u20E5\u20E6\u20EA\u20EB]/u,
+    "A name may not strike its letters through.",
+  ],
+];
+
 /** Characters that show as a blank the width of a letter: the Hangul fillers and the blank Braille pattern. */
 const BLANK = /[\u115F\u1160\u3164\uFFA0\u2800]/gu;
 
@@ -47,7 +70,11 @@ export function nameProblem(name: string, maxLength: number = LIMITS.nameMaxLeng
   const length = codePointLength(name);
   if (length === 0) return "A name needs at least one visible character.";
   if (length > maxLength) return `A name has at most ${maxLength} characters.`;
-  if (FORBIDDEN_IN_NAME.test(name)) return "A name may not contain control or invisible characters.";
+  if (FORBIDDEN_IN_NAME.test(name.replace(EMOJI_JOINER, ""))) {
+    return "A name may not contain control or invisible characters.";
+  }
+  const decomposed = name.normalize("NFD");
+  for (const [problem, why] of MARK_PROBLEMS) if (problem.test(decomposed)) return why;
   if (!VISIBLE.test(name.replace(BLANK, "").replace(INVISIBLE, ""))) {
     return "A name needs at least one visible character.";
   }
