@@ -3,6 +3,9 @@ import sirv, { type Options, type RequestHandler } from "sirv";
 /** Where Vite puts the bundle's files, each named after a hash of its content. */
 const ASSETS_PATH = "/assets/";
 
+/** The build's compressed copies of its files (client/build/precompress.ts). */
+const COMPRESSED_COPY = /\.(gz|br)$/;
+
 /**
  * The built client's files. A hashed asset never changes under its name (a new build names it anew), so
  * browsers keep it for a year without asking again; index.html, and the fallback to it for any other path,
@@ -21,5 +24,15 @@ export function clientFiles(dir: string): RequestHandler {
   // No fallback to index.html here: an asset of an older build is a 404, not a page cached for a year.
   const assets = files("public, max-age=31536000, immutable", {});
   const pages = files("no-cache", { single: true });
-  return (req, res, next) => (req.url?.startsWith(ASSETS_PATH) ? assets : pages)(req, res, next);
+  return (req, res, next) => {
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { allow: "GET, HEAD" }).end();
+      return;
+    }
+    const path = req.url?.split("?")[0] ?? "/";
+    // A compressed copy goes out only as the encoding of its file: asked for by its own name, it would go
+    // as that file's type without saying it is compressed, which no browser can read.
+    if (COMPRESSED_COPY.test(path)) return next();
+    (path.startsWith(ASSETS_PATH) ? assets : pages)(req, res, next);
+  };
 }

@@ -131,6 +131,18 @@ describe("the client's pages, asked for oddly", () => {
     expect((await fetch(`${chat.url}/healthz`)).status).toBe(200);
   });
 
+  it("refuse to be written to with 405, and their compressed copies by name with 404", async () => {
+    chat = await startChat({ clientDir: builtClient() });
+    for (const method of ["POST", "PUT", "DELETE"]) {
+      const response = await fetch(`${chat.url}/`, { method });
+      expect([method, response.status, response.headers.get("allow")]).toEqual([method, 405, "GET, HEAD"]);
+    }
+    for (const path of [`${ASSET}.gz`, `${ASSET}.br`, "/index.html.br?x=1"]) {
+      expect([path, (await rawGet(path)).status]).toEqual([path, 404]);
+    }
+    expect((await fetch(`${chat.url}/`, { method: "HEAD" })).status).toBe(200);
+  });
+
   it("cut the answer for a file gone since the server started (a deploy under it), and stay up", async () => {
     const dir = builtClient();
     chat = await startChat({ clientDir: dir });
