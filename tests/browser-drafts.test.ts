@@ -44,9 +44,12 @@ describe("the draft of a closed private window, in Chromium", () => {
     });
     await alice.context.setOffline(false);
     await alice.page.getByTestId("login-error").waitFor({ timeout: 20_000 });
-    expect(await alice.page.getByTestId("unsent").locator("li").allTextContents()).toEqual([
-      "a thought for later",
-    ]);
+    const unsent = alice.page.getByTestId("unsent").locator("li");
+    expect(await unsent.locator(".unsent-text").allTextContents()).toEqual(["a thought for later"]);
+    expect(await unsent.locator(".unsent-to").allTextContents()).toEqual(["To BobD2"]);
+    expect(await alice.page.getByTestId("login-error").textContent()).toContain(
+      "Not sent: 1 draft, below to copy.",
+    );
     bob.close();
     await alice.close();
   });

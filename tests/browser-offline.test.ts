@@ -193,13 +193,18 @@ describe("a session that ends while offline, in Chromium", () => {
 
     await alice.context.setOffline(false);
     const notice = alice.page.getByTestId("login-error");
-    await notice.getByText("1 message was not sent.", { exact: false }).waitFor({ timeout: 20_000 });
+    await notice.getByText("Not sent: 1 message and 1 draft, below to copy.", { exact: false }).waitFor({
+      timeout: 20_000,
+    });
     expect(await notice.textContent()).toContain(SESSION_ENDED);
-    // Both the message and the unfinished draft are shown, to be copied before they are gone.
-    expect(await alice.page.getByTestId("unsent").locator("li").allTextContents()).toEqual([
+    // Both the message and the unfinished draft are shown, to be copied before they are gone, each with
+    // whom it was for.
+    const unsent = alice.page.getByTestId("unsent").locator("li");
+    expect(await unsent.locator(".unsent-text").allTextContents()).toEqual([
       "lost with the session",
       "half a thought",
     ]);
+    expect(await unsent.locator(".unsent-to").allTextContents()).toEqual(["To everyone", "To everyone"]);
     expect(await alice.page.getByTestId("login-name").inputValue()).toBe("Alice8");
     await alice.close();
   });

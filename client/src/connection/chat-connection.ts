@@ -20,7 +20,7 @@ import {
 import { useOutbox } from "../stores/outbox";
 import { usePresence } from "../stores/presence";
 import { usePresenceLines } from "../stores/presence-lines";
-import { type PendingLogin, useSession } from "../stores/session";
+import { type PendingLogin, type UnsentText, useSession } from "../stores/session";
 import { useWindows } from "../stores/windows";
 import { catchUp, loadHistories, loadHistory } from "./backfill";
 import { closeNotifications } from "./desktop-notifications";
@@ -262,17 +262,17 @@ export class ChatConnection {
    */
   private signOut(reason: string): void {
     this.socket.disconnect();
-    const unsent = this.outbox.entries.length;
-    const lost = unsent === 1 ? "1 message was not sent." : `${unsent} messages were not sent.`;
+    const messages = this.outbox.entries.map(({ to, text }) => ({ to: to?.name ?? null, text }));
     // Closed windows' too: a closed window keeps its draft, and it is lost with the session all the same.
-    const drafts = [null, ...this.windows.kept].map((peer) => useConversation(peer).draft);
-    const texts = [...this.outbox.entries.map((entry) => entry.text), ...drafts].filter((text) =>
-      text.trim(),
-    );
-    this.clearState(unsent === 0 ? reason : `${reason} ${lost}`, texts);
+    const drafts = [null, ...this.windows.kept]
+      .map((peer) => ({ to: peer?.name ?? null, text: useConversation(peer).draft }))
+      .filter(({ text }) => text.trim());
+    const lost = [counted(messages.length, "message"), counted(drafts.length, "draft")].filter(Boolean);
+    const said = lost.length === 0 ? reason : `${reason} Not sent: ${lost.join(" and ")}, below to copy.`;
+    this.clearState(said, [...messages, ...drafts]);
   }
 
-  private clearState(reason: string | null, lost: readonly string[] = []): void {
+  private clearState(reason: string | null, lost: readonly UnsentText[] = []): void {
     clearTimeout(this.nextAttempt);
     // Nothing may resume the identity that ended; the next login sets its own.
     this.socket.auth = {};
@@ -286,4 +286,10 @@ export class ChatConnection {
     this.presenceLines.clear();
     disposeConversations(this.pinia);
   }
+}
+
+/** "1 message", "2 drafts"; none is "". */
+function counted(count: number, thing: string): string {
+  if (count === 0) return "";
+  return `${count} ${thing}${count === 1 ? "" : "s"}`;
 }

@@ -23,6 +23,12 @@ export interface PendingLogin {
 export const LIVE_DURING_CATCH_UP_KEPT = 1000;
 
 /** Who I am, how the link is doing, and how far I have read the server's message sequence. */
+/** A message or draft lost with a session, and whom it was for: a name, or null for the group. */
+export interface UnsentText {
+  to: string | null;
+  text: string;
+}
+
 export const useSession = defineStore("session", () => {
   const name = ref<string | null>(null);
   /** The name of the last login, offered again on the login view. */
@@ -43,7 +49,7 @@ export const useSession = defineStore("session", () => {
    */
   const pendingLogin = ref<PendingLogin | null>(null);
   /** What the tab could not send before the server ended its session: shown, so it can be copied. */
-  const unsent = ref<readonly string[]>([]);
+  const unsent = ref<readonly UnsentText[]>([]);
   /**
    * Every message visible to me up to this id has been received: a reconnect that the server could not
    * recover asks `sync` for everything after it. History pages do not move it (a page of one conversation
@@ -139,7 +145,10 @@ export const useSession = defineStore("session", () => {
    */
   function signedOut(
     reason: string | null,
-    { lost = [], nameRefused: refusedName = false }: { lost?: readonly string[]; nameRefused?: boolean } = {},
+    {
+      lost = [],
+      nameRefused: refusedName = false,
+    }: { lost?: readonly UnsentText[]; nameRefused?: boolean } = {},
   ): void {
     unsent.value = lost;
     lastName.value = name.value ?? lastName.value;
