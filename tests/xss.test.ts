@@ -145,6 +145,33 @@ describe("hostile text in Chromium", () => {
     await typist.close();
   });
 
+  it("makes the web addresses in a message links that open in a tab of their own, and nothing else", async () => {
+    const writer = await ChatUser.login(started.server.url, "Linker");
+    users.push(writer);
+    const reader = await ChatPage.open(started.browser, started.server.url);
+    await reader.login("Clicker");
+    const text = "see https://example.org/wiki/Chat_(software). not javascript:alert(1) nor example.org";
+    expect((await writer.send(null, text)).ok).toBe(true);
+    const row = reader.message(reader.group, text);
+    await row.waitFor();
+    const links = await row
+      .locator("a")
+      .evaluateAll((anchors) =>
+        anchors.map((a) => ({
+          text: a.textContent,
+          href: a.getAttribute("href"),
+          target: a.target,
+          rel: a.rel,
+        })),
+      );
+    const address = "https://example.org/wiki/Chat_(software)";
+    expect(links).toEqual([
+      { text: address, href: address, target: "_blank", rel: "noopener noreferrer nofollow" },
+    ]);
+    expect(await reader.texts(reader.group)).toContain(text);
+    await reader.close();
+  });
+
   it("stacks combining marks within its own row, never over the messages around it", async () => {
     const writer = await ChatUser.login(started.server.url, "Stacker");
     users.push(writer);
