@@ -2,6 +2,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { createRedisClient } from "../server/src/storage/redis/client.js";
+import { startRedis } from "../server/src/test-support/redis-server.js";
 import { type ServerProcess, StartFailed, startServerProcess } from "./support/server-process.js";
 
 const dataDir = () => mkdtempSync(join(tmpdir(), "chat-startup-"));
@@ -52,5 +54,26 @@ describe("a server that cannot start", () => {
         msg: `HOST 127.0.0.1 PORT ${first.port} is in use by another process`,
       }),
     ]);
+  });
+
+  it("refuses a Redis that would evict keys, naming maxmemory-policy in one line", async () => {
+    const redis = await startRedis();
+    try {
+      const admin = createRedisClient(redis.url);
+      await admin.connect();
+      await admin.configSet("maxmemory-policy", "allkeys-lru");
+      await admin.close();
+
+      const failed = await failedStart({ PORT: "0", REDIS_URL: redis.url });
+      expect(failed.exit).toBe(1);
+      expect(failed.logs).toEqual([
+        expect.objectContaining({
+          level: 60,
+          msg: expect.stringMatching(/^Redis's maxmemory-policy is allkeys-lru: .* set it to noeviction$/),
+        }),
+      ]);
+    } finally {
+      await redis.stop();
+    }
   });
 });

@@ -14,6 +14,7 @@ import {
   watchForStalls,
 } from "./client.js";
 import { StoreEpoch } from "./epoch.js";
+import { assertNoEviction } from "./eviction-policy.js";
 import { redisLimiters } from "./limiters.js";
 import { RedisMessageStore } from "./messages.js";
 import { upgradeNameKeys } from "./name-keys.js";
@@ -76,6 +77,13 @@ export async function openRedisStorage(
         log.warn({ stallMs }, "redis stopped answering; connecting again"),
       ),
     );
+  }
+  try {
+    await assertNoEviction(redis, log);
+  } catch (error) {
+    for (const stop of stopWatching) stop();
+    for (const client of [redis, broadcasts]) client.destroy();
+    throw error;
   }
   await upgradeNameKeys(redis, prefix, log);
   const presence = new RedisPresenceStore(redis, prefix, {
