@@ -14,13 +14,14 @@ import { DEFAULT_LIMITS, type Limits } from "./limits/settings.js";
 import { Messages } from "./messages/messages.js";
 import { ChatMetrics } from "./observability/metrics.js";
 import { timedStorage } from "./observability/store-timing.js";
+import { ThrottledWarning } from "./observability/throttled-warning.js";
 import { Presence } from "./presence/presence.js";
 import { Sessions } from "./sessions/sessions.js";
 import type { Storage } from "./storage/storage.js";
 import { aboutSocket } from "./transport/acks.js";
 import { onConnection } from "./transport/connection.js";
 import { DeadlinePassed, Deadlines } from "./transport/deadlines.js";
-import { logFailure } from "./transport/failures.js";
+import { logFailure, type PassingFailure } from "./transport/failures.js";
 import { admit, authenticate } from "./transport/handshake.js";
 import {
   type AdapterFactory,
@@ -95,6 +96,9 @@ export const DEFAULTS = {
   heartbeat: { intervalMs: 25_000, timeoutMs: 20_000 },
 };
 
+/** At most one warning per this long about a store failing requests, however many fail. */
+const STORE_WARNING_INTERVAL_MS = 10_000;
+
 export function createChatServer(options: ChatServerOptions): ChatServer {
   const log = options.logger ?? pino({ level: "silent" });
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -157,7 +161,21 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       log.warn({ inFlightLimit: limit }, "overloaded: refusing requests beyond what it finishes in time");
     else log.info({ inFlightLimit: limit }, "no longer overloaded: taking every request again");
   });
-  const failures = { log, unreachable: storage.unreachable, deadlines, shedding };
+  const storeWarning = new ThrottledWarning(
+    log,
+    "the store is failing requests for now; clients are told to try again",
+    STORE_WARNING_INTERVAL_MS,
+  );
+  const failures = {
+    log,
+    unreachable: storage.unreachable,
+    storeFailed: (kind: PassingFailure, error: unknown, about: Record<string, unknown>) => {
+      metrics.storeFailed(kind);
+      storeWarning.warn({ ...about, kind, err: error });
+    },
+    deadlines,
+    shedding,
+  };
   const refusals = new RefusalCut(limits.refusalsPerConnection, (socketId) => {
     const socket = io.of("/").sockets.get(socketId);
     // Refusals of requests under way when it was cut come after the cut: one is enough.

@@ -1,6 +1,7 @@
 import type { ClientToServerEvents, Result } from "@chat/shared";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { LimitName } from "../limits/rate-limited.js";
+import type { PassingFailure } from "../transport/failures.js";
 
 let processRegistry: Registry | null = null;
 
@@ -61,6 +62,13 @@ export class ChatMetrics {
     registers: [this.registry],
   });
 
+  private readonly storeFailures = new Counter({
+    name: "chat_store_failures_total",
+    help: "Store calls that failed for now and were answered with try again: unavailable (busy, locked, full, unreachable) or deadline (no answer in time).",
+    labelNames: ["kind"] as const,
+    registers: [this.registry],
+  });
+
   readonly storeLatency = new Histogram({
     name: "chat_store_operation_seconds",
     help: "Duration of store calls, by store and operation.",
@@ -113,6 +121,10 @@ export class ChatMetrics {
 
   limited(limit: LimitName): void {
     this.rateLimited.inc({ limit });
+  }
+
+  storeFailed(kind: PassingFailure): void {
+    this.storeFailures.inc({ kind });
   }
 
   /** The Prometheus text exposition of this server and its process. */

@@ -1,8 +1,9 @@
 import { Writable } from "node:stream";
+import type { Level } from "pino";
 import { createLogger } from "../observability/logger.js";
 
-/** A logger at trace level, and every line it writes, parsed. */
-export function capturedLog() {
+/** A logger (at trace level unless told), and every line it writes, parsed. */
+export function capturedLog(level: Level = "trace") {
   const lines: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -10,5 +11,5 @@ export function capturedLog() {
       done();
     },
   });
-  return { lines, log: createLogger("trace", destination) };
+  return { lines, log: createLogger(level, destination) };
 }

@@ -5,28 +5,37 @@ import { DeadlinePassed } from "./deadlines.js";
 /** How long a client is told to wait before trying again while the store cannot be reached. */
 const UNREACHABLE_RETRY_MS = 1_000;
 
+/** A store failure that means "not now": the store refused (busy, locked, full, unreachable), or did not answer in time. */
+export type PassingFailure = "unavailable" | "deadline";
+
 export interface FailureContext {
   log: Logger;
   /** Storage.unreachable: whether a store error means "not now" rather than a fault. */
   unreachable: (error: unknown) => boolean;
+  /** Told of every passing failure, to count it and warn of it without a line per failure. */
+  storeFailed: (kind: PassingFailure, error: unknown, about: Record<string, unknown>) => void;
 }
 
 /**
- * The log line a failure leaves. A store that cannot be reached, or did not answer within the deadline,
- * is expected while it is away: each failure leaves a debug line only (the outage is reported once: by
- * the store's client per reconnect attempt, by Deadlines per expired cohort). Anything else is a fault
- * of the server, logged as an error. Resolves to whether the store was away.
+ * The log lines a failure leaves. A store that cannot be reached, is busy or full, or did not answer
+ * within the deadline fails requests for now: each failure leaves a debug line, and storeFailed is told,
+ * so that it is seen at the default level too (a full disk says nothing else). Anything else is a fault
+ * of the server, logged as an error. Resolves to whether the failure was passing.
  */
 export function logFailure(
-  { log, unreachable }: FailureContext,
+  { log, unreachable, storeFailed }: FailureContext,
   error: unknown,
   about: Record<string, unknown>,
   faultMessage: string,
 ): boolean {
-  const away = error instanceof DeadlinePassed || unreachable(error);
-  if (away) log.debug({ ...about, err: error }, "store unreachable");
-  else log.error({ ...about, err: error }, faultMessage);
-  return away;
+  const kind = error instanceof DeadlinePassed ? "deadline" : unreachable(error) ? "unavailable" : null;
+  if (!kind) {
+    log.error({ ...about, err: error }, faultMessage);
+    return false;
+  }
+  log.debug({ ...about, err: error }, "store unreachable");
+  storeFailed(kind, error, about);
+  return true;
 }
 
 /** What a client is told about a request that failed inside the server: while the store is away, when to try again. */
