@@ -76,4 +76,22 @@ describe("a server that cannot start", () => {
       await redis.stop();
     }
   });
+
+  it("warns a Redis node started without NODE_ID that polling behind a proxy needs one, and names it when given", async () => {
+    const redis = await startRedis();
+    try {
+      const unnamed = await startServerProcess({ PORT: "0", REDIS_URL: redis.url });
+      running.push(unnamed);
+      expect(unnamed.logs).toContainEqual(
+        expect.objectContaining({ level: 40, msg: expect.stringContaining("NODE_ID") }),
+      );
+      const named = await startServerProcess({ PORT: "0", REDIS_URL: redis.url, NODE_ID: "n2" });
+      running.push(named);
+      expect(named.logs.filter((line) => line.level === 40)).toEqual([]);
+      expect(named.logs).toContainEqual(expect.objectContaining({ msg: "listening", nodeId: "n2" }));
+    } finally {
+      for (const server of running.splice(0)) await server.kill("SIGTERM");
+      await redis.stop();
+    }
+  });
 });

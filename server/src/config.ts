@@ -139,6 +139,17 @@ export function servedClientDir(dir: string, log: Logger): string | null {
   return null;
 }
 
+/**
+ * A warning when this process shares Redis with others but has no NODE_ID: its Engine.IO session ids
+ * then lack the prefix a proxy routes long-polling by (deploy/nginx.conf), so polling clients behind it
+ * fail with "Session ID unknown" whenever a request reaches another node.
+ */
+export function warnIfUnroutable(config: Config, log: Logger): void {
+  if (config.REDIS_URL && !config.NODE_ID) {
+    log.warn("REDIS_URL is set but NODE_ID is not: long-polling behind a proxy needs a NODE_ID per node");
+  }
+}
+
 export function limitsOf(config: Config): Limits {
   return {
     maxHttpBufferSize: config.MAX_HTTP_BUFFER_SIZE,

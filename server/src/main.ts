@@ -1,6 +1,13 @@
 import type { Logger } from "pino";
 import { type ChatServer, createChatServer } from "./app.js";
-import { type Config, limitsOf, readConfig, servedClientDir, writableDataDir } from "./config.js";
+import {
+  type Config,
+  limitsOf,
+  readConfig,
+  servedClientDir,
+  warnIfUnroutable,
+  writableDataDir,
+} from "./config.js";
 import { createLogger } from "./observability/logger.js";
 import { StartupError } from "./startup-error.js";
 import { openSqliteStorage } from "./storage/sqlite/index.js";
@@ -25,6 +32,7 @@ async function start(config: Config, log: Logger): Promise<ChatServer> {
         onBroadcastsMissed: () => server.resync(),
       })
     : null;
+  warnIfUnroutable(config, log);
   const server = createChatServer({
     storage: redis ?? (await openSqliteStorage(writableDataDir(config.DATA_DIR))),
     adapter: redis?.createAdapter(),
@@ -41,7 +49,8 @@ async function start(config: Config, log: Logger): Promise<ChatServer> {
   });
   try {
     const address = await server.listen(config.PORT, config.HOST);
-    log.info({ port: address.port, host: address.address, storage: redis ? "redis" : "sqlite" }, "listening");
+    const storage = redis ? "redis" : "sqlite";
+    log.info({ port: address.port, host: address.address, storage, nodeId: config.NODE_ID }, "listening");
   } catch (error) {
     const problem = LISTEN_PROBLEMS[(error as NodeJS.ErrnoException).code ?? ""];
     if (!problem) throw error;
