@@ -173,7 +173,7 @@ describe("a server with Redis, while Redis is away", () => {
     expect(history.ok && history.messages.filter((m) => m.text === "during the stall")).toHaveLength(1);
   });
 
-  it("shuts down on SIGTERM while Redis is stalled", async () => {
+  it("shuts down on SIGTERM while Redis is stalled, exiting 1: what Redis did not confirm may be lost", async () => {
     const other = await startNode();
     const hal = await ChatUser.login(other.url, "Hal");
     users.push(hal);
@@ -181,12 +181,32 @@ describe("a server with Redis, while Redis is away", () => {
     try {
       // Closing waits for Redis to confirm what it was sent, but only until the deadline.
       const stillRunning = new Promise((resolve) => setTimeout(resolve, 20_000, "still running"));
-      expect(await Promise.race([other.kill("SIGTERM"), stillRunning])).toBe(0);
+      expect(await Promise.race([other.kill("SIGTERM"), stillRunning])).toBe(1);
     } finally {
       redis.resume();
       await other.kill("SIGKILL");
     }
     expect(other.logs.some((line) => line.msg === "the store did not finish closing in time")).toBe(true);
+  });
+
+  it("exits at once, with 1 and a log line, on a second SIGTERM while the first waits for Redis", async () => {
+    const other = await startNode();
+    const ivy = await ChatUser.login(other.url, "Ivy");
+    users.push(ivy);
+    redis.pause();
+    try {
+      void other.kill("SIGTERM");
+      await expect.poll(() => other.logs.some((line) => line.msg === "shutting down")).toBe(true);
+      // Well within the store's deadline (5 s and more), which the first would otherwise wait out.
+      const stillRunning = new Promise((resolve) => setTimeout(resolve, 3_000, "still running"));
+      expect(await Promise.race([other.kill("SIGTERM"), stillRunning])).toBe(1);
+    } finally {
+      redis.resume();
+      await other.kill("SIGKILL");
+    }
+    expect(other.logs).toContainEqual(
+      expect.objectContaining({ level: 50, msg: expect.stringMatching(/^forced exit/) }),
+    );
   });
 
   it("shuts down on SIGTERM without waiting for Redis to come back", async () => {

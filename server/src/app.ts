@@ -69,8 +69,11 @@ export interface ChatServerOptions {
 export interface ChatServer {
   io: ChatIo;
   listen(port: number, host?: string): Promise<AddressInfo>;
-  /** Graceful: stops accepting, closes every connection (clients reconnect elsewhere), flushes, closes the store. */
-  close(): Promise<void>;
+  /**
+   * Graceful: stops accepting, closes every connection (clients reconnect elsewhere), flushes, closes the
+   * store. Resolves to whether the store confirmed every write in time (false: some may be lost).
+   */
+  close(): Promise<boolean>;
   /**
    * Every client catches up, what this process passed on being incomplete: their transports close (not
    * their sockets, which clients take for a logout), they reconnect at once, `sync` their messages and
@@ -223,13 +226,18 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     }),
   );
 
-  /** Waits for `work` at most a request's deadline: a stalled store would hold a shutdown for as long as it stalls. */
-  async function finishInTime(work: Promise<void>, lateMessage: string): Promise<void> {
+  /**
+   * Waits for `work` at most a request's deadline: a stalled store would hold a shutdown for as long as it
+   * stalls. Resolves to whether it finished.
+   */
+  async function finishInTime(work: Promise<void>, lateMessage: string): Promise<boolean> {
     try {
       await deadlines.within(work);
+      return true;
     } catch (error) {
       if (!(error instanceof DeadlinePassed)) throw error;
       log.error({ err: error }, lateMessage);
+      return false;
     }
   }
 
@@ -263,7 +271,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         })();
         // What the store has not confirmed by the deadline was never acknowledged to a client, which
         // resends it to another process.
-        await finishInTime(drained, "the store did not finish closing in time");
+        return await finishInTime(drained, "the store did not finish closing in time");
       } finally {
         deadlines.stop();
       }

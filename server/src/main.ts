@@ -59,25 +59,32 @@ async function start(config: Config, log: Logger): Promise<ChatServer> {
   return server;
 }
 
+/**
+ * The first SIGTERM or SIGINT shuts down gracefully; exits 1 if the store did not confirm every write in
+ * time, since some may then be lost. A second one exits at once, also with 1: an operator who will not
+ * wait, or a supervisor's stop timeout, should not see a silent death.
+ */
 function stopOnSignals(server: ChatServer, log: Logger): void {
   let closing = false;
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.once(signal, () => {
-      if (closing) return;
-      closing = true;
-      log.info({ signal }, "shutting down");
-      server.close().then(
-        () => {
-          log.info("closed");
-          process.exit(0);
-        },
-        (error: unknown) => {
-          log.error({ err: error }, "shutdown failed");
-          process.exit(1);
-        },
-      );
-    });
-  }
+  const stop = (signal: NodeJS.Signals) => {
+    if (closing) {
+      log.error({ signal }, "forced exit: writes the store had not confirmed may be lost");
+      process.exit(1);
+    }
+    closing = true;
+    log.info({ signal }, "shutting down");
+    server.close().then(
+      (complete) => {
+        log.info({ complete }, "closed");
+        process.exit(complete ? 0 : 1);
+      },
+      (error: unknown) => {
+        log.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", stop).on("SIGINT", stop);
 }
 
 // Before the configuration is read, its log level is not known: a failure to start is always logged.

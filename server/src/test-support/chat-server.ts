@@ -13,7 +13,8 @@ export interface RunningChat {
   dataDir: string;
   /** Resolves once every transport connection open now (sockets or not) has closed on the server. */
   transportsClosed(): Promise<void>;
-  close(): Promise<void>;
+  /** Resolves to whether the store confirmed every write in time (see ChatServer.close). */
+  close(): Promise<boolean>;
 }
 
 export function tempDataDir(): string {
