@@ -56,6 +56,18 @@ describe("a server that cannot start", () => {
     ]);
   });
 
+  // A .invalid name never resolves (RFC 6761); where DNS does not answer at all it is EAI_AGAIN instead.
+  it("says in one line that a HOST does not resolve", async () => {
+    const failed = await failedStart({ PORT: "0", HOST: "no-such-host.invalid", DATA_DIR: dataDir() });
+    expect(failed.exit).toBe(1);
+    expect(failed.logs).toEqual([
+      expect.objectContaining({
+        level: 60,
+        msg: expect.stringMatching(/^HOST no-such-host\.invalid PORT 0 is a name that /),
+      }),
+    ]);
+  });
+
   it("refuses a Redis that would evict keys, naming maxmemory-policy in one line", async () => {
     const redis = await startRedis();
     try {

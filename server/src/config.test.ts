@@ -40,6 +40,10 @@ describe("configuration from the environment", () => {
     ["ALLOWED_ORIGINS", "chat.example.org"],
     ["ALLOWED_ORIGINS", "ftp://chat.example.org"],
     ["PORT", "70000"],
+    ["PORT", "0x10"],
+    ["PORT", "1e3"],
+    ["MESSAGES_PER_SECOND", "1.5"],
+    ["TRUST_PROXY", "+1"],
     ["PORT", ""],
     ["CONNECTIONS_PER_IP", " "],
     ["PRESENCE_GRACE_MS", "99999999999"],
@@ -50,7 +54,7 @@ describe("configuration from the environment", () => {
 
   it("takes the widest values that still work: any port, a grace window setTimeout can hold, TLS Redis", () => {
     const config = readConfig({
-      PORT: "65535",
+      PORT: " 065535 ",
       PRESENCE_GRACE_MS: String(2 ** 31 - 1),
       REDIS_URL: "rediss://cache.example.org:6380",
     });

@@ -12,13 +12,15 @@ import { StartupError } from "./startup-error.js";
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 // Set but empty is refused, as for every variable where empty means nothing: it would read as 0, which
-// for PORT is a random port and for a limit turns it off.
+// for PORT is a random port and for a limit turns it off. Decimal digits only: Number() would also take
+// "0x10" (16), "1e3" (1000) or "0b1", none of which an operator writing a port or a limit means.
 const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   v.optional(
     v.pipe(
       v.string(),
       v.trim(),
       v.nonEmpty("empty: unset it for the default"),
+      v.regex(/^\d+$/, "not a whole number in decimal digits"),
       v.toNumber(),
       v.integer(),
       v.minValue(min),

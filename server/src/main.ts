@@ -17,6 +17,8 @@ const LISTEN_PROBLEMS: Record<string, string> = {
   EADDRINUSE: "is in use by another process",
   EACCES: "needs privileges this process does not have",
   EADDRNOTAVAIL: "is not an address of this machine",
+  ENOTFOUND: "is a name that does not resolve",
+  EAI_AGAIN: "is a name that could not be resolved (DNS did not answer)",
 };
 
 async function start(config: Config, log: Logger): Promise<ChatServer> {
