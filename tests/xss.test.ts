@@ -154,16 +154,14 @@ describe("hostile text in Chromium", () => {
     expect((await writer.send(null, text)).ok).toBe(true);
     const row = reader.message(reader.group, text);
     await row.waitFor();
-    const links = await row
-      .locator("a")
-      .evaluateAll((anchors) =>
-        anchors.map((a) => ({
-          text: a.textContent,
-          href: a.getAttribute("href"),
-          target: a.target,
-          rel: a.rel,
-        })),
-      );
+    const links = await row.locator("a").evaluateAll((anchors) =>
+      anchors.map((a) => ({
+        text: a.textContent,
+        href: a.getAttribute("href"),
+        target: a.getAttribute("target"),
+        rel: a.getAttribute("rel"),
+      })),
+    );
     const address = "https://example.org/wiki/Chat_(software)";
     expect(links).toEqual([
       { text: address, href: address, target: "_blank", rel: "noopener noreferrer nofollow" },

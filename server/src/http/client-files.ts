@@ -1,4 +1,5 @@
-import sirv, { type Options, type RequestHandler } from "sirv";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import sirv, { type Options } from "sirv";
 
 /** Where Vite puts the bundle's files, each named after a hash of its content. */
 const ASSETS_PATH = "/assets/";
@@ -11,7 +12,9 @@ const COMPRESSED_COPY = /\.(gz|br)$/;
  * browsers keep it for a year without asking again; index.html, and the fallback to it for any other path,
  * is revalidated on every load (ETag), so a deploy reaches everyone at their next load.
  */
-export function clientFiles(dir: string): RequestHandler {
+export function clientFiles(
+  dir: string,
+): (req: IncomingMessage, res: ServerResponse, notFound: () => void) => void {
   const files = (cacheControl: string, options: Options) =>
     sirv(dir, {
       etag: true,
@@ -24,7 +27,7 @@ export function clientFiles(dir: string): RequestHandler {
   // No fallback to index.html here: an asset of an older build is a 404, not a page cached for a year.
   const assets = files("public, max-age=31536000, immutable", {});
   const pages = files("no-cache", { single: true });
-  return (req, res, next) => {
+  return (req, res, notFound) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD" }).end();
       return;
@@ -32,7 +35,7 @@ export function clientFiles(dir: string): RequestHandler {
     const path = req.url?.split("?")[0] ?? "/";
     // A compressed copy goes out only as the encoding of its file: asked for by its own name, it would go
     // as that file's type without saying it is compressed, which no browser can read.
-    if (COMPRESSED_COPY.test(path)) return next();
-    (path.startsWith(ASSETS_PATH) ? assets : pages)(req, res, next);
+    if (COMPRESSED_COPY.test(path)) return notFound();
+    (path.startsWith(ASSETS_PATH) ? assets : pages)(req, res, notFound);
   };
 }
