@@ -128,3 +128,26 @@ describe.each([
     }
   });
 });
+
+describe("a shutdown with SHUTDOWN_DRAIN_MS", () => {
+  it("says not ready at once and serves on for that long, then closes and exits 0", async () => {
+    const server = await startServerProcess({
+      PORT: "0",
+      DATA_DIR: mkdtempSync(join(tmpdir(), "chat-drain-")),
+      SHUTDOWN_DRAIN_MS: "3000",
+    });
+    processes.push(server);
+    const [ann] = await loginAll(server.url, ["Ann"]);
+    const readiness = async () => (await fetch(`${server.url}/readyz`)).status;
+    expect(await readiness()).toBe(200);
+
+    const exited = server.kill("SIGTERM");
+    await expect.poll(readiness).toBe(503);
+    // Draining: those connected keep chatting, and a newcomer routed here anyway is still served.
+    const late = await ChatUser.login(server.url, "Late");
+    users.push(late);
+    expect(await ann?.send(null, "still here")).toMatchObject({ ok: true });
+    expect(await exited).toBe(0);
+    expect(server.logs.map((entry) => entry.msg)).toContain("closed");
+  });
+});

@@ -70,6 +70,11 @@ export interface ChatServer {
   io: ChatIo;
   listen(port: number, host?: string): Promise<AddressInfo>;
   /**
+   * Stops being ready (`/readyz` says 503) and serves on: a load balancer that polls readiness sends new
+   * clients elsewhere before close() stops accepting them.
+   */
+  drain(): void;
+  /**
    * Graceful: stops accepting, closes every connection (clients reconnect elsewhere), flushes, closes the
    * store. Resolves to whether the store confirmed every write in time (false: some may be lost).
    */
@@ -243,6 +248,9 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
 
   return {
     io,
+    drain() {
+      closing = true;
+    },
     resync() {
       presenceRounds.forgetChanges();
       for (const socket of io.of("/").sockets.values()) socket.conn.close();

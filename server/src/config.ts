@@ -69,6 +69,8 @@ const EnvSchema = v.object({
   DATA_DIR: v.optional(v.string(), "./data"),
   PRESENCE_GRACE_MS: int(DEFAULTS.presenceGraceMs, 0, MAX_TIMEOUT_MS),
   PRESENCE_AWAY_MS: int(DEFAULTS.presenceAwayMs, 0, MAX_TIMEOUT_MS),
+  /** After SIGTERM, how long /readyz says 503 while the server still serves, before it closes. */
+  SHUTDOWN_DRAIN_MS: int(0, 0, MAX_TIMEOUT_MS),
   LOG_LEVEL: v.optional(v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
   BASE_PATH: v.optional(BasePath, "/"),
   /** How many reverse proxies in front of us append to X-Forwarded-For; 0 ignores the header. */

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { type ChatServer, createChatServer } from "./app.js";
 import {
@@ -62,11 +63,12 @@ async function start(config: Config, log: Logger): Promise<ChatServer> {
 }
 
 /**
- * The first SIGTERM or SIGINT shuts down gracefully; exits 1 if the store did not confirm every write in
- * time, since some may then be lost. A second one exits at once, also with 1: an operator who will not
- * wait, or a supervisor's stop timeout, should not see a silent death.
+ * The first SIGTERM or SIGINT shuts down gracefully, after `drainMs` of serving while not ready; exits 1
+ * if the store did not confirm every write in time, since some may then be lost. A second one exits at
+ * once, also with 1: an operator who will not wait, or a supervisor's stop timeout, should not see a
+ * silent death.
  */
-function stopOnSignals(server: ChatServer, log: Logger): void {
+function stopOnSignals(server: ChatServer, log: Logger, drainMs: number): void {
   let closing = false;
   const stop = (signal: NodeJS.Signals) => {
     if (closing) {
@@ -74,17 +76,20 @@ function stopOnSignals(server: ChatServer, log: Logger): void {
       process.exit(1);
     }
     closing = true;
-    log.info({ signal }, "shutting down");
-    server.close().then(
-      (complete) => {
-        log.info({ complete }, "closed");
-        process.exit(complete ? 0 : 1);
-      },
-      (error: unknown) => {
-        log.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
+    log.info({ signal, drainMs }, "shutting down");
+    server.drain();
+    sleep(drainMs)
+      .then(() => server.close())
+      .then(
+        (complete) => {
+          log.info({ complete }, "closed");
+          process.exit(complete ? 0 : 1);
+        },
+        (error: unknown) => {
+          log.error({ err: error }, "shutdown failed");
+          process.exit(1);
+        },
+      );
   };
   process.on("SIGTERM", stop).on("SIGINT", stop);
 }
@@ -94,7 +99,7 @@ let log = createLogger("info");
 try {
   const config = readConfig();
   log = createLogger(config.LOG_LEVEL);
-  stopOnSignals(await start(config, log), log);
+  stopOnSignals(await start(config, log), log, config.SHUTDOWN_DRAIN_MS);
 } catch (error) {
   // What the operator can fix is said in one line; anything else is a fault, logged with its stack.
   if (error instanceof StartupError) log.fatal(error.message);
