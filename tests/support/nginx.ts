@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,6 +30,8 @@ export async function startNginx(nodePorts: { n1: number; n2: number }): Promise
     .replaceAll("127.0.0.1:3002", `127.0.0.1:${nodePorts.n2}`)
     .replace("worker_processes auto;", "worker_processes 1;");
   writeFileSync(join(dir, "nginx.conf"), config);
+  // Where the config's logs go under its prefix, as the README's start command makes it.
+  mkdirSync(join(dir, "logs"));
   const child: ChildProcess = spawn(
     nginx,
     [

@@ -73,7 +73,8 @@ export class ChatMetrics {
     name: "chat_store_operation_seconds",
     help: "Duration of store calls, by store and operation.",
     labelNames: ["store", "operation"] as const,
-    buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    // Up to the request deadline (5 to 7.5 s), so that a stall short of it still shows how long it was.
+    buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
 
