@@ -183,6 +183,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     },
     deadlines,
     shedding,
+    metrics,
   };
   const refusals = new RefusalCut(limits.refusalsPerConnection, (socketId) => {
     const socket = io.of("/").sockets.get(socketId);
@@ -224,7 +225,6 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       presenceRounds,
       messages,
       ...failures,
-      metrics,
       parsers,
       throttles,
       refusals,

@@ -1,5 +1,6 @@
 import { ErrorCode } from "@chat/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ChatUser } from "../test-support/chat-client.js";
 import { type RunningChat, startChat } from "../test-support/chat-server.js";
 import { parsePrometheusText, type Sample, sampleValue } from "../test-support/prometheus-text.js";
 import { TestUsers } from "../test-support/test-users.js";
@@ -55,6 +56,25 @@ describe("GET /metrics", () => {
     // Every login has had its list, and its join went out: nothing waits for a round.
     expect(sampleValue(after, "chat_presence_pending")).toBe(0);
     expect(after.some((s) => s.name === "nodejs_eventloop_lag_seconds")).toBe(true);
+  });
+
+  it("counts refused logins and resumes by their code, which nothing else shows", async () => {
+    await users.login("Ann");
+    const before = await scrape();
+    await expect(ChatUser.login(chat.url, "ann")).rejects.toMatchObject({ code: ErrorCode.NAME_TAKEN });
+    await expect(ChatUser.login(chat.url, " ")).rejects.toMatchObject({ code: ErrorCode.NAME_INVALID });
+    for (const token of ["a".repeat(43), "b".repeat(43)]) {
+      await expect(ChatUser.connect(chat.url, { token })).rejects.toMatchObject({
+        code: ErrorCode.SESSION_EXPIRED,
+      });
+    }
+    const after = await scrape();
+    const moved = (code: ErrorCode) =>
+      sampleValue(after, "chat_handshake_refusals_total", { code }) -
+      sampleValue(before, "chat_handshake_refusals_total", { code });
+    expect([ErrorCode.NAME_TAKEN, ErrorCode.NAME_INVALID, ErrorCode.SESSION_EXPIRED].map(moved)).toEqual([
+      1, 1, 2,
+    ]);
   });
 
   it("counts every refusal of a rate limit, as the refused client sees them", async () => {

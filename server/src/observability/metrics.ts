@@ -1,4 +1,4 @@
-import type { ClientToServerEvents, Result } from "@chat/shared";
+import type { ClientToServerEvents, ErrorCode, Result } from "@chat/shared";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { LimitName } from "../limits/rate-limited.js";
 import type { PassingFailure } from "../transport/failures.js";
@@ -62,6 +62,13 @@ export class ChatMetrics {
     registers: [this.registry],
   });
 
+  private readonly handshakeRefusals = new Counter({
+    name: "chat_handshake_refusals_total",
+    help: "Logins, resumes and reconnects refused, by error code (SESSION_EXPIRED: an unknown or ended token).",
+    labelNames: ["code"] as const,
+    registers: [this.registry],
+  });
+
   private readonly storeFailures = new Counter({
     name: "chat_store_failures_total",
     help: "Store calls that failed for now and were answered with try again: unavailable (busy, locked, full, unreachable) or deadline (no answer in time).",
@@ -122,6 +129,10 @@ export class ChatMetrics {
 
   limited(limit: LimitName): void {
     this.rateLimited.inc({ limit });
+  }
+
+  handshakeRefused(code: ErrorCode): void {
+    this.handshakeRefusals.inc({ code });
   }
 
   storeFailed(kind: PassingFailure): void {

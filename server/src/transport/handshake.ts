@@ -8,6 +8,7 @@ import {
 import type { ExtendedError } from "socket.io";
 import type { ConnectionLimits } from "../limits/connection-limits.js";
 import type { LoadShedding } from "../limits/load-shedding.js";
+import type { ChatMetrics } from "../observability/metrics.js";
 import type { Sessions } from "../sessions/sessions.js";
 import type { User } from "../users.js";
 import { clientAddress } from "./client-address.js";
@@ -51,6 +52,7 @@ function refusal(error: ProtocolError): ExtendedError {
 export interface HandshakeContext extends FailureContext {
   deadlines: Deadlines;
   shedding: LoadShedding;
+  metrics: ChatMetrics;
 }
 
 /**
@@ -67,16 +69,22 @@ function step(
   undo?: (socket: ChatSocket) => Promise<void>,
 ): Middleware {
   return async (socket, next) => {
+    // Counted, and at debug level logged: failed logins and token probing show nowhere else.
+    const refuse = (error: ProtocolError) => {
+      failures.metrics.handshakeRefused(error.code);
+      if (failures.log.isLevelEnabled("debug")) {
+        failures.log.debug({ socket: socket.id, step: what, code: error.code }, "handshake refused");
+      }
+      next(refusal(error));
+    };
     const busy = failures.shedding.admit();
-    if (busy) {
-      next(refusal(busy));
-      return;
-    }
+    if (busy) return refuse(busy);
     const working = work(socket);
     failures.shedding.follow(working, (refused) => refused);
     try {
       const refused = await failures.deadlines.within(working);
-      next(refused ? refusal(refused) : undefined);
+      if (refused) refuse(refused);
+      else next();
     } catch (error) {
       const about = { socket: socket.id, step: what };
       if (error instanceof DeadlinePassed && undo) {
@@ -84,7 +92,7 @@ function step(
           .then((refused) => (refused ? undefined : undo(socket)))
           .catch((late: unknown) => failures.log.warn({ ...about, err: late }, "late handshake not undone"));
       }
-      next(refusal(internalError(failures, error, about, "The server could not log you in. Try again.")));
+      refuse(internalError(failures, error, about, "The server could not log you in. Try again."));
     }
   };
 }

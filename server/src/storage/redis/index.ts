@@ -70,7 +70,16 @@ export async function openRedisStorage(
   const broadcasts = createRedisClient(url, { queueWhileOffline: true, maxQueued, stallMs });
   const stopWatching: (() => void)[] = [];
   for (const client of [redis, broadcasts]) {
-    client.on("error", (error: unknown) => log.warn({ err: error }, "redis connection failed"));
+    // Said once it is back, too: a line per failed attempt, then nothing, reads as an outage still on.
+    let failing = false;
+    client.on("error", (error: unknown) => {
+      failing = true;
+      log.warn({ err: error }, "redis connection failed");
+    });
+    client.on("ready", () => {
+      if (failing) log.info("redis connection back");
+      failing = false;
+    });
     await client.connect();
     stopWatching.push(
       watchForStalls(client, stallMs, () =>
