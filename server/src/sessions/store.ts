@@ -12,6 +12,8 @@ export interface SessionStore {
   tokenUsed(tokenHash: string): Promise<boolean>;
   /** The live session with this token hash, or null when unknown or ended. */
   findByTokenHash(tokenHash: string): Promise<User | null>;
+  /** Whose session with this token hash has ended, or null when unknown, live, or ended with no user kept. */
+  findEndedByTokenHash(tokenHash: string): Promise<User | null>;
   end(id: UserId, now: number): Promise<void>;
   /** Whether anybody has ever had this name key: tells USER_OFFLINE from NO_SUCH_USER. */
   isKnownName(key: string): Promise<boolean>;

@@ -55,6 +55,23 @@ export function describeStorageContract(backendName: string, makeBackend: () => 
         expect(await sessions.findByTokenHash("hash-new")).toEqual(newBob);
       });
 
+      it("name whose session an ended token hash was, whether logged out or its name taken, and no other", async () => {
+        const { sessions } = await fresh();
+        const [ann, bob, newBob] = [user("Ann"), user("Bob"), user("bob")];
+        await sessions.create(ann, "hash-ann", 1);
+        await sessions.create(bob, "hash-bob", 2);
+        expect(await sessions.findEndedByTokenHash("hash-ann")).toBeNull();
+        expect(await sessions.findEndedByTokenHash("hash-unknown")).toBeNull();
+        await sessions.end(ann.id, 3);
+        await sessions.create(newBob, "hash-new-bob", 4);
+        expect(await sessions.findEndedByTokenHash("hash-ann")).toEqual(ann);
+        expect(await sessions.findEndedByTokenHash("hash-bob")).toEqual(bob);
+        expect(await sessions.findEndedByTokenHash("hash-new-bob")).toBeNull();
+        // Ending it again changes nothing.
+        await sessions.end(ann.id, 5);
+        expect(await sessions.findEndedByTokenHash("hash-ann")).toEqual(ann);
+      });
+
       it("refuse a token hash any session had, live or ended, changing nothing, and tell it was used", async () => {
         const { sessions } = await fresh();
         const [ann, otherAnn, bob] = [user("Ann"), user("Ann"), user("Bob")];

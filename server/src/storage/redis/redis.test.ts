@@ -30,6 +30,28 @@ const user = (id: string, name: string): User => ({ id, name, key: uniqueNameKey
 const LEASE_LAPSES = { timeout: 10_000 };
 const names = (users: User[]) => users.map((u) => u.name).sort();
 
+describe("sessions ended by an earlier release", () => {
+  it("stay ended, their tokens used, naming no user: that release kept only the marker", async () => {
+    const keyPrefix = freshPrefix();
+    const storage = await openRedisStorage(redis.url, { keyPrefix });
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    try {
+      const ann = user("ann", "Ann");
+      await storage.sessions.create(ann, "hash-ann", 1);
+      await storage.sessions.end(ann.id, 2);
+      await raw.del(`${keyPrefix}session:ended:hash-ann`);
+      expect(await storage.sessions.findEndedByTokenHash("hash-ann")).toBeNull();
+      expect(await storage.sessions.findByTokenHash("hash-ann")).toBeNull();
+      expect(await storage.sessions.tokenUsed("hash-ann")).toBe(true);
+      expect(await storage.sessions.create(user("other", "Ann"), "hash-ann", 3)).toBe(false);
+    } finally {
+      await storage.close();
+      await raw.close();
+    }
+  });
+});
+
 describe("one Redis shared by several processes", () => {
   const opened: RedisStorage[] = [];
   let keyPrefix: string;

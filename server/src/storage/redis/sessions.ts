@@ -7,11 +7,15 @@ import { parseUserOrNull } from "./stored-user.js";
 /*
  * Keys, under the prefix P:
  *   P session:token:<token hash>  the live session's user, as JSON; ENDED_TOKEN once the session ended
+ *   P session:ended:<token hash>  the ended session's user, as JSON (none if it ended under an earlier release)
  *   P session:user:<user id>      hash: name, key, tokenHash, createdAt, endedAt
  *   P session:live:<name key>     set: ids of the live sessions with this name key
  *   P session:names               set: every name key ever used
  */
-/** What the key of an ended session's token holds: kept, so that the token can never come back. */
+/**
+ * What the key of an ended session's token holds: kept, so that the token can never come back. Its user is
+ * kept apart, under session:ended, where releases that read ENDED_TOKEN alone (rolled back to) never look.
+ */
 const ENDED_TOKEN = "ended";
 
 const END_SESSION = `
@@ -20,7 +24,10 @@ local function endSession(id, now)
   local session = P .. 'session:user:' .. id
   local tokenHash, key, endedAt = unpack(redis.call('HMGET', session, 'tokenHash', 'key', 'endedAt'))
   if not tokenHash or endedAt then return end
-  redis.call('SET', P .. 'session:token:' .. tokenHash, '${ENDED_TOKEN}')
+  local token = P .. 'session:token:' .. tokenHash
+  local user = redis.call('GET', token)
+  if user then redis.call('SET', P .. 'session:ended:' .. tokenHash, user) end
+  redis.call('SET', token, '${ENDED_TOKEN}')
   redis.call('HSET', session, 'endedAt', now)
   redis.call('SREM', P .. 'session:live:' .. key, id)
 end
@@ -81,6 +88,10 @@ export class RedisSessionStore implements SessionStore {
   async findByTokenHash(tokenHash: string): Promise<User | null> {
     const found = await this.redis.get(`${this.prefix}session:token:${tokenHash}`);
     return found === ENDED_TOKEN ? null : parseUserOrNull(found);
+  }
+
+  async findEndedByTokenHash(tokenHash: string): Promise<User | null> {
+    return parseUserOrNull(await this.redis.get(`${this.prefix}session:ended:${tokenHash}`));
   }
 
   async end(id: UserId, now: number): Promise<void> {

@@ -12,6 +12,7 @@ interface SessionRow {
 /** Writes go through the writer thread (see SqliteWriter), group-committed: a storm of logins shares its fsyncs. */
 export class SqliteSessionStore implements SessionStore {
   private readonly byTokenHash;
+  private readonly endedByTokenHash;
   private readonly anyByTokenHash;
   private readonly knownName;
 
@@ -21,6 +22,9 @@ export class SqliteSessionStore implements SessionStore {
   ) {
     this.byTokenHash = db.prepare<[string], SessionRow>(
       "SELECT user_id, name, name_key FROM sessions WHERE token_hash = ? AND ended_at IS NULL",
+    );
+    this.endedByTokenHash = db.prepare<[string], SessionRow>(
+      "SELECT user_id, name, name_key FROM sessions WHERE token_hash = ? AND ended_at IS NOT NULL",
     );
     this.anyByTokenHash = db.prepare<[string], { found: number }>(
       "SELECT 1 AS found FROM sessions WHERE token_hash = ?",
@@ -39,8 +43,11 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async findByTokenHash(tokenHash: string): Promise<User | null> {
-    const row = this.byTokenHash.get(tokenHash);
-    return row ? { id: row.user_id, name: row.name, key: row.name_key } : null;
+    return userOf(this.byTokenHash.get(tokenHash));
+  }
+
+  async findEndedByTokenHash(tokenHash: string): Promise<User | null> {
+    return userOf(this.endedByTokenHash.get(tokenHash));
   }
 
   async end(id: UserId, now: number): Promise<void> {
@@ -50,4 +57,8 @@ export class SqliteSessionStore implements SessionStore {
   async isKnownName(key: string): Promise<boolean> {
     return this.knownName.get(key) !== undefined;
   }
+}
+
+function userOf(row: SessionRow | undefined): User | null {
+  return row ? { id: row.user_id, name: row.name, key: row.name_key } : null;
 }
