@@ -67,10 +67,10 @@ export class Sessions {
   async resume(token: string): Promise<Parsed<Session>> {
     const hash = hashToken(token);
     const user = await this.store.findByTokenHash(hash);
-    if (!user) return failure(ErrorCode.SESSION_EXPIRED, SESSION_ENDED);
+    if (!user) return this.refuseEnded(hash);
     if ((await this.presence.claim(user)) === "taken") {
       await this.store.end(user.id, Date.now());
-      return failure(ErrorCode.SESSION_EXPIRED, `Someone else is now using the name "${user.name}".`);
+      return nameTakenMeanwhile(user);
     }
     // A logout (on another process) may have ended the session and freed the name after the lookup and
     // before the claim, which then listed the user again: that claim must not outlive the session.
@@ -79,6 +79,18 @@ export class Sessions {
       return failure(ErrorCode.SESSION_EXPIRED, SESSION_ENDED);
     }
     return { ok: true, value: { user, token } };
+  }
+
+  /**
+   * The session ended, most often because someone else logged in under its name while its user was away
+   * past the grace window: told so, they know why their name is refused if they log in with it again. Only
+   * a token that was used says anything, and only what the online list already shows.
+   */
+  private async refuseEnded(hash: string): Promise<Parsed<never>> {
+    const ended = await this.store.findEndedByTokenHash(hash);
+    const holder = ended && (await this.presence.holderOf(ended.key));
+    if (holder && holder.id !== ended.id) return nameTakenMeanwhile(ended);
+    return failure(ErrorCode.SESSION_EXPIRED, SESSION_ENDED);
   }
 
   async logout(user: User): Promise<void> {
@@ -101,4 +113,8 @@ export class Sessions {
   isKnownName(key: string): Promise<boolean> {
     return this.store.isKnownName(key);
   }
+}
+
+function nameTakenMeanwhile(user: User): Parsed<never> {
+  return failure(ErrorCode.SESSION_EXPIRED, `Someone else is now using the name "${user.name}".`);
 }
