@@ -23,6 +23,10 @@ const LISTEN_PROBLEMS: Record<string, string> = {
 };
 
 async function start(config: Config, log: Logger): Promise<ChatServer> {
+  // Redis can report lost data or missed broadcasts before the server below exists; no client has any
+  // state to resync then.
+  let server: ChatServer | undefined;
+  const resync = () => server?.resync();
   // With Redis, this process is one of several: state and broadcasts are shared through it. Loaded only
   // then: the Redis client and adapter are a few megabytes a lone process has no use for.
   const redis = config.REDIS_URL
@@ -30,13 +34,13 @@ async function start(config: Config, log: Logger): Promise<ChatServer> {
         log,
         // Every identity this process's clients had is gone with the data: reconnecting, they are told
         // SESSION_EXPIRED, and log in afresh, with message ids of the new data.
-        onDataLost: () => server.resync(),
+        onDataLost: resync,
         // Messages and presence changes for them never reached this process.
-        onBroadcastsMissed: () => server.resync(),
+        onBroadcastsMissed: resync,
       })
     : null;
   warnIfUnroutable(config, log);
-  const server = createChatServer({
+  server = createChatServer({
     storage: redis ?? (await openSqliteStorage(writableDataDir(config.DATA_DIR))),
     adapter: redis?.createAdapter(),
     limiterBackend: redis?.limiters,

@@ -202,6 +202,11 @@ export const SERVER_EVENTS = eventNames<ServerToClientEvents>()({
   message: "message",
   typing: "typing",
 });
+/** The requests that are answered: every one but `logout`. */
+export type RequestEventName = Exclude<keyof ClientToServerEvents, typeof CLIENT_EVENTS.logout>;
+/** The answer a request of `E` gets, through its ack. */
+export type AnswerTo<E extends RequestEventName> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
+
 export type ServerPayload<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>[0];
 /** One event the server sends, with its payload: `["message", ChatMessage]`, `["user:left", UserSummary]`… */
 export type ServerEvent = { [E in ServerEventName]: [event: E, payload: ServerPayload<E>] }[ServerEventName];

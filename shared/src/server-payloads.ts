@@ -2,8 +2,9 @@ import * as v from "valibot";
 import { ErrorCode } from "./errors.js";
 import { LIMITS } from "./limits.js";
 import {
+  type AnswerTo,
   CLIENT_EVENTS,
-  type ClientToServerEvents,
+  type RequestEventName,
   SERVER_EVENTS,
   type ServerEventName,
   type ServerPayload,
@@ -19,7 +20,8 @@ const LATEST_DATE_MS = 8.64e15;
 
 const NameSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.peerNameMaxLength));
 const VersionSchema = v.pipe(v.string(), v.maxLength(LIMITS.presenceVersionMaxLength));
-const UserSummarySchema = v.object({ name: NameSchema, id: UserIdSchema });
+/** A user as the server names one: also what a client keeps of a peer across reloads. */
+export const UserSummarySchema = v.object({ name: NameSchema, id: UserIdSchema });
 const OnlineUserSchema = v.object({ ...UserSummarySchema.entries, away: v.optional(v.literal(true)) });
 const UserChangeSchema = v.object({ ...UserSummarySchema.entries, v: VersionSchema });
 
@@ -74,10 +76,6 @@ const RefusalSchema = v.object({
 });
 const answerSchema = <T extends v.ObjectEntries>(entries: T) =>
   v.variant("ok", [v.object({ ok: v.literal(true), ...entries }), RefusalSchema]);
-
-/** The requests that are answered, and the answer each gets. */
-export type RequestEventName = Exclude<keyof ClientToServerEvents, typeof CLIENT_EVENTS.logout>;
-export type AnswerTo<E extends RequestEventName> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
 
 const AnswerSchemas: { [E in RequestEventName]: v.GenericSchema<unknown, AnswerTo<E>> } = {
   [CLIENT_EVENTS.send]: answerSchema({ message: ChatMessageSchema }),

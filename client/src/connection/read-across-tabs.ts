@@ -1,4 +1,4 @@
-import { MessageIdSchema, UserIdSchema } from "@chat/shared";
+import { MessageIdSchema, UserSummarySchema } from "@chat/shared";
 import type { Pinia } from "pinia";
 import * as v from "valibot";
 import { type WatchStopHandle, watch } from "vue";
@@ -18,7 +18,7 @@ import { useWindows } from "../stores/windows";
  */
 
 const ReadNoticeSchema = v.object({
-  peer: v.nullable(v.object({ name: v.string(), id: UserIdSchema })),
+  peer: v.nullable(UserSummarySchema),
   // A message id: "read up to Infinity" would have every message to come arrive read.
   upTo: MessageIdSchema,
 });

@@ -1,4 +1,4 @@
-import { LIMITS, MessageIdSchema, UserIdSchema } from "@chat/shared";
+import { LIMITS, MessageIdSchema, UserIdSchema, UserSummarySchema } from "@chat/shared";
 import * as v from "valibot";
 import { watch } from "vue";
 import { conversationId, GROUP_CONVERSATION, useConversation } from "../stores/conversation";
@@ -12,8 +12,6 @@ import { useWindows } from "../stores/windows";
  * make every tab of the browser the same user and keep the secret on disk after the tab is gone. A duplicated
  * tab gets a copy from the browser, so it resumes the same login: see read-across-tabs.
  */
-
-const PeerSchema = v.object({ name: v.string(), id: UserIdSchema });
 
 // Numbers as the stores hold them: a watermark of 1e300 would start every catch-up past every message.
 const TimeSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
@@ -31,7 +29,7 @@ const UnreadSchema = v.pipe(
 
 const OutgoingSchema = v.object({
   clientId: v.pipe(v.string(), v.maxLength(LIMITS.clientIdMaxLength)),
-  to: v.nullable(PeerSchema),
+  to: v.nullable(UserSummarySchema),
   text: v.string(),
   createdAt: TimeSchema,
   state: v.picklist(["queued", "sending", "failed"]),
@@ -45,9 +43,9 @@ const SavedStateSchema = v.object({
   newestId: WatermarkSchema,
   /** The ids that arrived live during a catch-up still under way (see the session store). */
   liveDuringCatchUp: v.optional(v.array(MessageIdSchema), []),
-  windows: v.array(PeerSchema),
+  windows: v.array(UserSummarySchema),
   /** Private conversations closed in this tab, the latest first: the way back to them (see OnlineList). */
-  closed: v.optional(v.array(PeerSchema), []),
+  closed: v.optional(v.array(UserSummarySchema), []),
   /** Unread counts by conversation id, of the group and the open windows. */
   unread: v.optional(v.record(v.string(), UnreadSchema), {}),
   /**

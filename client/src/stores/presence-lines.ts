@@ -35,11 +35,7 @@ export type PresenceChange = "joined" | "left";
  * who came and went while nobody wrote was not met by anyone, and a leave then a join is nothing changed.
  * Null once nobody is left in it.
  */
-export function withChange(
-  line: PresenceLine,
-  user: UserSummary,
-  change: PresenceChange,
-): PresenceLine | null {
+function withChange(line: PresenceLine, user: UserSummary, change: PresenceChange): PresenceLine | null {
   const [same, opposite] = change === "joined" ? [line.joined, line.left] : [line.left, line.joined];
   const withoutUser = opposite.filter(({ id }) => id !== user.id);
   const [nextSame, nextOpposite] =

@@ -5,7 +5,7 @@ import type { PresenceVersion, UserSummary } from "@chat/shared";
  * Changes kept for clients that resume. Past as many changes as there are people listed, the whole list
  * is no larger than what changed, so keeping more would buy nothing on a chat of that size.
  */
-export const PRESENCE_CHANGES_KEPT = 10_000;
+const PRESENCE_CHANGES_KEPT = 10_000;
 
 /**
  * The online list's changes in the order this process passed them to its sockets, numbered. A version

@@ -1,6 +1,6 @@
 import { SERVER_EVENTS, type ServerEventName } from "@chat/shared";
 import type { User, UserId } from "../users.js";
-import type { ClaimResult, GraceToken, ListedUser, PresenceStore } from "./store.js";
+import type { ClaimResult, GraceToken, PresenceStore } from "./store.js";
 
 /** A change of the online list, named by the event that announces it: `user:joined`, `user:away`… */
 export type PresenceChange = Extract<ServerEventName, `user:${string}`>;
@@ -115,10 +115,6 @@ export class Presence {
   async leave(user: User): Promise<void> {
     this.cancelGrace(user.id);
     this.announceLeft(await this.store.release(user.id));
-  }
-
-  online(): Promise<ListedUser[]> {
-    return this.store.online();
   }
 
   holderOf(key: string): Promise<User | null> {

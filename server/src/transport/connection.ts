@@ -11,7 +11,7 @@ import type { Sessions } from "../sessions/sessions.js";
 import { userRoom } from "../users.js";
 import { aboutSocket } from "./acks.js";
 import { logFailure } from "./failures.js";
-import { type Greeting, takeGreeting } from "./handshake.js";
+import { type ProvenSession, takeGreeting } from "./handshake.js";
 import { disconnectIdentity } from "./io.js";
 import { type MessageHandlerDeps, messageHandlers } from "./message-handlers.js";
 import type { PresenceRounds } from "./presence-rounds.js";
@@ -99,8 +99,8 @@ export function onConnection(deps: ConnectionDeps) {
     );
   };
 
-  /** `presence`: the version of the online list the client holds, if it sent one. */
-  async function countIn(socket: ChatSocket, { token, presence: listVersion }: Greeting): Promise<void> {
+  /** `listVersion`: the version of the online list the client holds, if it sent one. */
+  async function countIn(socket: ChatSocket, { token, listVersion }: ProvenSession): Promise<void> {
     const { user } = socket.data;
     if (!(await presence.connected(user, socket.id))) {
       // Logged out between this socket's handshake and now (from another tab, on another process): the

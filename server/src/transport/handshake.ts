@@ -18,22 +18,22 @@ import { releaseMissedPackets } from "./recovery-adapter.js";
 import type { ChatSocket } from "./types.js";
 
 /** What a socket's greeting needs from its handshake: the token, and the version of the list the client has. */
-export interface Greeting {
+export interface ProvenSession {
   token: string;
-  presence: PresenceVersion | null;
+  listVersion: PresenceVersion | null;
 }
 
 /**
  * Each socket's greeting, from the handshake that proved or issued its token until the greeting sends it.
  * Not in socket.data (see SocketData): the server keeps tokens only as hashes.
  */
-const greetings = new WeakMap<ChatSocket, Greeting>();
+const greetings = new WeakMap<ChatSocket, ProvenSession>();
 
 /** Sockets whose handshake logged in with a token the server made: what a late one undoes. */
 const loggedIn = new WeakSet<ChatSocket>();
 
 /** This socket's greeting, once. */
-export function takeGreeting(socket: ChatSocket): Greeting | undefined {
+export function takeGreeting(socket: ChatSocket): ProvenSession | undefined {
   const greeting = greetings.get(socket);
   greetings.delete(socket);
   return greeting;
@@ -140,8 +140,8 @@ export function authenticate(
       if (!session.ok) return session.error;
       releaseMissedPackets(socket, session.value.user);
       socket.data.user = session.value.user;
-      const presence = "presence" in auth.value ? auth.value.presence : null;
-      greetings.set(socket, { token: session.value.token, presence });
+      const listVersion = "presence" in auth.value ? auth.value.presence : null;
+      greetings.set(socket, { token: session.value.token, listVersion });
       if ("name" in auth.value && auth.value.newToken === null) loggedIn.add(socket);
       return null;
     },

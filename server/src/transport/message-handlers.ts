@@ -1,9 +1,9 @@
 import {
   type ChatMessage,
   CLIENT_EVENTS,
-  type ClientToServerEvents,
   type HistoryAck,
   LIMITS,
+  type RequestEventName,
   type RequestParsers,
   type SyncAck,
   type TypingAck,
@@ -21,9 +21,6 @@ export interface MessageHandlerDeps extends AckContext {
   throttles: RequestThrottles;
 }
 
-/** Every request but `logout`, which has no answer (see onConnection). */
-type RequestEvent = Exclude<keyof ClientToServerEvents, typeof CLIENT_EVENTS.logout>;
-
 /** Reads of one identity that may wait behind its running one: a reconnect asks for a page per window. */
 const READS_WAITING = 8;
 
@@ -39,7 +36,7 @@ function answerCost({ messages }: { messages: ChatMessage[] }): number {
 }
 
 /** The acknowledged requests, built once per server and shared by every socket (see SharedListener). */
-export function messageHandlers(deps: MessageHandlerDeps): Record<RequestEvent, SharedListener> {
+export function messageHandlers(deps: MessageHandlerDeps): Record<RequestEventName, SharedListener> {
   const { messages, parsers, throttles } = deps;
   // Limits are per identity: every tab of a user draws on the same budget.
   const sends = { budget: (socket: ChatSocket) => throttles.messages(socket.data.user.id) };
@@ -54,7 +51,7 @@ export function messageHandlers(deps: MessageHandlerDeps): Record<RequestEvent, 
     queue: { runs: new OneAtATime(READS_WAITING), key: (socket: ChatSocket) => socket.data.user.id },
   };
   const read = <R extends HistoryAck | SyncAck>(
-    event: RequestEvent,
+    event: RequestEventName,
     answer: (socket: ChatSocket, payload: unknown) => Promise<R>,
   ) => acknowledged<R>(deps, event, reads, answer);
   return {

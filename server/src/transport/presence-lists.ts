@@ -8,7 +8,7 @@ import type { ChatSocket } from "./types.js";
 // timed, so that waiting on the store does not space the rounds.
 
 /** A socket to greet, and the version of the list its client holds, if any. */
-export interface Greeting {
+export interface Newcomer {
   socket: ChatSocket;
   since: PresenceVersion | null;
 }
@@ -33,20 +33,20 @@ interface Resumed {
 }
 
 /**
- * What each greeted socket is sent: the changes since the version it holds when `log` knows them, or the
+ * What each greeted socket is sent: the changes since the version it holds when `changes` knows them, or the
  * whole list.
  */
 export async function readLists(
-  greetings: Greeting[],
-  log: PresenceLog,
+  newcomers: Newcomer[],
+  changes: PresenceLog,
   store: Pick<PresenceStore, "online" | "listedAmong">,
 ): Promise<Lists> {
   // Rounds run in turn, so no change is passed on while the list is read: it holds at least these.
-  const version = log.version;
+  const version = changes.version;
   const whole: string[] = [];
   const resumed: Resumed[] = [];
-  for (const [since, ids] of groupedBySince(greetings)) {
-    const changed = since !== null && log.changedSince(since);
+  for (const [since, ids] of groupedBySince(newcomers)) {
+    const changed = since !== null && changes.changedSince(since);
     if (!changed) whole.push(...ids);
     else resumed.push({ since, ids, changed });
   }
@@ -74,9 +74,9 @@ export async function readLists(
 }
 
 /** The ids of the greeted sockets still connected, by the version their clients hold (null: none). */
-function groupedBySince(greetings: Greeting[]): Map<PresenceVersion | null, string[]> {
+function groupedBySince(newcomers: Newcomer[]): Map<PresenceVersion | null, string[]> {
   const bySince = new Map<PresenceVersion | null, string[]>();
-  for (const { socket, since } of greetings) {
+  for (const { socket, since } of newcomers) {
     if (!socket.connected) continue;
     const group = bySince.get(since);
     if (group) group.push(socket.id);

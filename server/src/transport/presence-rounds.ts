@@ -6,7 +6,7 @@ import type { PresenceAnnouncer, PresenceChange } from "../presence/presence.js"
 import { PresenceLog } from "../presence/presence-log.js";
 import type { PresenceStore } from "../presence/store.js";
 import { summaryOf, type User } from "../users.js";
-import { entryOf, type Greeting, type Lists, listChanges, readLists } from "./presence-lists.js";
+import { entryOf, type Lists, listChanges, type Newcomer, readLists } from "./presence-lists.js";
 import { SpacedTimer } from "./spaced-timer.js";
 import type { ChatIo, ChatSocket, PresenceDelta } from "./types.js";
 import { emitBatchLocally } from "./write-path/batched-events.js";
@@ -60,8 +60,8 @@ const GREETING_COST_FACTOR = 4;
  */
 export class PresenceRounds implements PresenceAnnouncer {
   private deltas: PresenceDelta[] = [];
-  private greetings: Greeting[] = [];
-  private readonly log = new PresenceLog();
+  private greetings: Newcomer[] = [];
+  private readonly changes = new PresenceLog();
   private readonly clustered: boolean;
   private readonly deltaRounds: SpacedTimer;
   private readonly greetingRounds = new SpacedTimer(
@@ -111,7 +111,7 @@ export class PresenceRounds implements PresenceAnnouncer {
    * the sockets that resume are sent the whole list, not what this process saw change.
    */
   forgetChanges(): void {
-    this.log.restart();
+    this.changes.restart();
   }
 
   /** Changes and greetings waiting for their round. */
@@ -163,7 +163,7 @@ export class PresenceRounds implements PresenceAnnouncer {
     this.greetings = [];
     if (greetings.length === 0) return;
     try {
-      const lists = await readLists(greetings, this.log, this.store);
+      const lists = await readLists(greetings, this.changes, this.store);
       timed(this.greetingRounds, () => this.sendLists(greetings, lists));
     } catch (error) {
       // The store failed to answer. Ungreeted, a socket would get neither the list nor deltas, and its client
@@ -173,7 +173,7 @@ export class PresenceRounds implements PresenceAnnouncer {
     }
   }
 
-  private sendLists(greetings: Greeting[], { version, whole, everyone, answered, listedNow }: Lists): void {
+  private sendLists(greetings: Newcomer[], { version, whole, everyone, answered, listedNow }: Lists): void {
     // Only now, with every read done: a socket in the room before its list would be sent deltas without one.
     for (const { socket } of greetings) {
       // A socket that has gone meanwhile must not join a room: nothing would ever take it out again.
@@ -197,7 +197,7 @@ export class PresenceRounds implements PresenceAnnouncer {
    */
   private sendDeltas(passed: PresenceDelta[]): void {
     const events = passed.map(
-      ([event, user]) => [event, { ...user, v: this.log.record(user) }] as ServerEvent,
+      ([event, user]) => [event, { ...user, v: this.changes.record(user) }] as ServerEvent,
     );
     emitBatchLocally(this.io, PRESENCE_ROOM, events);
   }

@@ -1,21 +1,22 @@
 import type { Logger } from "pino";
 import type { Namespace } from "socket.io";
-import type { Adapter } from "socket.io-adapter";
+import { type Adapter, type ClusterMessage, MessageType } from "socket.io-adapter";
 import type { AdapterFactory } from "../../transport/io.js";
-
-/** The cluster adapter's messages that nobody answers: the ones a retry can deliver late without harm. */
-interface ClusterMessage {
-  type: number;
-  /** requestId: set on requests that wait for answers (fetchSockets, an emit with an ack), which time out instead. */
-  data?: { requestId?: unknown };
-}
 
 interface Publishing {
   publishAndReturnOffset(message: ClusterMessage): Promise<string>;
 }
 
-/** socket.io-adapter's MessageType.HEARTBEAT and INITIAL_HEARTBEAT: the next one replaces a lost one. */
-const HEARTBEATS: ReadonlySet<number> = new Set([1, 2]);
+/**
+ * The cluster adapter's messages that nobody answers: the ones a retry can deliver late without harm. A
+ * request that waits for answers (fetchSockets, an emit with an ack) times out instead, and the next
+ * heartbeat replaces a lost one.
+ */
+function deliverableLate(message: ClusterMessage): boolean {
+  if (message.type === MessageType.INITIAL_HEARTBEAT || message.type === MessageType.HEARTBEAT) return false;
+  return !("data" in message && "requestId" in message.data && message.data.requestId !== undefined);
+}
+
 const FIRST_RETRY_MS = 250;
 const LONGEST_RETRY_MS = 5_000;
 /** As long as a user is kept listed after their connection drops: longer, a client has had to `sync` anyway. */
@@ -39,7 +40,7 @@ export function retriedPublishes(Base: AdapterFactory, log: Logger): (nsp: Names
     const publish = adapter.publishAndReturnOffset.bind(adapter);
     adapter.publishAndReturnOffset = (message) => {
       const attempt = publish(message);
-      if (message.data?.requestId === undefined && !HEARTBEATS.has(message.type)) {
+      if (deliverableLate(message)) {
         attempt.catch(() => {
           if (waiting >= MAX_WAITING) {
             log.error({ type: message.type }, "a broadcast to the other processes was dropped");

@@ -42,7 +42,10 @@ export async function openSqliteStorage(dataDir: string): Promise<Storage> {
       db.prepare("SELECT 1").get();
     },
     // Clients are told to try again shortly. Anything else about an embedded file is a fault.
-    unreachable: (error) => PASSING.has((error as { code?: unknown } | null)?.code as string),
+    unreachable: (error) => {
+      const code = (error as { code?: unknown } | null)?.code;
+      return typeof code === "string" && PASSING.has(code);
+    },
     async close() {
       await writer.close();
       db.close();

@@ -13,7 +13,7 @@ export type HoldWrites = (socket: TcpSocket) => void;
  * bound a burst holds a few megabytes, and each socket still gets its frames in a few writes: at 5,000
  * sockets, 13 frames a write (at 32,768 fan-out there looked slower; see bench/results/notes.md).
  */
-export const MAX_HELD_WRITES = 65_536;
+const MAX_HELD_WRITES = 65_536;
 
 /**
  * Everything a socket is sent by one callback of the event loop (with the promise continuations it sets
