@@ -1,5 +1,5 @@
 import { SERVER_EVENTS, type ServerEventName } from "@chat/shared";
-import type { Namespace } from "socket.io";
+import { type Namespace, Socket } from "socket.io";
 import {
   Adapter,
   type BroadcastOptions,
@@ -8,6 +8,7 @@ import {
   SessionAwareAdapter,
 } from "socket.io-adapter";
 import { PacketType } from "socket.io-parser";
+import { requireInternal } from "../library-internals.js";
 import type { User } from "../users.js";
 import type { ChatSocket, SocketData } from "./types.js";
 
@@ -32,6 +33,7 @@ const withheld = new WeakMap<object, unknown[][]>();
 interface PacketSender {
   packet(packet: { type: PacketType; data: unknown[] }): void;
 }
+requireInternal(Socket.prototype, "packet", "socket.io");
 
 /** Sends a recovered socket what it missed if `proven` is the identity it had; otherwise drops it. */
 export function releaseMissedPackets(socket: ChatSocket, proven: User): void {
@@ -68,6 +70,8 @@ export class RecoveryAdapter extends SessionAwareAdapter {
     private readonly keptPackets: number,
   ) {
     super(nsp);
+    requireInternal(this, "sessions", "socket.io-adapter");
+    requireInternal(this, "packets", "socket.io-adapter");
   }
 
   /**

@@ -1,4 +1,5 @@
 import { RateLimiterRedis } from "rate-limiter-flexible";
+import { requireInternal } from "../../library-internals.js";
 import type { LimiterBackend } from "../../limits/limiter-backend.js";
 import type { RedisClient } from "./client.js";
 
@@ -67,10 +68,8 @@ export function redisLimiters(redis: RedisClient, prefix: string): LimiterBacken
     });
     // The library keeps its set in this field and offers no option for it: should a new version rename
     // it, this throws at start-up rather than leaving the quadratic sweep in place unnoticed.
-    const internals = limiter as unknown as Record<string, unknown>;
-    if (!("_inMemoryBlockedKeys" in internals))
-      throw new Error("rate-limiter-flexible no longer keeps _inMemoryBlockedKeys: see ExpiringBlocks");
-    internals._inMemoryBlockedKeys = new ExpiringBlocks();
+    requireInternal(limiter, "_inMemoryBlockedKeys", "rate-limiter-flexible");
+    (limiter as unknown as Record<string, unknown>)._inMemoryBlockedKeys = new ExpiringBlocks();
     return limiter;
   };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Namespace } from "socket.io";
 import { type Adapter, type ClusterMessage, MessageType } from "socket.io-adapter";
+import { requireInternal } from "../../library-internals.js";
 import type { AdapterFactory } from "../../transport/io.js";
 
 interface Publishing {
@@ -37,6 +38,7 @@ export function retriedPublishes(Base: AdapterFactory, log: Logger): (nsp: Names
   let waiting = 0;
   return function retriedPublishesAdapter(nsp) {
     const adapter = new ClusterAdapter(nsp);
+    requireInternal(adapter, "publishAndReturnOffset", "socket.io-adapter");
     const publish = adapter.publishAndReturnOffset.bind(adapter);
     adapter.publishAndReturnOffset = (message) => {
       const attempt = publish(message);

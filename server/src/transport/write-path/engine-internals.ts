@@ -4,8 +4,7 @@ import type { Socket as TcpSocket } from "node:net";
 /**
  * What the write path (coalesce-writes, direct-frames, batched-events) uses of an Engine.IO connection
  * and of ws's WebSocket under it, members their typings keep private. Written down once, so an upgrade of
- * either library has one place to check for these. (The Socket.IO adapter's private members are declared
- * beside their only users, ../recovery-adapter.ts and single-buffer-frames.ts.)
+ * either library has one place to check for these (../../library-internals.ts lists every library's).
  */
 export interface EngineConnection {
   readyState: "opening" | "open" | "closing" | "closed";

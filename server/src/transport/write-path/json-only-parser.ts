@@ -1,10 +1,12 @@
 import { Decoder, Encoder, type Packet, PacketType } from "socket.io-parser";
+import { requireInternal } from "../../library-internals.js";
 import { answerJson } from "./messages-encoded-once.js";
 
 /** The stock encoder's string encoding, which its typings keep private. */
 interface StringEncoding {
   encodeAsString(packet: Packet): string;
 }
+requireInternal(Encoder.prototype, "encodeAsString", "socket.io-parser");
 
 /**
  * Socket.IO's encoder without its search of every packet for binary attachments: this server sends JSON

@@ -1,5 +1,6 @@
 import type { Namespace } from "socket.io";
 import type { Adapter } from "socket.io-adapter";
+import { requireInternal } from "../../library-internals.js";
 import type { AdapterFactory } from "../io.js";
 
 /** What this needs of an adapter's encoding step, which its typings keep private. */
@@ -18,6 +19,7 @@ export function singleBufferFrames(Base: AdapterFactory): (nsp: Namespace) => Ad
   const Adapter = Base as new (nsp: Namespace) => Adapter;
   return function singleBufferFramesAdapter(nsp) {
     const adapter = new Adapter(nsp);
+    requireInternal(adapter, "_encode", "socket.io-adapter");
     const encoder = adapter as unknown as FrameEncoder;
     const encode = encoder._encode.bind(adapter);
     encoder._encode = (packet, packetOpts) => {
