@@ -1,11 +1,4 @@
-import {
-  CLIENT_EVENTS,
-  type ClientToServerEvents,
-  ErrorCode,
-  failure,
-  type Result,
-  SERVER_EVENTS,
-} from "@chat/shared";
+import { CLIENT_EVENTS, type ClientToServerEvents, SERVER_EVENTS } from "@chat/shared";
 import type { Presence } from "../presence/presence.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { userRoom } from "../users.js";
@@ -15,6 +8,7 @@ import { type ProvenSession, takeGreeting } from "./handshake.js";
 import { disconnectIdentity } from "./io.js";
 import { type MessageHandlerDeps, messageHandlers } from "./message-handlers.js";
 import type { PresenceRounds } from "./presence-rounds.js";
+import { requestGate } from "./request-gate.js";
 import type { ChatIo, ChatSocket } from "./types.js";
 
 export interface ConnectionDeps extends MessageHandlerDeps {
@@ -30,8 +24,6 @@ export function onConnection(deps: ConnectionDeps) {
   // Listeners shared by every socket (Socket.IO calls them with the socket as `this`).
   const handlers = Object.entries(messageHandlers(deps));
   const knownEvents = new Set<unknown>([CLIENT_EVENTS.logout, ...handlers.map(([event]) => event)]);
-  /** Sockets that sent `logout`: nothing they send after it is carried out. */
-  const loggedOut = new WeakSet<ChatSocket>();
   const countDelivery = (event: string) => {
     if (event === SERVER_EVENTS.message) metrics.messageDelivered();
   };
@@ -50,30 +42,7 @@ export function onConnection(deps: ConnectionDeps) {
     );
     // Handlers first and synchronously, so nothing the client sends right after connecting is missed.
     for (const [event, handler] of handlers) socket.on(event as keyof ClientToServerEvents, handler);
-    // Taken as its packet arrives, not as an event: Socket.IO dispatches events a tick later and drops
-    // those of a socket that disconnected meanwhile, and a client may disconnect right after asking.
-    socket.use(([event, ...args], next) => {
-      // Until the logout's disconnect, a request sent after it would still be carried out for an identity
-      // that has ended: a private message stored and delivered, its sender told nothing.
-      const ack = args.at(-1);
-      if (loggedOut.has(socket)) return refuseAfterLogout(ack);
-      if (event === CLIENT_EVENTS.logout) {
-        loggedOut.add(socket);
-        runLogged(
-          socket,
-          CLIENT_EVENTS.logout,
-          async () => {
-            await sessions.logout(user);
-            disconnectIdentity(io, user);
-          },
-          // Not logged out (the store is away), and refusing all it sends: the connection goes, and the
-          // session with it once its grace window ends, unless the client comes back to log out again.
-          () => socket.conn.close(),
-        );
-      } else if (typeof ack !== "function") return ignoreUnacknowledged(socket);
-      else if (!knownEvents.has(event)) return refuseUnknown(socket, event, ack);
-      next();
-    });
+    socket.use(requestGate(socket, { knownEvents, refusals: deps.refusals, logout }));
     socket.on("disconnect", onDisconnect);
     socket.onAnyOutgoing(countDelivery);
     // A recovered socket comes back in the rooms it had before; it keeps none of them. Its user's room is
@@ -117,27 +86,19 @@ export function onConnection(deps: ConnectionDeps) {
     presenceRounds.greet(socket, listVersion);
   }
 
-  function refuseAfterLogout(ack: unknown): void {
-    if (typeof ack === "function") ack(failure(ErrorCode.SESSION_EXPIRED, "This connection has logged out."));
-  }
-
-  /**
-   * A misspelt event fails fast instead of leaving the client waiting for an ack that never comes. It
-   * counts as a refusal: no limit of a request's own holds for what the server does not know.
-   */
-  function refuseUnknown(socket: ChatSocket, event: unknown, ack: (answer: Result<never>) => void): void {
-    deps.refusals.refused(socket.id);
-    const name = JSON.stringify(String(event).slice(0, 64));
-    ack(failure(ErrorCode.BAD_REQUEST, `This server has no event ${name}.`));
-  }
-
-  /**
-   * Every request but `logout` is answered through its ack: one sent without is not carried out, as nobody
-   * would learn its result. Dropped before any limit sees it, a flood of them would cost the server their
-   * parsing for as long as it lasted, so each counts as a refusal, and enough of them cut the connection.
-   */
-  function ignoreUnacknowledged(socket: ChatSocket): void {
-    deps.refusals.refused(socket.id);
+  function logout(socket: ChatSocket): void {
+    const { user } = socket.data;
+    runLogged(
+      socket,
+      CLIENT_EVENTS.logout,
+      async () => {
+        await sessions.logout(user);
+        disconnectIdentity(io, user);
+      },
+      // Not logged out (the store is away), and refusing all it sends: the connection goes, and the
+      // session with it once its grace window ends, unless the client comes back to log out again.
+      () => socket.conn.close(),
+    );
   }
 
   /** Runs async work from an event listener: a failure is logged (see logFailure), never an unhandled rejection. */
