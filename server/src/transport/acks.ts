@@ -54,7 +54,8 @@ const refused = (error: ProtocolError): Result<object> => ({ ok: false, error })
 /**
  * Wraps a handler of an acknowledged event so nothing a client sends can throw out of it: the payload
  * arrives as `unknown` for the handler to validate, a missing ack callback means nobody to answer (the
- * event is ignored, and counted against its connection by onConnection), and a failure is answered with INTERNAL (see internalError). The work is limited as
+ * event is ignored, and counted against its connection by requestGate), and a failure is answered with
+ * INTERNAL (see internalError). The work is limited as
  * `limits` says (see limitedWork). A request the stores leave unanswered past its deadline is answered
  * INTERNAL with retryAfterMs; its work may still complete later, which a resend with the same clientId
  * (or a read asked again) tolerates. Before all that, a process holding more requests than it finishes
