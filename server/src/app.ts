@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { requestParsers } from "@chat/shared";
 import { type Logger, pino } from "pino";
+import { DEFAULTS } from "./defaults.js";
 import { createRequestListener } from "./http/routes.js";
 import { guardStalledConnections } from "./http/stalled-connections.js";
 import { ConnectionLimits } from "./limits/connection-limits.js";
@@ -86,23 +87,6 @@ export interface ChatServer {
    */
   resync(): void;
 }
-
-export const DEFAULTS = {
-  /** Every interface. */
-  host: "0.0.0.0",
-  presenceGraceMs: 60_000,
-  /** Longer than a reload or a reconnect takes. */
-  presenceAwayMs: 5_000,
-  presenceSweepMs: 5_000,
-  /** Each change at once after a quiet spell; in a burst, many in one frame per socket (PresenceRounds). */
-  presenceRoundMs: 50,
-  /** Socket.IO's default recovery window. */
-  recoveryWindowMs: 120_000,
-  /** Half the web client's wait for an answer, so that the client hears "try again" before it gives up. */
-  requestDeadlineMs: 5_000,
-  /** Engine.IO's defaults. */
-  heartbeat: { intervalMs: 25_000, timeoutMs: 20_000 },
-};
 
 /** At most one warning per this long about a store failing requests, however many fail. */
 const STORE_WARNING_INTERVAL_MS = 10_000;

@@ -1,17 +1,25 @@
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LIMITS } from "@chat/shared";
 import { describe, expect, it } from "vitest";
-import { limitsOf, readConfig, servedClientDir, writableDataDir } from "./config.js";
-import { DEFAULT_LIMITS } from "./limits/settings.js";
+import { readConfig, servedClientDir, writableDataDir } from "./config.js";
+import { DEFAULT_LIMITS, LIMIT_VARIABLES } from "./limits/settings.js";
 import { capturedLog } from "./test-support/captured-log.js";
 
 describe("configuration from the environment", () => {
   it("defaults every limit", () => {
     const config = readConfig({});
-    expect(limitsOf(config)).toEqual(DEFAULT_LIMITS);
+    expect(config.limits).toEqual(DEFAULT_LIMITS);
     expect(config.ALLOWED_ORIGINS).toEqual([]);
+  });
+
+  it("documents every limit's variable in the README's table, with its default", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    for (const [key, { env }] of Object.entries(LIMIT_VARIABLES)) {
+      const row = readme.split("\n").find((line) => line.startsWith(`| \`${env}\``));
+      expect(row, env).toContain(`\`${DEFAULT_LIMITS[key as keyof typeof DEFAULT_LIMITS]}\``);
+    }
   });
 
   it("reads limits, and origins as a normalised list", () => {
@@ -21,7 +29,7 @@ describe("configuration from the environment", () => {
       OVERLOAD_TARGET_MS: "250",
       ALLOWED_ORIGINS: " https://Chat.Example.org:443 , http://localhost:5173,",
     });
-    expect(limitsOf(config)).toMatchObject({
+    expect(config.limits).toMatchObject({
       textMaxLength: 500,
       messagesPerSecond: 0,
       overloadTargetMs: 250,

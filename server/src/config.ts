@@ -1,11 +1,10 @@
 import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LIMITS } from "@chat/shared";
 import type { Logger } from "pino";
 import * as v from "valibot";
-import { DEFAULTS } from "./app.js";
-import { DEFAULT_LIMITS, type Limits } from "./limits/settings.js";
+import { DEFAULTS } from "./defaults.js";
+import { DEFAULT_LIMITS, LIMIT_VARIABLES, type Limits } from "./limits/settings.js";
 import { StartupError } from "./startup-error.js";
 
 /** The longest delay setTimeout keeps: a longer one fires at once, with only a warning. */
@@ -90,35 +89,36 @@ const EnvSchema = v.object({
     ),
   ),
   ALLOWED_ORIGINS: Origins,
-  // Content limits may be lowered, never raised above the protocol's (clients rely on those).
-  MAX_HTTP_BUFFER_SIZE: int(DEFAULT_LIMITS.maxHttpBufferSize, 1024, 1024 * 1024),
-  MAX_UNREAD_BYTES: int(DEFAULT_LIMITS.maxUnreadBytes, 64 * 1024, 256 * 1024 * 1024),
-  RECOVERY_MAX_PACKETS: int(DEFAULT_LIMITS.recoveryMaxPackets, 0, 1_000_000),
-  TEXT_MAX_LENGTH: int(DEFAULT_LIMITS.textMaxLength, 1, LIMITS.textMaxLength),
-  NAME_MAX_LENGTH: int(DEFAULT_LIMITS.nameMaxLength, 1, LIMITS.nameMaxLength),
-  HISTORY_PAGE_MAX: int(DEFAULT_LIMITS.historyPageMax, LIMITS.historyPageDefault, LIMITS.historyPageMax),
-  HTTP_REQUEST_TIMEOUT_MS: int(DEFAULT_LIMITS.httpRequestTimeoutMs, 1000, 600_000),
-  // Rates and connection counts: 0 turns the limit off.
-  CONNECTIONS_PER_IP: int(DEFAULT_LIMITS.connectionsPerIp),
-  HANDSHAKES_PER_IP_PER_MINUTE: int(DEFAULT_LIMITS.handshakesPerIpPerMinute),
-  MESSAGES_PER_SECOND: int(DEFAULT_LIMITS.messagesPerSecond),
-  MESSAGE_BURST: int(DEFAULT_LIMITS.messageBurst),
-  READS_PER_SECOND: int(DEFAULT_LIMITS.readsPerSecond),
-  READ_BURST: int(DEFAULT_LIMITS.readBurst),
-  TYPING_PER_SECOND: int(DEFAULT_LIMITS.typingPerSecond),
-  TYPING_BURST: int(DEFAULT_LIMITS.typingBurst),
-  REFUSALS_PER_CONNECTION: int(DEFAULT_LIMITS.refusalsPerConnection),
-  OVERLOAD_TARGET_MS: int(DEFAULT_LIMITS.overloadTargetMs, 0, 60_000),
 });
 
-export type Config = v.InferOutput<typeof EnvSchema>;
+const LIMIT_KEYS = Object.keys(LIMIT_VARIABLES) as (keyof Limits)[];
+
+/** Every limit's variable, keyed by its name in the environment. */
+const LimitsEnvSchema = v.object(
+  Object.fromEntries(
+    LIMIT_KEYS.map((key) => {
+      const { env, min, max } = LIMIT_VARIABLES[key];
+      return [env, int(DEFAULT_LIMITS[key], min, max)];
+    }),
+  ),
+);
+
+export type Config = v.InferOutput<typeof EnvSchema> & { limits: Limits };
 
 /** Reads the environment; a bad value stops the server at start with the variable's name. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = v.safeParse(EnvSchema, env);
-  if (result.success) return result.output;
-  const problems = result.issues.map((issue) => `${v.getDotPath(issue)}: ${issue.message}`);
+  const settings = v.safeParse(EnvSchema, env);
+  const limits = v.safeParse(LimitsEnvSchema, env);
+  if (settings.success && limits.success) return { ...settings.output, limits: limitsOf(limits.output) };
+  const issues = [...(settings.issues ?? []), ...(limits.issues ?? [])];
+  const problems = issues.map((issue) => `${v.getDotPath(issue)}: ${issue.message}`);
   throw new StartupError(`invalid configuration: ${problems.join("; ")}`);
+}
+
+function limitsOf(variables: Record<string, number>): Limits {
+  const limits = { ...DEFAULT_LIMITS };
+  for (const key of LIMIT_KEYS) limits[key] = variables[LIMIT_VARIABLES[key].env] ?? DEFAULT_LIMITS[key];
+  return limits;
 }
 
 /**
@@ -152,26 +152,4 @@ export function warnIfUnroutable(config: Config, log: Logger): void {
   if (config.REDIS_URL && !config.NODE_ID) {
     log.warn("REDIS_URL is set but NODE_ID is not: long-polling behind a proxy needs a NODE_ID per node");
   }
-}
-
-export function limitsOf(config: Config): Limits {
-  return {
-    maxHttpBufferSize: config.MAX_HTTP_BUFFER_SIZE,
-    maxUnreadBytes: config.MAX_UNREAD_BYTES,
-    recoveryMaxPackets: config.RECOVERY_MAX_PACKETS,
-    textMaxLength: config.TEXT_MAX_LENGTH,
-    nameMaxLength: config.NAME_MAX_LENGTH,
-    historyPageMax: config.HISTORY_PAGE_MAX,
-    httpRequestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
-    connectionsPerIp: config.CONNECTIONS_PER_IP,
-    handshakesPerIpPerMinute: config.HANDSHAKES_PER_IP_PER_MINUTE,
-    messagesPerSecond: config.MESSAGES_PER_SECOND,
-    messageBurst: config.MESSAGE_BURST,
-    readsPerSecond: config.READS_PER_SECOND,
-    readBurst: config.READ_BURST,
-    typingPerSecond: config.TYPING_PER_SECOND,
-    typingBurst: config.TYPING_BURST,
-    refusalsPerConnection: config.REFUSALS_PER_CONNECTION,
-    overloadTargetMs: config.OVERLOAD_TARGET_MS,
-  };
 }

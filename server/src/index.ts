@@ -1,4 +1,5 @@
-export { type ChatServer, type ChatServerOptions, createChatServer, DEFAULTS } from "./app.js";
+export { type ChatServer, type ChatServerOptions, createChatServer } from "./app.js";
+export { DEFAULTS } from "./defaults.js";
 export { type LimiterBackend, type LimiterSpec, memoryLimiters } from "./limits/limiter-backend.js";
 export { DEFAULT_LIMITS, type Limits } from "./limits/settings.js";
 export { openRedisStorage } from "./storage/redis/index.js";

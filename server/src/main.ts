@@ -1,14 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { type ChatServer, createChatServer } from "./app.js";
-import {
-  type Config,
-  limitsOf,
-  readConfig,
-  servedClientDir,
-  warnIfUnroutable,
-  writableDataDir,
-} from "./config.js";
+import { type Config, readConfig, servedClientDir, warnIfUnroutable, writableDataDir } from "./config.js";
 import { createLogger } from "./observability/logger.js";
 import { StartupError } from "./startup-error.js";
 import { openSqliteStorage } from "./storage/sqlite/index.js";
@@ -47,7 +40,7 @@ async function start(config: Config, log: Logger): Promise<ChatServer> {
     presenceGraceMs: config.PRESENCE_GRACE_MS,
     presenceAwayMs: config.PRESENCE_AWAY_MS,
     clientDir: servedClientDir(config.CLIENT_DIR, log),
-    limits: limitsOf(config),
+    limits: config.limits,
     allowedOrigins: config.ALLOWED_ORIGINS,
     logger: log,
     basePath: config.BASE_PATH,

@@ -83,3 +83,27 @@ export const DEFAULT_LIMITS: Limits = {
   // build could do (bench/results/notes.md, "load shedding").
   overloadTargetMs: 100,
 };
+
+/** Each limit's environment variable, and the values it may be set to (see readConfig). */
+export const LIMIT_VARIABLES: { readonly [K in keyof Limits]: { env: string; min?: number; max?: number } } =
+  {
+    // Content limits may be lowered, never raised above the protocol's (clients rely on those).
+    maxHttpBufferSize: { env: "MAX_HTTP_BUFFER_SIZE", min: 1024, max: 1024 * 1024 },
+    maxUnreadBytes: { env: "MAX_UNREAD_BYTES", min: 64 * 1024, max: 256 * 1024 * 1024 },
+    recoveryMaxPackets: { env: "RECOVERY_MAX_PACKETS", max: 1_000_000 },
+    textMaxLength: { env: "TEXT_MAX_LENGTH", min: 1, max: LIMITS.textMaxLength },
+    nameMaxLength: { env: "NAME_MAX_LENGTH", min: 1, max: LIMITS.nameMaxLength },
+    historyPageMax: { env: "HISTORY_PAGE_MAX", min: LIMITS.historyPageDefault, max: LIMITS.historyPageMax },
+    httpRequestTimeoutMs: { env: "HTTP_REQUEST_TIMEOUT_MS", min: 1000, max: 600_000 },
+    // Rates and connection counts: 0 turns the limit off.
+    connectionsPerIp: { env: "CONNECTIONS_PER_IP" },
+    handshakesPerIpPerMinute: { env: "HANDSHAKES_PER_IP_PER_MINUTE" },
+    messagesPerSecond: { env: "MESSAGES_PER_SECOND" },
+    messageBurst: { env: "MESSAGE_BURST" },
+    readsPerSecond: { env: "READS_PER_SECOND" },
+    readBurst: { env: "READ_BURST" },
+    typingPerSecond: { env: "TYPING_PER_SECOND" },
+    typingBurst: { env: "TYPING_BURST" },
+    refusalsPerConnection: { env: "REFUSALS_PER_CONNECTION" },
+    overloadTargetMs: { env: "OVERLOAD_TARGET_MS", max: 60_000 },
+  };
