@@ -31,7 +31,7 @@ describe("the web client, back after a reload with many windows open", () => {
     ann.close(); // its tab reloads: the saved state resumes the session
     const saved: SavedState = {
       ...{ token: ann.token, name: "Ann", id: ann.session?.id ?? "", newestId: 0, liveDuringCatchUp: [] },
-      ...{ windows, closed: [], unread: {}, newestUnread: {}, drafts: {}, outbox: [] },
+      ...{ windows, closed: [], minimised: [], unread: {}, newestUnread: {}, drafts: {}, outbox: [] },
     };
     client = startWebClient(server.url);
     client.connection.resume(saved);

@@ -38,6 +38,7 @@ const state: SavedState = {
   liveDuringCatchUp: [44, 43],
   windows: [bob],
   closed: [{ name: "Cleo", id: "Y2xlb0Nsb3NlZElk" }],
+  minimised: [`private:${bob.id}`],
   unread: { group: 1, [`private:${bob.id}`]: 2 },
   newestUnread: { group: 40, [`private:${bob.id}`]: 41 },
   drafts: { [`private:${bob.id}`]: "half a thou" },
@@ -77,6 +78,7 @@ describe("the state a tab keeps across reloads", () => {
       liveDuringCatchUp: [],
       windows: [],
       closed: [],
+      minimised: [],
       unread: { group: 1 },
       newestUnread: {},
       drafts: {},
@@ -88,6 +90,13 @@ describe("the state a tab keeps across reloads", () => {
     const { closed: _, ...withoutClosed } = state;
     storage.setItem("chat:v1", JSON.stringify(withoutClosed));
     expect(loadSavedState(storage)).toEqual({ ...state, closed: [] });
+  });
+
+  it("saved before windows could be minimised, comes back with every window shown whole", () => {
+    const storage = memoryStorage();
+    const { minimised: _, ...withoutMinimised } = state;
+    storage.setItem("chat:v1", JSON.stringify(withoutMinimised));
+    expect(loadSavedState(storage)).toEqual({ ...state, minimised: [] });
   });
 
   it("is gone after signing out", () => {
@@ -164,6 +173,28 @@ describe("drafts across a reload", () => {
     expect(useWindows().closed).toEqual([cleo]);
     expect(useConversation(cleo).draft).toBe("for Cleo, closed");
     expect(useConversation(bob).draft).toBe("for Bob, open");
+  });
+
+  it("keeps a minimised window minimised, with its draft, and a closed one opens whole again", async () => {
+    const storage = memoryStorage();
+    const cleo = { name: "Cleo", id: "Y2xlb0Nsb3NlZElk" };
+    const windows = tab(storage);
+    windows.show(bob);
+    windows.show(cleo);
+    windows.minimise(`private:${bob.id}`);
+    windows.minimise(`private:${cleo.id}`);
+    useConversation(bob).setDraft("for Bob, minimised");
+    windows.close(cleo);
+    await nextTick();
+
+    const saved = loadSavedState(storage);
+    expect(saved?.minimised).toEqual([`private:${bob.id}`]);
+    setActivePinia(createPinia());
+    restoreSavedState(saved as SavedState);
+    expect(useWindows().isMinimised(`private:${bob.id}`)).toBe(true);
+    expect(useConversation(bob).draft).toBe("for Bob, minimised");
+    useWindows().show(cleo);
+    expect(useWindows().isMinimised(`private:${cleo.id}`)).toBe(false);
   });
 
   it("resumes a catch-up a reload cut short, knowing the newest of what came live during it", async () => {

@@ -46,6 +46,8 @@ const SavedStateSchema = v.object({
   windows: v.array(UserSummarySchema),
   /** Private conversations closed in this tab, the latest first: the way back to them (see OnlineList). */
   closed: v.optional(v.array(UserSummarySchema), []),
+  /** The conversation ids of open windows shown as their title bar only. Not known from earlier builds. */
+  minimised: v.optional(v.array(v.string()), []),
   /** Unread counts by conversation id, of the group and the open windows. */
   unread: v.optional(v.record(v.string(), UnreadSchema), {}),
   /**
@@ -88,6 +90,7 @@ const EarlierStateSchema = v.pipe(
       liveDuringCatchUp: [],
       windows: [],
       closed: [],
+      minimised: [],
       unread: { [GROUP_CONVERSATION]: unread[GROUP_CONVERSATION] ?? 0 },
       newestUnread: {},
       drafts: {},
@@ -153,6 +156,7 @@ export function keepSavedState(): void {
             liveDuringCatchUp: [...session.liveDuringCatchUp],
             windows: windows.open,
             closed: windows.closed,
+            minimised: windows.minimised,
             unread: Object.fromEntries(
               [null, ...windows.open].map((peer) => [conversationId(peer), useConversation(peer).unread]),
             ),
@@ -188,7 +192,7 @@ export function restoreSavedState(saved: SavedState): void {
   if (saved.newestId !== null) session.advance(saved.newestId);
   // A reload cut a catch-up short: it resumes on connecting, and what came live during it counts once.
   if (saved.liveDuringCatchUp.length > 0) session.startCatchUp(saved.liveDuringCatchUp);
-  windows.restore(saved.windows, saved.closed);
+  windows.restore(saved.windows, saved.closed, saved.minimised);
   for (const peer of [null, ...windows.kept]) {
     const id = conversationId(peer);
     useConversation(peer).restore({

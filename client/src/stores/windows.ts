@@ -1,6 +1,6 @@
 import { defineStore } from "pinia";
 import { computed, ref } from "vue";
-import { type ConversationId, GROUP_CONVERSATION, type Peer } from "./conversation";
+import { type ConversationId, conversationId, GROUP_CONVERSATION, type Peer } from "./conversation";
 
 /** How many closed conversations are remembered: enough to find one again, not a directory of everyone. */
 const CLOSED_KEPT = 20;
@@ -22,6 +22,11 @@ export const useWindows = defineStore("windows", () => {
   const focused = ref<ConversationId | null>(null);
   /** The window to come into view and take the keyboard focus: one chosen in the online list, or the group's. */
   const focusRequest = ref<ConversationId | null>(null);
+  /**
+   * Open windows shown as their title bar only, out of the group chat's way: their messages, draft and scroll
+   * position stay, and their new messages are counted unread until they are shown again.
+   */
+  const minimised = ref<ConversationId[]>([]);
 
   /**
    * Whether the reader sees this conversation's new messages as they arrive: the page is visible and,
@@ -29,11 +34,15 @@ export const useWindows = defineStore("windows", () => {
    */
   function sees(id: ConversationId): boolean {
     if (globalThis.document?.visibilityState === "hidden") return false;
-    return id === GROUP_CONVERSATION || focused.value === id;
+    return id === GROUP_CONVERSATION || (focused.value === id && !isMinimised(id));
   }
 
-  /** Brings this conversation's window into view with the keyboard in it, once it is on the page. */
+  /**
+   * Brings this conversation's window into view with the keyboard in it, once it is on the page: shown whole,
+   * if it was minimised (chosen in the online list or the dock's strip, or a notification clicked).
+   */
   function requestFocus(id: ConversationId): void {
+    expand(id);
     focusRequest.value = id;
   }
 
@@ -50,6 +59,18 @@ export const useWindows = defineStore("windows", () => {
     if (focused.value === id) focused.value = null;
   }
 
+  function isMinimised(id: ConversationId): boolean {
+    return minimised.value.includes(id);
+  }
+
+  function minimise(id: ConversationId): void {
+    if (!isMinimised(id)) minimised.value.push(id);
+  }
+
+  function expand(id: ConversationId): void {
+    if (isMinimised(id)) minimised.value = minimised.value.filter((other) => other !== id);
+  }
+
   function isOpen(peer: Peer): boolean {
     return open.value.some(({ id }) => id === peer.id);
   }
@@ -62,19 +83,24 @@ export const useWindows = defineStore("windows", () => {
     return true;
   }
 
+  /** Closed, it opens again whole. */
   function close(peer: Peer): void {
+    expand(conversationId(peer));
     open.value = open.value.filter(({ id }) => id !== peer.id);
     closed.value = [peer, ...closed.value.filter(({ id }) => id !== peer.id)].slice(0, CLOSED_KEPT);
   }
 
-  function restore(openPeers: Peer[], closedPeers: Peer[]): void {
+  /** `minimisedIds`: conversation ids, of which those of open windows are kept. */
+  function restore(openPeers: Peer[], closedPeers: Peer[], minimisedIds: ConversationId[] = []): void {
     open.value = [...openPeers];
     closed.value = [...closedPeers];
+    minimised.value = minimisedIds.filter((id) => openPeers.some((peer) => conversationId(peer) === id));
   }
 
   function clear(): void {
     open.value = [];
     closed.value = [];
+    minimised.value = [];
   }
 
   return {
@@ -83,11 +109,15 @@ export const useWindows = defineStore("windows", () => {
     kept,
     focused,
     focusRequest,
+    minimised,
     sees,
     requestFocus,
     focusGiven,
     focusIn,
     focusOut,
+    isMinimised,
+    minimise,
+    expand,
     isOpen,
     show,
     close,
