@@ -17,6 +17,7 @@ import { ChatMetrics } from "./observability/metrics.js";
 import { timedStorage } from "./observability/store-timing.js";
 import { ThrottledWarning } from "./observability/throttled-warning.js";
 import { Presence } from "./presence/presence.js";
+import { PresenceRounds } from "./presence/presence-rounds.js";
 import { Sessions } from "./sessions/sessions.js";
 import type { Storage } from "./storage/storage.js";
 import { aboutSocket } from "./transport/acks.js";
@@ -24,14 +25,8 @@ import { onConnection } from "./transport/connection.js";
 import { DeadlinePassed, Deadlines } from "./transport/deadlines.js";
 import { logFailure, type PassingFailure } from "./transport/failures.js";
 import { admit, authenticate } from "./transport/handshake.js";
-import {
-  type AdapterFactory,
-  createIo,
-  disconnectIdentity,
-  type Heartbeat,
-  messageDelivery,
-} from "./transport/io.js";
-import { PresenceRounds } from "./transport/presence-rounds.js";
+import { type AdapterFactory, createIo, disconnectIdentity, type Heartbeat } from "./transport/io.js";
+import { messageDelivery } from "./transport/message-delivery.js";
 import type { ChatIo } from "./transport/types.js";
 
 export interface ChatServerOptions {

@@ -1,5 +1,6 @@
 import { CLIENT_EVENTS, type ClientToServerEvents, SERVER_EVENTS } from "@chat/shared";
 import type { Presence } from "../presence/presence.js";
+import type { PresenceRounds } from "../presence/presence-rounds.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { userRoom } from "../users.js";
 import { aboutSocket } from "./acks.js";
@@ -7,7 +8,6 @@ import { logFailure } from "./failures.js";
 import { type ProvenSession, takeGreeting } from "./handshake.js";
 import { disconnectIdentity } from "./io.js";
 import { type MessageHandlerDeps, messageHandlers } from "./message-handlers.js";
-import type { PresenceRounds } from "./presence-rounds.js";
 import { requestGate } from "./request-gate.js";
 import type { ChatIo, ChatSocket } from "./types.js";
 

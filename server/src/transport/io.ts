@@ -1,12 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { Server as HttpServer, IncomingMessage } from "node:http";
-import { type ChatMessage, ErrorCode, SERVER_EVENTS, type ServerEvent } from "@chat/shared";
+import { ErrorCode } from "@chat/shared";
 import { Server, type ServerOptions } from "socket.io";
-import { PacketType } from "socket.io-parser";
 import type { ConnectionLimits, TransportConnection } from "../limits/connection-limits.js";
 import type { OnLimited } from "../limits/rate-limited.js";
-import type { Delivery } from "../messages/messages.js";
-import type { ChatMetrics } from "../observability/metrics.js";
 import { type User, userRoom } from "../users.js";
 import { clientAddress } from "./client-address.js";
 import { originRefusal } from "./origin-check.js";
@@ -110,32 +107,4 @@ export function createIo(http: HttpServer, options: IoOptions): ChatIo {
 /** Closes every socket of an identity, on every process: how a logout ends the identity's other tabs. */
 export function disconnectIdentity(io: ChatIo, user: User): void {
   io.in(userRoom(user.id)).disconnectSockets(true);
-}
-
-export function messageDelivery(io: ChatIo, metrics: ChatMetrics): Delivery {
-  return {
-    toEveryone: (message, exceptSocketId) => {
-      metrics.messageSent("group");
-      return broadcastMessage(io, [], exceptSocketId, message);
-    },
-    toUsers: (ids, message, exceptSocketId) => {
-      metrics.messageSent("private");
-      return broadcastMessage(io, ids.map(userRoom), exceptSocketId, message);
-    },
-    typing: (to, typist) => io.to(userRoom(to.id)).volatile.emit(SERVER_EVENTS.typing, typist),
-  };
-}
-
-/**
- * What `io.to(rooms).except(id).emit("message", m)` does, but with the adapter's promise kept: a
- * cluster adapter resolves it once the packet is published to the other nodes (the in-memory one at once).
- */
-async function broadcastMessage(
-  io: ChatIo,
-  rooms: string[],
-  except: string,
-  message: ChatMessage,
-): Promise<void> {
-  const packet = { type: PacketType.EVENT, data: [SERVER_EVENTS.message, message] satisfies ServerEvent };
-  await io.of("/").adapter.broadcast(packet, { rooms: new Set(rooms), except: new Set([except]) });
 }

@@ -1,8 +1,8 @@
 import type { OnlineListChanges, OnlineUser, PresenceVersion, UserSummary } from "@chat/shared";
-import type { PresenceLog } from "../presence/presence-log.js";
-import type { ListedUser, PresenceStore } from "../presence/store.js";
+import type { ChatSocket } from "../transport/types.js";
 import { summaryOf } from "../users.js";
-import type { ChatSocket } from "./types.js";
+import type { PresenceLog } from "./presence-log.js";
+import type { ListedUser, PresenceStore } from "./store.js";
 
 // What a greeting round sends each newcomer (see PresenceRounds): read from the store before the round is
 // timed, so that waiting on the store does not space the rounds.

@@ -2,14 +2,14 @@ import { performance } from "node:perf_hooks";
 import { type PresenceVersion, SERVER_EVENTS, type ServerEvent, type UserSummary } from "@chat/shared";
 import { uniqueNameKey } from "@chat/shared/name-skeleton";
 import type { Logger } from "pino";
-import type { PresenceAnnouncer, PresenceChange } from "../presence/presence.js";
-import { PresenceLog } from "../presence/presence-log.js";
-import type { PresenceStore } from "../presence/store.js";
+import { SpacedTimer } from "../transport/spaced-timer.js";
+import type { ChatIo, ChatSocket, PresenceDelta } from "../transport/types.js";
+import { emitBatchLocally } from "../transport/write-path/batched-events.js";
 import { summaryOf, type User } from "../users.js";
+import type { PresenceAnnouncer, PresenceChange } from "./presence.js";
 import { entryOf, type Lists, listChanges, type Newcomer, readLists } from "./presence-lists.js";
-import { SpacedTimer } from "./spaced-timer.js";
-import type { ChatIo, ChatSocket, PresenceDelta } from "./types.js";
-import { emitBatchLocally } from "./write-path/batched-events.js";
+import { PresenceLog } from "./presence-log.js";
+import type { PresenceStore } from "./store.js";
 
 /** The sockets that have received the full online list and so follow it by deltas. */
 const PRESENCE_ROOM = "presence";
