@@ -23,7 +23,7 @@ import type { Storage } from "./storage/storage.js";
 import { aboutSocket } from "./transport/acks.js";
 import { onConnection } from "./transport/connection.js";
 import { DeadlinePassed, Deadlines } from "./transport/deadlines.js";
-import { logFailure, type PassingFailure } from "./transport/failures.js";
+import { type FailureContext, logFailure } from "./transport/failures.js";
 import { admit, authenticate } from "./transport/handshake.js";
 import { type AdapterFactory, createIo, disconnectIdentity, type Heartbeat } from "./transport/io.js";
 import { messageDelivery } from "./transport/message-delivery.js";
@@ -138,6 +138,8 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     connectionLimits,
     heartbeat,
   });
+  // After createIo: Engine.IO moves the request listeners it finds behind its own, and this one's must
+  // see each request first.
   guardStalledConnections(http, {
     idleMs: heartbeat.intervalMs + heartbeat.timeoutMs,
     connectionLimits,
@@ -148,18 +150,11 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       log.warn({ inFlightLimit: limit }, "overloaded: refusing requests beyond what it finishes in time");
     else log.info({ inFlightLimit: limit }, "no longer overloaded: taking every request again");
   });
-  const storeWarning = new ThrottledWarning(
-    log,
-    "the store is failing requests for now; clients are told to try again",
-    STORE_WARNING_INTERVAL_MS,
-  );
-  const failures = {
+  /** What every request's handling needs besides its own concern: to log, time out, shed, count. */
+  const requestContext = {
     log,
     unreachable: storage.unreachable,
-    storeFailed: (kind: PassingFailure, error: unknown, about: Record<string, unknown>) => {
-      metrics.storeFailed(kind);
-      storeWarning.warn({ ...about, kind, err: error });
-    },
+    storeFailed: storeFailureReport(log, metrics),
     deadlines,
     shedding,
     metrics,
@@ -182,7 +177,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     sweepMs: options.presenceSweepMs ?? DEFAULTS.presenceSweepMs,
     // Its transport, not the socket: the client reconnects (a deliberate disconnect reads as a logout).
     dropSocket: (socketId) => io.of("/").sockets.get(socketId)?.conn.close(),
-    logFailure: (error, about) => logFailure(failures, error, about, "presence failed"),
+    logFailure: (error, about) => logFailure(requestContext, error, about, "presence failed"),
   });
   const sessions = new Sessions(storage.sessions, presence);
   const messages = new Messages(storage.messages, presence, sessions, messageDelivery(io, metrics));
@@ -193,8 +188,8 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
     presencePending: () => presenceRounds.pending,
   });
 
-  io.use(admit(connectionLimits, trustProxyHops, failures));
-  io.use(authenticate(sessions, parsers, failures, (user) => disconnectIdentity(io, user)));
+  io.use(admit(connectionLimits, trustProxyHops, requestContext));
+  io.use(authenticate(sessions, parsers, requestContext, (user) => disconnectIdentity(io, user)));
   io.on(
     "connection",
     onConnection({
@@ -203,7 +198,7 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
       presence,
       presenceRounds,
       messages,
-      ...failures,
+      ...requestContext,
       parsers,
       throttles,
       refusals,
@@ -263,5 +258,21 @@ export function createChatServer(options: ChatServerOptions): ChatServer {
         deadlines.stop();
       }
     },
+  };
+}
+
+/**
+ * A passing store failure (see logFailure) is counted, and warned of at most once per
+ * STORE_WARNING_INTERVAL_MS: a full disk says nothing else at the default level.
+ */
+function storeFailureReport(log: Logger, metrics: ChatMetrics): FailureContext["storeFailed"] {
+  const warning = new ThrottledWarning(
+    log,
+    "the store is failing requests for now; clients are told to try again",
+    STORE_WARNING_INTERVAL_MS,
+  );
+  return (kind, error, about) => {
+    metrics.storeFailed(kind);
+    warning.warn({ ...about, kind, err: error });
   };
 }

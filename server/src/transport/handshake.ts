@@ -63,7 +63,7 @@ export interface HandshakeContext extends FailureContext {
  * a reconnect storm after a restart is spread out instead of piling up.
  */
 function step(
-  failures: HandshakeContext,
+  context: HandshakeContext,
   what: string,
   work: (socket: ChatSocket) => Promise<ProtocolError | null>,
   undo?: (socket: ChatSocket) => Promise<void>,
@@ -71,18 +71,18 @@ function step(
   return async (socket, next) => {
     // Counted, and at debug level logged: failed logins and token probing show nowhere else.
     const refuse = (error: ProtocolError) => {
-      failures.metrics.handshakeRefused(error.code);
-      if (failures.log.isLevelEnabled("debug")) {
-        failures.log.debug({ socket: socket.id, step: what, code: error.code }, "handshake refused");
+      context.metrics.handshakeRefused(error.code);
+      if (context.log.isLevelEnabled("debug")) {
+        context.log.debug({ socket: socket.id, step: what, code: error.code }, "handshake refused");
       }
       next(refusal(error));
     };
-    const busy = failures.shedding.admit();
+    const busy = context.shedding.admit();
     if (busy) return refuse(busy);
     const working = work(socket);
-    failures.shedding.follow(working, (refused) => refused);
+    context.shedding.follow(working, (refused) => refused);
     try {
-      const refused = await failures.deadlines.within(working);
+      const refused = await context.deadlines.within(working);
       if (refused) refuse(refused);
       else next();
     } catch (error) {
@@ -90,9 +90,9 @@ function step(
       if (error instanceof DeadlinePassed && undo) {
         working
           .then((refused) => (refused ? undefined : undo(socket)))
-          .catch((late: unknown) => failures.log.warn({ ...about, err: late }, "late handshake not undone"));
+          .catch((late: unknown) => context.log.warn({ ...about, err: late }, "late handshake not undone"));
       }
-      refuse(internalError(failures, error, about, "The server could not log you in. Try again."));
+      refuse(internalError(context, error, about, "The server could not log you in. Try again."));
     }
   };
 }
@@ -101,9 +101,9 @@ function step(
 export function admit(
   limits: ConnectionLimits,
   trustProxyHops: number,
-  failures: HandshakeContext,
+  context: HandshakeContext,
 ): Middleware {
-  return step(failures, "admit", (socket) => {
+  return step(context, "admit", (socket) => {
     socket.data.address = clientAddress(socket.request, trustProxyHops);
     return limits.admit(socket.data.address, socket.conn);
   });
@@ -117,11 +117,11 @@ export function admit(
 export function authenticate(
   sessions: Sessions,
   parsers: RequestParsers,
-  failures: HandshakeContext,
+  context: HandshakeContext,
   disconnectIdentity: (user: User) => void,
 ): Middleware {
   return step(
-    failures,
+    context,
     "authenticate",
     async (socket) => {
       const auth = parsers.auth(socket.handshake.auth);
