@@ -19,9 +19,22 @@ describe("logs", () => {
     const { lines, log } = capturedLog();
     log.info({ token: "secret-1", auth: { token: "secret-2" }, socket: { handshake: { auth: "x" } } }, "a");
     log.info({ message: { text: "private words", token: "secret-3" }, newToken: "secret-4" }, "b");
+    // A whole socket or request, as a careless call site might log one.
+    log.info({ socket: { handshake: { auth: { token: "secret-5", name: "Ann" } } } }, "c");
+    log.info({ req: { headers: { cookie: "sid=secret-6", authorization: "Bearer secret-7" } } }, "d");
+    log.info({ err: { data: { request: { headers: { cookie: "secret-8" } } } } }, "e");
     const written = JSON.stringify(lines);
-    for (const secret of ["secret-1", "secret-2", "secret-3", "secret-4", "private words"])
-      expect(written).not.toContain(secret);
+    const secrets = [
+      "secret-1",
+      "secret-2",
+      "secret-3",
+      "secret-4",
+      "secret-5",
+      "secret-6",
+      "secret-7",
+      "secret-8",
+    ];
+    for (const secret of [...secrets, "private words"]) expect(written).not.toContain(secret);
     expect(lines[0]?.token).toBe("[redacted]");
   });
 
