@@ -5,6 +5,7 @@ import { createClient } from "redis";
 import { describe, expect, it, vi } from "vitest";
 import { newToken } from "./sessions/tokens.js";
 import { ChatUser, fence, sent } from "./test-support/chat-client.js";
+import { storeCalls } from "./test-support/prometheus-text.js";
 import { twoServersOnRedis } from "./test-support/redis-cluster.js";
 
 const cluster = twoServersOnRedis();
@@ -139,6 +140,25 @@ describe("two chat servers sharing one Redis", () => {
     const redisHolds = await everythingInRedis();
     expect(redisHolds).toContain("Ann");
     for (const user of [ann, bob, cid]) expect(redisHolds).not.toContain(user.token);
+  });
+
+  it("run an identity's reads one at a time across all its tabs, so many sent at once cost Redis only a few", async () => {
+    // Unlike SQLite's, a Redis read waits on the network, so reads from several tabs would overlap.
+    const [a] = await cluster.start({ limits: { messagesPerSecond: 0, readsPerSecond: 10, readBurst: 0 } });
+    const ann = await connect(a, { name: "Ann" });
+    const bob = await connect(a, { name: "Bob" });
+    const tabs = [
+      bob,
+      ...(await Promise.all(Array.from({ length: 5 }, () => connect(a, { token: bob.token })))),
+    ];
+    await Promise.all(Array.from({ length: 70 }, () => ann.send(null, "x".repeat(4000))));
+    const before = await storeCalls(a.chat.url, "visibleAfter");
+    // 60 full sync pages, ten from each tab: the first spends the identity's reads, and the rest are
+    // refused without touching the store, whichever tab sent them.
+    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => tabs[i % tabs.length]?.sync(0)));
+    const answered = answers.filter((ack) => ack?.ok).length;
+    expect(answered).toBeGreaterThan(0);
+    expect((await storeCalls(a.chat.url, "visibleAfter")) - before).toBeLessThanOrEqual(answered + 1);
   });
 
   it("never recover a reconnect, so a client catches up by sync and misses nothing sent meanwhile", async () => {

@@ -6,11 +6,13 @@ import {
   SERVER_EVENTS,
   type SendAck,
 } from "@chat/shared";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { openSqliteStorage } from "../storage/sqlite/index.js";
 import { ChatUser } from "../test-support/chat-client.js";
-import { type RunningChat, startChat } from "../test-support/chat-server.js";
-import { parsePrometheusText, sampleValue } from "../test-support/prometheus-text.js";
+import { type RunningChat, startChat, tempDataDir } from "../test-support/chat-server.js";
+import { parsePrometheusText, sampleValue, storeCalls } from "../test-support/prometheus-text.js";
 import { TestUsers } from "../test-support/test-users.js";
+import { MIN_IN_FLIGHT } from "./load-shedding.js";
 
 let chat: RunningChat;
 const users = new TestUsers(() => chat.url);
@@ -123,6 +125,36 @@ describe("a client flooding the chat with messages", () => {
     expect(sampleValue(metrics, "chat_rate_limited_total", { limit: "refusals" })).toBe(1);
   });
 
+  it("does not cut a connection for the refusals of an overloaded server, which are not its own doing", async () => {
+    const storage = await openSqliteStorage(tempDataDir());
+    let resume = () => {};
+    const stalled = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    const append = storage.messages.append.bind(storage.messages);
+    storage.messages.append = async (batch) => {
+      await stalled;
+      return append(batch);
+    };
+    chat = await startChat({ storage, limits: { messagesPerSecond: 0, refusalsPerConnection: 2 } });
+    const ann = await users.login("Ann");
+    const cut = vi.fn();
+    ann.socket.on("disconnect", cut);
+    const acks = Array.from({ length: MIN_IN_FLIGHT + 10 }, (_, i) => ann.send(null, `${i}`));
+    // The store holds the first MIN_IN_FLIGHT: the process is behind, and refuses the rest as busy.
+    const busy = await Promise.all(acks.slice(MIN_IN_FLIGHT));
+    expect(busy).toEqual(
+      Array(10).fill(
+        expect.objectContaining({ error: expect.objectContaining({ code: ErrorCode.RATE_LIMITED }) }),
+      ),
+    );
+    resume();
+    const taken = await Promise.all(acks.slice(0, MIN_IN_FLIGHT));
+    expect(taken.every((ack) => ack.ok)).toBe(true);
+    expect(cut).not.toHaveBeenCalled();
+    expect(await ann.send(null, "still connected")).toMatchObject({ ok: true });
+  });
+
   it.each([
     [
       "requests sent without an ack, which nobody would learn the result of",
@@ -151,17 +183,25 @@ describe("a client flooding the chat with messages", () => {
     expect(await flooder.send(null, "calm again")).toMatchObject({ ok: true });
   });
 
-  it("shares one budget across the tabs of an identity, not across identities", async () => {
-    chat = await startChat({ limits: { messagesPerSecond: 0, readsPerSecond: 3, readBurst: 0 } });
-    const ann = await users.login("Ann");
-    const annTab = await ChatUser.connect(chat.url, { token: ann.token });
-    users.add(annTab);
-    const bob = await users.login("Bob");
-    const reads = await Promise.all([ann, annTab, ann, annTab, bob].map((user) => user.history(null)));
-    const codes = reads.map((ack) => (ack.ok ? "ok" : ack.error.code));
-    expect(codes.slice(0, 4).filter((code) => code === ErrorCode.RATE_LIMITED)).toHaveLength(1);
-    expect(codes[4]).toBe("ok");
-  });
+  // A budget per tab would multiply an identity's by its tabs, up to CONNECTIONS_PER_IP of them.
+  it.each([
+    ["reads", { readsPerSecond: 3, readBurst: 0 }, (user: ChatUser) => user.history(null)],
+    ["messages", { messagesPerSecond: 3, messageBurst: 0 }, (user: ChatUser) => user.send(null, "hi")],
+    ["typing notices", { typingPerSecond: 3, typingBurst: 0 }, (user: ChatUser) => user.typing("Cid")],
+  ])(
+    "shares one budget of %s across the tabs of an identity, not across identities",
+    async (_, limits, ask) => {
+      chat = await startChat({ limits: { messagesPerSecond: 0, ...limits } });
+      const ann = await users.login("Ann");
+      const annTab = await ChatUser.connect(chat.url, { token: ann.token });
+      users.add(annTab);
+      const [bob] = [await users.login("Bob"), await users.login("Cid")];
+      const answers = await Promise.all([ann, annTab, ann, annTab, bob].map(ask));
+      const codes = answers.map((ack) => (ack.ok ? "ok" : ack.error.code));
+      expect(codes.slice(0, 4).filter((code) => code === ErrorCode.RATE_LIMITED)).toHaveLength(1);
+      expect(codes[4]).toBe("ok");
+    },
+  );
 
   it("charges a large answer as several reads, so a small request cannot buy large answers over and over", async () => {
     chat = await startChat({ limits: { messagesPerSecond: 0, readsPerSecond: 10, readBurst: 0 } });
@@ -211,13 +251,7 @@ describe("a client flooding the chat with messages", () => {
     chat = await startChat({ limits: { messagesPerSecond: 0 } });
     const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
     await Promise.all(Array.from({ length: 70 }, () => ann.send(null, "x".repeat(4000))));
-    const storeReads = async () => {
-      const metrics = await (await fetch(`${chat.url}/metrics`)).text();
-      const line = metrics
-        .split("\n")
-        .find((l) => /^chat_store_operation_seconds_count\{.*visibleAfter/.test(l));
-      return Number(line?.split(" ").at(-1) ?? 0);
-    };
+    const storeReads = () => storeCalls(chat.url, "visibleAfter");
     const before = await storeReads();
     // 60 full sync pages at once: the first few spend the identity's reads, and the rest wait their turn
     // only to be refused before they touch the store (beyond 8 waiting, at once).

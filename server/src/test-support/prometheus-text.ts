@@ -50,6 +50,12 @@ export function sampleValue(samples: Sample[], name: string, labels: Record<stri
   return matching[0]?.value ?? 0;
 }
 
+/** How many calls of a store operation (`visibleAfter`, `append`…) a server's /metrics has counted so far. */
+export async function storeCalls(serverUrl: string, operation: string): Promise<number> {
+  const samples = parsePrometheusText(await (await fetch(`${serverUrl}/metrics`)).text());
+  return sampleValue(samples, "chat_store_operation_seconds_count", { operation });
+}
+
 /** Histogram and summary samples carry suffixes beyond their family's name. */
 function familyOf(name: string, types: Map<string, string>): string {
   const base = name.replace(/_(bucket|sum|count)$/, "");
