@@ -152,12 +152,12 @@ describe("history:get, as section 5 describes it", () => {
     const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
     const between = sent(await ann.send("Bob", "hi Bob"));
     expect(await ann.history("Nobody")).toEqual({ ok: true, messages: [] });
-    expect(await ann.history("BOB", { withId: ann.session?.id ?? "" })).toEqual({ ok: true, messages: [] });
-    expect(await ann.history("ｂｏｂ", { withId: bob.session?.id ?? "" })).toEqual({
+    expect(await ann.history("BOB", { withId: ann.id })).toEqual({ ok: true, messages: [] });
+    expect(await ann.history("ｂｏｂ", { withId: bob.id })).toEqual({
       ok: true,
       messages: [between],
     });
-    expect(await ann.history(null, { withId: bob.session?.id ?? "" })).toMatchObject({
+    expect(await ann.history(null, { withId: bob.id })).toMatchObject({
       ok: false,
       error: { code: ErrorCode.BAD_REQUEST },
     });

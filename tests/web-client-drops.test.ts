@@ -73,7 +73,7 @@ describe("the web client's connection under network drops", () => {
     const { connection, tab } = startWebClient(chat.url);
     await connection.login("Ann");
     await expect.poll(() => useSession().status).toBe("connected");
-    const bobAsPeer = { name: "Bob", id: bob.session?.id ?? "" };
+    const bobAsPeer = { name: "Bob", id: bob.id };
     connection.open(bobAsPeer);
 
     let offline = true;
@@ -101,7 +101,7 @@ describe("the web client's connection under network drops", () => {
     await expect.poll(() => session.status).toBe("connected");
     const [bob, cid] = [await ChatUser.login(chat.url, "Bob"), await ChatUser.login(chat.url, "Cid")];
     users.push(bob, cid);
-    const bobAsPeer = { name: "Bob", id: bob.session?.id ?? "" };
+    const bobAsPeer = { name: "Bob", id: bob.id };
 
     let cuts = 0;
     const written: string[] = [];
@@ -143,7 +143,7 @@ describe("the web client's connection under network drops", () => {
     const shown = {
       group: group.messages,
       bob: useConversation(bobAsPeer).messages,
-      cid: useConversation({ name: "Cid", id: cid.session?.id ?? "" }).messages,
+      cid: useConversation({ name: "Cid", id: cid.id }).messages,
     };
     // Private conversations catch up too; their last messages may have come after the fence.
     await expect.poll(() => ids(shown.bob), { timeout: 30_000 }).toEqual(ids(expected.bob));

@@ -27,10 +27,10 @@ describe("the web client, back after a reload with many windows open", () => {
       Array.from({ length: 16 }, (_, i) => ChatUser.login(server.url, `peer${i}`)),
     );
     users.push(ann, ...peers);
-    const windows = peers.map((peer) => ({ name: peer.name, id: peer.session?.id ?? "" }));
+    const windows = peers.map((peer) => ({ name: peer.name, id: peer.id }));
     ann.close(); // its tab reloads: the saved state resumes the session
     const saved: SavedState = {
-      ...{ token: ann.token, name: "Ann", id: ann.session?.id ?? "", newestId: 0, liveDuringCatchUp: [] },
+      ...{ token: ann.token, name: "Ann", id: ann.id, newestId: 0, liveDuringCatchUp: [] },
       ...{ windows, closed: [], minimised: [], unread: {}, newestUnread: {}, drafts: {}, outbox: [] },
     };
     client = startWebClient(server.url);

@@ -167,9 +167,7 @@ describe("presence on two chat servers sharing one Redis", () => {
     const ula = await connect(b, { name: "Ula" });
     await watcher.waitFor(SERVER_EVENTS.joined, (u) => u.name === "Ula");
     ula.close();
-    await expect
-      .poll(async () => (await b.storage.presence.listedAmong([ula.session?.id ?? ""])).users.length)
-      .toBe(0);
+    await expect.poll(async () => (await b.storage.presence.listedAmong([ula.id])).users.length).toBe(0);
     // Back on A, whose quiet rounds announce her at once, while her leave still waits on B.
     const back = watcher.next(SERVER_EVENTS.joined, (u) => u.name === "Ula");
     await connect(a, { token: ula.token });

@@ -71,7 +71,7 @@ describe("two chat servers sharing one Redis", () => {
     const bob = await connect(b, { name: "Bob" });
     const cid = await connect(a, { name: "Cid" });
     const as = (user: ChatUser) => ({
-      id: user.session?.id ?? "",
+      id: user.id,
       name: user.name,
       key: uniqueNameKey(user.name),
     });

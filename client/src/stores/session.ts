@@ -22,13 +22,13 @@ export interface PendingLogin {
  */
 export const LIVE_DURING_CATCH_UP_KEPT = 1000;
 
-/** Who I am, how the link is doing, and how far I have read the server's message sequence. */
 /** A message or draft lost with a session, and whom it was for: a name, or null for the group. */
 export interface UnsentText {
   to: string | null;
   text: string;
 }
 
+/** Who I am, how the link is doing, and how far I have read the server's message sequence. */
 export const useSession = defineStore("session", () => {
   const name = ref<string | null>(null);
   /** The name of the last login, offered again on the login view. */

@@ -119,12 +119,12 @@ describe("a private message naming its recipient's id (toId)", () => {
 
   it("keeps each identity's conversation apart in history and in the messages' ids", async () => {
     const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
-    const firstBob = bob.session?.id ?? "";
+    const firstBob = bob.id;
     await ann.send("Bob", "to the first Bob");
     bob.socket.emit(CLIENT_EVENTS.logout);
     await ann.waitFor(SERVER_EVENTS.left, (u) => u.name === "Bob");
     const newBob = await users.login("Bob");
-    const laterBob = newBob.session?.id ?? "";
+    const laterBob = newBob.id;
     expect(laterBob).not.toBe(firstBob);
     const reply = sent(await newBob.send("Ann", "from the later Bob"));
     expect(reply).toMatchObject({ from: "Bob", fromId: laterBob, to: "Ann", toId: ann.session?.id });
@@ -137,7 +137,7 @@ describe("a private message naming its recipient's id (toId)", () => {
     expect(await texts(laterBob)).toEqual(["from the later Bob"]);
     // Without an id, the conversation is with the name, whoever held it (as before ids existed).
     expect(await texts(null)).toEqual(["to the first Bob", "from the later Bob"]);
-    const bobsOwn = await newBob.history("Ann", { withId: ann.session?.id ?? "" });
+    const bobsOwn = await newBob.history("Ann", { withId: ann.id });
     expect(bobsOwn.ok && bobsOwn.messages.map((m) => m.text)).toEqual(["from the later Bob"]);
   });
 });

@@ -38,7 +38,7 @@ describe("typing notices", () => {
   it("are refused for the group, unknown names, oneself and a name someone else holds now, telling nobody", async () => {
     await start();
     const [ann, bob] = [await users.login("Ann"), await users.login("Bob")];
-    const earlierBobId = bob.session?.id ?? "";
+    const earlierBobId = bob.id;
     const refusals = [
       await ann.socket.timeout(5000).emitWithAck(CLIENT_EVENTS.typing, { to: null } as never),
       await ann.typing("Nobody"),

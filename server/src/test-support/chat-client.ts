@@ -178,6 +178,11 @@ export class ChatUser {
     return this.session?.token ?? "";
   }
 
+  /** The identity's id, as its `session` said: "" before that. */
+  get id(): string {
+    return this.session?.id ?? "";
+  }
+
   send(to: string | null, text: string, clientId = `c${++clientIds}`): Promise<SendAck> {
     return this.socket
       .timeout(10_000)
