@@ -1,6 +1,6 @@
 import { type ChatMessage, CLIENT_EVENTS, LIMITS, SYNC_OVERLAP } from "@chat/shared";
 import { type Peer, useConversation } from "../stores/conversation";
-import type { useSession } from "../stores/session";
+import { useSession } from "../stores/session";
 import { askUntilAnswered } from "./retry";
 import { ask, type ChatSocket } from "./socket";
 
@@ -60,4 +60,31 @@ export async function catchUp(
     if (!res.more || !last) return session.caughtUp();
     after = last.id;
   }
+}
+
+/**
+ * What a connection owes the tab once it is up: the newest page of each conversation shown without one, and
+ * what the tab missed while away, unless the server replayed that (a recovered connection, with no earlier
+ * catch-up cut short: that gap is older than anything recovery replays).
+ */
+export async function backfillOnConnect(
+  socket: ChatSocket,
+  windows: readonly Peer[],
+  file: (message: ChatMessage, seenBefore: boolean) => void,
+): Promise<void> {
+  const session = useSession();
+  const unloaded = [null, ...windows].filter((peer) => !useConversation(peer).historyLoaded);
+  const histories = loadHistories(socket, unloaded);
+  if (session.newestId === null) {
+    // A new login: the recent group history is the starting point; nothing older is owed.
+    await histories;
+    const group = useConversation(null);
+    // Not loaded (the connection dropped first): the next connect starts from it again. A watermark of 0
+    // would have that connect catch up on the whole of the chat's past, every message of it unread.
+    if (group.historyLoaded) session.advance(group.messages[group.messages.length - 1]?.id ?? 0);
+    return;
+  }
+  if (socket.recovered && !session.catchingUp) return;
+  session.startCatchUp();
+  await catchUp(socket, session, file);
 }

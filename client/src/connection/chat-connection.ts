@@ -10,26 +10,20 @@ import {
 } from "@chat/shared";
 import type { Pinia } from "pinia";
 import type { Socket } from "socket.io-client";
-import { useAnnouncer } from "../stores/announcer";
-import {
-  disposeConversations,
-  existingConversation,
-  type Peer,
-  useConversation,
-} from "../stores/conversation";
+import { existingConversation, type Peer, useConversation } from "../stores/conversation";
 import { useOutbox } from "../stores/outbox";
 import { usePresence } from "../stores/presence";
 import { usePresenceLines } from "../stores/presence-lines";
 import { type PendingLogin, type UnsentText, useSession } from "../stores/session";
 import { useWindows } from "../stores/windows";
-import { catchUp, loadHistories, loadHistory } from "./backfill";
-import { closeNotifications } from "./desktop-notifications";
+import { backfillOnConnect, loadHistory } from "./backfill";
 import { Inbox } from "./inbox";
 import { Joining } from "./joining";
 import { logOutWhenReachable } from "./logout";
 import { OutboxSender } from "./outbox-sender";
 import { pause } from "./retry";
 import { restoreSavedState, type SavedState } from "./saved-state";
+import { endedSession, forgetSession } from "./session-end";
 import { type ChatSocket, onServerEvent, RECONNECT_DELAY_MAX_MS } from "./socket";
 import { TypingNotices } from "./typing-notices";
 
@@ -57,8 +51,10 @@ export class ChatConnection {
 
   private readonly socket: ChatSocket;
 
-  /** createSocket: a new, unconnected socket to the server; the tab's own, and one per offline logout. */
-  /** `pinia`: the stores' own, in which a logout forgets the conversations (see disposeConversations). */
+  /**
+   * `createSocket`: a new, unconnected socket to the server; the tab's own, and one per offline logout.
+   * `pinia`: the stores' own, in which a logout forgets the conversations (see disposeConversations).
+   */
   constructor(
     private readonly createSocket: () => ChatSocket,
     private readonly pinia: Pinia,
@@ -196,22 +192,9 @@ export class ChatConnection {
     // Whatever socket.io buffered while we were away is stale: the outbox is the one source of resends,
     // and it starts once this connection's online list arrives.
     this.socket.sendBuffer.length = 0;
-    const unloaded = [null, ...this.windows.open].filter((peer) => !useConversation(peer).historyLoaded);
-    const histories = loadHistories(this.socket, unloaded);
-    if (this.session.newestId === null) {
-      // A new login: the recent group history is the starting point; nothing older is owed.
-      await histories;
-      const group = useConversation(null);
-      // Not loaded (the connection dropped first): the next connect starts from it again. A watermark of 0
-      // would have that connect catch up on the whole of the chat's past, every message of it unread.
-      if (group.historyLoaded) this.session.advance(group.messages[group.messages.length - 1]?.id ?? 0);
-      return;
-    }
-    // A recovered connection had its missed events replayed by the server, unless an earlier catch-up
-    // was cut short: that gap is older than anything recovery replays.
-    if (this.socket.recovered && !this.session.catchingUp) return;
-    this.session.startCatchUp();
-    await catchUp(this.socket, this.session, (message, seenBefore) => this.inbox.file(message, seenBefore));
+    await backfillOnConnect(this.socket, this.windows.open, (message, seenBefore) =>
+      this.inbox.file(message, seenBefore),
+    );
   }
 
   private refused(err: Error & { data?: ConnectErrorData }): void {
@@ -256,40 +239,18 @@ export class ChatConnection {
     else if (this.session.status === "connected") this.session.reconnecting(0);
   }
 
-  /**
-   * Signed out by the server, not by the user: what this tab could not send is lost with the session. The
-   * notice says so, and the login view shows those texts and the unfinished drafts, to copy.
-   */
+  /** Signed out by the server, not by the user (see endedSession). */
   private signOut(reason: string): void {
     this.socket.disconnect();
-    const messages = this.outbox.entries.map(({ to, text }) => ({ to: to?.name ?? null, text }));
-    // Closed windows' too: a closed window keeps its draft, and it is lost with the session all the same.
-    const drafts = [null, ...this.windows.kept]
-      .map((peer) => ({ to: peer?.name ?? null, text: useConversation(peer).draft }))
-      .filter(({ text }) => text.trim());
-    const lost = [counted(messages.length, "message"), counted(drafts.length, "draft")].filter(Boolean);
-    const said = lost.length === 0 ? reason : `${reason} Not sent: ${lost.join(" and ")}, below to copy.`;
-    this.clearState(said, [...messages, ...drafts]);
+    const { notice, lost } = endedSession(reason);
+    this.clearState(notice, lost);
   }
 
-  private clearState(reason: string | null, lost: readonly UnsentText[] = []): void {
+  private clearState(notice: string | null, lost: readonly UnsentText[] = []): void {
     clearTimeout(this.nextAttempt);
     // Nothing may resume the identity that ended; the next login sets its own.
     this.socket.auth = {};
-    this.session.signedOut(reason, { lost });
-    this.outbox.clear();
     this.typingNotices.clear();
-    closeNotifications();
-    useAnnouncer().clear();
-    this.windows.clear();
-    this.presence.reset([]);
-    this.presenceLines.clear();
-    disposeConversations(this.pinia);
+    forgetSession(this.pinia, notice, lost);
   }
-}
-
-/** "1 message", "2 drafts"; none is "". */
-function counted(count: number, thing: string): string {
-  if (count === 0) return "";
-  return `${count} ${thing}${count === 1 ? "" : "s"}`;
 }
