@@ -4,9 +4,9 @@ import type { AddressInfo } from "node:net";
 import { type ChatMessage, CLIENT_EVENTS, SERVER_EVENTS } from "@chat/shared";
 import { Server } from "socket.io";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { useCatchUp } from "../client/src/stores/catch-up.js";
 import { useConversation } from "../client/src/stores/conversation.js";
 import { useOutbox } from "../client/src/stores/outbox.js";
-import { useSession } from "../client/src/stores/session.js";
 import { startWebClient, type WebClient } from "./support/web-client.js";
 
 let client: WebClient | undefined;
@@ -67,7 +67,7 @@ describe("the web client, sent what the protocol does not allow", () => {
     await client.connection.login("Ann");
     const group = useConversation(null);
     await expect.poll(() => group.messages.map((m) => m.text)).toEqual(["hello"]);
-    expect(useSession().newestId).toBe(1);
+    expect(useCatchUp().newestId).toBe(1);
 
     client.connection.send(null, "hi Bob");
     const outbox = useOutbox();

@@ -1,6 +1,6 @@
 import { type ChatMessage, CLIENT_EVENTS, LIMITS, SYNC_OVERLAP } from "@chat/shared";
+import { useCatchUp } from "../stores/catch-up";
 import { type Peer, useConversation } from "../stores/conversation";
-import { useSession } from "../stores/session";
 import { askUntilAnswered } from "./retry";
 import { ask, type ChatSocket } from "./socket";
 
@@ -42,22 +42,22 @@ export async function loadHistories(socket: ChatSocket, peers: readonly (Peer | 
  */
 export async function catchUp(
   socket: ChatSocket,
-  session: ReturnType<typeof useSession>,
   file: (message: ChatMessage, seenBefore: boolean) => void,
 ): Promise<void> {
-  const seenUpTo = session.newestId ?? 0;
+  const progress = useCatchUp();
+  const seenUpTo = progress.newestId ?? 0;
   let after = Math.max(0, seenUpTo - SYNC_OVERLAP);
   for (;;) {
     const res = await askUntilAnswered(socket, (asking) => ask(asking, CLIENT_EVENTS.sync, { after }));
     // Cut off (or answered on a connection that has since been replaced): the next connect resumes it.
     if (!res?.ok) return;
     for (const message of res.messages) {
-      file(message, message.id <= seenUpTo || session.arrivedDuringCatchUp(message.id));
+      file(message, message.id <= seenUpTo || progress.arrivedDuringCatchUp(message.id));
     }
     // A page is complete up to its last id, so the watermark can move there even if the next page is cut.
     const last = res.messages[res.messages.length - 1];
-    if (last) session.advance(last.id);
-    if (!res.more || !last) return session.caughtUp();
+    if (last) progress.advance(last.id);
+    if (!res.more || !last) return progress.caughtUp();
     after = last.id;
   }
 }
@@ -72,19 +72,19 @@ export async function backfillOnConnect(
   windows: readonly Peer[],
   file: (message: ChatMessage, seenBefore: boolean) => void,
 ): Promise<void> {
-  const session = useSession();
+  const progress = useCatchUp();
   const unloaded = [null, ...windows].filter((peer) => !useConversation(peer).historyLoaded);
   const histories = loadHistories(socket, unloaded);
-  if (session.newestId === null) {
+  if (progress.newestId === null) {
     // A new login: the recent group history is the starting point; nothing older is owed.
     await histories;
     const group = useConversation(null);
     // Not loaded (the connection dropped first): the next connect starts from it again. A watermark of 0
     // would have that connect catch up on the whole of the chat's past, every message of it unread.
-    if (group.historyLoaded) session.advance(group.messages[group.messages.length - 1]?.id ?? 0);
+    if (group.historyLoaded) progress.advance(group.messages[group.messages.length - 1]?.id ?? 0);
     return;
   }
-  if (socket.recovered && !session.catchingUp) return;
-  session.startCatchUp();
-  await catchUp(socket, session, file);
+  if (socket.recovered && !progress.catchingUp) return;
+  progress.start();
+  await catchUp(socket, file);
 }

@@ -1,5 +1,6 @@
 import type { ChatMessage } from "@chat/shared";
 import { useAnnouncer } from "../stores/announcer";
+import { useCatchUp } from "../stores/catch-up";
 import { conversationId, type Peer, peerOf, useConversation } from "../stores/conversation";
 import { useOutbox } from "../stores/outbox";
 import { usePresenceLines } from "../stores/presence-lines";
@@ -10,6 +11,7 @@ import { notifyWhileHidden } from "./desktop-notifications";
 /** Where an arriving message goes: into its conversation once, its window opened, read or counted unread. */
 export class Inbox {
   private readonly session = useSession();
+  private readonly catchUp = useCatchUp();
   private readonly presenceLines = usePresenceLines();
   private readonly outbox = useOutbox();
   private readonly windows = useWindows();
@@ -20,7 +22,7 @@ export class Inbox {
 
   /** A message that arrived live or in an ack. */
   receive(message: ChatMessage): void {
-    this.session.seen(message.id);
+    this.catchUp.seen(message.id);
     this.presenceLines.messageArrived(message);
     if (this.file(message) && !this.session.wrote(message)) this.announcer.arrived(message);
   }

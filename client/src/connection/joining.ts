@@ -1,4 +1,5 @@
 import { type ConnectErrorData, ErrorCode, type HandshakeAuth, nameKey } from "@chat/shared";
+import { useCatchUp } from "../stores/catch-up";
 import { type PendingLogin, useSession } from "../stores/session";
 import { loginToken } from "./login-token";
 import type { ChatSocket } from "./socket";
@@ -74,6 +75,8 @@ export class Joining {
   private start(login: PendingLogin): void {
     this.retries = 0;
     this.session.joining(login);
+    // A new identity has read nothing of the chat yet: its first connection loads the recent history.
+    useCatchUp().reset();
     // Until `session` arrives, a reconnect is this login again: with the same token, it resumes the session
     // the first attempt made, should that have got through.
     this.socket.auth = login satisfies HandshakeAuth;

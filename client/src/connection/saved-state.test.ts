@@ -1,8 +1,9 @@
 import { createPinia, setActivePinia } from "pinia";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { nextTick } from "vue";
+import { LIVE_DURING_CATCH_UP_KEPT, useCatchUp } from "../stores/catch-up";
 import { useConversation } from "../stores/conversation";
-import { LIVE_DURING_CATCH_UP_KEPT, useSession } from "../stores/session";
+import { useSession } from "../stores/session";
 import { useWindows } from "../stores/windows";
 import {
   keepSavedState,
@@ -200,11 +201,11 @@ describe("drafts across a reload", () => {
   it("resumes a catch-up a reload cut short, knowing the newest of what came live during it", async () => {
     const storage = memoryStorage();
     tab(storage);
-    const session = useSession();
-    session.advance(10);
-    session.startCatchUp();
+    const catchUp = useCatchUp();
+    catchUp.advance(10);
+    catchUp.start();
     const newest = 10 + LIVE_DURING_CATCH_UP_KEPT + 50;
-    for (let id = 11; id <= newest; id++) session.seen(id);
+    for (let id = 11; id <= newest; id++) catchUp.seen(id);
     await nextTick();
 
     const saved = loadSavedState(storage) as SavedState;
@@ -212,7 +213,7 @@ describe("drafts across a reload", () => {
     expect(saved.liveDuringCatchUp).toHaveLength(LIVE_DURING_CATCH_UP_KEPT);
     setActivePinia(createPinia());
     restoreSavedState(saved);
-    const reloaded = useSession();
+    const reloaded = useCatchUp();
     expect(reloaded.catchingUp).toBe(true);
     expect(reloaded.arrivedDuringCatchUp(newest)).toBe(true);
     expect(reloaded.arrivedDuringCatchUp(11)).toBe(false);

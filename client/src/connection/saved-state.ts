@@ -1,6 +1,7 @@
 import { LIMITS, MessageIdSchema, UserIdSchema, UserSummarySchema } from "@chat/shared";
 import * as v from "valibot";
 import { watch } from "vue";
+import { useCatchUp } from "../stores/catch-up";
 import { conversationId, GROUP_CONVERSATION, useConversation } from "../stores/conversation";
 import { useOutbox } from "../stores/outbox";
 import { type PendingLogin, useSession } from "../stores/session";
@@ -142,6 +143,7 @@ export function savePendingLogin(login: PendingLogin | null, storage: Storage = 
 /** Writes the tab's state on every change that matters after a reload; signing out erases it. */
 export function keepSavedState(): void {
   const session = useSession();
+  const catchUp = useCatchUp();
   const windows = useWindows();
   const outbox = useOutbox();
   watch(
@@ -152,8 +154,8 @@ export function keepSavedState(): void {
             token: session.token,
             name: session.name,
             id: session.id,
-            newestId: session.newestId,
-            liveDuringCatchUp: [...session.liveDuringCatchUp],
+            newestId: catchUp.newestId,
+            liveDuringCatchUp: [...catchUp.liveDuringCatchUp],
             windows: windows.open,
             closed: windows.closed,
             minimised: windows.minimised,
@@ -186,12 +188,12 @@ export function keepSavedState(): void {
 
 /** Puts what was saved before a reload back into the stores: the login, windows, drafts, unread and outbox. */
 export function restoreSavedState(saved: SavedState): void {
-  const session = useSession();
+  const catchUp = useCatchUp();
   const windows = useWindows();
-  session.established(saved);
-  if (saved.newestId !== null) session.advance(saved.newestId);
+  useSession().established(saved);
+  if (saved.newestId !== null) catchUp.advance(saved.newestId);
   // A reload cut a catch-up short: it resumes on connecting, and what came live during it counts once.
-  if (saved.liveDuringCatchUp.length > 0) session.startCatchUp(saved.liveDuringCatchUp);
+  if (saved.liveDuringCatchUp.length > 0) catchUp.start(saved.liveDuringCatchUp);
   windows.restore(saved.windows, saved.closed, saved.minimised);
   for (const peer of [null, ...windows.kept]) {
     const id = conversationId(peer);

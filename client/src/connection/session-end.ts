@@ -1,5 +1,6 @@
 import type { Pinia } from "pinia";
 import { useAnnouncer } from "../stores/announcer";
+import { useCatchUp } from "../stores/catch-up";
 import { disposeConversations, useConversation } from "../stores/conversation";
 import { useOutbox } from "../stores/outbox";
 import { usePresence } from "../stores/presence";
@@ -26,6 +27,7 @@ export function endedSession(reason: string): { notice: string; lost: UnsentText
 /** Every store forgets the session: the login view is next, with `notice` and the `lost` texts. */
 export function forgetSession(pinia: Pinia, notice: string | null, lost: readonly UnsentText[]): void {
   useSession().signedOut(notice, { lost });
+  useCatchUp().reset();
   useOutbox().clear();
   closeNotifications();
   useAnnouncer().clear();

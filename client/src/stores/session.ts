@@ -16,19 +16,13 @@ export interface PendingLogin {
   newToken: string;
 }
 
-/**
- * How many ids that arrived live during a catch-up are kept: far more than come during one in practice, and
- * a bound on what a reload saves. Past it, the oldest may count unread a second time after a reload.
- */
-export const LIVE_DURING_CATCH_UP_KEPT = 1000;
-
 /** A message or draft lost with a session, and whom it was for: a name, or null for the group. */
 export interface UnsentText {
   to: string | null;
   text: string;
 }
 
-/** Who I am, how the link is doing, and how far I have read the server's message sequence. */
+/** Who I am, and how the link is doing. */
 export const useSession = defineStore("session", () => {
   const name = ref<string | null>(null);
   /** The name of the last login, offered again on the login view. */
@@ -50,22 +44,6 @@ export const useSession = defineStore("session", () => {
   const pendingLogin = ref<PendingLogin | null>(null);
   /** What the tab could not send before the server ended its session: shown, so it can be copied. */
   const unsent = ref<readonly UnsentText[]>([]);
-  /**
-   * Every message visible to me up to this id has been received: a reconnect that the server could not
-   * recover asks `sync` for everything after it. History pages do not move it (a page of one conversation
-   * says nothing about the others), and neither do live messages while a catch-up is still pending: they
-   * are newer than the gap that `sync` has yet to fill.
-   */
-  const newestId = ref<number | null>(null);
-  /** A `sync` is owed: a reconnect was not recovered and its catch-up has not finished yet. */
-  const catchingUp = ref(false);
-  /**
-   * The ids that arrived live while catching up (the newest LIVE_DURING_CATCH_UP_KEPT of them): the watermark
-   * moves to the newest once caught up. A reload before then resumes the catch-up, which brings them again:
-   * kept across it, they are known as seen, and counted unread (or notified) once.
-   */
-  const liveDuringCatchUp = ref(new Set<number>());
-
   const signedIn = computed(() => token.value !== null);
 
   /** Whether this login wrote the message, not someone who had the name before. */
@@ -106,39 +84,6 @@ export const useSession = defineStore("session", () => {
     reconnectAttempt.value = attempt;
   }
 
-  function advance(id: number): void {
-    if (newestId.value === null || id > newestId.value) newestId.value = id;
-  }
-
-  /** A message arrived live or in an ack. */
-  function seen(id: number): void {
-    if (!catchingUp.value) {
-      advance(id);
-      return;
-    }
-    const live = liveDuringCatchUp.value;
-    live.add(id);
-    if (live.size > LIVE_DURING_CATCH_UP_KEPT) live.delete(live.values().next().value as number);
-  }
-
-  /** Whether the message arrived live during the catch-up under way (or one a reload cut short). */
-  function arrivedDuringCatchUp(id: number): boolean {
-    return liveDuringCatchUp.value.has(id);
-  }
-
-  /** `live`: what arrived during a catch-up a reload cut short, as saved before it. */
-  function startCatchUp(live: readonly number[] = []): void {
-    catchingUp.value = true;
-    for (const id of live) liveDuringCatchUp.value.add(id);
-  }
-
-  /** `sync` answered `more: false`: nothing is missing below the newest id seen. */
-  function caughtUp(): void {
-    catchingUp.value = false;
-    for (const id of liveDuringCatchUp.value) advance(id);
-    liveDuringCatchUp.value.clear();
-  }
-
   /**
    * Back to the login view, with a reason to show there (or none after a deliberate logout), and the texts
    * of the messages that were lost with the session. `nameRefused`: the reason is the name's refusal.
@@ -155,9 +100,6 @@ export const useSession = defineStore("session", () => {
     name.value = null;
     id.value = null;
     token.value = null;
-    newestId.value = null;
-    catchingUp.value = false;
-    liveDuringCatchUp.value.clear();
     status.value = "signed-out";
     reconnectAttempt.value = 0;
     notice.value = reason;
@@ -175,9 +117,6 @@ export const useSession = defineStore("session", () => {
     nameRefused,
     pendingLogin,
     unsent,
-    newestId,
-    catchingUp,
-    liveDuringCatchUp,
     signedIn,
     wrote,
     joining,
@@ -185,11 +124,6 @@ export const useSession = defineStore("session", () => {
     tell,
     connected,
     reconnecting,
-    advance,
-    seen,
-    arrivedDuringCatchUp,
-    startCatchUp,
-    caughtUp,
     signedOut,
   };
 });
