@@ -116,6 +116,16 @@ describe("the chat in Chromium", () => {
     await eve.say(eve.group, "my own words");
     await eve.message(eve.group, "my own words").and(eve.page.locator('[data-state="sent"]')).waitFor();
     expect(await said()).toEqual(["Bob10: hello, Eve", privately, privately]);
+
+    // Writing privately, Eve hears the group's first message and then how many followed, not each.
+    await eve.onlineUser("Bob10").click();
+    await expect.poll(() => eve.typesInto(eve.privateWindow("Bob10"))).toBe(true);
+    for (const text of ["busy 1", "busy 2", "busy 3"]) await bob.send(null, text);
+    const before = ["Bob10: hello, Eve", privately, privately];
+    await expect.poll(said).toEqual([...before, "Bob10: busy 1"]);
+    await expect
+      .poll(said, { timeout: 10_000 })
+      .toEqual([...before, "Bob10: busy 1", "2 more messages in Everyone"]);
     bob.close();
     await eve.close();
   });

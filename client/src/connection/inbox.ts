@@ -24,7 +24,9 @@ export class Inbox {
   receive(message: ChatMessage): void {
     this.catchUp.seen(message.id);
     this.presenceLines.messageArrived(message);
-    if (this.file(message) && !this.session.wrote(message)) this.announcer.arrived(message);
+    if (!this.file(message) || this.session.wrote(message)) return;
+    const conversation = conversationId(peerOf(message, this.session.id ?? ""));
+    this.announcer.arrived(message, this.windows.focused === conversation);
   }
 
   /**
