@@ -20,9 +20,15 @@ describe("conversations in Chromium", () => {
 
     // By keyboard: see browser-keyboard.test.ts.
     const messages = reader.group.getByTestId("messages");
-    for (const expected of [100, 120]) {
+    for (const [expected, atTop] of [
+      [100, "history 71"],
+      [120, "history 21"],
+    ] as const) {
       await messages.evaluate((list) => list.scrollTo(0, 0));
       await expect.poll(async () => (await reader.texts(reader.group)).length).toBe(expected);
+      // The message that was at the top stays in view, the older page above it: the reader reads on upwards.
+      await expect.poll(async () => (await reader.visibleTexts(reader.group)).includes(atTop)).toBe(true);
+      expect(await reader.visibleTexts(reader.group)).not.toContain("history 120");
     }
     const texts = await reader.texts(reader.group);
     expect(texts).toEqual(Array.from({ length: 120 }, (_, i) => `history ${i + 1}`));

@@ -83,4 +83,42 @@ describe("the message list by keyboard in Chromium", () => {
     writer.close();
     await reader.close();
   });
+
+  it("keeps the focus in the list when a button pressed there goes with what it did", async () => {
+    const writer = await ChatUser.login(started.server.url, "Goner");
+    await sendMany(writer, 110, "gone");
+    const reader = await ChatPage.open(started.browser, started.server.url);
+    await reader.login("Presser");
+    await reader.message(reader.group, "gone 110").waitFor();
+    const list = reader.group.getByTestId("messages");
+
+    // Read back (a page older) far enough for the way back to the latest to show; pressed, it goes, and the
+    // focus stays.
+    await list.evaluate((el) => el.scrollTo(0, 0));
+    await expect.poll(async () => (await reader.texts(reader.group)).length).toBe(100);
+    await list.evaluate((el) => el.scrollTo(0, el.clientHeight));
+    const latest = reader.group.getByTestId("new-below");
+    await latest.focus();
+    await reader.page.keyboard.press("Enter");
+    await latest.waitFor({ state: "detached" });
+    expect(await focusedTestId(reader)).toBe("messages");
+    await expect.poll(() => distanceFromBottom(list)).toBeLessThan(2);
+
+    // Older pages by the button, to the last: then it gives way to the conversation's start. (The group holds
+    // this file's earlier tests' messages too.)
+    const older = reader.group.getByTestId("load-older");
+    const start = reader.group.getByTestId("conversation-start");
+    for (let page = 0; page < 20 && (await start.count()) === 0; page++) {
+      await list.evaluate((el) => el.scrollTo(0, 1));
+      await expect.poll(() => older.evaluate((el) => el.tabIndex)).toBe(0);
+      await older.focus();
+      const height = await list.evaluate((el) => el.scrollHeight);
+      await reader.page.keyboard.press("Enter");
+      await expect.poll(() => list.evaluate((el) => el.scrollHeight)).toBeGreaterThan(height);
+    }
+    await start.waitFor();
+    expect(await focusedTestId(reader)).toBe("messages");
+    writer.close();
+    await reader.close();
+  });
 });

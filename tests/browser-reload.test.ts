@@ -86,8 +86,12 @@ describe("a login that gets no answer, in Chromium", () => {
 
   it("can be cancelled, and the next Join under the same name is the identity the first try made", async () => {
     const { page, answer, sameIdentity } = await joinUnanswered("Alice9");
+    // Pressed, Join keeps the focus while it waits, and Cancel gives it back to the name.
+    const focused = () => page.page.evaluate(() => (document.activeElement as HTMLElement).dataset.testid);
+    expect(await focused()).toBe("login-join");
     await page.page.getByTestId("login-cancel").click();
     await page.page.getByTestId("login-join").getByText("Join", { exact: true }).waitFor();
+    expect(await focused()).toBe("login-name");
     expect(await page.page.getByTestId("login-name").inputValue()).toBe("Alice9");
     answer();
     await page.page.getByTestId("login-join").click();

@@ -143,16 +143,11 @@ export function useVirtualRows<T>(options: VirtualRowsOptions<T>) {
     let above = 0;
     let changed = false;
     for (const entry of entries) {
-      const key = keys.get(entry.target);
       const height = entry.borderBoxSize[0]?.blockSize ?? 0;
-      // Zero: the row is leaving, or the window is hidden; neither is the row's height.
-      if (key === undefined || height === 0) continue;
-      const before = heights.get(key) ?? ESTIMATED_ROW_PX;
-      if (height === before) continue;
-      measuredFrom = Math.min(measuredFrom, indexOf(key));
-      heights.set(key, height);
+      const moved = record(entry.target, height);
+      if (moved === 0) continue;
       changed = true;
-      if ((entry.target as HTMLElement).offsetTop < el.scrollTop) above += height - before;
+      if ((entry.target as HTMLElement).offsetTop < el.scrollTop) above += moved;
     }
     if (!changed) return;
     measured.value++;
@@ -163,6 +158,29 @@ export function useVirtualRows<T>(options: VirtualRowsOptions<T>) {
     }
   }
 
+  /** Keeps a rendered row's height; resolves to how much it differs from what was accounted for it. */
+  function record(row: Element, height: number): number {
+    const key = keys.get(row);
+    // Zero: the row is leaving, or the window is hidden; neither is the row's height.
+    if (key === undefined || height === 0) return 0;
+    const before = heights.get(key) ?? ESTIMATED_ROW_PX;
+    if (height === before) return 0;
+    measuredFrom = Math.min(measuredFrom, indexOf(key));
+    heights.set(key, height);
+    return height - before;
+  }
+
+  /**
+   * Measures the rows rendered now, at once rather than in the next frame: rows just inserted above the view
+   * are then accounted at their real heights (see accountedHeight), not at estimates that can be twice as
+   * tall, which would move the view past them, as far as the bottom. Lays the page out: for a user's action.
+   */
+  function measureRendered(): void {
+    let changed = false;
+    for (const row of rendered) if (record(row, row.getBoundingClientRect().height) !== 0) changed = true;
+    if (changed) measured.value++;
+  }
+
   /** A rendered row's index; rows are only measured while rendered. */
   function indexOf(key: number): number {
     const at = visible.value.findIndex((row) => options.key(row) === key);
@@ -170,6 +188,7 @@ export function useVirtualRows<T>(options: VirtualRowsOptions<T>) {
   }
 
   const keys = new WeakMap<Element, number>();
+  const rendered = new Set<HTMLElement>();
   const rowObserver = new ResizeObserver(resized);
   // The list itself changed size (a window opened beside it, say): a reader following the newest messages
   // keeps seeing them.
@@ -178,9 +197,11 @@ export function useVirtualRows<T>(options: VirtualRowsOptions<T>) {
   const vMeasured: Directive<HTMLElement, number> = {
     mounted(el, binding) {
       keys.set(el, binding.value);
+      rendered.add(el);
       rowObserver.observe(el);
     },
     beforeUnmount(el) {
+      rendered.delete(el);
       rowObserver.unobserve(el);
     },
   };
@@ -205,5 +226,15 @@ export function useVirtualRows<T>(options: VirtualRowsOptions<T>) {
     return offsets.value.at(-1) ?? 0;
   }
 
-  return { visible, firstVisible, spaceBefore, spaceAfter, scrolled, toBottom, accountedHeight, vMeasured };
+  return {
+    visible,
+    firstVisible,
+    spaceBefore,
+    spaceAfter,
+    scrolled,
+    toBottom,
+    measureRendered,
+    accountedHeight,
+    vMeasured,
+  };
 }
