@@ -187,3 +187,46 @@ describe("how conversations look in Chromium", () => {
     await reader.close();
   });
 });
+
+/** WCAG's contrast ratio of two `rgb(r, g, b)` colours. */
+function contrast(a: string, b: string): number {
+  const luminance = (colour: string) => {
+    const [r, g, bl] = (colour.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((c) => {
+      const v = Number(c) / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (bl ?? 0);
+  };
+  const [high, low] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return ((high ?? 0) + 0.05) / ((low ?? 0) + 0.05);
+}
+
+describe("what low vision and high contrast users see in Chromium", () => {
+  it("shows the edge of every box to type in, and every button as one in forced colours", async () => {
+    const reader = await ChatPage.open(started.browser, started.server.url);
+    const edge = (field: Locator) => field.evaluate((el) => getComputedStyle(el).borderTopColor);
+    // Against white inside, and the page's background around it: 3:1 (WCAG 1.4.11).
+    const page = await reader.page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    const edges = [await edge(reader.page.getByTestId("login-name"))];
+    await reader.login("Lowvision");
+    edges.push(await edge(reader.group.getByTestId("composer")));
+    edges.push(await edge(reader.page.getByPlaceholder("Find someone")));
+    for (const colour of edges) {
+      expect(contrast(colour, "rgb(255, 255, 255)")).toBeGreaterThanOrEqual(3);
+      expect(contrast(colour, page)).toBeGreaterThanOrEqual(3);
+    }
+
+    await reader.page.emulateMedia({ forcedColors: "active" });
+    const buttons = reader.page.getByRole("button");
+    expect(await buttons.count()).toBeGreaterThan(2);
+    for (const button of await buttons.all()) {
+      const name = (await button.getAttribute("aria-label")) ?? (await button.textContent());
+      const border = await button.evaluate((el) => {
+        const { borderTopStyle, borderTopWidth } = getComputedStyle(el);
+        return [borderTopStyle, borderTopWidth];
+      });
+      expect(border, name ?? "").toEqual(["solid", "1px"]);
+    }
+    await reader.close();
+  });
+});

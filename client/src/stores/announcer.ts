@@ -37,14 +37,13 @@ export const useAnnouncer = defineStore("announcer", () => {
 
   /** `reading`: the reader is in the message's conversation (its window has the focus). */
   function arrived(message: ChatMessage, reading: boolean): void {
-    if (message.to !== null) return say(`${message.from}, privately: ${message.text}`);
-    if (reading) return say(`${message.from}: ${message.text}`);
-    if (groupTimer !== undefined) {
-      groupHeld++;
-      return;
+    if (message.to !== null) say(`${message.from}, privately: ${message.text}`);
+    else if (reading) say(`${message.from}: ${message.text}`);
+    else if (groupTimer !== undefined) groupHeld++;
+    else {
+      say(`${message.from}: ${message.text}`);
+      groupTimer = setTimeout(tellHeld, GROUP_TOLD_EVERY_MS);
     }
-    say(`${message.from}: ${message.text}`);
-    groupTimer = setTimeout(tellHeld, GROUP_TOLD_EVERY_MS);
   }
 
   function tellHeld(): void {
