@@ -1,6 +1,6 @@
 import { type ChatMessage, LIMITS, type UserSummary } from "@chat/shared";
 import { defineStore, type Pinia } from "pinia";
-import { computed, ref } from "vue";
+import { computed, ref, toRaw } from "vue";
 
 /**
  * The other party of a private conversation: one identity, with the name it holds. A name freed and taken
@@ -32,6 +32,32 @@ export function peerOf(message: ChatMessage, myId: string): Peer | null {
 export const MESSAGES_KEPT = 10_000;
 /** Past this many, the oldest go, down to MESSAGES_KEPT: once per 2,000 messages, not for each. */
 const MESSAGES_HELD_MAX = 12_000;
+
+/** Two lists in id order as one, each id once; `added`: the messages of `page` that were not in `held`. */
+function mergedById(
+  held: readonly ChatMessage[],
+  page: readonly ChatMessage[],
+): { merged: ChatMessage[]; added: ChatMessage[] } {
+  const merged: ChatMessage[] = [];
+  const added: ChatMessage[] = [];
+  let [h, p] = [0, 0];
+  while (h < held.length || p < page.length) {
+    const [mine, theirs] = [held[h], page[p]];
+    if (theirs === undefined || (mine !== undefined && mine.id < theirs.id)) {
+      merged.push(mine as ChatMessage);
+      h++;
+    } else if (mine === undefined || theirs.id < mine.id) {
+      merged.push(theirs);
+      added.push(theirs);
+      p++;
+    } else {
+      merged.push(mine);
+      h++;
+      p++;
+    }
+  }
+  return { merged, added };
+}
 
 /** Every conversation store made so far, so that logging out can drop them all. */
 const created = new Map<ConversationId, Peer | null>();
@@ -117,7 +143,10 @@ export function useConversation(peer: Peer | null, pinia?: Pinia) {
     }
 
     function dropOldest(): void {
-      const dropped = messages.value.splice(0, messages.value.length - MESSAGES_KEPT);
+      // A new array, not a splice: shifting 10,000 entries through Vue's proxy triggers each of them.
+      const held = toRaw(messages.value);
+      const dropped = held.slice(0, held.length - MESSAGES_KEPT);
+      messages.value = held.slice(held.length - MESSAGES_KEPT);
       for (const { id } of dropped) onlyFromHistory.delete(id);
       heldFrom = messages.value[0]?.id ?? heldFrom;
       olderAvailable.value = true;
@@ -137,7 +166,11 @@ export function useConversation(peer: Peer | null, pinia?: Pinia) {
 
     /** A history page (oldest first); a short page means the beginning of the conversation was reached. */
     function receiveHistory(page: ChatMessage[], limit: number = LIMITS.historyPageDefault): void {
-      for (const message of page) if (receive(message)) onlyFromHistory.add(message.id);
+      // Merged into a new array in one pass: inserting each message at the top through Vue's proxy walked
+      // and shifted every message held, 0.7 s of the main thread a page at 11,500 held.
+      const { merged, added } = mergedById(toRaw(messages.value), page);
+      if (added.length > 0) messages.value = merged;
+      for (const { id } of added) onlyFromHistory.add(id);
       if (page.length < limit) olderAvailable.value = false;
       historyLoaded.value = true;
     }
