@@ -55,7 +55,7 @@ describe("who joins and leaves, in the group chat in Chromium", () => {
     await reader.group.getByTestId("presence-line").getByText("Gus joined").waitFor();
     await gus.send(null, "only this is news");
     await reader.message(reader.group, "only this is news").waitFor();
-    expect(await reader.page.title()).toBe("(1) Chat");
+    await expect.poll(() => reader.page.title()).toBe("(1) Chat");
     expect(await shown(reader)).toEqual([]);
     gus.close();
     await reader.close();

@@ -57,7 +57,7 @@ describe("a minimised private window, in Chromium", () => {
     expect((await pete.send("Mina", "while you were away")).ok).toBe(true);
     await reader.message(window, "while you were away").waitFor({ state: "attached" });
     expect(await window.getByTestId("unread").textContent()).toBe("1");
-    expect(await reader.page.title()).toMatch(/^\(1\) /);
+    await expect.poll(() => reader.page.title()).toMatch(/^\(1\) /);
 
     // Restored from the keyboard: the messages, the draft and the place in them are back, and read.
     await button.press("Enter");
@@ -69,7 +69,7 @@ describe("a minimised private window, in Chromium", () => {
     // The same messages in view: the reader, reading back, is not moved to the newest.
     expect(await reader.visibleTexts(window)).toEqual(place);
     await window.getByTestId("unread").waitFor({ state: "detached" });
-    expect(await reader.page.title()).not.toMatch(/^\(/);
+    await expect.poll(() => reader.page.title()).not.toMatch(/^\(/);
     pete.close();
     await reader.close();
   });

@@ -40,17 +40,17 @@ describe("reading in one tab of an identity, in Chromium", () => {
     await alice.setHidden(false);
     await expect.poll(() => badge(alice.group)).toBeNull();
     await expect.poll(() => badge(copy.group)).toBeNull();
-    expect(await copy.page.title()).toBe("Chat");
+    await expect.poll(() => copy.page.title()).toBe("Chat");
     await copy.group.getByTestId("new-line").waitFor();
     expect(await badge(carol.group)).toBe("2");
-    expect(await carol.page.title()).toBe("(2) Chat");
+    await expect.poll(() => carol.page.title()).toBe("(2) Chat");
 
     // What comes after the read is new in both tabs.
     await alice.setHidden(true);
     await bob.send(null, "three");
     for (const tab of [alice, copy]) await tab.message(tab.group, "three").waitFor();
     await expect.poll(() => badge(copy.group)).toBe("1");
-    expect(await copy.page.title()).toBe("(1) Chat");
+    await expect.poll(() => copy.page.title()).toBe("(1) Chat");
     bob.close();
     await alice.close();
   });
@@ -64,20 +64,20 @@ describe("reading in one tab of an identity, in Chromium", () => {
     await alice.message(first, "just to you").waitFor();
     await copy.message(second, "just to you").waitFor();
     await expect.poll(() => badge(second)).toBe("1");
-    expect(await copy.page.title()).toBe("(1) Chat");
+    await expect.poll(() => copy.page.title()).toBe("(1) Chat");
 
     // The reader goes to the window in the first tab, to answer there.
     await first.getByTestId("composer").click();
     await expect.poll(() => badge(first)).toBeNull();
     await expect.poll(() => badge(second)).toBeNull();
-    expect(await copy.page.title()).toBe("Chat");
+    await expect.poll(() => copy.page.title()).toBe("Chat");
 
     // What arrives while they are in it is read as it comes, in the duplicate too.
     await bob.send("AliceR2", "and this");
     await alice.message(first, "and this").waitFor();
     await copy.message(second, "and this").waitFor();
     await expect.poll(() => badge(second)).toBeNull();
-    expect(await copy.page.title()).toBe("Chat");
+    await expect.poll(() => copy.page.title()).toBe("Chat");
     bob.close();
     await alice.close();
   });

@@ -48,7 +48,7 @@ describe("a reload before the tab is up to date, in Chromium", () => {
     await alice.message(window, "while you were away").waitFor();
     await alice.message(window, "during the catch-up").waitFor();
     await expect.poll(() => window.getByTestId("unread").textContent()).toBe("2");
-    expect(await alice.page.title()).toBe("(2) Chat");
+    await expect.poll(() => alice.page.title()).toBe("(2) Chat");
     bob.close();
     await alice.close();
   });

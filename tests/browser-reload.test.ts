@@ -24,7 +24,7 @@ describe("a tab across a reload, in Chromium", () => {
     await bob.send(null, "after the reload");
     await alice.message(alice.group, "after the reload").waitFor();
     expect(await window.count()).toBe(0);
-    expect(await alice.page.title()).not.toMatch(/^\(\d+\)/);
+    await expect.poll(() => alice.page.title()).not.toMatch(/^\(\d+\)/);
     bob.close();
     await alice.close();
   });
@@ -42,7 +42,7 @@ describe("a tab across a reload, in Chromium", () => {
     await alice.page.reload();
     await alice.message(window, "unread two").waitFor();
     expect(await window.getByTestId("unread").textContent()).toBe("2");
-    expect(await alice.page.title()).toBe("(2) Chat");
+    await expect.poll(() => alice.page.title()).toBe("(2) Chat");
     expect(await alice.group.getByTestId("composer").inputValue()).toBe("half a thought");
     bob.close();
     await alice.close();
