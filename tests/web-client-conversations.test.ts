@@ -81,3 +81,22 @@ describe("the web client's conversations", () => {
     connection.logout();
   });
 });
+
+describe("the web client told the network is back", () => {
+  it("reconnects at once, not when socket.io's backoff would", async () => {
+    chat = await startChat();
+    // A backoff far longer than the test: only reconnectNow can bring the connection back in time.
+    const { connection, tab } = startWebClient(chat.url, ["websocket"], {
+      reconnectionDelay: 600_000,
+      reconnectionDelayMax: 600_000,
+    });
+    await connection.login("Ann");
+    await expect.poll(() => useSession().status).toBe("connected");
+    tab.io.engine.close();
+    await expect.poll(() => useSession().status).toBe("reconnecting");
+    connection.reconnectNow();
+    await expect.poll(() => useSession().status, { timeout: 10_000 }).toBe("connected");
+    expect(await tab.emitWithAck("sync", { after: 0 })).toMatchObject({ ok: true });
+    connection.logout();
+  });
+});

@@ -19,5 +19,9 @@ if (saved) connection.resume(saved);
 else if (pendingLogin) connection.continueLogin(pendingLogin);
 keepSavedState();
 shareReadsAcrossTabs(pinia);
+window.addEventListener("online", () => connection.reconnectNow());
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") connection.reconnectNow();
+});
 
 app.mount("#app");

@@ -1,5 +1,5 @@
 import { createPinia, setActivePinia } from "pinia";
-import { io } from "socket.io-client";
+import { io, type ManagerOptions } from "socket.io-client";
 import { ChatConnection } from "../../client/src/connection/chat-connection.js";
 import type { ChatSocket } from "../../client/src/connection/socket.js";
 
@@ -15,11 +15,15 @@ export interface WebClient {
 /**
  * A web client of its own (a fresh Pinia, as a new tab has) whose sockets go to `url`, over WebSocket only
  * (unless told otherwise) so that each connection attempt is one TCP connection, and which reconnects
- * within half a second.
+ * within half a second (unless told otherwise).
  */
 export function startWebClient(
   url: string,
   transports: ("websocket" | "polling")[] = ["websocket"],
+  reconnection: Pick<ManagerOptions, "reconnectionDelay" | "reconnectionDelayMax"> = {
+    reconnectionDelay: 50,
+    reconnectionDelayMax: 500,
+  },
 ): WebClient {
   const pinia = createPinia();
   setActivePinia(pinia);
@@ -29,8 +33,7 @@ export function startWebClient(
       autoConnect: false,
       forceNew: true,
       transports,
-      reconnectionDelay: 50,
-      reconnectionDelayMax: 500,
+      ...reconnection,
     });
     sockets.push(socket);
     return socket;

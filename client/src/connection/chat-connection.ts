@@ -112,6 +112,17 @@ export class ChatConnection {
     if (this.session.status === "joining") this.socket.connect(); // unless cancelled meanwhile
   }
 
+  /**
+   * The browser says the network is back, or the page is in front again (a phone's browser slows a hidden
+   * tab's timers): a connection lost meanwhile is tried now, not when socket.io's backoff would, up to
+   * RECONNECT_DELAY_MAX_MS later. Not while the server asked this tab to wait (see retryAfter).
+   */
+  reconnectNow(): void {
+    if (this.socket.connected || !this.socket.active || this.session.status !== "reconnecting") return;
+    this.socket.disconnect();
+    this.socket.connect();
+  }
+
   /** Stops a login under way, and any attempt it had waiting. */
   cancelLogin(): void {
     clearTimeout(this.nextAttempt);
